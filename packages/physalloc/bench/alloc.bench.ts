@@ -1,0 +1,185 @@
+// Our arena against the model of Phantom's allocator (phantom-reference.ts), same run, same
+// 1 Mi pages (4 GiB), same occupancy patterns, same random choices.
+//
+// single:  occupancy p made by random pre-allocation of single pages (a random p·N subset is
+//          used). One op = free a random used page + allocate a page (occupancy stays p).
+// run64:   the free (1-p)·N pages are half whole 64-page aligned free blocks at random places,
+//          half single free pages scattered through the other blocks. One op = allocate a
+//          64-page run aligned to 64 pages + free the oldest of 8 outstanding runs.
+import { PhysArena } from '../src/index.js';
+import { PhantomReferenceAllocator } from './phantom-reference.js';
+
+const PAGES = 2 ** 20;
+const PAGE = 4096;
+const OCCUPANCIES = [0.01, 0.5, 0.99];
+const seed = Number(process.env.BENCH_SEED ?? 0x5eed1234) >>> 0;
+
+function rng(s: number): () => number {
+  let x = s || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+/** used[i] = 1 for used pages. */
+function singlePattern(p: number, random: () => number): Uint8Array {
+  const used = new Uint8Array(PAGES);
+  const order = shuffled(PAGES, random);
+  const count = Math.round(p * PAGES);
+  for (let i = 0; i < count; i++) used[order[i]] = 1;
+  return used;
+}
+
+function runPattern(p: number, random: () => number): Uint8Array {
+  const used = new Uint8Array(PAGES).fill(1);
+  const freePages = Math.round((1 - p) * PAGES);
+  const blocks = shuffled(PAGES / 64, random);
+  const freeBlocks = Math.floor(freePages / 2 / 64);
+  for (let b = 0; b < freeBlocks; b++) used.fill(0, blocks[b] * 64, blocks[b] * 64 + 64);
+  // Scatter the rest as single pages through the blocks that stay partly used.
+  const rest: number[] = [];
+  for (let b = freeBlocks; b < blocks.length; b++) for (let i = 0; i < 64; i++) rest.push(blocks[b] * 64 + i);
+  const order = shuffled(rest.length, random);
+  for (let i = 0; i < freePages - freeBlocks * 64; i++) used[rest[order[i]]] = 0;
+  return used;
+}
+
+function shuffled(n: number, random: () => number): Int32Array {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+  return a;
+}
+
+function build(used: Uint8Array): { ours: PhysArena; ref: PhantomReferenceAllocator; usedList: Int32Array } {
+  const ours = new PhysArena('main', 0, PAGES, [[0, PAGES]]);
+  const ref = new PhantomReferenceAllocator(PAGES);
+  for (let i = 0; i < PAGES; i++) ours.alloc();
+  ref.map.fill(-1);
+  ref.usedPages = PAGES;
+  let count = 0;
+  for (let i = 0; i < PAGES; i++) if (used[i]) count++;
+  const usedList = new Int32Array(count);
+  let k = 0;
+  for (let i = 0; i < PAGES; i++) {
+    if (used[i]) usedList[k++] = i;
+    else {
+      ours.free(i * PAGE);
+      ref.freePage(i);
+    }
+  }
+  return { ours, ref, usedList };
+}
+
+/** Runs `batch(n)` until at least `ms` have passed; returns ops per second. */
+function measure(batch: (n: number) => void, ms = 400): number {
+  batch(2000); // warm-up
+  let ops = 0;
+  let n = 5000;
+  const t0 = performance.now();
+  let elapsed = 0;
+  while (elapsed < ms) {
+    batch(n);
+    ops += n;
+    elapsed = performance.now() - t0;
+    if (elapsed < ms / 10) n *= 2;
+  }
+  return (ops / elapsed) * 1000;
+}
+
+function randomIndices(count: number, bound: number, random: () => number): Int32Array {
+  const a = new Int32Array(count);
+  for (let i = 0; i < count; i++) a[i] = Math.floor(random() * bound);
+  return a;
+}
+
+interface Row {
+  case: string;
+  occupancy: string;
+  ours: number;
+  reference: number;
+}
+
+const rows: Row[] = [];
+const random = rng(seed);
+
+for (const p of OCCUPANCIES) {
+  const { ours, ref, usedList } = build(singlePattern(p, random));
+  const idx = randomIndices(1 << 16, usedList.length, random);
+  const oursList = Float64Array.from(usedList, (x) => x * PAGE);
+  const refList = Int32Array.from(usedList);
+  let k1 = 0;
+  const a = measure((n) => {
+    for (let i = 0; i < n; i++) {
+      const j = idx[k1++ & 0xffff];
+      ours.free(oursList[j]);
+      oursList[j] = ours.alloc();
+    }
+  });
+  let k2 = 0;
+  const b = measure((n) => {
+    for (let i = 0; i < n; i++) {
+      const j = idx[k2++ & 0xffff];
+      ref.freePage(refList[j]);
+      refList[j] = ref.allocPage();
+    }
+  });
+  const problem = ours.check();
+  if (problem) throw new Error(problem);
+  rows.push({ case: 'single page alloc+free', occupancy: `${p * 100}%`, ours: a, reference: b });
+}
+
+for (const p of OCCUPANCIES) {
+  const { ours, ref } = build(runPattern(p, random));
+  const K = 8;
+  const oursRing = new Float64Array(K);
+  const refRing = new Int32Array(K);
+  for (let i = 0; i < K; i++) {
+    oursRing[i] = ours.allocContiguous(64, { align: 64 * PAGE });
+    refRing[i] = ref.allocRegion(64, 64);
+    if (refRing[i] < 0) throw new Error('reference out of memory while filling the ring');
+  }
+  let k1 = 0;
+  const a = measure((n) => {
+    for (let i = 0; i < n; i++) {
+      const slot = k1++ & (K - 1);
+      ours.free(oursRing[slot], 64);
+      oursRing[slot] = ours.allocContiguous(64, { align: 64 * PAGE });
+    }
+  });
+  let k2 = 0;
+  const b = measure((n) => {
+    for (let i = 0; i < n; i++) {
+      const slot = k2++ & (K - 1);
+      ref.freeRegion(refRing[slot], 64);
+      const r = ref.allocRegion(64, 64);
+      if (r < 0) throw new Error('reference out of memory');
+      refRing[slot] = r;
+    }
+  });
+  const problem = ours.check();
+  if (problem) throw new Error(problem);
+  rows.push({ case: '64-page aligned run alloc+free', occupancy: `${p * 100}%`, ours: a, reference: b });
+}
+
+const fmt = (x: number): string => `${(x / 1e6).toFixed(2)} M`;
+console.log(
+  `physalloc: 1 Mi pages (4 GiB), seed 0x${seed.toString(16)}; ops/s, one op = one alloc + one free`,
+);
+console.table(
+  rows.map((r) => ({
+    case: r.case,
+    occupancy: r.occupancy,
+    'ours ops/s': fmt(r.ours),
+    'Phantom model ops/s': fmt(r.reference),
+    'ours / Phantom': `${(r.ours / r.reference).toFixed(2)}x`,
+  })),
+);
