@@ -1,1 +1,14 @@
-export {};
+export { ArrayBacking, type HeapBacking } from './backing.js';
+export {
+  CorruptedHeaderError,
+  DoubleFreeError,
+  HeapArgumentError,
+  HeapError,
+  HeapFormatError,
+  HeapOutOfMemoryError,
+  InteriorPointerError,
+  InvalidPointerError,
+  OutsideHeapError,
+} from './errors.js';
+export { Heap, type HeapOptions, type HeapStats } from './heap.js';
+export { ArrayRegion, BusRegion, type HeapRegion } from './region.js';

@@ -1,0 +1,579 @@
+// A TLSF (two-level segregated fit) allocator whose whole state lives in the region it manages.
+// malloc and free are O(1): a size maps to a (first level, second level) list through clz32, two
+// bitmaps find the smallest non-empty list that surely fits, and boundary tags (the PREV_FREE flag
+// plus the footer of a free block) let free merge with both neighbours without searching.
+//
+// Invariants (check() walks them):
+//   - blocks tile [CONTROL_SIZE, end - 8) exactly; the sentinel at end - 8 is allocated, size 0
+//   - no two neighbouring blocks are both free; PREV_FREE of a block == FREE of the one before it
+//   - every free block is in exactly the list its size maps to; bitmap bits mirror non-empty lists
+//   - every header's check word matches; a header that stops being a block start never says "allocated"
+import type { HeapBacking } from './backing.js';
+import {
+  CorruptedHeaderError,
+  DoubleFreeError,
+  HeapArgumentError,
+  type HeapError,
+  HeapFormatError,
+  HeapOutOfMemoryError,
+} from './errors.js';
+import {
+  blockSizeFor,
+  C_CONTROL_SIZE,
+  C_END,
+  C_FL_BITMAP,
+  C_FREE_BLOCKS,
+  C_MAGIC,
+  C_PARAMS,
+  C_PEAK_END,
+  C_PEAK_USED,
+  C_SL_BITMAPS,
+  C_USED_BLOCKS,
+  C_USED_BYTES,
+  C_VERSION,
+  CONTROL_SIZE,
+  checkWord,
+  FL_COUNT,
+  FLAG_MASK,
+  FREE,
+  flOf,
+  HEADER,
+  headOffset,
+  MAGIC,
+  MAX_ALIGN,
+  MAX_BLOCK,
+  MIN_BLOCK,
+  PARAMS,
+  PREV_FREE,
+  SL_COUNT,
+  SL_LOG2,
+  SMALL,
+  SMALL_LOG2,
+  slOf,
+  VERSION,
+} from './layout.js';
+import type { HeapRegion } from './region.js';
+import { checkImage, classifyPointer } from './walk.js';
+
+export interface HeapOptions {
+  /** Where more bytes come from when no free block fits. Without one the heap has a fixed size. */
+  backing?: HeapBacking;
+  /** Heap.create only: initial end in bytes (default: the whole capacity, or the minimum with a backing). */
+  initialSize?: number;
+  /** Grow by at least this many bytes at a time (default 64 KiB). */
+  growthQuantum?: number;
+  /** After a free leaves at least this many free bytes at the end, give whole pages back (default 256 KiB). */
+  trimThreshold?: number;
+}
+
+export interface HeapStats {
+  /** Address of the first block header and the current end of the heap. */
+  start: number;
+  end: number;
+  /** Bytes in allocated blocks, headers included (payload = usedBytes - 8 * usedBlocks). */
+  usedBytes: number;
+  usedBlocks: number;
+  /** Bytes in free blocks. usedBytes + freeBytes = end - start - 8 (the sentinel). */
+  freeBytes: number;
+  freeBlocks: number;
+  /** High-water marks since create: most bytes in use at once, and the highest block end address. */
+  peakUsedBytes: number;
+  peakEnd: number;
+}
+
+const ctz = (x: number): number => 31 - Math.clz32(x & -x);
+
+export class Heap {
+  readonly region: HeapRegion;
+  private readonly r: HeapRegion;
+  private readonly base: number;
+  private readonly backing: HeapBacking | undefined;
+  private readonly quantum: number;
+  private readonly trimThreshold: number;
+
+  private constructor(region: HeapRegion, options: HeapOptions) {
+    this.region = region;
+    this.r = region;
+    this.base = region.base;
+    this.backing = options.backing;
+    this.quantum = options.growthQuantum ?? 64 * 1024;
+    this.trimThreshold = options.trimThreshold ?? 256 * 1024;
+  }
+
+  /** Format a new, empty heap in `region` (overwrites whatever was there). */
+  static create(region: HeapRegion, options: HeapOptions = {}): Heap {
+    const heap = new Heap(region, options);
+    heap.format(options.initialSize);
+    return heap;
+  }
+
+  /**
+   * Re-attach to a heap image already in `region` (after a snapshot was restored, or from another
+   * instance). Validates the control block; `verify` also runs the full check().
+   */
+  static open(region: HeapRegion, options: HeapOptions & { verify?: boolean } = {}): Heap {
+    const r = region;
+    const fail = (why: string): never => {
+      throw new HeapFormatError(region.base, `not a heap image: ${why}`);
+    };
+    if (region.capacity < CONTROL_SIZE + HEADER) fail('region too small');
+    if (r.readI32(C_MAGIC) !== MAGIC) fail('bad magic');
+    if (r.readI32(C_VERSION) !== VERSION) fail(`version ${r.readI32(C_VERSION)}, expected ${VERSION}`);
+    if (r.readI32(C_PARAMS) !== PARAMS || r.readI32(C_CONTROL_SIZE) !== CONTROL_SIZE) fail('other TLSF parameters');
+    const end = r.readI32(C_END);
+    if (end % 8 !== 0 || end < CONTROL_SIZE + HEADER || end > region.capacity) fail(`bad end ${end}`);
+    const s = end - HEADER;
+    const sf = r.readI32(s);
+    if (r.readI32(s + 4) !== checkWord(s, sf) || (sf & ~FLAG_MASK) !== 0 || (sf & FREE) !== 0) fail('bad end sentinel');
+    const heap = new Heap(region, options);
+    if (options.verify) {
+      const problem = heap.check();
+      if (problem) throw problem;
+    }
+    return heap;
+  }
+
+  /** Address of the first block header. */
+  get start(): number {
+    return this.base + CONTROL_SIZE;
+  }
+
+  /** Current end address (exclusive) of the heap. */
+  get end(): number {
+    return this.base + this.r.readI32(C_END);
+  }
+
+  /** Allocate `size` bytes aligned to `align` (a power of two up to 4096; default 8). */
+  malloc(size: number, align = 8): number {
+    if (!(size >= 0 && size <= MAX_BLOCK - HEADER)) {
+      if (size > 0) throw new HeapOutOfMemoryError(size, this.end);
+      throw new HeapArgumentError(0, `malloc: bad size ${size}`);
+    }
+    if (align !== 8) this.checkAlign(align);
+    return this.base + this.allocate(blockSizeFor(size), align) + HEADER;
+  }
+
+  /** Allocate `count * size` bytes, zero-filled. */
+  calloc(count: number, size: number): number {
+    const bytes = count * size;
+    if (!Number.isSafeInteger(bytes) || count < 0 || size < 0) {
+      throw new HeapArgumentError(0, `calloc: bad count ${count} x size ${size}`);
+    }
+    const p = this.malloc(bytes);
+    this.r.fill(p - this.base, bytes, 0);
+    return p;
+  }
+
+  /** Free a block returned by malloc/calloc/realloc. Throws a typed error (and changes nothing) on bad input. */
+  free(pointer: number): void {
+    const r = this.r;
+    const b = this.blockOf(pointer);
+    const sf = r.readI32(b);
+    const size = sf & ~FLAG_MASK;
+    const nb = b + size;
+    const nsf = this.header(nb);
+    let start = b;
+    let total = size;
+    let psize = 0;
+    // Validate everything first: a corrupted neighbour aborts before anything is written.
+    if (nsf & FREE) this.checkLinks(nb);
+    if (sf & PREV_FREE) {
+      psize = r.readI32(b - 4);
+      start = b - psize;
+      this.checkFreeBlock(start, psize, b);
+      this.checkLinks(start);
+    }
+    if (nsf & FREE) {
+      const nsize = nsf & ~FLAG_MASK;
+      this.removeFree(nb, nsize);
+      total += nsize;
+    } else {
+      this.writeHeader(nb, nsf | PREV_FREE);
+    }
+    if (psize !== 0) {
+      this.removeFree(start, psize);
+      total += psize;
+      // This header is no longer a block start: leave it saying "free" so a second free is caught.
+      this.writeHeader(b, sf | FREE);
+    }
+    this.insertFree(start, total);
+    r.writeI32(C_USED_BYTES, r.readI32(C_USED_BYTES) - size);
+    r.writeI32(C_USED_BLOCKS, r.readI32(C_USED_BLOCKS) - 1);
+    if (total >= this.trimThreshold && this.backing !== undefined && start + total === r.readI32(C_END) - HEADER) {
+      // Opportunistic: a backing that refuses to shrink leaves the heap as it was, and the free stands.
+      try {
+        this.trim();
+      } catch {}
+    }
+  }
+
+  /**
+   * Resize a block. Shrinks and grows in place when it can (growing takes the next block if it is
+   * free); otherwise allocates, copies min(old usable size, size) bytes and frees the old block.
+   * realloc(0, n) is malloc(n). On failure the old block is untouched.
+   */
+  realloc(pointer: number, size: number): number {
+    if (pointer === 0) return this.malloc(size);
+    const r = this.r;
+    const b = this.blockOf(pointer);
+    if (!(size >= 0 && size <= MAX_BLOCK - HEADER)) {
+      if (size > 0) throw new HeapOutOfMemoryError(size, this.end);
+      throw new HeapArgumentError(pointer, `realloc: bad size ${size}`);
+    }
+    const want = blockSizeFor(size);
+    const sf = r.readI32(b);
+    const cur = sf & ~FLAG_MASK;
+    const prevFlag = sf & PREV_FREE;
+    const nb = b + cur;
+    const nsf = this.header(nb);
+    const nsize = nsf & FREE ? nsf & ~FLAG_MASK : 0;
+    if (want <= cur) {
+      let rest = cur - want;
+      if (nsize === 0 && rest < MIN_BLOCK) return pointer;
+      if (nsize !== 0) this.checkLinks(nb);
+      this.writeHeader(b, want | prevFlag);
+      if (nsize !== 0) {
+        this.removeFree(nb, nsize);
+        rest += nsize;
+      } else {
+        this.writeHeader(nb, nsf | PREV_FREE);
+      }
+      this.insertFree(b + want, rest);
+      r.writeI32(C_USED_BYTES, r.readI32(C_USED_BYTES) - (cur - want));
+      return pointer;
+    }
+    if (nsize !== 0 && cur + nsize >= want) {
+      this.checkLinks(nb);
+      this.removeFree(nb, nsize);
+      const total = cur + nsize;
+      let taken = want;
+      if (total - want >= MIN_BLOCK) {
+        this.writeHeader(b, want | prevFlag);
+        this.insertFree(b + want, total - want);
+      } else {
+        taken = total;
+        this.writeHeader(b, total | prevFlag);
+        const after = b + total;
+        this.writeHeader(after, r.readI32(after) & ~PREV_FREE);
+      }
+      this.account(b, taken, taken - cur, 0);
+      return pointer;
+    }
+    const moved = this.malloc(size);
+    const copy = Math.min(cur - HEADER, size);
+    r.copy(moved - this.base, b + HEADER, copy);
+    this.free(pointer);
+    return moved;
+  }
+
+  /** Bytes the caller may use at `pointer` (at least what was asked for). */
+  usableSize(pointer: number): number {
+    return (this.r.readI32(this.blockOf(pointer)) & ~FLAG_MASK) - HEADER;
+  }
+
+  stats(): HeapStats {
+    const r = this.r;
+    const end = r.readI32(C_END);
+    const usedBytes = r.readI32(C_USED_BYTES);
+    return {
+      start: this.base + CONTROL_SIZE,
+      end: this.base + end,
+      usedBytes,
+      usedBlocks: r.readI32(C_USED_BLOCKS),
+      freeBytes: end - HEADER - CONTROL_SIZE - usedBytes,
+      freeBlocks: r.readI32(C_FREE_BLOCKS),
+      peakUsedBytes: r.readI32(C_PEAK_USED),
+      peakEnd: this.base + r.readI32(C_PEAK_END),
+    };
+  }
+
+  /**
+   * Full consistency walk over the blocks, the free lists, the bitmaps and the counters.
+   * Returns the first inconsistency found (an error naming its address), or undefined.
+   */
+  check(): HeapError | undefined {
+    return checkImage(this.r);
+  }
+
+  /** Give whole free pages at the end back to the backing. Returns the bytes released. */
+  trim(): number {
+    const backing = this.backing;
+    if (backing === undefined) return 0;
+    const r = this.r;
+    const end = r.readI32(C_END);
+    const s = end - HEADER;
+    if ((r.readI32(s) & PREV_FREE) === 0) return 0;
+    const lsize = r.readI32(s - 4);
+    const last = s - lsize;
+    this.checkFreeBlock(last, lsize, s);
+    const g = backing.granularity;
+    // The new sentinel goes at `last` (the free block vanishes) or after a free block of >= MIN_BLOCK.
+    let target = Math.ceil((this.base + last + HEADER) / g) * g - this.base;
+    const left = target - HEADER - last;
+    if (left > 0 && left < MIN_BLOCK) target += g;
+    if (target >= end) return 0;
+    this.checkLinks(last);
+    backing.shrink(end, target);
+    this.removeFree(last, lsize);
+    const newSentinel = target - HEADER;
+    if (newSentinel > last) {
+      this.insertFree(last, newSentinel - last);
+      this.writeHeader(newSentinel, PREV_FREE);
+    } else {
+      this.writeHeader(newSentinel, 0);
+    }
+    r.writeI32(C_END, target);
+    return end - target;
+  }
+
+  // ---- internals: all offsets below are region offsets of block headers ----
+
+  private format(initialSize: number | undefined): void {
+    const r = this.r;
+    const minimum = CONTROL_SIZE + MIN_BLOCK + HEADER;
+    let end: number;
+    if (this.backing !== undefined) {
+      end = this.backing.grow(0, Math.max(minimum, (initialSize ?? 0) & ~7));
+      if (end < minimum) throw new HeapOutOfMemoryError(minimum, this.base);
+    } else {
+      end = (initialSize ?? this.r.capacity) & ~7;
+    }
+    if (end < minimum || end > r.capacity) {
+      throw new HeapArgumentError(this.base, `heap size ${end} outside [${minimum}, ${r.capacity}]`);
+    }
+    r.fill(0, CONTROL_SIZE, 0);
+    r.writeI32(C_MAGIC, MAGIC);
+    r.writeI32(C_VERSION, VERSION);
+    r.writeI32(C_CONTROL_SIZE, CONTROL_SIZE);
+    r.writeI32(C_PARAMS, PARAMS);
+    r.writeI32(C_END, end);
+    r.writeI32(C_PEAK_END, CONTROL_SIZE);
+    this.insertFree(CONTROL_SIZE, end - HEADER - CONTROL_SIZE);
+    this.writeHeader(end - HEADER, PREV_FREE);
+  }
+
+  private checkAlign(align: number): void {
+    if (!(align > 0 && align <= MAX_ALIGN && (align & (align - 1)) === 0)) {
+      throw new HeapArgumentError(align, `alignment must be a power of two up to ${MAX_ALIGN}`);
+    }
+  }
+
+  /** Carve a block of `size` bytes (payload aligned to `align`); returns its header offset. */
+  private allocate(size: number, align: number): number {
+    const r = this.r;
+    const search = align <= 8 ? size : size + align + MIN_BLOCK;
+    let b = this.findFree(search);
+    if (b === 0) b = this.growFor(search);
+    const bsf = this.header(b);
+    let bsize = bsf & ~FLAG_MASK;
+    if ((bsf & FREE) === 0 || bsize < search) {
+      throw new CorruptedHeaderError(this.base + b, 'free-list entry is not a free block that fits');
+    }
+    this.checkLinks(b);
+    this.removeFree(b, bsize);
+    let flags = 0;
+    if (align > 8) {
+      const payload = this.base + b + HEADER;
+      let gap = (align - (payload % align)) % align;
+      if (gap !== 0 && gap < MIN_BLOCK) gap += align;
+      if (gap !== 0) {
+        this.insertFree(b, gap);
+        b += gap;
+        bsize -= gap;
+        flags = PREV_FREE;
+      }
+    }
+    let taken = size;
+    if (bsize - size >= MIN_BLOCK) {
+      this.writeHeader(b, size | flags);
+      this.insertFree(b + size, bsize - size);
+    } else {
+      taken = bsize;
+      this.writeHeader(b, bsize | flags);
+      const after = b + bsize;
+      this.writeHeader(after, r.readI32(after) & ~PREV_FREE);
+    }
+    this.account(b, taken, taken, 1);
+    return b;
+  }
+
+  private account(b: number, size: number, bytes: number, blocks: number): void {
+    const r = this.r;
+    const used = r.readI32(C_USED_BYTES) + bytes;
+    r.writeI32(C_USED_BYTES, used);
+    if (blocks !== 0) r.writeI32(C_USED_BLOCKS, r.readI32(C_USED_BLOCKS) + blocks);
+    if (used > r.readI32(C_PEAK_USED)) r.writeI32(C_PEAK_USED, used);
+    if (b + size > r.readI32(C_PEAK_END)) r.writeI32(C_PEAK_END, b + size);
+  }
+
+  /** A free block of at least `size` bytes (still in its list), or 0. */
+  private findFree(size: number): number {
+    const r = this.r;
+    let fl = flOf(size);
+    let sl = slOf(size, fl);
+    // Good fit first: the head of the size's own list often fits already.
+    const h = r.readI32(headOffset(fl, sl));
+    if (h !== 0 && (r.readI32(h) & ~FLAG_MASK) >= size) return h;
+    if (size < SMALL) {
+      sl += 1; // small lists hold one size each: the next list up is the first that surely fits
+    } else {
+      const up = size + (1 << (fl + SMALL_LOG2 - 1 - SL_LOG2)) - 1;
+      fl = flOf(up);
+      sl = slOf(up, fl);
+    }
+    let slMap = fl < FL_COUNT && sl < SL_COUNT ? r.readI32(C_SL_BITMAPS + 4 * fl) & (-1 << sl) : 0;
+    if (slMap === 0) {
+      const flMap = fl + 1 < FL_COUNT ? r.readI32(C_FL_BITMAP) & (-1 << (fl + 1)) : 0;
+      if (flMap === 0) return this.searchClass(size);
+      fl = ctz(flMap);
+      slMap = r.readI32(C_SL_BITMAPS + 4 * fl);
+    }
+    return r.readI32(headOffset(fl, ctz(slMap)));
+  }
+
+  /**
+   * Last resort before growing: the size's own list may hold a block that fits even though the
+   * rounded-up search found none. Walks that one list (bounded by the free-block count).
+   */
+  private searchClass(size: number): number {
+    const r = this.r;
+    const fl = flOf(size);
+    if (fl === 0) return 0;
+    let b = r.readI32(headOffset(fl, slOf(size, fl)));
+    for (let steps = r.readI32(C_FREE_BLOCKS); b !== 0 && steps > 0; steps--) {
+      this.checkFreeBlock(b, -1, b);
+      if ((r.readI32(b) & ~FLAG_MASK) >= size) return b;
+      b = r.readI32(b + 8);
+    }
+    return 0;
+  }
+
+  /** Extend the heap so a free block of `size` bytes exists at its end; returns that block. */
+  private growFor(size: number): number {
+    const r = this.r;
+    const end = r.readI32(C_END);
+    const backing = this.backing;
+    if (backing === undefined) throw new HeapOutOfMemoryError(size, this.base + end);
+    const s = end - HEADER;
+    const ssf = this.header(s);
+    let last = s;
+    let lsize = 0;
+    if (ssf & PREV_FREE) {
+      lsize = r.readI32(s - 4);
+      last = s - lsize;
+      this.checkFreeBlock(last, lsize, s);
+      this.checkLinks(last);
+    }
+    const minEnd = end + Math.max(size - lsize, MIN_BLOCK, this.quantum);
+    const capped = Math.min(minEnd, r.capacity & ~7);
+    if (capped < end + size - lsize) throw new HeapOutOfMemoryError(size, this.base + end);
+    const newEnd = backing.grow(end, capped);
+    if (newEnd < end + size - lsize || newEnd % 8 !== 0 || newEnd > r.capacity) {
+      throw new HeapOutOfMemoryError(size, this.base + end);
+    }
+    if (lsize !== 0) this.removeFree(last, lsize);
+    this.insertFree(last, newEnd - HEADER - last);
+    this.writeHeader(newEnd - HEADER, PREV_FREE);
+    r.writeI32(C_END, newEnd);
+    return last;
+  }
+
+  /** Header offset of an allocated block from a user pointer; anything else throws a typed error. */
+  private blockOf(pointer: number): number {
+    const r = this.r;
+    const b = pointer - this.base - HEADER;
+    if (b >= CONTROL_SIZE && b < r.readI32(C_END) - HEADER && (b & 7) === 0) {
+      const sf = r.readI32(b);
+      if (r.readI32(b + 4) === checkWord(b, sf) && (sf & FREE) === 0 && sf !== 0) return b;
+      if (r.readI32(b + 4) === checkWord(b, sf) && sf & FREE) {
+        // Usually a double free; the walk tells it apart from a stale header inside a live block.
+        throw classifyPointer(r, pointer) ?? new DoubleFreeError(pointer);
+      }
+    }
+    throw classifyPointer(r, pointer) ?? new CorruptedHeaderError(pointer - HEADER, 'check word mismatch');
+  }
+
+  /** The size|flags word of the header at `b`, after verifying its check word. */
+  private header(b: number): number {
+    const sf = this.r.readI32(b);
+    if (this.r.readI32(b + 4) !== checkWord(b, sf)) {
+      throw new CorruptedHeaderError(this.base + b, 'check word mismatch');
+    }
+    return sf;
+  }
+
+  /** Verify that `b` is a free block of `size` bytes (size -1: any) before trusting it; `from` names who pointed at it. */
+  private checkFreeBlock(b: number, size: number, from: number): void {
+    const r = this.r;
+    const end = r.readI32(C_END);
+    if (b < CONTROL_SIZE || b >= end - HEADER || (b & 7) !== 0) {
+      throw new CorruptedHeaderError(this.base + from, `link to 0x${(this.base + b).toString(16)} leaves the heap`);
+    }
+    const sf = r.readI32(b);
+    if (r.readI32(b + 4) !== checkWord(b, sf) || (sf & FREE) === 0 || (size >= 0 && (sf & ~FLAG_MASK) !== size)) {
+      throw new CorruptedHeaderError(this.base + b, 'expected a free block here');
+    }
+  }
+
+  /** Verify the free-list neighbours of free block `b` so unlinking it cannot write astray. */
+  private checkLinks(b: number): void {
+    const r = this.r;
+    const next = r.readI32(b + 8);
+    const prev = r.readI32(b + 12);
+    if (next !== 0) this.checkFreeBlock(next, -1, b);
+    if (prev !== 0) this.checkFreeBlock(prev, -1, b);
+    else {
+      const sf = r.readI32(b);
+      const fl = flOf(sf & ~FLAG_MASK);
+      if (fl >= FL_COUNT || r.readI32(headOffset(fl, slOf(sf & ~FLAG_MASK, fl))) !== b) {
+        throw new CorruptedHeaderError(this.base + b, 'free block has no predecessor but is not a list head');
+      }
+    }
+  }
+
+  private writeHeader(b: number, sizeFlags: number): void {
+    this.r.writeI32(b, sizeFlags);
+    this.r.writeI32(b + 4, checkWord(b, sizeFlags));
+  }
+
+  /** File `b` (whose predecessor is allocated) as a free block of `size` bytes. */
+  private insertFree(b: number, size: number): void {
+    const r = this.r;
+    const fl = flOf(size);
+    const sl = slOf(size, fl);
+    const ho = headOffset(fl, sl);
+    const head = r.readI32(ho);
+    this.writeHeader(b, size | FREE);
+    r.writeI32(b + 8, head);
+    r.writeI32(b + 12, 0);
+    r.writeI32(b + size - 4, size);
+    if (head !== 0) {
+      r.writeI32(head + 12, b);
+    } else {
+      r.writeI32(C_SL_BITMAPS + 4 * fl, r.readI32(C_SL_BITMAPS + 4 * fl) | (1 << sl));
+      r.writeI32(C_FL_BITMAP, r.readI32(C_FL_BITMAP) | (1 << fl));
+    }
+    r.writeI32(ho, b);
+    r.writeI32(C_FREE_BLOCKS, r.readI32(C_FREE_BLOCKS) + 1);
+  }
+
+  private removeFree(b: number, size: number): void {
+    const r = this.r;
+    const next = r.readI32(b + 8);
+    const prev = r.readI32(b + 12);
+    if (next !== 0) r.writeI32(next + 12, prev);
+    if (prev !== 0) {
+      r.writeI32(prev + 8, next);
+    } else {
+      const fl = flOf(size);
+      const sl = slOf(size, fl);
+      r.writeI32(headOffset(fl, sl), next);
+      if (next === 0) {
+        const slMap = r.readI32(C_SL_BITMAPS + 4 * fl) & ~(1 << sl);
+        r.writeI32(C_SL_BITMAPS + 4 * fl, slMap);
+        if (slMap === 0) r.writeI32(C_FL_BITMAP, r.readI32(C_FL_BITMAP) & ~(1 << fl));
+      }
+    }
+    r.writeI32(C_FREE_BLOCKS, r.readI32(C_FREE_BLOCKS) - 1);
+  }
+}

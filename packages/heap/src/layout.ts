@@ -1,0 +1,82 @@
+// The in-band layout: everything the allocator knows lives in the region it manages, so a byte copy
+// of the region is a complete heap (Heap.open re-attaches to it).
+//
+//   offset 0        control block (CONTROL_SIZE bytes, fields below)
+//   CONTROL_SIZE    first block
+//   ...             blocks, each [sizeFlags][check][payload ...]
+//   end - 8         end sentinel: an allocated block of size 0
+//
+// A block header is two 32-bit words; the payload starts 8 bytes after it (8-byte aligned).
+//   word 0  size | FREE | PREV_FREE     (size: whole block including the header, a multiple of 8)
+//   word 1  check = checkWord(offset, word 0)  catches stray pointers and overwritten headers
+// A free block also holds, in its payload: next free (+8), previous free (+12), and a footer in its
+// last word (size), which lets the following block find it when coalescing (boundary tag).
+
+/** 'PHHP' */
+export const MAGIC = 0x50484850;
+export const VERSION = 1;
+
+export const FREE = 1;
+export const PREV_FREE = 2;
+export const FLAG_MASK = 7;
+
+export const HEADER = 8;
+/** Smallest block: header + two free-list links + footer, rounded to 8. */
+export const MIN_BLOCK = 24;
+export const GRANULE = 8;
+
+/** Second-level lists per first-level class: 2^SL_LOG2. */
+export const SL_LOG2 = 5;
+export const SL_COUNT = 1 << SL_LOG2;
+/** Blocks below SMALL bytes all sit in first-level class 0, one list per 8 bytes. */
+export const SMALL_LOG2 = SL_LOG2 + 3;
+export const SMALL = 1 << SMALL_LOG2;
+/** Largest block: just under 1 GiB (the kernel heap and the object space are both 1 GiB windows). */
+export const MAX_LOG2 = 30;
+export const MAX_BLOCK = 2 ** MAX_LOG2 - GRANULE;
+export const FL_COUNT = MAX_LOG2 - SMALL_LOG2 + 1;
+export const MAX_ALIGN = 4096;
+
+// Control block fields (byte offsets).
+export const C_MAGIC = 0;
+export const C_VERSION = 4;
+export const C_CONTROL_SIZE = 8;
+export const C_END = 12;
+export const C_FL_BITMAP = 16;
+export const C_USED_BYTES = 20;
+export const C_USED_BLOCKS = 24;
+export const C_FREE_BLOCKS = 28;
+export const C_PEAK_USED = 32;
+export const C_PEAK_END = 36;
+export const C_PARAMS = 40; // SL_LOG2 | FL_COUNT << 8: refuse images made with other parameters
+export const C_SL_BITMAPS = 48;
+export const C_HEADS = C_SL_BITMAPS + 4 * FL_COUNT;
+export const CONTROL_SIZE = (C_HEADS + 4 * FL_COUNT * SL_COUNT + 7) & ~7;
+export const PARAMS = SL_LOG2 | (FL_COUNT << 8);
+
+/** The check word of a header at `offset` holding `sizeFlags`: any single-word change breaks it. */
+export function checkWord(offset: number, sizeFlags: number): number {
+  return Math.imul(offset ^ 0x5a17c0de, 0x9e3779b1) ^ Math.imul(sizeFlags ^ 0x3c6ef372, 0x85ebca6b);
+}
+
+/** Byte offset in the control block of the free-list head for (fl, sl). */
+export function headOffset(fl: number, sl: number): number {
+  return C_HEADS + ((fl << SL_LOG2) + sl) * 4;
+}
+
+/** First-level class of a block size (the list it is filed in is (fl, slOf(size, fl))). */
+export function flOf(size: number): number {
+  if (size < SMALL) return 0;
+  return 31 - Math.clz32(size) - SMALL_LOG2 + 1;
+}
+
+export function slOf(size: number, fl: number): number {
+  if (fl === 0) return size >>> 3;
+  return (size >>> (fl + SMALL_LOG2 - 1 - SL_LOG2)) & (SL_COUNT - 1);
+}
+
+/** Block size for a request of `bytes` payload bytes. */
+export function blockSizeFor(bytes: number): number {
+  const size = (bytes + HEADER + GRANULE - 1) & ~(GRANULE - 1);
+  return size < MIN_BLOCK ? MIN_BLOCK : size;
+}
