@@ -1,0 +1,170 @@
+// MC146818 CMOS RAM and real-time clock (index port 0x70, data port 0x71). The time is a
+// start date plus the virtual clock, so runs are deterministic. The BIOS configuration bytes
+// (memory sizes, floppy types, equipment) are filled in from the board's configuration.
+import type { VirtualClock } from './clock.js';
+import type { PortDevice } from './types.js';
+
+export interface CmosConfig {
+  /** Total RAM in bytes. */
+  ramBytes: number;
+  /** CMOS floppy type codes for drives A and B (0 none, 3 = 720K, 4 = 1.44M, …). */
+  floppyTypes?: [number, number];
+  /** Number of hard disks present (sets the 0x12 and 0x19 type bytes). */
+  hardDisks?: number;
+  /** Wall-clock time at power-on (default 2000-01-01 00:00:00 UTC). */
+  startTime?: Date;
+  /** First boot device for SeaBIOS (0x3D): 1 floppy, 2 hard disk, 3 CD. */
+  bootDevice?: number;
+}
+
+const KIB = 1024;
+const TIME_REGISTERS = new Set([0x00, 0x02, 0x04, 0x07, 0x08, 0x09]);
+const MIB = 1024 * 1024;
+
+export class CmosRtc implements PortDevice {
+  readonly ram = new Uint8Array(128);
+  index = 0;
+  nmiDisabled = false;
+  private readonly startMs: number;
+  /** Offset (ms) the guest added by setting the clock. */
+  private offsetMs = 0;
+
+  constructor(
+    private readonly clock: VirtualClock,
+    config: CmosConfig,
+  ) {
+    this.startMs = (config.startTime ?? new Date(Date.UTC(2000, 0, 1))).getTime();
+    const r = this.ram;
+    r[0x0a] = 0x26; // 32.768 kHz base, 1024 Hz periodic rate
+    r[0x0b] = 0x02; // 24-hour, BCD
+    r[0x0d] = 0x80; // battery good
+    const [fa, fb] = config.floppyTypes ?? [4, 0];
+    r[0x10] = (fa << 4) | fb;
+    const disks = config.hardDisks ?? 0;
+    r[0x12] = (disks > 0 ? 0xf0 : 0) | (disks > 1 ? 0x0f : 0);
+    r[0x19] = disks > 0 ? 47 : 0;
+    r[0x1a] = disks > 1 ? 47 : 0;
+    const floppies = (fa ? 1 : 0) + (fb ? 1 : 0);
+    // equipment: bit 0 floppy present, bits 6-7 floppies-1, bits 4-5 = 10 (80x25 colour), bit 1 FPU
+    r[0x14] = (floppies ? 1 | ((floppies - 1) << 6) : 0) | 0x20 | 0x02;
+    r[0x15] = 640 & 0xff;
+    r[0x16] = 640 >> 8;
+    const extKib = Math.min(Math.max(0, config.ramBytes - MIB) / KIB, 0xffff);
+    r[0x17] = r[0x30] = extKib & 0xff;
+    r[0x18] = r[0x31] = extKib >> 8;
+    // memory above 16 MiB in 64 KiB blocks (up to 4 GiB)
+    const over16 = Math.min(Math.max(0, config.ramBytes - 16 * MIB) / (64 * KIB), 0xffff);
+    r[0x34] = over16 & 0xff;
+    r[0x35] = over16 >> 8;
+    r[0x32] = 0x20; // century (BCD), also mirrored at 0x37 by some BIOSes
+    r[0x37] = 0x20;
+    r[0x3d] = config.bootDevice ?? (fa ? 1 : 2);
+    r[0x38] = 0; // SeaBIOS: no floppy signature check, further boot devices none
+    this.updateChecksum();
+  }
+
+  /** Checksum of bytes 0x10-0x2D, stored big-endian at 0x2E/0x2F. */
+  updateChecksum(): void {
+    let sum = 0;
+    for (let i = 0x10; i <= 0x2d; i++) sum += this.ram[i];
+    this.ram[0x2e] = (sum >> 8) & 0xff;
+    this.ram[0x2f] = sum & 0xff;
+  }
+
+  private nowMs(): number {
+    return this.startMs + this.offsetMs + Math.floor(this.clock.nanos / 1e6);
+  }
+
+  private encode(v: number): number {
+    return this.ram[0x0b] & 0x04 ? v : ((v / 10) | 0) * 16 + (v % 10);
+  }
+
+  private decode(v: number): number {
+    return this.ram[0x0b] & 0x04 ? v : (v >> 4) * 10 + (v & 0x0f);
+  }
+
+  private timeField(index: number): number | undefined {
+    const d = new Date(this.nowMs());
+    switch (index) {
+      case 0x00:
+        return this.encode(d.getUTCSeconds());
+      case 0x02:
+        return this.encode(d.getUTCMinutes());
+      case 0x04: {
+        const h = d.getUTCHours();
+        if (this.ram[0x0b] & 0x02) return this.encode(h);
+        const h12 = h % 12 === 0 ? 12 : h % 12;
+        return this.encode(h12) | (h >= 12 ? 0x80 : 0);
+      }
+      case 0x06:
+        return d.getUTCDay() + 1;
+      case 0x07:
+        return this.encode(d.getUTCDate());
+      case 0x08:
+        return this.encode(d.getUTCMonth() + 1);
+      case 0x09:
+        return this.encode(d.getUTCFullYear() % 100);
+      case 0x32:
+      case 0x37:
+        return this.encode(Math.floor(d.getUTCFullYear() / 100));
+      default:
+        return undefined;
+    }
+  }
+
+  /** A guest write to a time register moves the clock by the difference. */
+  private setTimeField(index: number, value: number): void {
+    const d = new Date(this.nowMs());
+    const v = this.decode(value & 0x7f);
+    switch (index) {
+      case 0x00:
+        d.setUTCSeconds(v);
+        break;
+      case 0x02:
+        d.setUTCMinutes(v);
+        break;
+      case 0x04:
+        d.setUTCHours(v);
+        break;
+      case 0x07:
+        d.setUTCDate(v);
+        break;
+      case 0x08:
+        d.setUTCMonth(v - 1);
+        break;
+      case 0x09:
+        d.setUTCFullYear(Math.floor(d.getUTCFullYear() / 100) * 100 + v);
+        break;
+      default:
+        return;
+    }
+    this.offsetMs += d.getTime() - this.nowMs();
+  }
+
+  read(port: number): number {
+    if (port === 0x70) return 0xff;
+    const i = this.index;
+    const t = this.timeField(i);
+    if (t !== undefined) return t;
+    if (i === 0x0a) return this.ram[0x0a] & 0x7f; // update-in-progress never seen
+    if (i === 0x0c) {
+      const v = this.ram[0x0c];
+      this.ram[0x0c] = 0;
+      return v;
+    }
+    return this.ram[i];
+  }
+
+  write(port: number, _size: 1 | 2 | 4, value: number): void {
+    value &= 0xff;
+    if (port === 0x70) {
+      this.index = value & 0x7f;
+      this.nmiDisabled = (value & 0x80) !== 0;
+      return;
+    }
+    const i = this.index;
+    if (TIME_REGISTERS.has(i)) this.setTimeField(i, value);
+    else if (i === 0x0c || i === 0x0d) return;
+    else this.ram[i] = value;
+  }
+}

@@ -1,0 +1,166 @@
+// VGA in 80×25 colour text mode. The text buffer is ordinary RAM at 0xB8000 (the board keeps
+// that range as RAM), so the CPU writes it at full speed and `screenText()` reads it back.
+// The registers (CRTC, sequencer, graphics, attribute, DAC, misc) are stored and read back so
+// a VGA BIOS can program them; only the CRTC cursor and start address change what we show.
+import type { PortDevice } from './types.js';
+
+export const TEXT_BASE = 0xb8000;
+export const COLUMNS = 80;
+export const ROWS = 25;
+
+/** Code page 437, 0x80-0xFF, as Unicode. */
+const CP437_HIGH =
+  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
+/** Code page 437, 0x00-0x1F (the glyphs, not control codes). */
+const CP437_LOW = ' ☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼';
+
+export function cp437ToChar(byte: number): string {
+  if (byte === 0) return ' ';
+  if (byte < 0x20) return CP437_LOW[byte];
+  if (byte < 0x7f) return String.fromCharCode(byte);
+  if (byte === 0x7f) return '⌂';
+  return CP437_HIGH[byte - 0x80];
+}
+
+export interface TextMemory {
+  read8(addr: number): number;
+}
+
+export class VgaText implements PortDevice {
+  readonly crtc = new Uint8Array(256);
+  readonly sequencer = new Uint8Array(256);
+  readonly graphics = new Uint8Array(256);
+  readonly attribute = new Uint8Array(32);
+  readonly dac = new Uint8Array(768);
+  crtcIndex = 0;
+  seqIndex = 0;
+  gfxIndex = 0;
+  attrIndex = 0;
+  private attrFlipFlop = false; // false = next 0x3C0 write is an index
+  misc = 0x67;
+  private dacRead = 0;
+  private dacWrite = 0;
+  private retrace = 0;
+
+  constructor(private readonly memory: TextMemory) {
+    this.crtc[0x0a] = 0x0d; // cursor start line
+    this.crtc[0x0b] = 0x0e; // cursor end line
+  }
+
+  /** Cursor position as row/column, from CRTC 0x0E/0x0F. */
+  cursor(): { row: number; column: number } {
+    const pos = ((this.crtc[0x0e] << 8) | this.crtc[0x0f]) - this.startAddress();
+    return { row: Math.floor(pos / COLUMNS), column: pos % COLUMNS };
+  }
+
+  private startAddress(): number {
+    return (this.crtc[0x0c] << 8) | this.crtc[0x0d];
+  }
+
+  /** The visible screen, one string per row, trailing spaces removed. */
+  screenLines(): string[] {
+    const lines: string[] = [];
+    const start = TEXT_BASE + 2 * this.startAddress();
+    for (let row = 0; row < ROWS; row++) {
+      let line = '';
+      for (let col = 0; col < COLUMNS; col++) {
+        line += cp437ToChar(this.memory.read8(start + 2 * (row * COLUMNS + col)));
+      }
+      lines.push(line.trimEnd());
+    }
+    return lines;
+  }
+
+  /** The screen as text: rows joined with newlines, trailing blank rows dropped. */
+  screenText(): string {
+    const lines = this.screenLines();
+    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    return lines.join('\n');
+  }
+
+  read(port: number): number {
+    switch (port) {
+      case 0x3b4:
+      case 0x3d4:
+        return this.crtcIndex;
+      case 0x3b5:
+      case 0x3d5:
+        return this.crtc[this.crtcIndex];
+      case 0x3c0:
+        return this.attrIndex;
+      case 0x3c1:
+        return this.attribute[this.attrIndex & 0x1f];
+      case 0x3c4:
+        return this.seqIndex;
+      case 0x3c5:
+        return this.sequencer[this.seqIndex];
+      case 0x3c7:
+        return 0; // DAC state
+      case 0x3c8:
+        return this.dacWrite / 3;
+      case 0x3c9: {
+        const v = this.dac[this.dacRead];
+        this.dacRead = (this.dacRead + 1) % 768;
+        return v;
+      }
+      case 0x3cc:
+        return this.misc;
+      case 0x3ce:
+        return this.gfxIndex;
+      case 0x3cf:
+        return this.graphics[this.gfxIndex];
+      case 0x3ba:
+      case 0x3da:
+        // input status 1: toggle display-enable and vertical retrace so polling loops end
+        this.attrFlipFlop = false;
+        this.retrace ^= 0x09;
+        return this.retrace;
+      default:
+        return 0xff;
+    }
+  }
+
+  write(port: number, _size: 1 | 2 | 4, value: number): void {
+    value &= 0xff;
+    switch (port) {
+      case 0x3b4:
+      case 0x3d4:
+        this.crtcIndex = value;
+        break;
+      case 0x3b5:
+      case 0x3d5:
+        this.crtc[this.crtcIndex] = value;
+        break;
+      case 0x3c0:
+        if (!this.attrFlipFlop) this.attrIndex = value & 0x3f;
+        else this.attribute[this.attrIndex & 0x1f] = value;
+        this.attrFlipFlop = !this.attrFlipFlop;
+        break;
+      case 0x3c2:
+        this.misc = value;
+        break;
+      case 0x3c4:
+        this.seqIndex = value;
+        break;
+      case 0x3c5:
+        this.sequencer[this.seqIndex] = value;
+        break;
+      case 0x3c7:
+        this.dacRead = (value * 3) % 768;
+        break;
+      case 0x3c8:
+        this.dacWrite = (value * 3) % 768;
+        break;
+      case 0x3c9:
+        this.dac[this.dacWrite] = value & 0x3f;
+        this.dacWrite = (this.dacWrite + 1) % 768;
+        break;
+      case 0x3ce:
+        this.gfxIndex = value;
+        break;
+      case 0x3cf:
+        this.graphics[this.gfxIndex] = value;
+        break;
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/devices/clock.js';
+import { CmosRtc } from '../../src/devices/cmos-rtc.js';
+
+function reg(cmos: CmosRtc, index: number): number {
+  cmos.write(0x70, 1, index);
+  return cmos.read(0x71);
+}
+
+describe('CmosRtc', () => {
+  const start = new Date(Date.UTC(2024, 1, 29, 23, 59, 58)); // Thu 29 Feb 2024
+
+  it('reports the start time in BCD and advances with the virtual clock', () => {
+    const clock = new VirtualClock();
+    const cmos = new CmosRtc(clock, { ramBytes: 16 << 20, startTime: start });
+    expect([reg(cmos, 4), reg(cmos, 2), reg(cmos, 0)]).toEqual([0x23, 0x59, 0x58]);
+    expect([reg(cmos, 7), reg(cmos, 8), reg(cmos, 9), reg(cmos, 0x32)]).toEqual([0x29, 0x02, 0x24, 0x20]);
+    clock.advance(3e9);
+    expect([reg(cmos, 4), reg(cmos, 2), reg(cmos, 0)]).toEqual([0x00, 0x00, 0x01]);
+    expect([reg(cmos, 7), reg(cmos, 8)]).toEqual([0x01, 0x03]);
+  });
+
+  it('switches to binary when register B bit 2 is set, and guest writes set the clock', () => {
+    const cmos = new CmosRtc(new VirtualClock(), { ramBytes: 1 << 20, startTime: start });
+    cmos.write(0x70, 1, 0x0b);
+    cmos.write(0x71, 1, 0x06);
+    expect(reg(cmos, 4)).toBe(23);
+    cmos.write(0x70, 1, 0x04);
+    cmos.write(0x71, 1, 5);
+    expect(reg(cmos, 4)).toBe(5);
+  });
+
+  it('fills memory-size, floppy and equipment fields from the configuration', () => {
+    const cmos = new CmosRtc(new VirtualClock(), { ramBytes: 64 << 20, floppyTypes: [3, 4] });
+    expect(reg(cmos, 0x15) | (reg(cmos, 0x16) << 8)).toBe(640);
+    expect(reg(cmos, 0x17) | (reg(cmos, 0x18) << 8)).toBe(63 * 1024);
+    expect(reg(cmos, 0x30) | (reg(cmos, 0x31) << 8)).toBe(63 * 1024);
+    expect(reg(cmos, 0x34) | (reg(cmos, 0x35) << 8)).toBe((48 << 20) / 65536);
+    expect(reg(cmos, 0x10)).toBe(0x34);
+    expect(reg(cmos, 0x14) & 0xc1).toBe(0x41); // floppies present, two drives
+    let sum = 0;
+    for (let i = 0x10; i <= 0x2d; i++) sum += reg(cmos, i);
+    expect((reg(cmos, 0x2e) << 8) | reg(cmos, 0x2f)).toBe(sum);
+  });
+
+  it('keeps plain CMOS bytes and clears register C on read', () => {
+    const cmos = new CmosRtc(new VirtualClock(), { ramBytes: 1 << 20 });
+    cmos.write(0x70, 1, 0x40);
+    cmos.write(0x71, 1, 0x5a);
+    expect(reg(cmos, 0x40)).toBe(0x5a);
+    cmos.ram[0x0c] = 0x90;
+    expect(reg(cmos, 0x0c)).toBe(0x90);
+    expect(reg(cmos, 0x0c)).toBe(0);
+    cmos.write(0x70, 1, 0x8f);
+    expect(cmos.nmiDisabled).toBe(true);
+  });
+});
