@@ -9,5 +9,16 @@ export type {
 export * from './errors.js';
 export { BumpFrameSource } from './frame-source.js';
 export * from './ia32/bits.js';
+export {
+  ACCESS_EXEC,
+  ACCESS_READ,
+  ACCESS_WRITE,
+  FAULT,
+  type Ia32Access,
+  type Ia32AccessKind,
+  Ia32Mmu,
+  type Ia32Translation,
+  type WriteWatcher,
+} from './ia32/mmu.js';
 export { allocZeroedFrame, Ia32PageTableEditor, ia32FlagsFor } from './ia32/page-table-editor.js';
 export { type MmioRegion, PhysicalMemory, type PhysicalMemoryOptions } from './physical-memory.js';
