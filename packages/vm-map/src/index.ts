@@ -1,1 +1,32 @@
-export {};
+export { BLOCK_SIZE, type BlockDevice, MAX_BLOCKS, SECTOR_SIZE } from './device/block-device.js';
+export { FileBlockDevice, type FileBlockDeviceOptions } from './device/file-device.js';
+export { MemoryBlockDevice } from './device/memory-device.js';
+export { type CrashModel, PowerLossBlockDevice, type PowerLossOptions } from './device/power-loss-device.js';
+export { crc32c } from './crc32c.js';
+export {
+  AddressError,
+  BlockDeviceError,
+  ChecksumError,
+  CorruptPageError,
+  OutOfFramesError,
+  PowerCutError,
+  StateError,
+  UntrustedDiskError,
+  VmMapError,
+} from './errors.js';
+export { decodeSuperblock, type Superblock, type TreeRef } from './format/layout.js';
+export { type SlotInfo, readSlots } from './format/reader.js';
+export { Prng } from './prng.js';
+export { RangeFrameSource } from './space/frames.js';
+export type { PageMapper, WriteWatcher } from './space/page-mapper.js';
+export {
+  type FormatOptions,
+  formatDisk,
+  PersistentSpace,
+  type RecoveryReport,
+  type SnapshotJob,
+  type SnapshotResult,
+  type SpaceOptions,
+  type SpaceStats,
+} from './space/persistent-space.js';
+export { type FaultHandler, SoftMmu } from './space/soft-mmu.js';
