@@ -81,6 +81,9 @@ export interface HeapStats {
   peakEnd: number;
 }
 
+/** How many blocks of the request's own list malloc looks at before rounding up to the next list. */
+const GOOD_FIT_PROBES = 4;
+
 const ctz = (x: number): number => 31 - Math.clz32(x & -x);
 
 export class Heap {
@@ -411,9 +414,13 @@ export class Heap {
     const r = this.r;
     let fl = flOf(size);
     let sl = slOf(size, fl);
-    // Good fit first: the head of the size's own list often fits already.
-    const h = r.readI32(headOffset(fl, sl));
-    if (h !== 0 && (r.readI32(h) & ~FLAG_MASK) >= size) return h;
+    // Good fit first: a block among the first few of the size's own list often fits already
+    // (bounded, so still O(1)); it keeps the larger classes intact and the extent low.
+    let h = r.readI32(headOffset(fl, sl));
+    for (let k = 0; h !== 0 && k < GOOD_FIT_PROBES; k++) {
+      if ((r.readI32(h) & ~FLAG_MASK) >= size) return h;
+      h = r.readI32(h + 8);
+    }
     if (size < SMALL) {
       sl += 1; // small lists hold one size each: the next list up is the first that surely fits
     } else {

