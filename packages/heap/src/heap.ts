@@ -167,8 +167,9 @@ export class Heap {
     return p;
   }
 
-  /** Free a block returned by malloc/calloc/realloc. Throws a typed error (and changes nothing) on bad input. */
+  /** Free a block returned by malloc/calloc/realloc (0 is ignored). Throws a typed error (and changes nothing) on bad input. */
   free(pointer: number): void {
+    if (pointer === 0) return; // free(NULL), as in C
     const r = this.r;
     const b = this.blockOf(pointer);
     const sf = r.readI32(b);
