@@ -19,8 +19,18 @@ export class PowerCutError extends VmMapError {
   }
 }
 
+/** On-disk data that is damaged or malformed (as opposed to a device failure). */
+export class DamageError extends VmMapError {
+  override name = 'DamageError';
+}
+
+/** A structure on disk is malformed (wrong tree depth, reference outside the format). */
+export class FormatError extends DamageError {
+  override name = 'FormatError';
+}
+
 /** A block read back does not match the checksum recorded for it. */
-export class ChecksumError extends VmMapError {
+export class ChecksumError extends DamageError {
   override name = 'ChecksumError';
   constructor(
     readonly block: number,

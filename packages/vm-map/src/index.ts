@@ -8,6 +8,8 @@ export {
   BlockDeviceError,
   ChecksumError,
   CorruptPageError,
+  DamageError,
+  FormatError,
   OutOfFramesError,
   PowerCutError,
   StateError,
@@ -16,6 +18,7 @@ export {
 } from './errors.js';
 export { decodeSuperblock, type Superblock, type TreeRef } from './format/layout.js';
 export { type SlotInfo, readSlots } from './format/reader.js';
+export { type FsckOptions, type FsckReport, fsck, type SnapshotCheck } from './fsck/fsck.js';
 export { Prng } from './prng.js';
 export { RangeFrameSource } from './space/frames.js';
 export type { PageMapper, WriteWatcher } from './space/page-mapper.js';

@@ -1,6 +1,6 @@
 // Reading snapshots back: both superblock slots, then the trees a superblock points to, verified.
 import { BLOCK_SIZE, type BlockDevice } from '../device/block-device.js';
-import { VmMapError } from '../errors.js';
+import { FormatError } from '../errors.js';
 import { decodeSuperblock, SUPERBLOCK_SLOTS, type Superblock } from './layout.js';
 import { readBlob, readTree } from './tree.js';
 
@@ -68,7 +68,7 @@ export function loadSnapshot(device: BlockDevice, slot: number, sb: Superblock):
   for (let p = 0; p < sb.pageCount; p++) {
     const block = pages[p * 2];
     if (block !== 0 && (block < SUPERBLOCK_SLOTS || block >= limit)) {
-      throw new VmMapError(`page list of ${gen}: page ${p} refers to block ${block}, outside 2..${limit - 1}`);
+      throw new FormatError(`page list of ${gen}: page ${p} refers to block ${block}, outside 2..${limit - 1}`);
     }
   }
   const state = readBlob(device, sb.state, sb.stateBytes, `client state of ${gen}`, limit, meta).slice();

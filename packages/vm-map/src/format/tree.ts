@@ -6,7 +6,7 @@
 // written: its reference is {0, 0}.
 import { crc32c } from '../crc32c.js';
 import { BLOCK_SIZE, type BlockDevice } from '../device/block-device.js';
-import { ChecksumError, VmMapError } from '../errors.js';
+import { ChecksumError, FormatError } from '../errors.js';
 import { isZero, REFS_PER_BLOCK, type TreeRef, ZERO_BLOCK } from './layout.js';
 
 /** Where a writer puts new blocks. */
@@ -14,11 +14,6 @@ export interface BlockSink {
   readonly device: BlockDevice;
   /** A block that no durable snapshot references. */
   allocate(): number;
-}
-
-/** A structural problem in a tree (wrong depth, bad block number): the tree cannot be trusted. */
-export class TreeError extends VmMapError {
-  override name = 'TreeError';
 }
 
 /** Number of blocks on each level, leaves first: [entries, level-1 blocks, ..., 1]. */
@@ -74,7 +69,7 @@ export function writeTree(sink: BlockSink, entries: Uint32Array, count: number):
 
 /**
  * Read and verify a tree of `count` entries. `onBlock` sees every tree block read (for fsck and the
- * allocator). Throws ChecksumError on a damaged block, TreeError on a malformed tree.
+ * allocator). Throws ChecksumError on a damaged block, FormatError on a malformed tree.
  */
 export function readTree(
   device: BlockDevice,
@@ -86,7 +81,7 @@ export function readTree(
 ): Uint32Array {
   const sizes = levelSizes(count);
   const depth = sizes.length - 1;
-  if (ref.depth !== depth) throw new TreeError(`${what}: depth ${ref.depth} does not fit ${count} entries`);
+  if (ref.depth !== depth) throw new FormatError(`${what}: depth ${ref.depth} does not fit ${count} entries`);
   if (count === 0) return new Uint32Array(0);
   const buf = new Uint8Array(BLOCK_SIZE);
   const words = new Uint32Array(buf.buffer);
@@ -122,7 +117,7 @@ export function readVerified(
     return;
   }
   if (block < 2 || block >= blockLimit) {
-    throw new TreeError(`${what}: reference to block ${block} outside the format (2..${blockLimit - 1})`);
+    throw new FormatError(`${what}: reference to block ${block} outside the format (2..${blockLimit - 1})`);
   }
   device.read(block, into);
   const actual = crc32c(into);

@@ -15,10 +15,10 @@ import {
   AddressError,
   ChecksumError,
   CorruptPageError,
+  DamageError,
   OutOfFramesError,
   StateError,
   UntrustedDiskError,
-  VmMapError,
 } from '../errors.js';
 import { BlockMap, BUILD, bitmapHas, LAST, PREV, VOLATILE } from '../format/block-map.js';
 import { encodeSuperblock, isZero, SUPERBLOCK_SLOTS, type Superblock, ZERO_BLOCK } from '../format/layout.js';
@@ -269,7 +269,7 @@ export class PersistentSpace {
         space.lastGeneration = found[0].superblock.generation;
         return space;
       } catch (e) {
-        if (!(e instanceof VmMapError)) throw e;
+        if (!(e instanceof DamageError)) throw e;
         problems.push(`generation ${c.superblock.generation} (slot ${c.slot}): ${e.message}`);
       }
     }
