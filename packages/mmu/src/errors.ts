@@ -1,7 +1,12 @@
 // Typed errors for host-side misuse (bad arguments from kernel code, boards or tests).
 // Guest faults are never reported through these: they travel as return values.
 
-const hex = (value: number): string => `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
+function hex(value: number): string {
+  if (!Number.isInteger(value)) return String(value);
+  // Negative int32 values come from bitwise arithmetic: show them as the unsigned address they are.
+  const unsigned = value < 0 && value >= -0x8000_0000 ? value >>> 0 : value;
+  return unsigned < 0 ? String(value) : `0x${unsigned.toString(16).padStart(8, '0')}`;
+}
 
 /** Base class of every error this package throws. */
 export class MmuError extends Error {

@@ -21,4 +21,19 @@ export {
   type WriteWatcher,
 } from './ia32/mmu.js';
 export { allocZeroedFrame, Ia32PageTableEditor, ia32FlagsFor } from './ia32/page-table-editor.js';
+export * from './mips/bits.js';
+export { MipsPageTableEditor, mipsEntryLoFor, SOFT_USER } from './mips/page-table-editor.js';
+export {
+  MIPS_ADDRESS_ERROR,
+  MIPS_INVALID,
+  MIPS_MODE_KERNEL,
+  MIPS_MODE_SUPERVISOR,
+  MIPS_MODE_USER,
+  MIPS_MODIFIED,
+  MIPS_REFILL,
+  type MipsMode,
+  MipsTlb,
+  type MipsTlbOptions,
+  type MipsTranslation,
+} from './mips/tlb.js';
 export { type MmioRegion, PhysicalMemory, type PhysicalMemoryOptions } from './physical-memory.js';
