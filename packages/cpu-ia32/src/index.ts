@@ -1,1 +1,14 @@
-export {};
+// Public API of @phantasm/cpu-ia32.
+export type {
+  CpuHooks,
+  InterruptController,
+  IoBus,
+  Reg32,
+  SegmentName,
+  SegmentState,
+  StopReason,
+} from './contract.js';
+export { Cpu, type CpuOptions, type TableRegister } from './cpu.js';
+export { type OpRow, ROWS as OPCODE_TABLE } from './decode/table.js';
+export { CPUID_FEATURES, CPUID_SIGNATURE } from './exec/system.js';
+export { CpuError } from './signal.js';

@@ -1,0 +1,244 @@
+// SingleStepTests 80286 real-mode runner core, shared by `pnpm sst` and the vitest subset.
+// Procedure from ../shared/testdata/sst-80286-real/README.md: load registers (FLAGS & 0x0FFF),
+// 16 MiB RAM without A20 masking, I/O reads all ones, run until the first HLT has executed,
+// compare registers and RAM under the metadata's undefined-flag masks. Tests that hit one of
+// the documented 286-vs-386 differences (README.md of this package) are "excused" — and only
+// when this CPU shows the 386 behaviour the difference describes; otherwise they fail.
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { PhysicalMemory } from '@phantasm/mmu';
+import { Cpu } from '../src/index.js';
+
+export interface SstTest {
+  idx: number;
+  name: string;
+  bytes: number[];
+  initial: { regs: Record<string, number>; ram: [number, number][] };
+  final: { regs: Record<string, number>; ram: [number, number][] };
+  exception?: { number: number; flag_address: number };
+}
+
+export interface FormResult {
+  form: string;
+  passed: number;
+  failed: number;
+  excused: number;
+  /** Excused tests per difference id (see DIFFERENCES). */
+  byDifference: Record<string, number>;
+  failures: string[];
+}
+
+/** The documented 286-vs-386 differences a test may be excused by (ids used in the README). */
+export const DIFFERENCES: Record<string, string> = {
+  'flags-12-15':
+    'POPF/IRET in real mode: a 386 keeps IOPL/NT (bits 12-14) from the popped word, a 286 reads them as 0',
+  lock: 'LOCK before a non-lockable instruction: #UD (6) on a 386, ignored by the 286',
+  length: 'instruction longer than 10 bytes: #GP (13) on the 286, a 386 allows 15',
+  'ss-ffff': 'word access at offset FFFFh through SS: #SS (12) on a 386, #GP (13) on the 286',
+  'multiword-end':
+    'multi-word operand (LES/LDS/BOUND/far CALL/JMP m) ending past FFFFh: a 386 faults, the 286 wraps',
+  'sreg-4-5': 'MOV to/from Sreg with reg field 4/5: FS/GS on a 386, #UD on the 286',
+  'string-fault-index':
+    'string instruction faulting (#GP) at offset FFFFh: the 286 has already stepped SI/DI (and CX), a 386 faults restartably with them unchanged',
+  'esc-ffff':
+    'ESC (D8) operand at FFFFh without a coprocessor: the 286 raises #GP, this CPU (no x87) ignores the operand',
+};
+
+const REG16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'] as const;
+const SEGS = ['es', 'cs', 'ss', 'ds'] as const;
+const STRING_OPS = new Set([
+  '6C',
+  '6D',
+  '6E',
+  '6F',
+  'A4',
+  'A5',
+  'A6',
+  'A7',
+  'AA',
+  'AB',
+  'AC',
+  'AD',
+  'AE',
+  'AF',
+]);
+const PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0xf0, 0xf2, 0xf3]);
+
+export interface Metadata {
+  opcodes: Record<string, { 'flags-mask'?: number; reg?: Record<string, { 'flags-mask'?: number }> }>;
+}
+
+/** Defined-flags mask for a form ("XX" or "XX.r"); bits set are compared. */
+export function flagsMask(meta: Metadata | undefined, form: string): number {
+  if (!meta) return 0xffff;
+  const [op, reg] = form.split('.');
+  const entry = meta.opcodes[op.toUpperCase()];
+  if (!entry) return 0xffff;
+  if (reg !== undefined) return entry.reg?.[reg]?.['flags-mask'] ?? 0xffff;
+  return entry['flags-mask'] ?? 0xffff;
+}
+
+export function loadTests(file: string): SstTest[] {
+  return JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as SstTest[];
+}
+
+export class SstMachine {
+  readonly memory = new PhysicalMemory({ ramSize: 16 * 1024 * 1024 });
+  readonly cpu: Cpu;
+  private readonly raised: number[] = [];
+
+  constructor() {
+    this.cpu = new Cpu({
+      memory: this.memory,
+      hooks: {
+        onException: (vector) => {
+          this.raised.push(vector);
+          return false;
+        },
+      },
+    });
+  }
+
+  /** Run one test; returns undefined on a match, else a description of the mismatch. */
+  run(test: SstTest, mask: number, ignoreRegs: readonly string[] = []): { error?: string; raised: number[] } {
+    const { cpu, memory } = this;
+    const ram = memory.ram;
+    this.raised.length = 0;
+    cpu.reset();
+    const ir = test.initial.regs;
+    for (let i = 0; i < 8; i++) cpu.regs[i] = ir[REG16[i]];
+    for (let i = 0; i < 4; i++) {
+      const sel = ir[SEGS[i]];
+      cpu.setSegment(SEGS[i], {
+        selector: sel,
+        base: sel * 16,
+        limit: 0xffff,
+        rights: i === 1 ? 0x9b : 0x93,
+      });
+    }
+    cpu.eip = ir.ip;
+    cpu.eflags = (ir.flags & 0x0fff) | 2;
+    for (const [a, v] of test.initial.ram) ram[a] = v;
+    let stop = 'budget';
+    for (let n = 0; n < 64 && stop === 'budget'; n++) stop = cpu.run(256);
+    const problems: string[] = [];
+    if (stop !== 'hlt') problems.push(`did not reach HLT (${stop})`);
+    const fr = { ...ir, ...test.final.regs };
+    for (let i = 0; i < 8; i++) {
+      const mine = cpu.regs[i] & 0xffff;
+      if (mine !== fr[REG16[i]] && !ignoreRegs.includes(REG16[i]))
+        problems.push(`${REG16[i]}=${hex(mine)} want ${hex(fr[REG16[i]])}`);
+    }
+    for (let i = 0; i < 4; i++) {
+      const mine = cpu.getSegment(SEGS[i]).selector;
+      if (mine !== fr[SEGS[i]]) problems.push(`${SEGS[i]}=${hex(mine)} want ${hex(fr[SEGS[i]])}`);
+    }
+    if ((cpu.eip & 0xffff) !== fr.ip) problems.push(`ip=${hex(cpu.eip)} want ${hex(fr.ip)}`);
+    const flags = cpu.eflags & 0xffff;
+    if ((flags & mask) !== (fr.flags & mask)) problems.push(`flags=${hex(flags)} want ${hex(fr.flags)}`);
+    // Memory: every byte named in the test must hold its final (or unchanged initial) value.
+    const want = new Map<number, number>();
+    for (const [a, v] of test.initial.ram) want.set(a, v);
+    for (const [a, v] of test.final.ram) want.set(a, v);
+    // The pushed FLAGS word of an interrupt frame is compared under the same mask.
+    const frameFlags = new Map<number, number>();
+    if (test.exception) {
+      const at = ((fr.ss << 4) + fr.sp + 4) >>> 0;
+      frameFlags.set(at, mask & 0xff);
+      frameFlags.set(at + 1, mask >> 8);
+    }
+    for (const [a, v] of want) {
+      const m = frameFlags.get(a) ?? 0xff;
+      if ((ram[a] & m) !== (v & m)) problems.push(`[${hex(a)}]=${hex(ram[a])} want ${hex(v)}`);
+    }
+    // Leave RAM clean for the next test.
+    for (const a of want.keys()) ram[a] = 0;
+    return problems.length
+      ? { error: problems.join(', '), raised: [...this.raised] }
+      : { raised: [...this.raised] };
+  }
+}
+
+function hex(v: number): string {
+  return v.toString(16);
+}
+
+function prefixBytes(bytes: number[]): number[] {
+  const out: number[] = [];
+  for (const b of bytes) {
+    if (!PREFIXES.has(b)) break;
+    out.push(b);
+  }
+  return out;
+}
+
+/** Which documented difference explains a mismatch, given what this CPU raised; undefined if none. */
+export function explain(form: string, test: SstTest, raised: number[]): string | undefined {
+  const op = form.split('.')[0].toUpperCase();
+  const expected = test.exception?.number;
+  const prefixes = prefixBytes(test.bytes);
+  const first = raised[0];
+  if (prefixes.includes(0xf0) && first === 6) return 'lock';
+  if ((op === '9D' || op === 'CF') && expected === undefined) return 'flags-12-15';
+  if (STRING_OPS.has(op) && expected === 13 && first === 13) return 'string-fault-index';
+  if (test.bytes.length - 1 > 10 && expected === 13) return 'length';
+  if (expected === 13 && first === 12) return 'ss-ffff';
+  if (['C4', 'C5', '62', 'FF'].includes(op) && expected !== 13 && (first === 13 || first === 12)) {
+    return 'multiword-end';
+  }
+  if ((op === '8C' || op === '8E') && expected === 6) {
+    const modrm = test.bytes[prefixes.length + 1];
+    const reg = (modrm >> 3) & 7;
+    if ((reg === 4 || reg === 5) && first === undefined) return 'sreg-4-5';
+  }
+  if (op === 'D8' && expected === 13 && first === undefined) return 'esc-ffff';
+  return undefined;
+}
+
+/** Run the tests of one form (optionally only the first `limit`). */
+export function runForm(
+  machine: SstMachine,
+  form: string,
+  tests: SstTest[],
+  meta: Metadata | undefined,
+  limit = Number.POSITIVE_INFINITY,
+): FormResult {
+  const result: FormResult = { form, passed: 0, failed: 0, excused: 0, byDifference: {}, failures: [] };
+  const baseMask = flagsMask(meta, form);
+  const op = form.split('.')[0].toUpperCase();
+  for (let i = 0; i < tests.length && i < limit; i++) {
+    const test = tests[i];
+    let r = machine.run(test, baseMask);
+    if (r.error === undefined) {
+      result.passed++;
+      continue;
+    }
+    const why = explain(form, test, r.raised);
+    if (why === 'flags-12-15' && (op === '9D' || op === 'CF')) {
+      // Re-check with bits 12-14 masked: only the documented bits may differ.
+      r = machine.run(test, baseMask & ~0x7000);
+      if (r.error !== undefined) {
+        result.failed++;
+        result.failures.push(`#${test.idx} ${test.name}: ${r.error}`);
+        continue;
+      }
+    }
+    if (why === 'string-fault-index') {
+      // Only the index/count registers may differ; everything else must match.
+      r = machine.run(test, baseMask, ['si', 'di', 'cx']);
+      if (r.error !== undefined) {
+        result.failed++;
+        result.failures.push(`#${test.idx} ${test.name}: ${r.error}`);
+        continue;
+      }
+    }
+    if (why !== undefined) {
+      result.excused++;
+      result.byDifference[why] = (result.byDifference[why] ?? 0) + 1;
+    } else {
+      result.failed++;
+      result.failures.push(`#${test.idx} ${test.name}: ${r.error}`);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,1163 @@
+// The processor: architectural state, memory access through segments and paging, the
+// fetch/decode loop and exception delivery. Instruction semantics live in exec/*, the
+// decode table in decode/table.ts, protected-mode rules in modes/*.
+import type { MemoryBus, PhysicalMemory } from '@phantasm/mmu';
+import type {
+  CpuHooks,
+  InterruptController,
+  IoBus,
+  SegmentName,
+  SegmentState,
+  StopReason,
+} from './contract.js';
+import {
+  DECODE,
+  EXEC,
+  IMM_AP,
+  IMM_GRP3B,
+  IMM_GRP3V,
+  IMM_IB,
+  IMM_IBS,
+  IMM_IW,
+  IMM_IWIB,
+  IMM_IZ,
+  IMM_MO,
+} from './decode/table.js';
+import { Paging } from './modes/paging.js';
+import { deliverProtected, loadSegmentProtected } from './modes/protected.js';
+import { GUEST_FAULT, GuestFaultSignal } from './signal.js';
+import {
+  AC,
+  ARITH,
+  BP,
+  CF,
+  CR0_PE,
+  CR0_PG,
+  CS,
+  DB,
+  DFV,
+  DS,
+  EBP,
+  EBX,
+  EDI,
+  ESI,
+  ESP,
+  GP,
+  IF,
+  IOPL,
+  NMI,
+  NT,
+  OF,
+  PF,
+  PFV,
+  R_DB,
+  RF,
+  RIGHTS_REAL_DATA,
+  SF,
+  SS,
+  SSV,
+  TF,
+  VM,
+  ZF,
+} from './state.js';
+
+export const LAZY_ADD = 0;
+export const LAZY_SUB = 1;
+export const LAZY_LOGIC = 2;
+
+const PARITY = new Uint8Array(256);
+for (let i = 0; i < 256; i++) {
+  let p = 1;
+  for (let b = i; b; b >>= 1) p ^= b & 1;
+  PARITY[i] = p ? PF : 0;
+}
+
+const SEG_NAMES: readonly SegmentName[] = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
+
+export interface CpuOptions {
+  memory: MemoryBus;
+  io?: IoBus;
+  pic?: InterruptController;
+  hooks?: CpuHooks;
+}
+
+export interface TableRegister {
+  base: number;
+  limit: number;
+}
+
+const OPEN_BUS_IO: IoBus = {
+  read: (_port, size) => (size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff),
+  write: () => {},
+};
+
+/** Contributory exceptions for the double-fault rule (SDM Vol. 3, table 6-5). */
+function contributory(v: number): boolean {
+  return v === 0 || (v >= 10 && v <= 13);
+}
+
+export class Cpu {
+  readonly memory: MemoryBus;
+  io: IoBus;
+  pic: InterruptController | undefined;
+  hooks: CpuHooks;
+
+  // --- general state -------------------------------------------------------------------
+  readonly regs = new Int32Array(8);
+  eip = 0;
+  /** EFLAGS; the bits in `lazyMask` are stale and computed from the lazy record. */
+  flags = 2;
+  lazyMask = 0;
+  lazyOp = 0;
+  lazyA = 0;
+  lazyB = 0;
+  lazyRes = 0;
+  lazySize = 8;
+
+  // Segment registers with their hidden descriptor caches.
+  readonly segSel = new Int32Array(6);
+  readonly segBase = new Int32Array(6);
+  readonly segLimit = new Float64Array(6);
+  readonly segRights = new Int32Array(6);
+  /** Valid offsets: lo <= off and off + size - 1 <= hiR (reads) / hiW (writes); -1 = never. */
+  readonly segLo = new Float64Array(6);
+  readonly segHiR = new Float64Array(6);
+  readonly segHiW = new Float64Array(6);
+
+  cr0 = 0;
+  cr2 = 0;
+  cr3 = 0;
+  cr4 = 0;
+  readonly dr = new Int32Array(8);
+  gdtrBase = 0;
+  gdtrLimit = 0xffff;
+  idtrBase = 0;
+  idtrLimit = 0x3ff;
+  ldtr: SegmentState = { selector: 0, base: 0, limit: 0xffff, rights: 0x82 };
+  tr: SegmentState = { selector: 0, base: 0, limit: 0xffff, rights: 0x8b };
+  cpl = 0;
+  a20Mask = -1;
+  halted = false;
+
+  // --- per-instruction decode state ----------------------------------------------------
+  startEip = 0;
+  startEsp = 0;
+  opsize32 = false;
+  addr32 = false;
+  segOvr = -1;
+  rep = 0; // 0 none, 1 REPNE (F2), 2 REP/REPE (F3)
+  lock = false;
+  /** Opcode being executed: 0-255, or 0x100 | second byte for 0F xx. */
+  opByte = 0;
+  modrm = 0;
+  reg = 0;
+  rm = 0;
+  isMem = false;
+  /** The memory operand's base register is ESP (POP Ev addresses it after the pop). */
+  eaEspBase = false;
+  eaSeg = DS;
+  eaOff = 0;
+  imm = 0;
+  imm2 = 0;
+  /** Interrupts are inhibited for one instruction after MOV SS, POP SS and STI. */
+  inhibit = false;
+  /** Exception being thrown with GUEST_FAULT. */
+  excVector = 0;
+  excCode = 0;
+  excHasCode = false;
+  /** Set by handlers that request `run` to stop (a hook, a reset). */
+  stopRequest: StopReason | undefined;
+  /** Total instructions retired since construction (REP iterations count per chunk). */
+  instructions = 0;
+  /** True while the CPU accesses system structures: paging treats the access as supervisor. */
+  sysAccess = false;
+
+  // --- memory fast path ----------------------------------------------------------------
+  readonly ram: Uint8Array;
+  readonly ramSize: number;
+  /**
+   * One byte per 4 KiB physical page (all 2^20): 0 when the page is plain RAM that the CPU may
+   * index directly, 1 when accesses must go through the bus (MMIO, open bus). A PhysicalMemory
+   * shares its own live table; for any other bus every page below ramSize is plain RAM.
+   */
+  readonly slow: Uint8Array;
+  readonly paging: Paging;
+  pagingOn = false;
+  fetchVpn = -1;
+  fetchPhys = 0;
+
+  constructor(options: CpuOptions) {
+    this.memory = options.memory;
+    this.io = options.io ?? OPEN_BUS_IO;
+    this.pic = options.pic;
+    this.hooks = options.hooks ?? {};
+    this.ram = options.memory.ram;
+    this.ramSize = Math.min(options.memory.ramSize, options.memory.ram.length);
+    const bus = options.memory as Partial<PhysicalMemory>;
+    if (bus.slowPages instanceof Uint8Array && bus.slowPages.length === 1 << 20) {
+      this.slow = bus.slowPages;
+      bus.onLayoutChange?.(() => {
+        this.fetchVpn = -1;
+      });
+    } else {
+      this.slow = new Uint8Array(1 << 20).fill(1);
+      this.slow.fill(0, 0, Math.floor(this.ramSize / 4096));
+    }
+    this.paging = new Paging(this);
+    this.reset();
+  }
+
+  /** Power-on / RESET state: real mode, CS:IP = F000:FFF0 with CS base FFFF0000. */
+  reset(): void {
+    this.regs.fill(0);
+    this.regs[2] = 0x0400; // EDX holds the CPU signature after reset (family 4).
+    this.eip = 0xfff0;
+    this.flags = 2;
+    this.lazyMask = 0;
+    this.cr0 = 0x60000010;
+    this.cr2 = 0;
+    this.cr3 = 0;
+    this.cr4 = 0;
+    this.dr.fill(0);
+    this.dr[6] = 0xffff0ff0 | 0;
+    this.dr[7] = 0x400;
+    this.gdtrBase = 0;
+    this.gdtrLimit = 0xffff;
+    this.idtrBase = 0;
+    this.idtrLimit = 0x3ff;
+    this.ldtr = { selector: 0, base: 0, limit: 0xffff, rights: 0x82 };
+    this.tr = { selector: 0, base: 0, limit: 0xffff, rights: 0x8b };
+    this.cpl = 0;
+    this.halted = false;
+    this.inhibit = false;
+    this.stopRequest = undefined;
+    for (let s = 0; s < 6; s++) this.setSegmentCache(s, 0, 0, 0xffff, RIGHTS_REAL_DATA);
+    this.setSegmentCache(CS, 0xf000, 0xffff0000 | 0, 0xffff, RIGHTS_REAL_DATA | 0x08);
+    this.pagingOn = false;
+    this.paging.setControl(0, this.cr0);
+    this.paging.setControl(3, 0);
+    this.paging.setControl(4, 0);
+    this.paging.flush();
+    this.fetchVpn = -1;
+  }
+
+  // --- register API --------------------------------------------------------------------
+  get eax(): number {
+    return this.regs[0] >>> 0;
+  }
+  set eax(v: number) {
+    this.regs[0] = v;
+  }
+  get ecx(): number {
+    return this.regs[1] >>> 0;
+  }
+  set ecx(v: number) {
+    this.regs[1] = v;
+  }
+  get edx(): number {
+    return this.regs[2] >>> 0;
+  }
+  set edx(v: number) {
+    this.regs[2] = v;
+  }
+  get ebx(): number {
+    return this.regs[3] >>> 0;
+  }
+  set ebx(v: number) {
+    this.regs[3] = v;
+  }
+  get esp(): number {
+    return this.regs[4] >>> 0;
+  }
+  set esp(v: number) {
+    this.regs[4] = v;
+  }
+  get ebp(): number {
+    return this.regs[5] >>> 0;
+  }
+  set ebp(v: number) {
+    this.regs[5] = v;
+  }
+  get esi(): number {
+    return this.regs[6] >>> 0;
+  }
+  set esi(v: number) {
+    this.regs[6] = v;
+  }
+  get edi(): number {
+    return this.regs[7] >>> 0;
+  }
+  set edi(v: number) {
+    this.regs[7] = v;
+  }
+
+  /** EFLAGS with the lazily kept arithmetic flags computed. */
+  get eflags(): number {
+    return this.getFlags() >>> 0;
+  }
+  set eflags(v: number) {
+    this.setFlags(v);
+  }
+
+  getSegment(name: SegmentName): SegmentState {
+    const i = SEG_NAMES.indexOf(name);
+    return {
+      selector: this.segSel[i],
+      base: this.segBase[i] >>> 0,
+      limit: this.segLimit[i],
+      rights: this.segRights[i],
+    };
+  }
+
+  /** Write a segment register and its hidden cache directly (no checks), as LOADALL would. */
+  setSegment(name: SegmentName, state: SegmentState): void {
+    const i = SEG_NAMES.indexOf(name);
+    if (i < 0) throw new RangeError(`unknown segment register ${String(name)}`);
+    this.setSegmentCache(i, state.selector, state.base, state.limit, state.rights);
+    if (i === CS && this.isProtected()) this.setCpl(state.selector & 3);
+  }
+
+  /**
+   * Load a segment register the way MOV Sreg does in the current mode. A guest fault
+   * (#GP/#NP/#SS) is reported as a thrown CpuError and leaves the register unchanged.
+   */
+  loadSegment(name: SegmentName, selector: number): void {
+    const i = SEG_NAMES.indexOf(name);
+    if (i < 0) throw new RangeError(`unknown segment register ${String(name)}`);
+    try {
+      this.loadSeg(i, selector & 0xffff);
+    } catch (e) {
+      if (e instanceof GuestFaultSignal) {
+        throw new RangeError(
+          `loading ${name} with selector 0x${selector.toString(16)} raises exception ${this.excVector} (error code 0x${this.excCode.toString(16)})`,
+        );
+      }
+      throw e;
+    }
+  }
+
+  get gdtr(): TableRegister {
+    return { base: this.gdtrBase >>> 0, limit: this.gdtrLimit };
+  }
+  set gdtr(t: TableRegister) {
+    this.gdtrBase = t.base | 0;
+    this.gdtrLimit = t.limit & 0xffff;
+  }
+  get idtr(): TableRegister {
+    return { base: this.idtrBase >>> 0, limit: this.idtrLimit };
+  }
+  set idtr(t: TableRegister) {
+    this.idtrBase = t.base | 0;
+    this.idtrLimit = t.limit & 0xffff;
+  }
+
+  /** Write a control register with MOV CRn semantics (mode switches, TLB flushes). */
+  setControl(n: 0 | 2 | 3 | 4, value: number): void {
+    value >>>= 0;
+    if (n === 0) {
+      this.cr0 = value | 0x10 | 0;
+      this.pagingOn = (this.cr0 & CR0_PG) !== 0 && (this.cr0 & CR0_PE) !== 0;
+      this.paging.setControl(0, this.cr0);
+      if (!(this.cr0 & CR0_PE)) this.setCpl(0);
+      for (let s = 0; s < 6; s++) this.refreshSegment(s);
+    } else if (n === 2) {
+      this.cr2 = value | 0;
+    } else if (n === 3) {
+      this.cr3 = value | 0;
+      this.paging.setControl(3, value);
+    } else {
+      this.cr4 = value & 0x9f;
+      this.paging.setControl(4, this.cr4);
+    }
+    this.fetchVpn = -1;
+  }
+
+  isProtected(): boolean {
+    return (this.cr0 & CR0_PE) !== 0;
+  }
+  isV86(): boolean {
+    return (this.flags & VM) !== 0;
+  }
+
+  /** Physical address of a linear address under the current paging state, or -1 if unmapped. */
+  linearToPhysical(lin: number): number {
+    if (!this.pagingOn) return (lin & this.a20Mask) >>> 0;
+    return this.paging.probe(lin);
+  }
+
+  setA20(enabled: boolean): void {
+    this.a20Mask = enabled ? -1 : ~0x100000;
+    this.fetchVpn = -1;
+    this.paging.flush();
+  }
+
+  // --- flags ---------------------------------------------------------------------------
+  getFlags(): number {
+    const m = this.lazyMask;
+    if (m === 0) return this.flags;
+    let f = this.flags & ~m;
+    const a = this.lazyA;
+    const b = this.lazyB;
+    const res = this.lazyRes;
+    const sh = this.lazySize - 1;
+    const op = this.lazyOp;
+    if (m & CF) {
+      if (op === LAZY_ADD) f |= (((a & b) | ((a | b) & ~res)) >>> sh) & 1;
+      else if (op === LAZY_SUB) f |= (((~a & b) | ((~a | b) & res)) >>> sh) & 1;
+    }
+    if (m & PF) f |= PARITY[res & 0xff];
+    if (m & 0x10 && op !== LAZY_LOGIC) f |= (a ^ b ^ res) & 0x10;
+    if (m & ZF && res === 0) f |= ZF;
+    if (m & SF) f |= ((res >>> sh) & 1) << 7;
+    if (m & OF) {
+      if (op === LAZY_ADD) f |= ((((a ^ res) & (b ^ res)) >>> sh) & 1) << 11;
+      else if (op === LAZY_SUB) f |= ((((a ^ b) & (a ^ res)) >>> sh) & 1) << 11;
+    }
+    this.flags = f;
+    this.lazyMask = 0;
+    return f;
+  }
+
+  /** Replace EFLAGS (no privilege filtering: callers apply IOPL/CPL rules). */
+  setFlags(v: number): void {
+    const oldVm = this.flags & VM;
+    this.flags = (v & 0x3f7fd5) | 2;
+    this.lazyMask = 0;
+    if ((this.flags & VM) !== oldVm) this.setCpl((this.flags & VM) !== 0 ? 3 : this.segSel[CS] & 3);
+  }
+
+  cf(): number {
+    return this.lazyMask & CF ? this.getFlags() & CF : this.flags & CF;
+  }
+  zf(): boolean {
+    if (this.lazyMask & ZF) return this.lazyRes === 0;
+    return (this.flags & ZF) !== 0;
+  }
+  sf(): boolean {
+    if (this.lazyMask & SF) return ((this.lazyRes >>> (this.lazySize - 1)) & 1) !== 0;
+    return (this.flags & SF) !== 0;
+  }
+  of(): boolean {
+    return ((this.lazyMask & OF ? this.getFlags() : this.flags) & OF) !== 0;
+  }
+
+  /** Record an arithmetic result whose flags are computed on demand. */
+  setLazy(op: number, a: number, b: number, res: number, size: number, mask: number): void {
+    this.lazyOp = op;
+    this.lazyA = a;
+    this.lazyB = b;
+    this.lazyRes = res;
+    this.lazySize = size;
+    if (mask !== ARITH && this.lazyMask & ~mask) this.getFlags();
+    this.lazyMask = mask;
+  }
+
+  /** Set flags given explicitly (bits in `mask` take `value`), keeping the rest. */
+  putFlags(mask: number, value: number): void {
+    if (this.lazyMask & ~mask) this.getFlags();
+    this.flags = (this.flags & ~mask) | (value & mask);
+    this.lazyMask &= ~mask;
+  }
+
+  /** Evaluate condition code 0..15 (Jcc/SETcc/CMOVcc encoding). */
+  cond(cc: number): boolean {
+    let r: boolean;
+    switch (cc >> 1) {
+      case 0:
+        r = this.of();
+        break;
+      case 1:
+        r = this.cf() !== 0;
+        break;
+      case 2:
+        r = this.zf();
+        break;
+      case 3:
+        r = this.cf() !== 0 || this.zf();
+        break;
+      case 4:
+        r = this.sf();
+        break;
+      case 5:
+        r = (this.getFlags() & PF) !== 0;
+        break;
+      case 6:
+        r = this.sf() !== this.of();
+        break;
+      default:
+        r = this.zf() || this.sf() !== this.of();
+        break;
+    }
+    return (cc & 1) === 0 ? r : !r;
+  }
+
+  // --- registers by encoding -----------------------------------------------------------
+  getReg8(r: number): number {
+    return r < 4 ? this.regs[r] & 0xff : (this.regs[r - 4] >> 8) & 0xff;
+  }
+  setReg8(r: number, v: number): void {
+    if (r < 4) this.regs[r] = (this.regs[r] & ~0xff) | (v & 0xff);
+    else this.regs[r - 4] = (this.regs[r - 4] & ~0xff00) | ((v & 0xff) << 8);
+  }
+  getReg16(r: number): number {
+    return this.regs[r] & 0xffff;
+  }
+  setReg16(r: number, v: number): void {
+    this.regs[r] = (this.regs[r] & ~0xffff) | (v & 0xffff);
+  }
+  getReg32(r: number): number {
+    return this.regs[r] >>> 0;
+  }
+  getRegV(r: number): number {
+    return this.opsize32 ? this.regs[r] >>> 0 : this.regs[r] & 0xffff;
+  }
+  setRegV(r: number, v: number): void {
+    if (this.opsize32) this.regs[r] = v;
+    else this.regs[r] = (this.regs[r] & ~0xffff) | (v & 0xffff);
+  }
+
+  // --- faults --------------------------------------------------------------------------
+  /** Raise a guest exception: unwinds to the run loop, which delivers it. */
+  fault(vector: number, code = -1): never {
+    this.excVector = vector;
+    this.excHasCode = code >= 0;
+    this.excCode = code >= 0 ? code : 0;
+    throw GUEST_FAULT;
+  }
+  segFault(seg: number): never {
+    return this.fault(seg === SS ? SSV : GP, 0);
+  }
+
+  // --- segments ------------------------------------------------------------------------
+  /** Fill a segment's hidden cache and precompute its access window. */
+  setSegmentCache(s: number, selector: number, base: number, limit: number, rights: number): void {
+    this.segSel[s] = selector & 0xffff;
+    this.segBase[s] = base | 0;
+    this.segLimit[s] = limit >>> 0;
+    this.segRights[s] = rights;
+    this.refreshSegment(s);
+  }
+
+  refreshSegment(s: number): void {
+    const rights = this.segRights[s];
+    const limit = this.segLimit[s];
+    const pm = (this.cr0 & CR0_PE) !== 0 && (this.flags & VM) === 0;
+    let lo = 0;
+    let hi = limit;
+    if ((rights & 0x18) === 0x10 && rights & 4) {
+      lo = limit + 1;
+      hi = rights & R_DB ? 0xffffffff : 0xffff;
+    }
+    let hiR = hi;
+    let hiW = hi;
+    if (pm) {
+      // A null selector is loaded with rights 0 (not present): every access faults.
+      if ((rights & 0x80) === 0) {
+        hiR = -1;
+        hiW = -1;
+      } else if (rights & 8) {
+        if (!(rights & 2)) hiR = -1;
+        hiW = -1;
+      } else if (!(rights & 2)) hiW = -1;
+    }
+    this.segLo[s] = lo;
+    this.segHiR[s] = hiR;
+    this.segHiW[s] = hiW;
+  }
+
+  /** MOV Sreg / POP Sreg / LxS semantics for the current mode. */
+  loadSeg(s: number, sel: number): void {
+    if ((this.cr0 & CR0_PE) === 0 || (this.flags & VM) !== 0) {
+      this.segSel[s] = sel;
+      this.segBase[s] = sel << 4;
+      if (this.flags & VM) {
+        this.segLimit[s] = 0xffff;
+        this.segRights[s] = RIGHTS_REAL_DATA | 0x60 | (s === CS ? 8 : 0);
+      }
+      this.refreshSegment(s);
+      return;
+    }
+    loadSegmentProtected(this, s, sel);
+  }
+
+  setCpl(cpl: number): void {
+    if (cpl !== this.cpl) {
+      this.cpl = cpl;
+      this.fetchVpn = -1;
+    }
+  }
+
+  /** Whether a 16-bit (false) or 32-bit (true) stack is in use (SS.B). */
+  stack32(): boolean {
+    return (this.segRights[SS] & R_DB) !== 0;
+  }
+
+  // --- linear / physical memory --------------------------------------------------------
+  physRead8(p: number): number {
+    if (this.slow[p >>> 12] === 0) return this.ram[p];
+    return this.memory.read8(p >>> 0);
+  }
+  physWrite8(p: number, v: number): void {
+    if (this.slow[p >>> 12] === 0) this.ram[p] = v;
+    else this.memory.write8(p >>> 0, v & 0xff);
+  }
+
+  xlateR(lin: number): number {
+    return this.pagingOn ? this.paging.translate(lin, false) : lin & this.a20Mask;
+  }
+  xlateW(lin: number): number {
+    return this.pagingOn ? this.paging.translate(lin, true) : lin & this.a20Mask;
+  }
+
+  readLin8(lin: number): number {
+    return this.physRead8(this.xlateR(lin));
+  }
+  readLin16(lin: number): number {
+    if ((lin & 0xfff) === 0xfff) return this.readLin8(lin) | (this.readLin8(lin + 1) << 8);
+    const p = this.xlateR(lin);
+    if (this.slow[p >>> 12] === 0) return this.ram[p] | (this.ram[p + 1] << 8);
+    return this.memory.read16(p >>> 0);
+  }
+  readLin32(lin: number): number {
+    if ((lin & 0xfff) > 0xffc) return (this.readLin16(lin) | (this.readLin16(lin + 2) << 16)) >>> 0;
+    const p = this.xlateR(lin);
+    if (this.slow[p >>> 12] === 0) {
+      const r = this.ram;
+      return (r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24)) >>> 0;
+    }
+    return this.memory.read32(p >>> 0) >>> 0;
+  }
+  writeLin8(lin: number, v: number): void {
+    this.physWrite8(this.xlateW(lin), v);
+  }
+  writeLin16(lin: number, v: number): void {
+    if ((lin & 0xfff) === 0xfff) {
+      // Check both pages before writing either byte, so a #PF leaves memory unchanged.
+      const p0 = this.xlateW(lin);
+      const p1 = this.xlateW(lin + 1);
+      this.physWrite8(p0, v);
+      this.physWrite8(p1, v >> 8);
+      return;
+    }
+    const p = this.xlateW(lin);
+    if (this.slow[p >>> 12] === 0) {
+      this.ram[p] = v;
+      this.ram[p + 1] = v >> 8;
+    } else this.memory.write16(p >>> 0, v & 0xffff);
+  }
+  writeLin32(lin: number, v: number): void {
+    if ((lin & 0xfff) > 0xffc) {
+      const p0 = this.xlateW(lin);
+      const p1 = this.xlateW(lin + 3);
+      const n = 4 - (lin & 3);
+      for (let i = 0; i < 4; i++) this.physWrite8(i < n ? p0 + i : p1 - 3 + i, v >> (8 * i));
+      return;
+    }
+    const p = this.xlateW(lin);
+    if (this.slow[p >>> 12] === 0) {
+      const r = this.ram;
+      r[p] = v;
+      r[p + 1] = v >> 8;
+      r[p + 2] = v >> 16;
+      r[p + 3] = v >> 24;
+    } else this.memory.write32(p >>> 0, v >>> 0);
+  }
+
+  // --- segmented memory ----------------------------------------------------------------
+  readMem8(s: number, off: number): number {
+    if (off < this.segLo[s] || off > this.segHiR[s]) this.segFault(s);
+    return this.readLin8((this.segBase[s] + off) | 0);
+  }
+  readMem16(s: number, off: number): number {
+    if (off < this.segLo[s] || off + 1 > this.segHiR[s]) this.segFault(s);
+    return this.readLin16((this.segBase[s] + off) | 0);
+  }
+  readMem32(s: number, off: number): number {
+    if (off < this.segLo[s] || off + 3 > this.segHiR[s]) this.segFault(s);
+    return this.readLin32((this.segBase[s] + off) | 0);
+  }
+  writeMem8(s: number, off: number, v: number): void {
+    if (off < this.segLo[s] || off > this.segHiW[s]) this.segFault(s);
+    this.writeLin8((this.segBase[s] + off) | 0, v);
+  }
+  writeMem16(s: number, off: number, v: number): void {
+    if (off < this.segLo[s] || off + 1 > this.segHiW[s]) this.segFault(s);
+    this.writeLin16((this.segBase[s] + off) | 0, v);
+  }
+  writeMem32(s: number, off: number, v: number): void {
+    if (off < this.segLo[s] || off + 3 > this.segHiW[s]) this.segFault(s);
+    this.writeLin32((this.segBase[s] + off) | 0, v);
+  }
+  /** Check that a write of `size` bytes at seg:off would pass the segment checks. */
+  checkWrite(s: number, off: number, size: number): void {
+    if (off < this.segLo[s] || off + size - 1 > this.segHiW[s]) this.segFault(s);
+  }
+  checkRead(s: number, off: number, size: number): void {
+    if (off < this.segLo[s] || off + size - 1 > this.segHiR[s]) this.segFault(s);
+  }
+
+  // --- operands ------------------------------------------------------------------------
+  rm8(): number {
+    return this.isMem ? this.readMem8(this.eaSeg, this.eaOff) : this.getReg8(this.rm);
+  }
+  rm16(): number {
+    return this.isMem ? this.readMem16(this.eaSeg, this.eaOff) : this.regs[this.rm] & 0xffff;
+  }
+  rm32(): number {
+    return this.isMem ? this.readMem32(this.eaSeg, this.eaOff) : this.regs[this.rm] >>> 0;
+  }
+  rmv(): number {
+    return this.opsize32 ? this.rm32() : this.rm16();
+  }
+  setRm8(v: number): void {
+    if (this.isMem) this.writeMem8(this.eaSeg, this.eaOff, v);
+    else this.setReg8(this.rm, v);
+  }
+  setRm16(v: number): void {
+    if (this.isMem) this.writeMem16(this.eaSeg, this.eaOff, v);
+    else this.setReg16(this.rm, v);
+  }
+  setRm32(v: number): void {
+    if (this.isMem) this.writeMem32(this.eaSeg, this.eaOff, v);
+    else this.regs[this.rm] = v;
+  }
+  setRmv(v: number): void {
+    if (this.opsize32) this.setRm32(v);
+    else this.setRm16(v);
+  }
+  /** Offset of the memory operand advanced by `delta`, wrapped to the address size. */
+  eaPlus(delta: number): number {
+    return this.addr32 ? (this.eaOff + delta) >>> 0 : (this.eaOff + delta) & 0xffff;
+  }
+
+  // --- stack ---------------------------------------------------------------------------
+  push16(v: number): void {
+    if (this.segRights[SS] & R_DB) {
+      const sp = (this.regs[ESP] - 2) >>> 0;
+      this.writeMem16(SS, sp, v);
+      this.regs[ESP] = sp;
+    } else {
+      const sp = (this.regs[ESP] - 2) & 0xffff;
+      this.writeMem16(SS, sp, v);
+      this.regs[ESP] = (this.regs[ESP] & ~0xffff) | sp;
+    }
+  }
+  push32(v: number): void {
+    if (this.segRights[SS] & R_DB) {
+      const sp = (this.regs[ESP] - 4) >>> 0;
+      this.writeMem32(SS, sp, v);
+      this.regs[ESP] = sp;
+    } else {
+      const sp = (this.regs[ESP] - 4) & 0xffff;
+      this.writeMem32(SS, sp, v);
+      this.regs[ESP] = (this.regs[ESP] & ~0xffff) | sp;
+    }
+  }
+  pushV(v: number): void {
+    if (this.opsize32) this.push32(v);
+    else this.push16(v);
+  }
+  /** Read the stack top at `delta` bytes above SP without popping. */
+  stackOff(delta: number): number {
+    return this.segRights[SS] & R_DB ? (this.regs[ESP] + delta) >>> 0 : (this.regs[ESP] + delta) & 0xffff;
+  }
+  adjustSp(delta: number): void {
+    if (this.segRights[SS] & R_DB) this.regs[ESP] = this.regs[ESP] + delta;
+    else this.regs[ESP] = (this.regs[ESP] & ~0xffff) | ((this.regs[ESP] + delta) & 0xffff);
+  }
+  pop16(): number {
+    const v = this.readMem16(SS, this.stackOff(0));
+    this.adjustSp(2);
+    return v;
+  }
+  pop32(): number {
+    const v = this.readMem32(SS, this.stackOff(0));
+    this.adjustSp(4);
+    return v;
+  }
+  popV(): number {
+    return this.opsize32 ? this.pop32() : this.pop16();
+  }
+
+  // --- instruction fetch ---------------------------------------------------------------
+  fetch8(): number {
+    const ip = this.eip;
+    if (ip > this.segLimit[CS]) this.fault(GP, 0);
+    this.eip = ip + 1;
+    const lin = (this.segBase[CS] + ip) | 0;
+    if (lin >>> 12 === this.fetchVpn) return this.ram[this.fetchPhys + (lin & 0xfff)];
+    return this.fetchSlow(lin);
+  }
+  fetchSlow(lin: number): number {
+    const user = this.sysAccess;
+    this.sysAccess = false;
+    const p = this.pagingOn ? this.paging.translate(lin, false) : lin & this.a20Mask;
+    this.sysAccess = user;
+    if (this.slow[p >>> 12] === 0) {
+      this.fetchVpn = lin >>> 12;
+      this.fetchPhys = p & ~0xfff;
+      return this.ram[p];
+    }
+    this.fetchVpn = -1;
+    return this.memory.read8(p >>> 0);
+  }
+  fetch16(): number {
+    const lo = this.fetch8();
+    return lo | (this.fetch8() << 8);
+  }
+  fetch32(): number {
+    const lo = this.fetch16();
+    return (lo | (this.fetch16() << 16)) >>> 0;
+  }
+
+  /** Decode a ModRM byte (and SIB/displacement) into reg/rm/eaSeg/eaOff. */
+  decodeModrm(): void {
+    const m = this.fetch8();
+    this.modrm = m;
+    const mod = m >> 6;
+    this.reg = (m >> 3) & 7;
+    const rm = m & 7;
+    this.rm = rm;
+    if (mod === 3) {
+      this.isMem = false;
+      return;
+    }
+    this.isMem = true;
+    this.eaEspBase = false;
+    const r = this.regs;
+    let seg = DS;
+    let off: number;
+    if (!this.addr32) {
+      switch (rm) {
+        case 0:
+          off = r[EBX] + r[ESI];
+          break;
+        case 1:
+          off = r[EBX] + r[EDI];
+          break;
+        case 2:
+          off = r[EBP] + r[ESI];
+          seg = SS;
+          break;
+        case 3:
+          off = r[EBP] + r[EDI];
+          seg = SS;
+          break;
+        case 4:
+          off = r[ESI];
+          break;
+        case 5:
+          off = r[EDI];
+          break;
+        case 6:
+          if (mod === 0) off = this.fetch16();
+          else {
+            off = r[EBP];
+            seg = SS;
+          }
+          break;
+        default:
+          off = r[EBX];
+          break;
+      }
+      if (mod === 1) off += (this.fetch8() << 24) >> 24;
+      else if (mod === 2) off += this.fetch16();
+      this.eaOff = off & 0xffff;
+    } else {
+      if (rm === 4) {
+        const sib = this.fetch8();
+        const base = sib & 7;
+        const index = (sib >> 3) & 7;
+        off = index === 4 ? 0 : r[index] << (sib >> 6);
+        if (base === 5 && mod === 0) off += this.fetch32();
+        else {
+          off += r[base];
+          if (base === 4 || base === 5) seg = SS;
+          this.eaEspBase = base === 4;
+        }
+      } else if (rm === 5 && mod === 0) {
+        off = this.fetch32();
+      } else {
+        off = r[rm];
+        if (rm === 5) seg = SS;
+      }
+      if (mod === 1) off += (this.fetch8() << 24) >> 24;
+      else if (mod === 2) off += this.fetch32() | 0;
+      this.eaOff = off >>> 0;
+    }
+    this.eaSeg = this.segOvr >= 0 ? this.segOvr : seg;
+  }
+
+  // --- execution loop ------------------------------------------------------------------
+  /** Execute one instruction (or deliver one pending interrupt). Returns a stop reason if any. */
+  step(): StopReason | undefined {
+    return this.run(1) === 'budget' ? undefined : this.lastStop;
+  }
+  private lastStop: StopReason = 'budget';
+
+  /** Run up to `budget` instructions. */
+  run(budget: number): StopReason {
+    let done = 0;
+    this.stopRequest = undefined;
+    while (done < budget) {
+      try {
+        while (done < budget) {
+          // Instruction boundary: external interrupts, then the next instruction.
+          if (this.flags & IF && !this.inhibit && this.pic !== undefined && this.pic.hasInterrupt()) {
+            this.halted = false;
+            const vec = this.pic.acknowledge();
+            this.startEip = this.eip;
+            this.startEsp = this.regs[ESP];
+            this.interrupt(vec & 0xff, false, -1, this.eip);
+          }
+          if (this.halted) {
+            this.lastStop = 'hlt';
+            this.instructions += done;
+            return 'hlt';
+          }
+          this.inhibit = false;
+          const tf = this.flags & TF;
+          this.execute();
+          done++;
+          if (tf) this.singleStepTrap();
+          if (this.stopRequest !== undefined) {
+            const r = this.stopRequest;
+            this.stopRequest = undefined;
+            this.lastStop = r;
+            this.instructions += done;
+            return r;
+          }
+          if (this.halted) {
+            this.lastStop = 'hlt';
+            this.instructions += done;
+            return 'hlt';
+          }
+        }
+      } catch (e) {
+        if (e !== GUEST_FAULT) throw e;
+        done++;
+        this.handleFault();
+        if (this.stopRequest !== undefined) {
+          const r = this.stopRequest;
+          this.stopRequest = undefined;
+          this.lastStop = r;
+          this.instructions += done;
+          return r;
+        }
+      }
+    }
+    this.instructions += done;
+    this.lastStop = 'budget';
+    return 'budget';
+  }
+
+  /** Decode prefixes and the opcode, then dispatch through the table. */
+  execute(): void {
+    this.startEip = this.eip;
+    this.startEsp = this.regs[ESP];
+    const big = (this.segRights[CS] & R_DB) !== 0;
+    this.opsize32 = big;
+    this.addr32 = big;
+    this.segOvr = -1;
+    this.rep = 0;
+    this.lock = false;
+    let op = this.fetch8();
+    let prefixes = 0;
+    for (;;) {
+      switch (op) {
+        case 0x26:
+        case 0x2e:
+        case 0x36:
+        case 0x3e:
+          this.segOvr = (op >> 3) & 3;
+          break;
+        case 0x64:
+        case 0x65:
+          this.segOvr = op - 0x60;
+          break;
+        case 0x66:
+          this.opsize32 = !big;
+          break;
+        case 0x67:
+          this.addr32 = !big;
+          break;
+        case 0xf0:
+          this.lock = true;
+          break;
+        case 0xf2:
+          this.rep = 1;
+          break;
+        case 0xf3:
+          this.rep = 2;
+          break;
+        default:
+          prefixes = -1;
+          break;
+      }
+      if (prefixes < 0) break;
+      if (++prefixes >= 15) this.fault(GP, 0);
+      op = this.fetch8();
+    }
+    if (op === 0x0f) op = 0x100 | this.fetch8();
+    this.opByte = op;
+    const d = DECODE[op];
+    if (d & 1) {
+      if (d & 0x40) {
+        // MOV CRn/DRn: the mod field is ignored and no displacement follows.
+        const m = this.fetch8();
+        this.modrm = m;
+        this.reg = (m >> 3) & 7;
+        this.rm = m & 7;
+        this.isMem = false;
+      } else this.decodeModrm();
+    }
+    const immKind = (d >> 1) & 0xf;
+    if (immKind !== 0) this.fetchImmediate(immKind);
+    if (this.lock) {
+      if ((d & 0x20) === 0) this.fault(6);
+      this.checkLock(op);
+    }
+    EXEC[op](this);
+  }
+
+  fetchImmediate(kind: number): void {
+    switch (kind) {
+      case IMM_IB:
+        this.imm = this.fetch8();
+        break;
+      case IMM_IBS:
+        this.imm = (this.fetch8() << 24) >> 24;
+        break;
+      case IMM_IW:
+        this.imm = this.fetch16();
+        break;
+      case IMM_IZ:
+        this.imm = this.opsize32 ? this.fetch32() : this.fetch16();
+        break;
+      case IMM_AP:
+        this.imm = this.opsize32 ? this.fetch32() : this.fetch16();
+        this.imm2 = this.fetch16();
+        break;
+      case IMM_MO:
+        this.imm = this.addr32 ? this.fetch32() : this.fetch16();
+        break;
+      case IMM_IWIB:
+        this.imm = this.fetch16();
+        this.imm2 = this.fetch8();
+        break;
+      case IMM_GRP3B:
+        if (this.reg < 2) this.imm = this.fetch8();
+        break;
+      case IMM_GRP3V:
+        if (this.reg < 2) this.imm = this.opsize32 ? this.fetch32() : this.fetch16();
+        break;
+    }
+  }
+
+  /** LOCK is valid only on read-modify-write instructions with a memory destination. */
+  checkLock(op: number): void {
+    if (!this.isMem) this.fault(6);
+    // Group rows: CMP (/7 of 80-83), TEST/NOT... only some reg values are lockable.
+    if (op >= 0x80 && op <= 0x83 && this.reg === 7) this.fault(6);
+    if ((op === 0xf6 || op === 0xf7) && this.reg !== 2 && this.reg !== 3) this.fault(6);
+    if ((op === 0xfe || op === 0xff) && this.reg > 1) this.fault(6);
+    if (op === 0x1ba && this.reg < 5) this.fault(6);
+  }
+
+  /** The #DB trap after an instruction executed with TF set. */
+  singleStepTrap(): void {
+    this.dr[6] |= 0x4000;
+    this.startEip = this.eip;
+    this.startEsp = this.regs[ESP];
+    this.exception(DB, -1);
+  }
+
+  /** Deliver the exception recorded by `fault`, escalating to #DF and triple fault. */
+  handleFault(): void {
+    let vec = this.excVector;
+    let code = this.excHasCode ? this.excCode : -1;
+    this.eip = this.startEip;
+    this.regs[ESP] = this.startEsp;
+    this.halted = false;
+    for (;;) {
+      try {
+        this.exception(vec, code);
+        return;
+      } catch (e) {
+        if (e !== GUEST_FAULT) throw e;
+        const second = this.excVector;
+        if (vec === DFV) {
+          this.stopRequest = 'reset';
+          return;
+        }
+        if (
+          (contributory(vec) && contributory(second)) ||
+          (vec === PFV && (second === PFV || contributory(second)))
+        ) {
+          vec = DFV;
+          code = 0;
+        } else {
+          vec = second;
+          code = this.excHasCode ? this.excCode : -1;
+        }
+        this.eip = this.startEip;
+      }
+    }
+  }
+
+  /** Deliver exception `vec` (fault semantics: EIP already points at the instruction). */
+  exception(vec: number, code: number): void {
+    if (this.hooks.onException?.(vec, code >= 0 ? code : undefined)) return;
+    this.deliver(vec, code, this.eip, false);
+  }
+
+  /** Hardware or software interrupt (INT n, INTO, INT3) with return address `retEip`. */
+  interrupt(vec: number, software: boolean, code: number, retEip: number): void {
+    if (this.hooks.onInterrupt?.(vec, software)) {
+      this.eip = retEip;
+      return;
+    }
+    this.deliver(vec, code, retEip, software);
+  }
+
+  /** Push the frame and enter the handler through the IVT (real mode) or the IDT. */
+  deliver(vec: number, code: number, retEip: number, software: boolean): void {
+    if ((this.cr0 & CR0_PE) !== 0) {
+      deliverProtected(this, vec, code, retEip, software);
+      return;
+    }
+    const entry = vec * 4;
+    if (entry + 3 > this.idtrLimit) this.fault(vec === DFV ? DFV : GP, vec === DFV ? 0 : entry + 2);
+    const flags = this.getFlags();
+    this.push16(flags);
+    this.push16(this.segSel[CS]);
+    this.push16(retEip);
+    const ip = this.readLin16((this.idtrBase + entry) | 0);
+    const cs = this.readLin16((this.idtrBase + entry + 2) | 0);
+    this.flags = flags & ~(IF | TF | AC | RF);
+    this.loadSeg(CS, cs);
+    this.eip = ip;
+  }
+
+  /** The debugger-facing snapshot of all registers. */
+  snapshot(): Record<string, number> {
+    const out: Record<string, number> = {
+      eax: this.eax,
+      ecx: this.ecx,
+      edx: this.edx,
+      ebx: this.ebx,
+      esp: this.esp,
+      ebp: this.ebp,
+      esi: this.esi,
+      edi: this.edi,
+      eip: this.eip >>> 0,
+      eflags: this.eflags,
+      cr0: this.cr0 >>> 0,
+      cr2: this.cr2 >>> 0,
+      cr3: this.cr3 >>> 0,
+      cr4: this.cr4 >>> 0,
+    };
+    for (let s = 0; s < 6; s++) out[SEG_NAMES[s]] = this.segSel[s];
+    return out;
+  }
+}

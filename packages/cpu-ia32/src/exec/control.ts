@@ -1,0 +1,194 @@
+// Control transfer: jumps, calls, returns, loops, INT/INTO/INT3/IRET, BOUND and the
+// FE/FF groups. Far transfers in protected mode are delegated to modes/protected.ts.
+import type { Cpu } from '../cpu.js';
+import { farCallProtected, farJumpProtected, farReturnProtected, iretProtected } from '../modes/protected.js';
+import { BP, BR, CR0_PE, CS, ECX, GP, IOPL, OF, OFV, UD, VM } from '../state.js';
+import { incDec } from './arith.js';
+import { poppableFlags } from './stack.js';
+
+const inProtected = (c: Cpu) => (c.cr0 & CR0_PE) !== 0 && (c.flags & VM) === 0;
+
+/** Jump within CS to `target` (truncated to 16 bits for a 16-bit operand size). */
+export function nearJump(c: Cpu, target: number): void {
+  const t = c.opsize32 ? target >>> 0 : target & 0xffff;
+  if (t > c.segLimit[CS]) c.fault(GP, 0);
+  c.eip = t;
+}
+
+/** 70-7F (rel8) and 0F 80-8F (rel16/32): Jcc. */
+export function jcc(c: Cpu): void {
+  if (c.cond(c.opByte & 15)) nearJump(c, c.eip + c.imm);
+}
+/** EB, E9: JMP rel. */
+export function jmpRel(c: Cpu): void {
+  nearJump(c, c.eip + c.imm);
+}
+/** E8: CALL rel. */
+export function callRel(c: Cpu): void {
+  const ret = c.eip;
+  const t = c.opsize32 ? (ret + c.imm) >>> 0 : (ret + c.imm) & 0xffff;
+  if (t > c.segLimit[CS]) c.fault(GP, 0);
+  c.pushV(ret);
+  c.eip = t;
+}
+/** C3 / C2 imm16: RET near. */
+export function retNear(c: Cpu): void {
+  const t = c.popV();
+  if (t > c.segLimit[CS]) c.fault(GP, 0);
+  c.eip = t;
+  if (c.opByte === 0xc2) c.adjustSp(c.imm);
+}
+
+/** E0 LOOPNE, E1 LOOPE, E2 LOOP, E3 JCXZ/JECXZ. */
+export function loop(c: Cpu): void {
+  const op = c.opByte;
+  let count: number;
+  if (op === 0xe3) count = c.addr32 ? c.regs[ECX] : c.regs[ECX] & 0xffff;
+  else if (c.addr32) count = c.regs[ECX] = c.regs[ECX] - 1;
+  else {
+    count = (c.regs[ECX] - 1) & 0xffff;
+    c.setReg16(ECX, count);
+  }
+  let take: boolean;
+  if (op === 0xe3) take = count === 0;
+  else if (op === 0xe2) take = count !== 0;
+  else take = count !== 0 && c.zf() === (op === 0xe1);
+  if (take) nearJump(c, c.eip + c.imm);
+}
+
+// --- far transfers -------------------------------------------------------------------------
+export function farJump(c: Cpu, sel: number, off: number): void {
+  if (inProtected(c)) {
+    farJumpProtected(c, sel, off);
+    return;
+  }
+  c.loadSeg(CS, sel);
+  c.eip = c.opsize32 ? off >>> 0 : off & 0xffff;
+}
+export function farCall(c: Cpu, sel: number, off: number): void {
+  if (inProtected(c)) {
+    farCallProtected(c, sel, off);
+    return;
+  }
+  c.pushV(c.segSel[CS]);
+  c.pushV(c.eip);
+  c.loadSeg(CS, sel);
+  c.eip = c.opsize32 ? off >>> 0 : off & 0xffff;
+}
+
+/** EA: JMP ptr16:16/32. 9A: CALL ptr. */
+export function jmpFarImm(c: Cpu): void {
+  farJump(c, c.imm2, c.imm);
+}
+export function callFarImm(c: Cpu): void {
+  farCall(c, c.imm2, c.imm);
+}
+
+/** CB / CA imm16: RETF. */
+export function retFar(c: Cpu): void {
+  const extra = c.opByte === 0xca ? c.imm : 0;
+  if (inProtected(c)) {
+    farReturnProtected(c, extra);
+    return;
+  }
+  const ip = c.popV();
+  const cs = c.popV() & 0xffff;
+  c.loadSeg(CS, cs);
+  c.eip = ip;
+  c.adjustSp(extra);
+}
+
+/** CF: IRET / IRETD. */
+export function iret(c: Cpu): void {
+  if (c.flags & VM) {
+    if ((c.flags & IOPL) !== IOPL) c.fault(GP, 0);
+  } else if (inProtected(c)) {
+    iretProtected(c);
+    return;
+  }
+  const ip = c.popV();
+  const cs = c.popV() & 0xffff;
+  const f = c.popV();
+  const mask = poppableFlags(c, c.opsize32);
+  c.loadSeg(CS, cs);
+  c.eip = ip;
+  c.setFlags((c.getFlags() & ~mask) | (f & mask));
+}
+
+/** CD: INT imm8 (IOPL-sensitive in v86 mode). */
+export function intImm(c: Cpu): void {
+  if (c.flags & VM && (c.flags & IOPL) !== IOPL) c.fault(GP, 0);
+  c.interrupt(c.imm & 0xff, true, -1, c.eip);
+}
+/** CC: INT3. */
+export function int3(c: Cpu): void {
+  c.interrupt(BP, true, -1, c.eip);
+}
+/** CE: INTO. */
+export function into(c: Cpu): void {
+  if (c.of()) c.interrupt(OFV, true, -1, c.eip);
+}
+/** F1: ICEBP / INT1: a #DB trap without the gate privilege check. */
+export function icebp(c: Cpu): void {
+  c.interrupt(1, false, -1, c.eip);
+}
+
+/** 62: BOUND Gv, Ma (signed bounds; #BR when out of range). */
+export function bound(c: Cpu): void {
+  if (!c.isMem) c.fault(UD);
+  let idx: number;
+  let lo: number;
+  let hi: number;
+  if (c.opsize32) {
+    idx = c.regs[c.reg];
+    lo = c.readMem32(c.eaSeg, c.eaOff) | 0;
+    hi = c.readMem32(c.eaSeg, c.eaPlus(4)) | 0;
+  } else {
+    idx = (c.regs[c.reg] << 16) >> 16;
+    lo = (c.readMem16(c.eaSeg, c.eaOff) << 16) >> 16;
+    hi = (c.readMem16(c.eaSeg, c.eaPlus(2)) << 16) >> 16;
+  }
+  if (idx < lo || idx > hi) c.fault(BR);
+}
+
+/** FE: group 4 (INC/DEC Eb). */
+export function grp4(c: Cpu): void {
+  if (c.reg > 1) c.fault(UD);
+  c.setRm8(incDec(c, c.rm8(), c.reg === 1, 8));
+}
+
+/** FF: group 5: INC DEC CALL CALLF JMP JMPF PUSH. */
+export function grp5(c: Cpu): void {
+  switch (c.reg) {
+    case 0:
+    case 1:
+      c.setRmv(incDec(c, c.rmv(), c.reg === 1, c.opsize32 ? 32 : 16));
+      break;
+    case 2: {
+      const t = c.rmv();
+      const ret = c.eip;
+      const tt = c.opsize32 ? t : t & 0xffff;
+      if (tt > c.segLimit[CS]) c.fault(GP, 0);
+      c.pushV(ret);
+      c.eip = tt;
+      break;
+    }
+    case 3:
+    case 5: {
+      if (!c.isMem) c.fault(UD);
+      const off = c.opsize32 ? c.readMem32(c.eaSeg, c.eaOff) : c.readMem16(c.eaSeg, c.eaOff);
+      const sel = c.readMem16(c.eaSeg, c.eaPlus(c.opsize32 ? 4 : 2));
+      if (c.reg === 3) farCall(c, sel, off);
+      else farJump(c, sel, off);
+      break;
+    }
+    case 4:
+      nearJump(c, c.rmv());
+      break;
+    case 6:
+      c.pushV(c.rmv());
+      break;
+    default:
+      c.fault(UD);
+  }
+}
