@@ -122,11 +122,22 @@ for (const s of streams) {
     `${ours.failures}/${ref.failures}`,
   ]);
 }
-const head = ['workload', 'heap Mops/s', '@thi.ng/malloc Mops/s', 'speedup', 'heap extent/live', 'thi.ng extent/live', 'failed allocs'];
+const head = [
+  'workload',
+  'heap Mops/s',
+  '@thi.ng/malloc Mops/s',
+  'speedup',
+  'heap extent/live',
+  'thi.ng extent/live',
+  'failed allocs',
+];
 const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-const line = (cells: string[]) => cells.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ');
+const line = (cells: string[]) =>
+  cells.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ');
 console.log(line(head));
 for (const r of rows) console.log(line(r));
 const r100 = heapRate.get('churn 100 live')!;
 const r30k = heapRate.get('churn 30000 live')!;
-console.log(`\nheap churn: 30000 live / 100 live throughput = ${fmt(r30k / r100, 2)} (goal >= 0.5); 30000 live = ${fmt(r30k)} Mops/s (goal >= 10)`);
+console.log(
+  `\nheap churn: 30000 live / 100 live throughput = ${fmt(r30k / r100, 2)} (goal >= 0.5); 30000 live = ${fmt(r30k)} Mops/s (goal >= 10)`,
+);

@@ -41,14 +41,26 @@ class Builder {
     this.live -= this.held[slot];
   }
   done(name: string, slotCount: number): Stream {
-    return { name, slots: Int32Array.from(this.slots), sizes: Int32Array.from(this.sizes), slotCount, peakLive: this.peak };
+    return {
+      name,
+      slots: Int32Array.from(this.slots),
+      sizes: Int32Array.from(this.sizes),
+      slotCount,
+      peakLive: this.peak,
+    };
   }
 }
 
 const uniform = (next: () => number, lo: number, hi: number) => () => lo + Math.floor(next() * (hi - lo + 1));
 
 /** Fill `live` slots, then replace a random one `pairs` times (free + malloc). */
-export function churn(live: number, pairs: number, seed = 1, sizeOf?: () => number, name = `churn ${live} live`): Stream {
+export function churn(
+  live: number,
+  pairs: number,
+  seed = 1,
+  sizeOf?: () => number,
+  name = `churn ${live} live`,
+): Stream {
   const next = rng(seed);
   const size = sizeOf ?? uniform(next, 16, 1024);
   const b = new Builder();

@@ -122,12 +122,14 @@ export class Heap {
     if (region.capacity < CONTROL_SIZE + HEADER) fail('region too small');
     if (r.readI32(C_MAGIC) !== MAGIC) fail('bad magic');
     if (r.readI32(C_VERSION) !== VERSION) fail(`version ${r.readI32(C_VERSION)}, expected ${VERSION}`);
-    if (r.readI32(C_PARAMS) !== PARAMS || r.readI32(C_CONTROL_SIZE) !== CONTROL_SIZE) fail('other TLSF parameters');
+    if (r.readI32(C_PARAMS) !== PARAMS || r.readI32(C_CONTROL_SIZE) !== CONTROL_SIZE)
+      fail('other TLSF parameters');
     const end = r.readI32(C_END);
     if (end % 8 !== 0 || end < CONTROL_SIZE + HEADER || end > region.capacity) fail(`bad end ${end}`);
     const s = end - HEADER;
     const sf = r.readI32(s);
-    if (r.readI32(s + 4) !== checkWord(s, sf) || (sf & ~FLAG_MASK) !== 0 || (sf & FREE) !== 0) fail('bad end sentinel');
+    if (r.readI32(s + 4) !== checkWord(s, sf) || (sf & ~FLAG_MASK) !== 0 || (sf & FREE) !== 0)
+      fail('bad end sentinel');
     const heap = new Heap(region, options);
     if (options.verify) {
       const problem = heap.check();
@@ -203,7 +205,11 @@ export class Heap {
     this.insertFree(start, total);
     r.writeI32(C_USED_BYTES, r.readI32(C_USED_BYTES) - size);
     r.writeI32(C_USED_BLOCKS, r.readI32(C_USED_BLOCKS) - 1);
-    if (total >= this.trimThreshold && this.backing !== undefined && start + total === r.readI32(C_END) - HEADER) {
+    if (
+      total >= this.trimThreshold &&
+      this.backing !== undefined &&
+      start + total === r.readI32(C_END) - HEADER
+    ) {
       // Opportunistic: a backing that refuses to shrink leaves the heap as it was, and the free stands.
       try {
         this.trim();
@@ -515,10 +521,17 @@ export class Heap {
     const r = this.r;
     const end = r.readI32(C_END);
     if (b < CONTROL_SIZE || b >= end - HEADER || (b & 7) !== 0) {
-      throw new CorruptedHeaderError(this.base + from, `link to 0x${(this.base + b).toString(16)} leaves the heap`);
+      throw new CorruptedHeaderError(
+        this.base + from,
+        `link to 0x${(this.base + b).toString(16)} leaves the heap`,
+      );
     }
     const sf = r.readI32(b);
-    if (r.readI32(b + 4) !== checkWord(b, sf) || (sf & FREE) === 0 || (size >= 0 && (sf & ~FLAG_MASK) !== size)) {
+    if (
+      r.readI32(b + 4) !== checkWord(b, sf) ||
+      (sf & FREE) === 0 ||
+      (size >= 0 && (sf & ~FLAG_MASK) !== size)
+    ) {
       throw new CorruptedHeaderError(this.base + b, 'expected a free block here');
     }
   }

@@ -11,7 +11,6 @@ export {
   OutsideHeapError,
 } from './errors.js';
 export { Heap, type HeapOptions, type HeapStats } from './heap.js';
-export { ArrayRegion, BusRegion, type HeapRegion } from './region.js';
 export {
   createKernelHeap,
   KERNEL_HEAP_LIMIT,
@@ -20,3 +19,4 @@ export {
   MappedRegion,
   openKernelHeap,
 } from './kernel-heap.js';
+export { ArrayRegion, BusRegion, type HeapRegion } from './region.js';

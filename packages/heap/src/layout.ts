@@ -78,5 +78,5 @@ export function slOf(size: number, fl: number): number {
 /** Block size for a request of `bytes` payload bytes. */
 export function blockSizeFor(bytes: number): number {
   const size = (bytes + HEADER + GRANULE - 1) & ~(GRANULE - 1);
-  return size < MIN_BLOCK ? MIN_BLOCK : size;
+  return Math.max(size, MIN_BLOCK);
 }

@@ -34,8 +34,10 @@ export class ArrayRegion implements HeapRegion {
    */
   constructor(memory: ArrayBufferLike | Uint8Array, base = 0) {
     const bytes = memory instanceof Uint8Array ? memory : new Uint8Array(memory);
-    if (bytes.byteOffset % 8 !== 0) throw new RangeError(`ArrayRegion: byteOffset ${bytes.byteOffset} is not 8-aligned`);
-    if (base % 8 !== 0 || base < 0) throw new RangeError(`ArrayRegion: base 0x${base.toString(16)} is not 8-aligned`);
+    if (bytes.byteOffset % 8 !== 0)
+      throw new RangeError(`ArrayRegion: byteOffset ${bytes.byteOffset} is not 8-aligned`);
+    if (base % 8 !== 0 || base < 0)
+      throw new RangeError(`ArrayRegion: base 0x${base.toString(16)} is not 8-aligned`);
     this.bytes = bytes;
     this.words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
     this.capacity = bytes.byteLength & ~7;

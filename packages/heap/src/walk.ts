@@ -45,7 +45,8 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
   const base = r.base;
   const bad = (offset: number, why: string) => new HeapFormatError(base + offset, `heap check: ${why}`);
   if (r.readI32(C_MAGIC) !== MAGIC || r.readI32(C_VERSION) !== VERSION) return bad(0, 'bad magic or version');
-  if (r.readI32(C_PARAMS) !== PARAMS || r.readI32(C_CONTROL_SIZE) !== CONTROL_SIZE) return bad(0, 'bad parameters');
+  if (r.readI32(C_PARAMS) !== PARAMS || r.readI32(C_CONTROL_SIZE) !== CONTROL_SIZE)
+    return bad(0, 'bad parameters');
   const end = r.readI32(C_END);
   if (end % 8 !== 0 || end < CONTROL_SIZE + HEADER || end > r.capacity) return bad(C_END, `bad end ${end}`);
   const sentinel = end - HEADER;
@@ -59,14 +60,16 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
   let b = CONTROL_SIZE;
   while (b < sentinel) {
     const sf = r.readI32(b);
-    if (r.readI32(b + 4) !== checkWord(b, sf)) return new CorruptedHeaderError(base + b, 'check word mismatch');
+    if (r.readI32(b + 4) !== checkWord(b, sf))
+      return new CorruptedHeaderError(base + b, 'check word mismatch');
     const size = sf & ~FLAG_MASK;
     if (size < MIN_BLOCK || b + size > sentinel) return bad(b, `block size ${size} does not fit the heap`);
     if (((sf & PREV_FREE) !== 0) !== prevFree) return bad(b, 'PREV_FREE disagrees with the previous block');
     const isFree = (sf & FREE) !== 0;
     if (isFree) {
       if (prevFree) return bad(b, 'two neighbouring free blocks (missed coalescing)');
-      if (r.readI32(b + size - 4) !== size) return bad(b + size - 4, `footer ${r.readI32(b + size - 4)} != size ${size}`);
+      if (r.readI32(b + size - 4) !== size)
+        return bad(b + size - 4, `footer ${r.readI32(b + size - 4)} != size ${size}`);
       free.add(b);
     } else {
       usedBytes += size;
@@ -84,7 +87,8 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
   if (ssf !== (prevFree ? PREV_FREE : 0)) return bad(sentinel, 'bad end sentinel');
 
   // 2. The counters.
-  if (r.readI32(C_USED_BYTES) !== usedBytes) return bad(C_USED_BYTES, `usedBytes ${r.readI32(C_USED_BYTES)} != ${usedBytes}`);
+  if (r.readI32(C_USED_BYTES) !== usedBytes)
+    return bad(C_USED_BYTES, `usedBytes ${r.readI32(C_USED_BYTES)} != ${usedBytes}`);
   if (r.readI32(C_USED_BLOCKS) !== usedBlocks) return bad(C_USED_BLOCKS, `usedBlocks != ${usedBlocks}`);
   if (r.readI32(C_FREE_BLOCKS) !== free.size) return bad(C_FREE_BLOCKS, `freeBlocks != ${free.size}`);
   if (r.readI32(C_PEAK_USED) < usedBytes) return bad(C_PEAK_USED, 'peak below current use');
@@ -96,17 +100,24 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
   const listed = new Set<number>();
   for (let fl = 0; fl < FL_COUNT; fl++) {
     const slMap = r.readI32(C_SL_BITMAPS + 4 * fl);
-    if ((slMap !== 0) !== ((flMap >>> fl) & 1) > 0) return bad(C_FL_BITMAP, `first-level bit ${fl} disagrees`);
+    if ((slMap !== 0) !== ((flMap >>> fl) & 1) > 0)
+      return bad(C_FL_BITMAP, `first-level bit ${fl} disagrees`);
     for (let sl = 0; sl < SL_COUNT; sl++) {
       const head = r.readI32(headOffset(fl, sl));
-      if ((head !== 0) !== ((slMap >>> sl) & 1) > 0) return bad(C_SL_BITMAPS + 4 * fl, `bit ${sl} disagrees with list`);
+      if ((head !== 0) !== ((slMap >>> sl) & 1) > 0)
+        return bad(C_SL_BITMAPS + 4 * fl, `bit ${sl} disagrees with list`);
       let prev = 0;
       for (let e = head; e !== 0; e = r.readI32(e + 8)) {
-        if (!free.has(e)) return bad(prev === 0 ? headOffset(fl, sl) : prev + 8, `list link 0x${e.toString(16)} is not a free block`);
+        if (!free.has(e))
+          return bad(
+            prev === 0 ? headOffset(fl, sl) : prev + 8,
+            `list link 0x${e.toString(16)} is not a free block`,
+          );
         if (listed.has(e)) return bad(e, 'free block listed twice');
         listed.add(e);
         const size = r.readI32(e) & ~FLAG_MASK;
-        if (flOf(size) !== fl || slOf(size, flOf(size)) !== sl) return bad(e, `size ${size} filed in list (${fl}, ${sl})`);
+        if (flOf(size) !== fl || slOf(size, flOf(size)) !== sl)
+          return bad(e, `size ${size} filed in list (${fl}, ${sl})`);
         if (r.readI32(e + 12) !== prev) return bad(e + 12, 'back link disagrees');
         prev = e;
       }
@@ -131,13 +142,18 @@ export function classifyPointer(r: HeapRegion, pointer: number): HeapError | und
   for (let b = CONTROL_SIZE; b < sentinel; ) {
     const sf = r.readI32(b);
     if (r.readI32(b + 4) !== checkWord(b, sf)) {
-      return new CorruptedHeaderError(base + b, b + HEADER === p ? 'check word mismatch' : 'check word mismatch (found walking to the pointer)');
+      return new CorruptedHeaderError(
+        base + b,
+        b + HEADER === p ? 'check word mismatch' : 'check word mismatch (found walking to the pointer)',
+      );
     }
     const size = sf & ~FLAG_MASK;
-    if (size < MIN_BLOCK || b + size > sentinel) return new CorruptedHeaderError(base + b, `size ${size} out of range`);
+    if (size < MIN_BLOCK || b + size > sentinel)
+      return new CorruptedHeaderError(base + b, `size ${size} out of range`);
     if (p < b + size) {
       if (p === b + HEADER) return sf & FREE ? new DoubleFreeError(pointer) : undefined;
-      if (p < b + HEADER) return new InvalidPointerError(pointer, `points into the header at 0x${(base + b).toString(16)}`);
+      if (p < b + HEADER)
+        return new InvalidPointerError(pointer, `points into the header at 0x${(base + b).toString(16)}`);
       if ((sf & FREE) === 0) return new InteriorPointerError(pointer, base + b + HEADER);
       // Inside free space: a block that was freed and merged still carries its old header, marked free.
       const h = p - HEADER;

@@ -329,7 +329,7 @@ describe('check()', () => {
     { name: 'free-block counter', at: (h) => h.base + 28 },
     { name: 'a free block footer', at: (h, ps) => ps[1] + h.heap.usableSize(ps[0]) - 4 },
     { name: 'a second-level bitmap', at: (h) => h.base + 48 + 4 * 0 },
-    { name: 'a back link', at: (h, ps) => ps[1] + 4 },
+    { name: 'a back link', at: (_h, ps) => ps[1] + 4 },
   ];
   for (const t of tampers) {
     it(`finds a damaged ${t.name}`, () => {

@@ -9,7 +9,12 @@ export function fixedHeap(size = 64 * 1024, base = 0x10000, options: HeapOptions
 }
 
 /** A heap that starts small and grows through an ArrayBacking up to `limit` bytes. */
-export function growingHeap(capacity = 1 << 20, limit = capacity, base = 0x200000, options: HeapOptions = {}) {
+export function growingHeap(
+  capacity = 1 << 20,
+  limit = capacity,
+  base = 0x200000,
+  options: HeapOptions = {},
+) {
   const bytes = new Uint8Array(capacity);
   const region = new ArrayRegion(bytes, base);
   const backing = new ArrayBacking(bytes, limit, 4096, base);
@@ -25,6 +30,7 @@ export function fillPattern(region: ArrayRegion, pointer: number, length: number
 
 export function verifyPattern(region: ArrayRegion, pointer: number, length: number, tag: number): number {
   const off = pointer - region.base;
-  for (let i = 0; i < length; i++) if (region.bytes[off + i] !== ((tag * 31 + i * 7) & 0xff)) return pointer + i;
+  for (let i = 0; i < length; i++)
+    if (region.bytes[off + i] !== ((tag * 31 + i * 7) & 0xff)) return pointer + i;
   return -1;
 }

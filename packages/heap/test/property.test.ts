@@ -13,9 +13,20 @@ type Op =
   | { t: 'realloc'; i: number; size: number }
   | { t: 'reopen' };
 
-const size = fc.oneof(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 1100 }), fc.integer({ min: 0, max: 9000 }));
+const size = fc.oneof(
+  fc.integer({ min: 0, max: 64 }),
+  fc.integer({ min: 0, max: 1100 }),
+  fc.integer({ min: 0, max: 9000 }),
+);
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('malloc' as const), size, align: fc.constantFrom(8, 8, 16, 64, 512, 4096) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      t: fc.constant('malloc' as const),
+      size,
+      align: fc.constantFrom(8, 8, 16, 64, 512, 4096),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('calloc' as const), size }) },
   { weight: 4, arbitrary: fc.record({ t: fc.constant('free' as const), i: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('realloc' as const), i: fc.nat(), size }) },
@@ -98,7 +109,9 @@ function run(ops: Op[], make: () => { heap: Heap; region: ArrayRegion; bytes: Ui
 describe('random operation sequences', () => {
   it('fixed 32 KiB heap: consistent, disjoint, contents intact (out-of-memory included)', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 200 }), (ops) => run(ops, () => fixedHeap(32 * 1024, 0x4000_0000))),
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) =>
+        run(ops, () => fixedHeap(32 * 1024, 0x4000_0000)),
+      ),
       { numRuns: 300 },
     );
   });
