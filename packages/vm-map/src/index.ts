@@ -33,3 +33,4 @@ export {
   type SpaceStats,
 } from './space/persistent-space.js';
 export { type FaultHandler, SoftMmu } from './space/soft-mmu.js';
+export { TablePageMapper, type TablePageMapperOptions, type WriteTrackingMmu } from './space/table-mapper.js';

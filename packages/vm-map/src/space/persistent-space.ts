@@ -691,6 +691,8 @@ export class PersistentSpace {
   }
 
   private pageIndex(virtual: number): number {
+    // Accept 32-bit addresses given as signed int32 (what `x & ~0xfff` yields above 2 GiB).
+    if (virtual < 0 && virtual >= -0x8000_0000 && Number.isInteger(virtual)) virtual >>>= 0;
     const off = virtual - this.base;
     if (!Number.isInteger(virtual) || off < 0 || off >= this.pageCount * BLOCK_SIZE) {
       throw new AddressError(
