@@ -3,9 +3,11 @@
 // State, per frame (relative index p):
 //   free bitmap      bit p = 1  <=> frame p may be handed out now (summary levels above it)
 //   unavailable map  bit p = 1  <=> frame p is reserved or not RAM: never handed out
-//   full bitmap      bit w = 1  <=> free word w is all ones (32 free frames), for large runs
-// Invariants (check() walks them): free and unavailable are disjoint; freeCount = popcount(free);
-// full mirrors the free words; every summary bit mirrors its child word.
+//   full bitmap      bit w = 1  <== free word w is all ones (32 free frames), for large runs;
+//                    a set bit may be stale (alloc does not clear it), searches verify it
+// Counts are not kept on the hot path: stats() counts bits (bookkeeping off the hot path).
+// Invariants (check() walks them): free and unavailable are disjoint; every all-ones free
+// word has its full bit; every summary bit mirrors its child word.
 import { firstInRange, forEachWord, popcount, wordMask } from './bits.js';
 import {
   AddressRangeError,
@@ -19,7 +21,8 @@ import { buddyBlocks, fragmentationIndex, MAX_ORDER } from './stats.js';
 import { ctz, SummaryBitmap } from './summary-bitmap.js';
 
 export const PAGE_SIZE = 4096;
-const RECENT_MASK = 63;
+/** Bits at multiples of 2^i within a word, for i = 0..5. */
+const ALIGN_MASKS = [-1, 0x55555555, 0x11111111, 0x01010101, 0x00010001, 1];
 
 export interface ContiguousOptions {
   /** Alignment of the first frame in bytes: a power of two (default 4096). */
@@ -53,13 +56,8 @@ export class PhysArena {
   private readonly unavailable: Int32Array;
   /** Bit w set when unavailable word w is non-zero: lets free() skip the big map (L1-resident). */
   private readonly unavailableWords: Int32Array;
-  private freeCount = 0;
-  /** Every free word below this index is zero (so the lowest free frame is at or above it). */
-  private hint = 0;
-  /** Ring of recently freed frames, newest at recentTop - 1; entries may be stale. */
-  private readonly recent = new Int32Array(RECENT_MASK + 1);
-  private recentTop = 0;
-  private recentBottom = 0;
+  /** The frame free() saw last; alloc() hands it out first if it is still free (else: stale). */
+  private lastFreed = 0;
   private totalCount = 0;
 
   /** `usable` lists [firstFrame, endFrame) ranges of usable RAM inside the span. */
@@ -113,43 +111,33 @@ export class PhysArena {
   }
 
   /**
-   * One frame: the most recently freed one if it is still free (warm in cache, like Linux's
-   * per-CPU page lists), else the lowest free frame. O(1) with a cache hit or while the lowest
-   * free word has frames left; else one climb and descent of the summary levels (4 steps for
-   * 1 Mi frames).
+   * One frame: the last one freed if it is still free (warm in cache, as Linux's per-CPU page
+   * lists do), else the lowest free frame. O(1) on the first case or while the lowest free word
+   * has frames left; else one climb and descent of the summary levels (4 steps for 1 Mi frames).
    */
   alloc(): number {
     const leaf = this.leaf;
-    while (this.recentTop !== this.recentBottom) {
-      this.recentTop = (this.recentTop - 1) | 0;
-      const p = this.recent[this.recentTop & RECENT_MASK];
-      const wi = p >>> 5;
-      const w = leaf[wi];
-      const bit = 1 << (p & 31);
-      // Stale entries (taken since by a run or reserve) are dropped.
-      if ((w & bit) === 0) continue;
-      const now = w ^ bit;
-      leaf[wi] = now;
-      if (w === -1) this.clearFull(wi);
-      if (now === 0) this.freeMap.clearSummary(wi);
-      this.freeCount -= 1;
-      return (this.basePage + p) * PAGE_SIZE;
+    const last = this.lastFreed;
+    const lw = leaf[last >>> 5];
+    const lbit = 1 << (last & 31);
+    if ((lw & lbit) !== 0) {
+      const now = lw ^ lbit;
+      leaf[last >>> 5] = now;
+      // The full map may keep this word's bit: searches verify and drop stale bits.
+      if (now === 0) this.freeMap.clearSummary(last >>> 5);
+      return (this.basePage + last) * PAGE_SIZE;
     }
-    let wi = this.hint;
-    let w = leaf[wi];
-    if (w === 0) {
-      const p = this.freeMap.findNext(wi << 5);
-      if (p < 0) throw new OutOfMemoryError(this.name, 1);
-      wi = p >>> 5;
-      this.hint = wi;
-      w = leaf[wi];
-    }
-    const now = w & (w - 1);
-    leaf[wi] = now;
-    if (w === -1) this.clearFull(wi);
+    return this.allocLowest();
+  }
+
+  private allocLowest(): number {
+    const p = this.freeMap.findFirst();
+    if (p < 0) throw new OutOfMemoryError(this.name, 1);
+    const wi = p >>> 5;
+    const now = this.leaf[wi] & ~(1 << (p & 31));
+    this.leaf[wi] = now;
     if (now === 0) this.freeMap.clearSummary(wi);
-    this.freeCount -= 1;
-    return (this.basePage + (wi << 5) + ctz(w)) * PAGE_SIZE;
+    return (this.basePage + p) * PAGE_SIZE;
   }
 
   /**
@@ -189,38 +177,41 @@ export class PhysArena {
       this.freeRun(address, n);
       return;
     }
-    const p = address / PAGE_SIZE - this.basePage;
+    // Multiplying by 1/4096 is exact; non-integers and out-of-range values fail the next test.
+    const p = address * (1 / PAGE_SIZE) - this.basePage;
     if (p >>> 0 !== p || p >= this.pageCount) throw this.badAddress(address, 1);
     const wi = p >>> 5;
     const bit = 1 << (p & 31);
     if ((this.unavailableWords[wi >>> 5] & (1 << (wi & 31))) !== 0 && (this.unavailable[wi] & bit) !== 0) {
       throw new NotAllocatedError(address);
     }
-    const old = this.leaf[wi];
+    const leaf = this.leaf;
+    const old = leaf[wi];
     if ((old & bit) !== 0) throw new DoubleFreeError(address);
     const now = old | bit;
-    this.leaf[wi] = now;
+    leaf[wi] = now;
     if (old === 0) this.freeMap.setSummary(wi);
-    if (now === -1) {
-      // Inline leaf step of full.set(wi): the full map is small and hot; climb only on 0 -> non-0.
-      const fw = this.fullLeaf[wi >>> 5];
-      this.fullLeaf[wi >>> 5] = fw | (1 << (wi & 31));
-      if (fw === 0) this.full.setSummary(wi >>> 5);
-    }
-    if (wi < this.hint) this.hint = wi;
-    this.freeCount += 1;
-    this.recent[this.recentTop & RECENT_MASK] = p;
-    this.recentTop = (this.recentTop + 1) | 0;
-    // A full ring forgets its oldest entry.
-    if (this.recentTop - this.recentBottom > RECENT_MASK) this.recentBottom = (this.recentBottom + 1) | 0;
+    // Usually the full bit is still set (stale since the word was last full): one load, no store.
+    if (now === -1 && (this.fullLeaf[wi >>> 5] & (1 << (wi & 31))) === 0) this.full.set(wi);
+    this.lastFreed = p;
   }
 
   private freeRun(address: number, n: number): void {
     const p = this.pageOf(address, n);
-    const reserved = firstInRange(this.unavailable, p, p + n, 1);
-    if (reserved >= 0) throw new NotAllocatedError(this.addressOf(reserved));
-    const already = firstInRange(this.leaf, p, p + n, 1);
-    if (already >= 0) throw new DoubleFreeError(this.addressOf(already));
+    // One pass to validate (word at a time), then one to free: errors leave nothing half done.
+    const end = p + n;
+    for (let q = p; q < end; ) {
+      const lo = q & 31;
+      const span = Math.min(32 - lo, end - q);
+      const wi = q >>> 5;
+      const mask = wordMask(lo, span);
+      if ((this.unavailableWords[wi >>> 5] & (1 << (wi & 31))) !== 0 && (this.unavailable[wi] & mask) !== 0) {
+        throw new NotAllocatedError(this.addressOf(firstInRange(this.unavailable, q, q + span, 1)));
+      }
+      if ((this.leaf[wi] & mask) !== 0)
+        throw new DoubleFreeError(this.addressOf(firstInRange(this.leaf, q, q + span, 1)));
+      q += span;
+    }
     this.giveRange(p, n);
   }
 
@@ -244,15 +235,17 @@ export class PhysArena {
 
   stats(): ArenaStats {
     let largest = 0;
+    let free = 0;
     const perOrder = new Array<number>(MAX_ORDER + 1).fill(0);
     this.forEachFreeRun((first, end) => {
       largest = Math.max(largest, end - first);
+      free += end - first;
       buddyBlocks(this.basePage + first, this.basePage + end, perOrder);
     });
     return {
       total: this.totalCount,
-      free: this.freeCount,
-      allocated: this.totalCount - this.freeCount,
+      free,
+      allocated: this.totalCount - free,
       reserved: this.pageCount - this.totalCount,
       largestFreeRun: largest,
       freeBlocksPerOrder: perOrder,
@@ -292,10 +285,10 @@ export class PhysArena {
       unavailable += popcount(this.unavailable[wi] & valid);
       if ((w & this.unavailable[wi]) !== 0)
         return `${this.name}: word ${wi} has frames both free and unavailable`;
-      if (this.full.test(wi) !== (w === -1)) return `${this.name}: full bit ${wi} disagrees with word ${w}`;
+      if (w === -1 && !this.full.test(wi))
+        return `${this.name}: word ${wi} is all free but its full bit is clear`;
     }
     if (this.pageCount === 0) unavailable = 0;
-    if (free !== this.freeCount) return `${this.name}: ${free} free bits but freeCount ${this.freeCount}`;
     if (this.pageCount - unavailable !== this.totalCount) {
       return `${this.name}: ${this.pageCount - unavailable} available frames but total ${this.totalCount}`;
     }
@@ -303,7 +296,7 @@ export class PhysArena {
   }
 
   private findRun(n: number, alignPages: number, limit: number): number {
-    let pos = this.hint << 5;
+    let pos = 0;
     for (;;) {
       let c = this.freeMap.findNext(pos);
       if (c < 0) return -1;
@@ -321,15 +314,32 @@ export class PhysArena {
     const rem = n & 31;
     const alignWords = alignPages >>> 5;
     const baseWord = this.basePage >>> 5;
-    const fullLeaf = this.full.levels[0];
-    let pos = this.hint;
+    // An aligned run of k <= alignWords <= 32 words sits inside one aligned block of the full
+    // map, so one word of the full map answers for 32 candidates at once.
+    if (rem === 0 && k <= alignWords && alignWords <= 32 && baseWord % alignWords === 0) {
+      return this.findWordRunInBlocks(k, alignWords, limit);
+    }
+    let pos = 0;
     for (;;) {
       let c = this.full.findNext(pos);
       if (c < 0) return -1;
+      if (this.leaf[c] !== -1) {
+        this.full.clear(c); // stale
+        pos = c + 1;
+        continue;
+      }
       c = Math.ceil((baseWord + c) / alignWords) * alignWords - baseWord;
       if (c * 32 + n > limit) return -1;
-      const broken = firstInRange(fullLeaf, c, c + k, 0);
+      let broken = -1;
+      for (let w = c; w < c + k; w++) {
+        if (this.leaf[w] !== -1) {
+          broken = w;
+          break;
+        }
+      }
       if (broken >= 0) {
+        // A set bit over a word that is no longer full is stale: drop it now.
+        if (this.full.test(broken)) this.full.clear(broken);
         pos = broken + 1;
         continue;
       }
@@ -348,33 +358,71 @@ export class PhysArena {
     if (now === 0) this.full.clearSummary(wi >>> 5);
   }
 
+  private findWordRunInBlocks(k: number, alignWords: number, limit: number): number {
+    const fullLeaf = this.full.levels[0];
+    const alignMask = ALIGN_MASKS[31 - Math.clz32(alignWords)];
+    let q = this.full.findFirst();
+    while (q >= 0) {
+      const fi = q >>> 5;
+      const f = fullLeaf[fi];
+      let m = f;
+      for (let j = 1; j < k; j++) m &= f >>> j;
+      m &= alignMask;
+      while (m !== 0) {
+        const c = (fi << 5) | ctz(m);
+        if (c * 32 + k * 32 > limit) return -1;
+        let broken = -1;
+        for (let w = c; w < c + k; w++) {
+          if (this.leaf[w] !== -1) {
+            broken = w;
+            break;
+          }
+        }
+        if (broken < 0) return c * 32;
+        m &= m - 1;
+      }
+      // No run here: drop this word's stale bits so that later searches skip it cheaply.
+      this.scrubFull(fi);
+      q = fi + 1 < fullLeaf.length ? this.full.findNext((fi + 1) << 5) : -1;
+    }
+    return -1;
+  }
+
+  /** Clears the full bits of words in full-map word `fi` that are no longer all free. */
+  private scrubFull(fi: number): void {
+    let f = this.full.levels[0][fi];
+    let stale = 0;
+    while (f !== 0) {
+      const b = ctz(f);
+      f &= f - 1;
+      if (this.leaf[(fi << 5) | b] !== -1) stale |= 1 << b;
+    }
+    if (stale !== 0) this.full.writeWord(fi, this.full.levels[0][fi] & ~stale);
+  }
+
   private takeRange(p: number, n: number): void {
     const end = p + n;
     while (p < end) {
       const lo = p & 31;
       const span = Math.min(32 - lo, end - p);
       const wi = p >>> 5;
-      const old = this.leaf[wi];
-      if (old === -1) this.full.clear(wi);
-      this.freeMap.writeWord(wi, old & ~wordMask(lo, span));
+      // Full bits are left stale here too; searches verify them.
+      this.freeMap.writeWord(wi, this.leaf[wi] & ~wordMask(lo, span));
       p += span;
     }
-    this.freeCount -= n;
   }
 
   private giveRange(p: number, n: number): void {
     const end = p + n;
-    if (p >>> 5 < this.hint) this.hint = p >>> 5;
     while (p < end) {
       const lo = p & 31;
       const span = Math.min(32 - lo, end - p);
       const wi = p >>> 5;
       const now = this.leaf[wi] | wordMask(lo, span);
       this.freeMap.writeWord(wi, now);
-      if (now === -1) this.full.set(wi);
+      if (now === -1 && !this.full.test(wi)) this.full.set(wi);
       p += span;
     }
-    this.freeCount += n;
   }
 
   private badAddress(address: number, n: number): AddressRangeError {
