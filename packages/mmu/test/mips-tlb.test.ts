@@ -1,5 +1,6 @@
 // Expected values follow the MIPS32 PRA (Vol. III): §4.3 segments, §4.9 TLB match and page-pair
 // selection, §9.3–9.11 the CP0 registers, and the TLBP/TLBR/TLBWI/TLBWR instruction descriptions.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   INDEX_P,
@@ -266,5 +267,51 @@ describe('MipsTlb instructions', () => {
     for (let i = 0; i < 32; i++) write(tlb, i, 0x00010000 + i * 0x2000, lo(0x1000), lo(0x2000));
     tlb.invalidateAll();
     for (let i = 0; i < 32; i++) expect(tlb.translate(0x00010000 + i * 0x2000, false, K)).toBe(MIPS_REFILL);
+  });
+});
+
+describe('MipsTlb search index', () => {
+  it('property: TLBP agrees with a plain linear search of the PRA match rule after random writes', () => {
+    const masks = [PAGEMASK_4K, PAGEMASK_4K, PAGEMASK_16K, PAGEMASK_1M, PAGEMASK_16M];
+    const write = fc.record({
+      index: fc.integer({ min: 0, max: 15 }),
+      vpn2: fc.integer({ min: 0, max: 63 }),
+      mask: fc.constantFrom(...masks),
+      asid: fc.integer({ min: 0, max: 3 }),
+      global: fc.boolean(),
+    });
+    const query = fc.record({ vpn2: fc.integer({ min: 0, max: 63 }), asid: fc.integer({ min: 0, max: 3 }) });
+    fc.assert(
+      fc.property(
+        fc.array(write, { maxLength: 40 }),
+        fc.array(query, { maxLength: 20 }),
+        (writes, queries) => {
+          const tlb = new MipsTlb({ entries: 16 });
+          tlb.invalidateAll();
+          const model: Array<{ hi: number; mask: number; asid: number; global: boolean } | undefined> = [];
+          for (const w of writes) {
+            const hi = (w.vpn2 * 0x2000 * 97) & ~(w.mask | 0x1fff) & 0x7fffffff;
+            tlb.setIndex(w.index);
+            tlb.setEntryHi(hi | w.asid);
+            tlb.setPageMask(w.mask);
+            tlb.setEntryLo0(w.global ? 1 : 0);
+            tlb.setEntryLo1(w.global ? 3 : 2);
+            tlb.tlbwi();
+            model[w.index] = { hi, mask: w.mask, asid: w.asid, global: w.global };
+          }
+          for (const q of queries) {
+            const va = (q.vpn2 * 0x2000 * 97) & 0x7fffffff;
+            const matches = model.flatMap((e, i) =>
+              e && ((va ^ e.hi) & ~(e.mask | 0x1fff)) === 0 && (e.global || e.asid === q.asid) ? [i] : [],
+            );
+            tlb.setEntryHi(va | q.asid);
+            tlb.tlbp();
+            if (matches.length === 0) expect(tlb.index).toBe(INDEX_P);
+            else expect(matches).toContain(tlb.index);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -57,6 +57,7 @@ export interface MipsTranslation {
 }
 
 const MICRO_SLOTS = 256;
+const BUCKET_MASK = 255;
 const MICRO_GLOBAL = -1;
 
 export class MipsTlb {
@@ -88,6 +89,12 @@ export class MipsTlb {
   private readonly lo0: Uint32Array;
   private readonly lo1: Uint32Array;
   private readonly indexMask: number;
+  private readonly bucketHead = new Int8Array(BUCKET_MASK + 1).fill(-1);
+  private readonly bucketNext: Int8Array;
+  private readonly bucketOf: Int16Array;
+  private readonly largeList: Int8Array;
+  private readonly largePos: Int8Array;
+  private largeCount = 0;
 
   // ---- micro-TLB: direct-mapped by 4 KiB virtual page, tagged with the ASID (or global) ----
   private readonly microVpn = new Int32Array(MICRO_SLOTS).fill(-1);
@@ -110,6 +117,11 @@ export class MipsTlb {
     this.mask = new Uint32Array(entries);
     this.lo0 = new Uint32Array(entries);
     this.lo1 = new Uint32Array(entries);
+    this.bucketNext = new Int8Array(entries);
+    this.bucketOf = new Int16Array(entries);
+    this.largeList = new Int8Array(entries);
+    this.largePos = new Int8Array(entries);
+    for (let i = 0; i < entries; i++) this.link(i);
   }
 
   /** Current ASID (EntryHi 7:0). */
@@ -304,16 +316,60 @@ export class MipsTlb {
 
   /** PRA §4.9.1 (TLB match): VPN2 equal outside the entry's mask, and G set or ASID equal. */
   private find(virtual: number, asid: number): number {
-    for (let i = 0; i < this.entries; i++) {
-      const ignore = this.mask[i] | 0x1fff;
+    const hi = this.hi;
+    for (let i = this.bucketHead[(virtual >>> 13) & BUCKET_MASK]; i >= 0; i = this.bucketNext[i]) {
       if (
-        ((virtual ^ this.hi[i]) & ~ignore) === 0 &&
-        (this.isGlobal(i) || (this.hi[i] & ENTRYHI_ASID_MASK) === asid)
+        ((virtual ^ hi[i]) & ENTRYHI_VPN2_MASK) === 0 &&
+        (this.isGlobal(i) || (hi[i] & ENTRYHI_ASID_MASK) === asid)
+      ) {
+        return i;
+      }
+    }
+    for (let k = 0; k < this.largeCount; k++) {
+      const i = this.largeList[k];
+      if (
+        ((virtual ^ hi[i]) & ~(this.mask[i] | 0x1fff)) === 0 &&
+        (this.isGlobal(i) || (hi[i] & ENTRYHI_ASID_MASK) === asid)
       ) {
         return i;
       }
     }
     return -1;
+  }
+
+  // The search index stands in for the hardware's CAM: 4 KiB-pair entries hang in hash chains keyed
+  // by the low VPN2 bits; entries with larger pages sit in a short list searched every time.
+
+  private link(i: number): void {
+    if (this.mask[i] === 0) {
+      const bucket = (this.hi[i] >>> 13) & BUCKET_MASK;
+      this.bucketOf[i] = bucket;
+      this.bucketNext[i] = this.bucketHead[bucket];
+      this.bucketHead[bucket] = i;
+    } else {
+      this.bucketOf[i] = -1;
+      this.largePos[i] = this.largeCount;
+      this.largeList[this.largeCount++] = i;
+    }
+  }
+
+  private unlink(i: number): void {
+    const bucket = this.bucketOf[i];
+    if (bucket >= 0) {
+      let previous = -1;
+      let current = this.bucketHead[bucket];
+      while (current !== i) {
+        previous = current;
+        current = this.bucketNext[current];
+      }
+      if (previous < 0) this.bucketHead[bucket] = this.bucketNext[i];
+      else this.bucketNext[previous] = this.bucketNext[i];
+    } else {
+      const position = this.largePos[i];
+      const last = this.largeList[--this.largeCount];
+      this.largeList[position] = last;
+      this.largePos[last] = position;
+    }
   }
 
   /** The entry's G is the AND of the two EntryLo G bits at write time, kept in both. */
@@ -333,6 +389,8 @@ export class MipsTlb {
   }
 
   private writeEntry(i: number): void {
+    this.dropMicro(i);
+    this.unlink(i);
     const global = this.entryLo0 & this.entryLo1 & ENTRYLO_G;
     this.mask[i] = this.pageMask;
     // VPN2 bits covered by the mask are not stored (they read back as zero).
@@ -340,21 +398,32 @@ export class MipsTlb {
       ((this.entryHi & ~this.pageMask & ENTRYHI_VPN2_MASK) | (this.entryHi & ENTRYHI_ASID_MASK)) >>> 0;
     this.lo0[i] = ((this.entryLo0 & ~ENTRYLO_G) | global) >>> 0;
     this.lo1[i] = ((this.entryLo1 & ~ENTRYLO_G) | global) >>> 0;
-    this.dropMicro(i);
+    this.link(i);
   }
 
   /** An entry that matches no address the TLB is consulted for (a kseg0 VPN2, unique per index). */
   private clearEntry(i: number): void {
+    this.dropMicro(i);
+    this.unlink(i);
     this.mask[i] = 0;
     this.hi[i] = (0x8000_0000 + i * 0x2000) >>> 0;
     this.lo0[i] = 0;
     this.lo1[i] = 0;
-    this.dropMicro(i);
+    this.link(i);
   }
 
+  /** Forgets micro-TLB slots filled from entry i (call before the entry changes). */
   private dropMicro(i: number): void {
-    for (let slot = 0; slot < MICRO_SLOTS; slot++) {
-      if (this.microSource[slot] === i) this.microVpn[slot] = -1;
+    const span = (this.mask[i] | 0x1fff) + 1;
+    if (span > MICRO_SLOTS * 4096) {
+      for (let slot = 0; slot < MICRO_SLOTS; slot++)
+        if (this.microSource[slot] === i) this.microVpn[slot] = -1;
+      return;
+    }
+    const first = ((this.hi[i] & ~(span - 1)) >>> 0) / 4096;
+    for (let vpn = first; vpn < first + span / 4096; vpn++) {
+      const slot = vpn & (MICRO_SLOTS - 1);
+      if (this.microSource[slot] === i && this.microVpn[slot] === vpn) this.microVpn[slot] = -1;
     }
   }
 
