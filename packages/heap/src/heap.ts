@@ -83,6 +83,9 @@ export interface HeapStats {
 
 /** How many blocks of the request's own list malloc looks at before rounding up to the next list. */
 const GOOD_FIT_PROBES = 4;
+/** Requests of at least LARGE bytes look for the lowest-addressed fit among LARGE_PROBES blocks. */
+const LARGE = 64 * 1024;
+const LARGE_PROBES = 32;
 
 const ctz = (x: number): number => 31 - Math.clz32(x & -x);
 
@@ -419,6 +422,10 @@ export class Heap {
   /** A free block of at least `size` bytes (still in its list), or 0. */
   private findFree(size: number): number {
     const r = this.r;
+    if (size >= LARGE) {
+      const low = this.findLowest(size);
+      if (low !== 0) return low;
+    }
     let fl = flOf(size);
     let sl = slOf(size, fl);
     // Good fit first: a block among the first few of the size's own list often fits already
@@ -443,6 +450,34 @@ export class Heap {
       slMap = r.readI32(C_SL_BITMAPS + 4 * fl);
     }
     return r.readI32(headOffset(fl, ctz(slMap)));
+  }
+
+  /**
+   * Large requests: the lowest-addressed fitting block among the first LARGE_PROBES blocks of the
+   * lists that can hold one. Few blocks are this large, so this is nearly address-ordered first
+   * fit, which keeps big blocks from spreading over the heap; the probe bound keeps it O(1).
+   */
+  private findLowest(size: number): number {
+    const r = this.r;
+    const fl0 = flOf(size);
+    if (fl0 >= FL_COUNT) return 0;
+    let best = 0;
+    let probes = LARGE_PROBES;
+    let flMap = r.readI32(C_FL_BITMAP) & (-1 << fl0);
+    while (flMap !== 0 && probes > 0) {
+      const fl = ctz(flMap);
+      flMap &= flMap - 1;
+      let slMap = r.readI32(C_SL_BITMAPS + 4 * fl);
+      if (fl === fl0) slMap &= -1 << slOf(size, fl);
+      while (slMap !== 0 && probes > 0) {
+        const sl = ctz(slMap);
+        slMap &= slMap - 1;
+        for (let e = r.readI32(headOffset(fl, sl)); e !== 0 && probes > 0; e = r.readI32(e + 8), probes--) {
+          if ((best === 0 || e < best) && (r.readI32(e) & ~FLAG_MASK) >= size) best = e;
+        }
+      }
+    }
+    return best;
   }
 
   /**

@@ -68,6 +68,26 @@ describe('malloc / free', () => {
   });
 });
 
+describe('large requests (>= 64 KiB)', () => {
+  it('take the lowest-addressed free block that fits, skipping smaller ones in the same list', () => {
+    const { heap } = fixedHeap(1 << 20);
+    const a = heap.malloc(99_000); // blocks a and b share one free list (same size class)
+    heap.malloc(16);
+    const b = heap.malloc(100_000);
+    heap.malloc(16);
+    const c = heap.malloc(200_000);
+    heap.malloc(16);
+    heap.free(c);
+    heap.free(b);
+    heap.free(a); // list order now: a, b; a is too small for the next request
+    expect(heap.malloc(99_500)).toBe(b);
+    expect(heap.check()).toBeUndefined();
+    // c (bigger, higher) and a (fits, lower): the lower one wins even though c's list is searched too.
+    expect(heap.malloc(90_000)).toBe(a);
+    expect(heap.check()).toBeUndefined();
+  });
+});
+
 describe('realloc', () => {
   it('grows in place when the next block is free and keeps the contents', () => {
     const { heap, region } = fixedHeap();

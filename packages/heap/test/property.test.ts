@@ -14,9 +14,10 @@ type Op =
   | { t: 'reopen' };
 
 const size = fc.oneof(
-  fc.integer({ min: 0, max: 64 }),
-  fc.integer({ min: 0, max: 1100 }),
-  fc.integer({ min: 0, max: 9000 }),
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: 64 }) },
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: 1100 }) },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 9000 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 60_000, max: 140_000 }) }, // the large-request path
 );
 const op: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -121,7 +122,7 @@ describe('random operation sequences', () => {
       fc.property(fc.array(op, { maxLength: 200 }), (ops) =>
         run(ops, () => {
           // Reopened copies have no backing: growth is exercised before the first reopen.
-          const g = growingHeap(96 * 1024, 96 * 1024, 0x8000_1000, { trimThreshold: 8192 });
+          const g = growingHeap(512 * 1024, 512 * 1024, 0x8000_1000, { trimThreshold: 8192 });
           return g;
         }),
       ),
