@@ -1079,6 +1079,7 @@ export class Cpu {
     this.eip = this.startEip;
     this.regs[ESP] = this.startEsp;
     this.halted = false;
+    this.sysAccess = false;
     for (;;) {
       try {
         this.exception(vec, code);
