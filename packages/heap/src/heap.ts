@@ -42,6 +42,7 @@ import {
   MAGIC,
   MAX_ALIGN,
   MAX_BLOCK,
+  MAX_END,
   MIN_BLOCK,
   PARAMS,
   PREV_FREE,
@@ -128,7 +129,8 @@ export class Heap {
     if (r.readI32(C_PARAMS) !== PARAMS || r.readI32(C_CONTROL_SIZE) !== CONTROL_SIZE)
       fail('other TLSF parameters');
     const end = r.readI32(C_END);
-    if (end % 8 !== 0 || end < CONTROL_SIZE + HEADER || end > region.capacity) fail(`bad end ${end}`);
+    if (end % 8 !== 0 || end < CONTROL_SIZE + HEADER || end > region.capacity || end > MAX_END)
+      fail(`bad end ${end}`);
     const s = end - HEADER;
     const sf = r.readI32(s);
     if (r.readI32(s + 4) !== checkWord(s, sf) || (sf & ~FLAG_MASK) !== 0 || (sf & FREE) !== 0)
@@ -349,9 +351,9 @@ export class Heap {
       end = this.backing.grow(0, Math.max(minimum, (initialSize ?? 0) & ~7));
       if (end < minimum) throw new HeapOutOfMemoryError(minimum, this.base);
     } else {
-      end = (initialSize ?? this.r.capacity) & ~7;
+      end = Math.min(initialSize ?? r.capacity, MAX_END) & ~7;
     }
-    if (end < minimum || end > r.capacity) {
+    if (end < minimum || end > r.capacity || end > MAX_END) {
       throw new HeapArgumentError(this.base, `heap size ${end} outside [${minimum}, ${r.capacity}]`);
     }
     r.fill(0, CONTROL_SIZE, 0);
@@ -427,6 +429,7 @@ export class Heap {
       if (low !== 0) return low;
     }
     let fl = flOf(size);
+    if (fl >= FL_COUNT) return 0;
     let sl = slOf(size, fl);
     // Good fit first: a block among the first few of the size's own list often fits already
     // (bounded, so still O(1)); it keeps the larger classes intact and the extent low.
@@ -514,10 +517,10 @@ export class Heap {
       this.checkLinks(last);
     }
     const minEnd = end + Math.max(size - lsize, MIN_BLOCK, this.quantum);
-    const capped = Math.min(minEnd, r.capacity & ~7);
+    const capped = Math.min(minEnd, r.capacity & ~7, MAX_END);
     if (capped < end + size - lsize) throw new HeapOutOfMemoryError(size, this.base + end);
     const newEnd = backing.grow(end, capped);
-    if (newEnd < end + size - lsize || newEnd % 8 !== 0 || newEnd > r.capacity) {
+    if (newEnd < end + size - lsize || newEnd % 8 !== 0 || newEnd > r.capacity || newEnd > MAX_END) {
       throw new HeapOutOfMemoryError(size, this.base + end);
     }
     if (lsize !== 0) this.removeFree(last, lsize);

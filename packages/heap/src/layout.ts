@@ -35,6 +35,8 @@ export const SMALL = 1 << SMALL_LOG2;
 export const MAX_LOG2 = 30;
 export const MAX_BLOCK = 2 ** MAX_LOG2 - GRANULE;
 export const FL_COUNT = MAX_LOG2 - SMALL_LOG2 + 1;
+/** A heap's end offset never exceeds 1 GiB, so no block outgrows the largest class. */
+export const MAX_END = 2 ** MAX_LOG2;
 export const MAX_ALIGN = 4096;
 
 // Control block fields (byte offsets).

@@ -54,6 +54,10 @@ describe('malloc / free', () => {
     expect(() => heap.malloc(-1)).toThrow(HeapArgumentError);
     expect(() => heap.malloc(Number.NaN)).toThrow(HeapArgumentError);
     expect(() => heap.malloc(2 ** 31)).toThrow(HeapOutOfMemoryError);
+    expect(() => heap.malloc(2 ** 30 - 100, 4096)).toThrow(HeapOutOfMemoryError); // padding pushes it past 1 GiB
+    const g = growingHeap();
+    expect(() => g.heap.malloc(2 ** 30 - 100, 4096)).toThrow(HeapOutOfMemoryError);
+    expect(g.heap.check()).toBeUndefined();
     expect(() => heap.calloc(-1, 4)).toThrow(HeapArgumentError);
   });
 
