@@ -493,3 +493,47 @@ describe('Ia32Mmu misuse', () => {
     expect(mmu.pagingEnabled).toBe(true);
   });
 });
+
+describe('Ia32Mmu code-frame watching (self-modifying code, DESIGN.md §5)', () => {
+  it('calls the hook before every write to a watched frame, through any alias, until unwatched', () => {
+    const { memory, mmu, editor } = pagedMachine();
+    editor.map(V, F, { writable: true, user: true });
+    editor.map(0x40000000, F, { writable: true, user: false });
+    const calls: Array<[number, number, number]> = [];
+    mmu.codeWriteHook = (physical, linear) => calls.push([physical, linear, memory.ram[physical]]);
+    // Cache fast write entries for both aliases first: watchCode must turn them slow.
+    mmu.writeLinear8(V + 1, 0x11, true);
+    mmu.writeLinear8(0x40000002, 0x22, false);
+    expect(calls).toEqual([]);
+    mmu.watchCode(F + 0x10);
+    expect(mmu.isCodeWatched(F)).toBe(true);
+    mmu.writeLinear8(V + 1, 0x33, true);
+    mmu.writeLinear32(0x40000004, 0x44, false);
+    mmu.writeLinear8(V + 1, 0x55, true);
+    expect(calls).toEqual([
+      [F + 1, V + 1, 0x11],
+      [F + 4, 0x40000004, 0],
+      [F + 1, V + 1, 0x33],
+    ]);
+    expect(memory.ram[F + 1]).toBe(0x55);
+    mmu.unwatchCode(F);
+    mmu.writeLinear8(V + 1, 0x66, true);
+    mmu.writeLinear8(V + 1, 0x77, true);
+    expect(calls.length).toBe(3);
+    // Back on the fast path: the entry carries the current write tag again.
+    expect(mmu.tlbUserWrite[V >>> 12] & 0xfff).toBe(mmu.writeTag);
+  });
+
+  it('reads and other frames stay on the fast path', () => {
+    const { mmu, editor } = pagedMachine();
+    editor.map(V, F, { writable: true, user: true });
+    editor.map(V + 0x1000, F + 0x1000, { writable: true, user: true });
+    let calls = 0;
+    mmu.codeWriteHook = () => calls++;
+    mmu.watchCode(F);
+    expect(mmu.readLinear32(V, true)).toBe(0);
+    mmu.writeLinear32(V + 0x1000, 1, true);
+    expect(calls).toBe(0);
+    expect(mmu.tlbUserRead[V >>> 12] & 0xfff).toBe(0);
+  });
+});

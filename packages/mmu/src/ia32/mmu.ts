@@ -96,6 +96,12 @@ export class Ia32Mmu {
   /** Tag that marks write entries filled in the current epoch (1..0x7ff, cycles). */
   writeTag = 1;
   writeWatcher: WriteWatcher | null = null;
+  /**
+   * Called before every write to a RAM frame marked with watchCode (self-modifying code: the CPU drops
+   * what it decoded from the frame, and usually calls unwatchCode). Writes to unwatched frames never
+   * come here.
+   */
+  codeWriteHook: ((physical: number, linear: number) => void) | null = null;
 
   /** Page-table walks done so far (misses). A statistic for tests and benchmarks. */
   walks = 0;
@@ -116,6 +122,8 @@ export class Ia32Mmu {
   private listedCount = 0;
   /** Per RAM frame: the write epoch in which the watcher last heard of it (-1: never). */
   private readonly notified: Int32Array;
+  /** Per RAM frame: 1 while watchCode is in force. */
+  private readonly codeFrames: Uint8Array;
 
   constructor(memory: PhysicalMemory) {
     if (memory.bigEndian) throw new InvalidArgumentError('Ia32Mmu needs a little-endian PhysicalMemory');
@@ -124,6 +132,7 @@ export class Ia32Mmu {
     this.view = new DataView(memory.ram.buffer, memory.ram.byteOffset, memory.ram.byteLength);
     this.slowPages = memory.slowPages;
     this.notified = new Int32Array(Math.ceil(memory.ramSize / 4096)).fill(-1);
+    this.codeFrames = new Uint8Array(Math.ceil(memory.ramSize / 4096));
     memory.onLayoutChange(() => this.flushAll());
   }
 
@@ -307,6 +316,35 @@ export class Ia32Mmu {
     return this.writeEpoch;
   }
 
+  /**
+   * Routes every later write to the RAM frame holding `physical` through codeWriteHook. Cached write
+   * entries that point at the frame (through any alias) are turned into slow ones: O(pages cached).
+   */
+  watchCode(physical: number): void {
+    const frame = Math.floor(physical / 4096);
+    if (frame >= this.codeFrames.length || this.codeFrames[frame] !== 0) return;
+    this.codeFrames[frame] = 1;
+    const page = frame * 4096;
+    for (let i = 0; i < this.listedCount; i++) {
+      const vpn = this.listed[i];
+      const e = this.tlbWrite[vpn];
+      if (e !== EMPTY && (e & PTE_FRAME) >>> 0 === page) this.tlbWrite[vpn] = page | SLOW_MARK;
+      const u = this.tlbUserWrite[vpn];
+      if (u !== EMPTY && (u & PTE_FRAME) >>> 0 === page) this.tlbUserWrite[vpn] = page | SLOW_MARK;
+    }
+  }
+
+  /** Ends watchCode for the frame; its write entries become fast again on their next write. */
+  unwatchCode(physical: number): void {
+    const frame = Math.floor(physical / 4096);
+    if (frame < this.codeFrames.length) this.codeFrames[frame] = 0;
+  }
+
+  isCodeWatched(physical: number): boolean {
+    const frame = Math.floor(physical / 4096);
+    return frame < this.codeFrames.length && this.codeFrames[frame] !== 0;
+  }
+
   /** Walks the tables for `linear` without side effects (no A/D update, no TLB fill, no fault state). */
   probe(linear: number): Ia32Translation | undefined {
     linear >>>= 0;
@@ -406,7 +444,13 @@ export class Ia32Mmu {
         // The watcher may have remapped or invalidated the page: translate again (it will not fire twice).
         return this.translateKind(linear, ACCESS_WRITE, user);
       }
-      if ((entry & SLOW_MARK) === 0) entry = (entry & PTE_FRAME) | this.writeTag;
+      if (frame < this.codeFrames.length && this.codeFrames[frame] !== 0) {
+        table[vpn] = page | SLOW_MARK;
+        this.codeWriteHook?.(page | (linear & 0xfff), linear);
+        return (page | (linear & 0xfff)) >>> 0;
+      }
+      // A page cached as slow only because it was watched code goes back to the fast path.
+      if (page < FAST_LIMIT && this.slowPages[frame] === 0) entry = page | this.writeTag;
     }
     table[vpn] = entry;
     return (page | (linear & 0xfff)) >>> 0;
