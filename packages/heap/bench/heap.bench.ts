@@ -3,7 +3,7 @@
 // measured from the arena start) / (peak requested bytes live). Each allocator gets the same arena.
 import { MemPool } from '@thi.ng/malloc';
 import { ArrayRegion, Heap } from '../src/index.js';
-import { churn, large, lifo, pareto, type Stream, survivors } from './workloads.js';
+import { churn, large, lifo, pareto, rng, type Stream, survivors } from './workloads.js';
 
 interface Result {
   ops: number;
@@ -141,3 +141,59 @@ const r30k = heapRate.get('churn 30000 live')!;
 console.log(
   `\nheap churn: 30000 live / 100 live throughput = ${fmt(r30k / r100, 2)} (goal >= 0.5); 30000 live = ${fmt(r30k)} Mops/s (goal >= 10)`,
 );
+
+// Space: requests kept at up to 90 % of the arena (16 B - 1 KiB churn, seeded). Failed allocations
+// per allocator; the heap's tests assert zero for arenas of 1 MiB and more.
+function fillTo90(arena: number, malloc: (n: number) => number, free: (p: number) => void): number {
+  const next = rng(7);
+  const budget = arena * 0.9;
+  const ptrs: number[] = [];
+  const sizes: number[] = [];
+  let live = 0;
+  let failures = 0;
+  for (let i = 0; i < 60_000; i++) {
+    const size = 16 + Math.floor(next() * 1009);
+    while (live + size > budget) {
+      const k = Math.floor(next() * ptrs.length);
+      free(ptrs[k]);
+      live -= sizes[k];
+      ptrs[k] = ptrs[ptrs.length - 1];
+      sizes[k] = sizes[sizes.length - 1];
+      ptrs.pop();
+      sizes.pop();
+    }
+    const p = malloc(size);
+    if (p === 0) {
+      failures++;
+      continue;
+    }
+    ptrs.push(p);
+    sizes.push(size);
+    live += size;
+  }
+  return failures;
+}
+console.log(
+  '\nfailed allocations with live bytes kept under 90 % of the arena (60,000 requests, 16 B - 1 KiB):',
+);
+for (const arena of [256 * 1024, 1 << 20, 4 << 20]) {
+  const heap = Heap.create(new ArrayRegion(new ArrayBuffer(arena)));
+  const ours = fillTo90(
+    arena,
+    (n) => {
+      try {
+        return heap.malloc(n);
+      } catch {
+        return 0;
+      }
+    },
+    (p) => heap.free(p),
+  );
+  const pool = new MemPool({ size: arena });
+  const ref = fillTo90(
+    arena,
+    (n) => pool.malloc(n),
+    (p) => pool.free(p),
+  );
+  console.log(`  ${String(arena >> 10).padStart(5)} KiB arena: heap ${ours}, @thi.ng/malloc ${ref}`);
+}
