@@ -88,6 +88,12 @@ const GOOD_FIT_PROBES = 4;
 const LARGE = 64 * 1024;
 const LARGE_PROBES = 32;
 
+/** Whether blocks of sizes a and b are filed in the same free list. */
+function sameList(a: number, b: number): boolean {
+  const fa = flOf(a);
+  return fa === flOf(b) && slOf(a, fa) === slOf(b, fa);
+}
+
 const ctz = (x: number): number => 31 - Math.clz32(x & -x);
 
 export class Heap {
@@ -196,6 +202,12 @@ export class Heap {
     }
     if (nsf & FREE) {
       const nsize = nsf & ~FLAG_MASK;
+      if (psize === 0 && sameList(nsize, size + nsize)) {
+        // Merging into the free block after us without changing its list: move its node down.
+        this.relocateFree(nb, b, size + nsize);
+        this.finishFree(b, size + nsize, size);
+        return;
+      }
       this.removeFree(nb, nsize);
       total += nsize;
     } else {
@@ -208,6 +220,12 @@ export class Heap {
       this.writeHeader(b, sf | FREE);
     }
     this.insertFree(start, total);
+    this.finishFree(start, total, size);
+  }
+
+  /** Bookkeeping after a block of `size` bytes was freed into the free block [start, start + total). */
+  private finishFree(start: number, total: number, size: number): void {
+    const r = this.r;
     r.writeI32(C_USED_BYTES, r.readI32(C_USED_BYTES) - size);
     r.writeI32(C_USED_BLOCKS, r.readI32(C_USED_BLOCKS) - 1);
     if (
@@ -385,6 +403,15 @@ export class Heap {
       throw new CorruptedHeaderError(this.base + b, 'free-list entry is not a free block that fits');
     }
     this.checkLinks(b);
+    const rest = bsize - size;
+    if (align <= 8 && rest >= MIN_BLOCK && sameList(rest, bsize)) {
+      // Splitting a big block (typically the heap's tail) whose remainder stays in the same list:
+      // move the list node up instead of unlinking and relinking it.
+      this.relocateFree(b, b + size, rest);
+      this.writeHeader(b, size);
+      this.account(b, size, size, 1);
+      return b;
+    }
     this.removeFree(b, bsize);
     let flags = 0;
     if (align > 8) {
@@ -614,6 +641,24 @@ export class Heap {
     }
     r.writeI32(ho, b);
     r.writeI32(C_FREE_BLOCKS, r.readI32(C_FREE_BLOCKS) + 1);
+  }
+
+  /** Move free block `from` (same list) to `to` with its new size; list neighbours follow it. */
+  private relocateFree(from: number, to: number, size: number): void {
+    const r = this.r;
+    const next = r.readI32(from + 8);
+    const prev = r.readI32(from + 12);
+    this.writeHeader(to, size | FREE);
+    r.writeI32(to + 8, next);
+    r.writeI32(to + 12, prev);
+    r.writeI32(to + size - 4, size);
+    if (next !== 0) r.writeI32(next + 12, to);
+    if (prev !== 0) {
+      r.writeI32(prev + 8, to);
+    } else {
+      const fl = flOf(size);
+      r.writeI32(headOffset(fl, slOf(size, fl)), to);
+    }
   }
 
   private removeFree(b: number, size: number): void {
