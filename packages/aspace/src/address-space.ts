@@ -136,7 +136,7 @@ export class AddressSpaceAllocator {
       allocatedPages: poolPages - this.freePages - this.reservedPages,
       reservedPages: this.reservedPages,
       freeRanges: this.tree.size,
-      largestFreeRange: this.tree.ranges().reduce((m, r) => Math.max(m, r.length), 0),
+      largestFreeRange: this.tree.largest,
       allocations: this.live.size,
     };
   }

@@ -59,6 +59,11 @@ export class FreeTree {
     return this.count;
   }
 
+  /** Length of the longest free range. O(1). */
+  get largest(): number {
+    return this.root?.maxLength ?? 0;
+  }
+
   /** The free range containing page `page`, or undefined. O(log n). */
   containing(page: number): FreeRange | undefined {
     let node = this.root;
