@@ -275,11 +275,9 @@ export class PhysArena {
   check(): string | undefined {
     const bad = this.freeMap.checkSummaries() ?? this.full.checkSummaries();
     if (bad) return `${this.name}: ${bad}`;
-    let free = 0;
     let unavailable = 0;
     for (let wi = 0; wi < this.leaf.length; wi++) {
       const w = this.leaf[wi];
-      free += popcount(w);
       const valid =
         wi === this.leaf.length - 1 && this.pageCount % 32 !== 0 ? (1 << (this.pageCount % 32)) - 1 : -1;
       unavailable += popcount(this.unavailable[wi] & valid);
@@ -349,13 +347,6 @@ export class PhysArena {
       }
       return c * 32;
     }
-  }
-
-  private clearFull(wi: number): void {
-    const fw = this.fullLeaf[wi >>> 5];
-    const now = fw & ~(1 << (wi & 31));
-    this.fullLeaf[wi >>> 5] = now;
-    if (now === 0) this.full.clearSummary(wi >>> 5);
   }
 
   private findWordRunInBlocks(k: number, alignWords: number, limit: number): number {
