@@ -72,6 +72,27 @@ describe('malloc / free', () => {
   });
 });
 
+describe('free-list nodes moved in place', () => {
+  it('split and merge keep the list neighbours linked', () => {
+    const { heap } = fixedHeap();
+    // Two free blocks of 5112 bytes: the top of their list's range, so 5112 - 32 stays in that list.
+    const a = heap.malloc(5104);
+    heap.malloc(16);
+    const b = heap.malloc(5104);
+    heap.malloc(16);
+    heap.free(b);
+    heap.free(a); // list: a -> b
+    const p = heap.malloc(20); // splits a from the front; a's node moves up, b must follow
+    expect(p).toBe(a);
+    expect(heap.check()).toBeUndefined();
+    heap.free(p); // merges into the moved node, which moves back down
+    expect(heap.check()).toBeUndefined();
+    expect(heap.malloc(5104)).toBe(a);
+    expect(heap.malloc(5104)).toBe(b);
+    expect(heap.check()).toBeUndefined();
+  });
+});
+
 describe('large requests (>= 64 KiB)', () => {
   it('take the lowest-addressed free block that fits, skipping smaller ones in the same list', () => {
     const { heap } = fixedHeap(1 << 20);
