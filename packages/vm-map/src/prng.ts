@@ -46,7 +46,18 @@ export class Prng {
   }
 
   fill(bytes: Uint8Array): void {
-    for (let i = 0; i < bytes.length; i++) bytes[i] = this.nextU32() & 0xff;
+    let i = 0;
+    for (; i + 4 <= bytes.length; i += 4) {
+      const r = this.nextU32();
+      bytes[i] = r;
+      bytes[i + 1] = r >>> 8;
+      bytes[i + 2] = r >>> 16;
+      bytes[i + 3] = r >>> 24;
+    }
+    if (i < bytes.length) {
+      let r = this.nextU32();
+      for (; i < bytes.length; i++, r >>>= 8) bytes[i] = r;
+    }
   }
 }
 
