@@ -927,11 +927,6 @@ export class Cpu {
             this.instructions += done;
             return r;
           }
-          if (this.halted) {
-            this.lastStop = 'hlt';
-            this.instructions += done;
-            return 'hlt';
-          }
         }
       } catch (e) {
         if (e !== GUEST_FAULT) throw e;
@@ -947,8 +942,8 @@ export class Cpu {
       }
     }
     this.instructions += done;
-    this.lastStop = 'budget';
-    return 'budget';
+    this.lastStop = this.halted ? 'hlt' : 'budget';
+    return this.lastStop;
   }
 
   /** Decode prefixes and the opcode, then dispatch through the table. */
