@@ -2,7 +2,7 @@
 import type { PortDevice } from './types.js';
 
 export class FastA20Port implements PortDevice {
-  value = 0x02;
+  value = 0x00;
 
   constructor(
     private readonly onA20: (enabled: boolean) => void,

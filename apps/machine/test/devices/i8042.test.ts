@@ -98,10 +98,11 @@ describe('FastA20Port', () => {
       (e) => events.push(`a20=${e}`),
       () => events.push('reset'),
     );
-    p.write(0x92, 1, 0);
+    expect(p.a20).toBe(false);
     p.write(0x92, 1, 2);
+    p.write(0x92, 1, 0);
     p.write(0x92, 1, 3);
-    expect(events).toEqual(['a20=false', 'a20=true', 'reset']);
+    expect(events).toEqual(['a20=true', 'a20=false', 'a20=true', 'reset']);
     expect(p.read()).toBe(2);
   });
 });

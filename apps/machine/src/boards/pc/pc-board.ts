@@ -1,0 +1,279 @@
+// The PC board: RAM, an IA-32 CPU, the ISA/PCI devices of QEMU's "pc" machine, and firmware.
+// `run()` steps the CPU in slices; virtual time advances with retired instructions (and jumps
+// to the next timer interrupt while the CPU idles in HLT), so every run is deterministic.
+import { Cpu } from '@phantasm/cpu-ia32';
+import { PhysicalMemory } from '@phantasm/mmu';
+import { AtaChannel } from '../../devices/ata.js';
+import { VirtualClock } from '../../devices/clock.js';
+import { CmosRtc } from '../../devices/cmos-rtc.js';
+import { DebugConsole, DebugExit } from '../../devices/debug-ports.js';
+import type { DiskImage } from '../../devices/disk-image.js';
+import { Dma8237 } from '../../devices/dma8237.js';
+import { FloppyController } from '../../devices/fdc.js';
+import { I8042 } from '../../devices/i8042.js';
+import { IoPortBus } from '../../devices/io-bus.js';
+import { i440fxFunctions, PciHost } from '../../devices/pci.js';
+import { DualPic } from '../../devices/pic8259.js';
+import { Pit8254 } from '../../devices/pit8254.js';
+import { FastA20Port } from '../../devices/port92.js';
+import { PV_BASE, PV_LAST, PvFirmware } from '../../devices/pv-firmware.js';
+import { RomDevice } from '../../devices/rom.js';
+import { DeviceConfigError } from '../../devices/types.js';
+import { Uart16550 } from '../../devices/uart16550.js';
+import { VgaText } from '../../devices/vga-text.js';
+import { builtinBios, validateBiosImage } from './firmware.js';
+
+const MIB = 1 << 20;
+/** Virtual time per retired instruction: the guest sees a ~50 MIPS machine. */
+export const NS_PER_INSTRUCTION = 20;
+
+export interface PcBoardOptions {
+  /** RAM in MiB (default 32, at least 2). */
+  memoryMiB?: number;
+  /** Firmware image; default: the built-in BIOS. */
+  bios?: Uint8Array;
+  floppyA?: DiskImage;
+  floppyB?: DiskImage;
+  hardDisk?: DiskImage;
+  /** COM1 output. */
+  serial?: (byte: number) => void;
+  /** Debug console output (ports 0x402 and 0xE9). */
+  debugcon?: (byte: number) => void;
+  /** RTC time at power-on (default 2000-01-01 00:00:00 UTC, for determinism). */
+  startTime?: Date;
+}
+
+export interface RunOptions {
+  /** Stop after this many instructions (counted from power-on). */
+  maxInstructions?: number;
+  /** Stop with 'screen' when the text screen contains this string. */
+  untilScreen?: string;
+  /** Wall-clock limit in milliseconds. */
+  timeoutMs?: number;
+  /** Instructions per slice between device updates (default 4096). */
+  slice?: number;
+}
+
+export type RunStop = 'exit' | 'screen' | 'max-instructions' | 'timeout' | 'halted';
+
+export interface RunResult {
+  stop: RunStop;
+  /** isa-debug-exit status when stop is 'exit'. */
+  exitStatus?: number;
+  instructions: number;
+  wallMs: number;
+  /** Virtual time since power-on, in seconds. */
+  virtualSeconds: number;
+}
+
+export class PcBoard {
+  readonly memory: PhysicalMemory;
+  readonly cpu: Cpu;
+  readonly io = new IoPortBus();
+  readonly clock = new VirtualClock();
+  readonly pic = new DualPic();
+  readonly pit: Pit8254;
+  readonly cmos: CmosRtc;
+  readonly uart: Uart16550;
+  readonly kbc: I8042;
+  readonly port92: FastA20Port;
+  readonly vga: VgaText;
+  readonly dma: Dma8237;
+  readonly fdc: FloppyController;
+  readonly ata: AtaChannel;
+  readonly pci: PciHost;
+  readonly pv: PvFirmware;
+  exitStatus: number | undefined;
+  private resetPending = false;
+  /** Characters still to be typed, one key per moment the guest waits for input. */
+  private typeQueue: string[] = [];
+  private inputWanted = false;
+  private sawInt16 = false;
+
+  constructor(options: PcBoardOptions = {}) {
+    const mib = options.memoryMiB ?? 32;
+    if (!Number.isInteger(mib) || mib < 2 || mib > 3584) {
+      throw new DeviceConfigError(`memory ${mib} MiB: choose a whole number from 2 to 3584`);
+    }
+    this.memory = new PhysicalMemory({ ramSize: mib * MIB });
+    const irq = this.pic;
+    this.pit = new Pit8254(this.clock, irq);
+    const floppies = [options.floppyA, options.floppyB];
+    this.cmos = new CmosRtc(this.clock, {
+      ramBytes: mib * MIB,
+      floppyTypes: [options.floppyA?.cmosType ?? 0, options.floppyB?.cmosType ?? 0],
+      hardDisks: options.hardDisk ? 1 : 0,
+      startTime: options.startTime,
+      bootDevice: options.floppyA ? 1 : 2,
+    });
+    this.uart = new Uart16550(0x3f8, 4, irq, options.serial ?? (() => {}));
+    this.kbc = new I8042(irq, { onA20: () => this.updateA20(), onReset: () => this.requestReset() });
+    this.port92 = new FastA20Port(
+      () => this.updateA20(),
+      () => this.requestReset(),
+    );
+    this.vga = new VgaText(this.memory);
+    this.dma = new Dma8237(this.memory);
+    this.fdc = new FloppyController(irq, this.dma, [options.floppyA, options.floppyB]);
+    this.ata = new AtaChannel(0x1f0, 0x3f6, 14, irq, options.hardDisk);
+    this.pci = new PciHost(i440fxFunctions(), () => this.requestReset());
+    this.pv = new PvFirmware(this.memory, floppies, [options.hardDisk]);
+    this.pv.onKeyboardWait = (kind) => {
+      if (kind === 1) this.inputWanted = true;
+    };
+    this.wirePorts(options);
+    this.loadFirmware(validateBiosImage(options.bios ?? builtinBios()));
+    this.cpu = new Cpu({
+      memory: this.memory,
+      io: this.io,
+      pic: this.pic,
+      hooks: {
+        onInterrupt: (vector, software) => {
+          if (software && vector === 0x16) this.sawInt16 = true;
+          return false;
+        },
+      },
+    });
+  }
+
+  private wirePorts(options: PcBoardOptions): void {
+    const io = this.io;
+    io.register('dma1', 0x00, 0x0f, this.dma);
+    io.register('pic-master', 0x20, 0x21, this.pic);
+    io.register('pit', 0x40, 0x43, this.pit);
+    io.register('kbc-data', 0x60, 0x60, this.kbc);
+    io.register('port61', 0x61, 0x61, this.pit);
+    io.register('kbc-cmd', 0x64, 0x64, this.kbc);
+    io.register('rtc', 0x70, 0x71, this.cmos);
+    io.register('dma-pages', 0x80, 0x8f, this.dma);
+    io.register('port92', 0x92, 0x92, this.port92);
+    io.register('pic-slave', 0xa0, 0xa1, this.pic);
+    io.register('dma2', 0xc0, 0xdf, this.dma);
+    const debugcon = new DebugConsole(options.debugcon ?? (() => {}));
+    io.register('debugcon-e9', 0xe9, 0xe9, debugcon);
+    io.register('debug-exit', 0xf4, 0xf4, new DebugExit((s) => this.exit(s)), { wide: true });
+    io.register('ata0', 0x1f0, 0x1f7, this.ata, { wide: true });
+    io.register('ata0-ctrl', 0x3f6, 0x3f6, this.ata);
+    io.register('debugcon', 0x402, 0x402, debugcon);
+    io.register('elcr', 0x4d0, 0x4d1, this.pic);
+    io.register('pv-firmware', PV_BASE, PV_LAST, this.pv, { wide: true });
+    io.register('vga-mono', 0x3b4, 0x3b5, this.vga);
+    io.register('vga-status-mono', 0x3ba, 0x3ba, this.vga);
+    io.register('vga', 0x3c0, 0x3cf, this.vga);
+    io.register('vga-crtc', 0x3d4, 0x3d5, this.vga);
+    io.register('vga-status', 0x3da, 0x3da, this.vga);
+    io.register('fdc', 0x3f0, 0x3f5, this.fdc);
+    io.register('fdc-dir', 0x3f7, 0x3f7, this.fdc);
+    io.register('com1', 0x3f8, 0x3ff, this.uart);
+    io.register('pci', 0xcf8, 0xcff, this.pci, { wide: true });
+  }
+
+  /**
+   * The image is mapped read-only at the top of 4 GiB (where the CPU starts) and its last
+   * 128 KiB (or all of a 64 KiB image) is copied to the BIOS area below 1 MiB.
+   */
+  private loadFirmware(image: Uint8Array): void {
+    this.memory.mapMmio(0x1_0000_0000 - image.length, image.length, new RomDevice(image));
+    const low = image.subarray(Math.max(0, image.length - 0x20000));
+    this.memory.ram.set(low, 0x100000 - low.length);
+  }
+
+  private updateA20(): void {
+    this.cpu?.setA20(this.kbc.a20 || this.port92.a20);
+  }
+
+  private requestReset(): void {
+    this.resetPending = true;
+  }
+
+  private exit(status: number): void {
+    this.exitStatus ??= status;
+  }
+
+  /** The VGA text screen, rows joined by newlines. */
+  screenText(): string {
+    return this.vga.screenText();
+  }
+
+  /** Queue text to type: one key each time the guest waits for keyboard input. */
+  type(text: string): void {
+    for (const ch of text) this.typeQueue.push(ch);
+  }
+
+  /** Type text at once (all keys queued in the keyboard controller now). */
+  typeNow(text: string): void {
+    this.kbc.typeText(text);
+  }
+
+  get pendingTypedKeys(): number {
+    return this.typeQueue.length;
+  }
+
+  private feedKeyboard(): void {
+    if (this.typeQueue.length === 0 || !this.inputWanted || this.kbc.pendingBytes > 0) return;
+    this.inputWanted = false;
+    this.sawInt16 = false;
+    this.kbc.typeText(this.typeQueue.shift()!);
+  }
+
+  /** Run until one of the stop conditions holds. */
+  run(options: RunOptions = {}): RunResult {
+    const start = performance.now();
+    const slice = options.slice ?? 4096;
+    const max = options.maxInstructions ?? Number.POSITIVE_INFINITY;
+    const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : start + options.timeoutMs;
+    const cpu = this.cpu;
+    let stop: RunStop | undefined;
+    let slices = 0;
+    while (stop === undefined) {
+      this.pit.update();
+      this.feedKeyboard();
+      const before = cpu.instructions;
+      const budget = Math.min(slice, max - before);
+      const reason = budget > 0 ? cpu.run(budget) : 'budget';
+      this.clock.advance((cpu.instructions - before) * NS_PER_INSTRUCTION);
+      if (this.exitStatus !== undefined) stop = 'exit';
+      else if (this.resetPending || reason === 'reset') {
+        this.resetPending = false;
+        cpu.reset();
+      } else if (reason === 'hlt') {
+        if (this.sawInt16) this.inputWanted = true;
+        if (!this.idle()) stop = 'halted';
+      }
+      if (stop === undefined && cpu.instructions >= max) stop = 'max-instructions';
+      if (stop === undefined && (++slices & 15) === 0) {
+        if (options.untilScreen !== undefined && this.screenText().includes(options.untilScreen))
+          stop = 'screen';
+        else if (performance.now() > deadline) stop = 'timeout';
+      }
+    }
+    if (
+      stop !== 'screen' &&
+      options.untilScreen !== undefined &&
+      this.screenText().includes(options.untilScreen)
+    ) {
+      stop = 'screen';
+    }
+    return {
+      stop,
+      exitStatus: stop === 'exit' ? this.exitStatus : undefined,
+      instructions: cpu.instructions,
+      wallMs: performance.now() - start,
+      virtualSeconds: this.clock.nanos / 1e9,
+    };
+  }
+
+  /**
+   * The CPU halted: skip virtual time to the next timer interrupt. False when nothing can
+   * wake it (interrupts disabled, or no timer programmed and nothing pending).
+   */
+  private idle(): boolean {
+    const interruptsOn = (this.cpu.eflags & 0x200) !== 0;
+    if (!interruptsOn) return false;
+    if (this.pic.hasInterrupt()) return true;
+    const next = this.pit.nextIrq0Tick();
+    if (next === undefined) return this.typeQueue.length > 0 && this.inputWanted;
+    this.clock.advance(this.clock.nanosUntilPitTick(next));
+    return true;
+  }
+}
