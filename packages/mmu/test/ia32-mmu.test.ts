@@ -537,3 +537,31 @@ describe('Ia32Mmu code-frame watching (self-modifying code, DESIGN.md §5)', () 
     expect(mmu.tlbUserRead[V >>> 12] & 0xfff).toBe(0);
   });
 });
+
+describe('Ia32Mmu A20 gate', () => {
+  it('with the gate closed, 0x100000 aliases 0 (real mode wrap-around), and opening it flushes', () => {
+    const memory = new PhysicalMemory({ ramSize: 0x200000 });
+    const mmu = new Ia32Mmu(memory);
+    memory.write8(0x000010, 0xaa);
+    memory.write8(0x100010, 0xbb);
+    expect(mmu.readLinear8(0x100010, false)).toBe(0xbb);
+    mmu.setA20(false);
+    expect(mmu.a20Enabled).toBe(false);
+    expect(mmu.readLinear8(0x100010, false)).toBe(0xaa);
+    expect(mmu.probe(0x10fff0)?.physical).toBe(0x00fff0);
+    mmu.setA20(true);
+    expect(mmu.readLinear8(0x100010, false)).toBe(0xbb);
+  });
+
+  it('masks the final physical address when paging is on', () => {
+    const { memory, mmu, editor } = pagedMachine();
+    editor.map(V, 0x103000, { writable: true, user: false });
+    memory.write8(0x103000, 1);
+    memory.write8(0x003000, 2);
+    expect(mmu.readLinear8(V, false)).toBe(1);
+    mmu.setA20(false);
+    // The tables sit at 0x400000–0x401fff (bit 20 clear): only the data address changes.
+    expect(mmu.probe(V)?.physical).toBe(0x003000);
+    expect(mmu.readLinear8(V, false)).toBe(2);
+  });
+});

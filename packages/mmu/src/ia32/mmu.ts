@@ -106,6 +106,8 @@ export class Ia32Mmu {
   /** Page-table walks done so far (misses). A statistic for tests and benchmarks. */
   walks = 0;
 
+  /** Physical address mask of the A20 gate: bit 20 forced to 0 while the gate is closed. */
+  private a20Mask = 0xffff_ffff;
   private cr0Value = 0;
   private cr3Value = 0;
   private cr4Value = 0;
@@ -166,6 +168,22 @@ export class Ia32Mmu {
     const changed = (this.cr4Value ^ value) & (CR4_PSE | CR4_PGE);
     this.cr4Value = value >>> 0;
     if (changed !== 0) this.flushAll();
+  }
+
+  /**
+   * The PC's A20 gate (keyboard controller / port 0x92): closed, physical address bit 20 reads as 0,
+   * so 0x100000 aliases 0 as on an 8086. Applied to every physical address the MMU forms, table
+   * accesses included. Changing it drops every cached translation.
+   */
+  setA20(enabled: boolean): void {
+    const mask = enabled ? 0xffff_ffff : 0xffef_ffff;
+    if (mask === this.a20Mask) return;
+    this.a20Mask = mask;
+    this.flushAll();
+  }
+
+  get a20Enabled(): boolean {
+    return this.a20Mask === 0xffff_ffff;
   }
 
   get pagingEnabled(): boolean {
@@ -350,7 +368,7 @@ export class Ia32Mmu {
     linear >>>= 0;
     if (!this.pagingEnabled) {
       return {
-        physical: linear,
+        physical: (linear & this.a20Mask) >>> 0,
         flags: PTE_P | PTE_RW | PTE_US,
         pageSize: 4096,
         uncached: false,
@@ -361,12 +379,16 @@ export class Ia32Mmu {
     if ((pde & PTE_P) === 0) return undefined;
     if ((pde & PDE_PS) !== 0 && (this.cr4Value & CR4_PSE) !== 0) {
       if ((pde & PDE_LARGE_RESERVED) !== 0) return undefined;
-      return this.describe(((pde & PDE_LARGE_FRAME) | (linear & 0x3fffff)) >>> 0, pde & 0x1ff, 0x400000);
+      return this.describe(
+        ((pde & PDE_LARGE_FRAME) | (linear & 0x3fffff)) & this.a20Mask,
+        pde & 0x1ff,
+        0x400000,
+      );
     }
-    const pte = this.memory.read32(((pde & PTE_FRAME) >>> 0) + ((linear >>> 10) & 0xffc));
+    const pte = this.memory.read32(((pde & PTE_FRAME & this.a20Mask) >>> 0) + ((linear >>> 10) & 0xffc));
     if ((pte & PTE_P) === 0) return undefined;
     const flags = (pte & ~(PTE_RW | PTE_US) & 0x17f) | (pde & pte & (PTE_RW | PTE_US));
-    return this.describe(((pte & PTE_FRAME) | (linear & 0xfff)) >>> 0, flags, 4096);
+    return this.describe(((pte & PTE_FRAME) | (linear & 0xfff)) & this.a20Mask, flags, 4096);
   }
 
   // ---- slow paths ----
@@ -466,7 +488,7 @@ export class Ia32Mmu {
     const vpn = linear >>> 12;
     if ((this.cr0Value & CR0_PG) === 0) {
       this.tlbFlags[vpn] = PTE_P | PTE_RW | PTE_US;
-      return (linear & PTE_FRAME) >>> 0;
+      return (linear & PTE_FRAME & this.a20Mask) >>> 0;
     }
     const pdeAddress = this.pdeAddress(linear);
     const pde = this.memory.read32(pdeAddress);
@@ -478,9 +500,9 @@ export class Ia32Mmu {
       if (updated !== pde) this.memory.write32(pdeAddress, updated);
       this.largeRegions[vpn >>> 10] = 1;
       this.noteFill(vpn, updated & 0x1ff);
-      return ((pde & PDE_LARGE_FRAME) | (linear & 0x3ff000)) >>> 0;
+      return (((pde & PDE_LARGE_FRAME) | (linear & 0x3ff000)) & this.a20Mask) >>> 0;
     }
-    const pteAddress = ((pde & PTE_FRAME) >>> 0) + ((linear >>> 10) & 0xffc);
+    const pteAddress = ((pde & PTE_FRAME & this.a20Mask) >>> 0) + ((linear >>> 10) & 0xffc);
     const pte = this.memory.read32(pteAddress);
     if ((pte & PTE_P) === 0) return this.fault(linear, write, user, 0);
     if (!this.allowed(pde & pte, write, user)) return this.fault(linear, write, user, PF_P);
@@ -488,7 +510,7 @@ export class Ia32Mmu {
     const updated = pte | PTE_A | (write ? PTE_D : 0);
     if (updated !== pte) this.memory.write32(pteAddress, updated);
     this.noteFill(vpn, (updated & ~(PTE_RW | PTE_US) & 0x17f) | (pde & pte & (PTE_RW | PTE_US)));
-    return (pte & PTE_FRAME) >>> 0;
+    return (pte & PTE_FRAME & this.a20Mask) >>> 0;
   }
 
   /** SDM 3A §4.6.1: user accesses need U/S at every level; writes need R/W, for supervisor only with CR0.WP. */
@@ -523,12 +545,12 @@ export class Ia32Mmu {
   }
 
   private pdeAddress(linear: number): number {
-    return ((this.cr3Value & PTE_FRAME) >>> 0) + (linear >>> 22) * 4;
+    return ((this.cr3Value & PTE_FRAME & this.a20Mask) >>> 0) + (linear >>> 22) * 4;
   }
 
   private describe(physical: number, flags: number, pageSize: 4096 | 0x400000): Ia32Translation {
     return {
-      physical,
+      physical: physical >>> 0,
       flags,
       pageSize,
       uncached: (flags & (PTE_PCD | PTE_PWT)) !== 0,
