@@ -191,9 +191,13 @@ export class PhysicalMemory implements MemoryBus {
     return this.regions;
   }
 
-  /** Called after every change of the MMIO layout (translation caches flush themselves). */
-  onLayoutChange(listener: () => void): void {
+  /** Called after every change of the MMIO layout (translation caches flush themselves). Returns an unsubscribe. */
+  onLayoutChange(listener: () => void): () => void {
     this.layoutListeners.push(listener);
+    return () => {
+      const at = this.layoutListeners.indexOf(listener);
+      if (at >= 0) this.layoutListeners.splice(at, 1);
+    };
   }
 
   /** True when [addr, addr+length) is RAM that no MMIO region touches. */

@@ -129,11 +129,14 @@ describe('PhysicalMemory MMIO', () => {
   it('notifies layout listeners', () => {
     const mem = new PhysicalMemory({ ramSize: 0x1000 });
     let calls = 0;
-    mem.onLayoutChange(() => calls++);
+    const unsubscribe = mem.onLayoutChange(() => calls++);
     mem.mapMmio(0x4000, 4, new Recorder());
     mem.unmapMmio(0x4000);
     expect(calls).toBe(2);
     expect(mem.layoutGeneration).toBe(2);
+    unsubscribe();
+    mem.mapMmio(0x4000, 4, new Recorder());
+    expect(calls).toBe(2);
   });
 });
 

@@ -124,6 +124,7 @@ export class Ia32Mmu {
   private listedCount = 0;
   /** Per RAM frame: the write epoch in which the watcher last heard of it (-1: never). */
   private readonly notified: Int32Array;
+  private readonly detachLayout: () => void;
   /** Per RAM frame: 1 while watchCode is in force. */
   private readonly codeFrames: Uint8Array;
 
@@ -135,7 +136,12 @@ export class Ia32Mmu {
     this.slowPages = memory.slowPages;
     this.notified = new Int32Array(Math.ceil(memory.ramSize / 4096)).fill(-1);
     this.codeFrames = new Uint8Array(Math.ceil(memory.ramSize / 4096));
-    memory.onLayoutChange(() => this.flushAll());
+    this.detachLayout = memory.onLayoutChange(() => this.flushAll());
+  }
+
+  /** Stops listening to the bus's MMIO layout changes (call when discarding this MMU but not the bus). */
+  detach(): void {
+    this.detachLayout();
   }
 
   // ---- control registers ----
