@@ -23,6 +23,7 @@ import { ctz, SummaryBitmap } from './summary-bitmap.js';
 export const PAGE_SIZE = 4096;
 /** Bits at multiples of 2^i within a word, for i = 0..5. */
 const ALIGN_MASKS = [-1, 0x55555555, 0x11111111, 0x01010101, 0x00010001, 1];
+const PENDING_MASK = 1023;
 
 export interface ContiguousOptions {
   /** Alignment of the first frame in bytes: a power of two (default 4096). */
@@ -52,7 +53,10 @@ export class PhysArena {
   private readonly freeMap: SummaryBitmap;
   private readonly leaf: Int32Array;
   private readonly full: SummaryBitmap;
-  private readonly fullLeaf: Int32Array;
+  /** Words that became all free through single frees since the last syncFull(); a count above
+   *  PENDING_MASK means the ring overflowed (slot writes may then have wrapped). */
+  private readonly pendingFull = new Int32Array(PENDING_MASK + 1);
+  private pendingCount = 0;
   private readonly unavailable: Int32Array;
   /** Bit w set when unavailable word w is non-zero: lets free() skip the big map (L1-resident). */
   private readonly unavailableWords: Int32Array;
@@ -75,7 +79,6 @@ export class PhysArena {
     this.freeMap = new SummaryBitmap(pageCount);
     this.leaf = this.freeMap.levels[0];
     this.full = new SummaryBitmap(Math.ceil(pageCount / 32));
-    this.fullLeaf = this.full.levels[0];
     this.unavailable = new Int32Array(Math.max(1, Math.ceil(pageCount / 32))).fill(-1);
     this.unavailableWords = new Int32Array(Math.ceil(this.unavailable.length / 32));
     for (const [first, end] of usable) {
@@ -124,7 +127,7 @@ export class PhysArena {
       const now = lw ^ lbit;
       leaf[last >>> 5] = now;
       // The full map may keep this word's bit: searches verify and drop stale bits.
-      if (now === 0) this.freeMap.clearSummary(last >>> 5);
+      if (now === 0) this.freeMap.clearAt(1, last >>> 5);
       return (this.basePage + last) * PAGE_SIZE;
     }
     return this.allocLowest();
@@ -136,7 +139,7 @@ export class PhysArena {
     const wi = p >>> 5;
     const now = this.leaf[wi] & ~(1 << (p & 31));
     this.leaf[wi] = now;
-    if (now === 0) this.freeMap.clearSummary(wi);
+    if (now === 0) this.freeMap.clearAt(1, wi);
     return (this.basePage + p) * PAGE_SIZE;
   }
 
@@ -190,9 +193,15 @@ export class PhysArena {
     if ((old & bit) !== 0) throw new DoubleFreeError(address);
     const now = old | bit;
     leaf[wi] = now;
-    if (old === 0) this.freeMap.setSummary(wi);
+    if (old === 0) this.freeMap.setAt(1, wi);
     // Usually the full bit is still set (stale since the word was last full): one load, no store.
-    if (now === -1 && (this.fullLeaf[wi >>> 5] & (1 << (wi & 31))) === 0) this.full.set(wi);
+    // A word that just became all free is noted in a small ring (sequential, cache-hot); the
+    // full map takes it in before the next search for whole free words (syncFull).
+    // Branch-free (this is the hottest line): always write the slot, advance only if full.
+    const c = this.pendingCount;
+    const notFull = ~now;
+    this.pendingFull[c & PENDING_MASK] = wi;
+    this.pendingCount = Math.min(c + (1 ^ ((notFull | -notFull) >>> 31)), PENDING_MASK + 1);
     this.lastFreed = p;
   }
 
@@ -276,6 +285,9 @@ export class PhysArena {
     const bad = this.freeMap.checkSummaries() ?? this.full.checkSummaries();
     if (bad) return `${this.name}: ${bad}`;
     let unavailable = 0;
+    // Words noted by free() but not yet in the full map; after an overflow, any word may be.
+    const overflowed = this.pendingCount > PENDING_MASK;
+    const pending = { has: (wi: number) => overflowed || this.pendingFull.subarray(0, this.pendingCount).includes(wi) };
     for (let wi = 0; wi < this.leaf.length; wi++) {
       const w = this.leaf[wi];
       const valid =
@@ -283,7 +295,7 @@ export class PhysArena {
       unavailable += popcount(this.unavailable[wi] & valid);
       if ((w & this.unavailable[wi]) !== 0)
         return `${this.name}: word ${wi} has frames both free and unavailable`;
-      if (w === -1 && !this.full.test(wi))
+      if (w === -1 && !this.full.test(wi) && !pending.has(wi))
         return `${this.name}: word ${wi} is all free but its full bit is clear`;
     }
     if (this.pageCount === 0) unavailable = 0;
@@ -308,6 +320,7 @@ export class PhysArena {
 
   // Whole free words first: a run of k full words, then `rem` free low frames in the next word.
   private findWordRun(n: number, alignPages: number, limit: number): number {
+    this.syncFull();
     const k = n >>> 5;
     const rem = n & 31;
     const alignWords = alignPages >>> 5;
@@ -377,6 +390,24 @@ export class PhysArena {
       q = fi + 1 < fullLeaf.length ? this.full.findNext((fi + 1) << 5) : -1;
     }
     return -1;
+  }
+
+  /** Brings the full map up to date with single frees: every all-free word gets its bit. */
+  private syncFull(): void {
+    const count = this.pendingCount;
+    if (count === 0) return;
+    if (count > PENDING_MASK) {
+      // The ring overflowed: look at every word once (O(words), amortised over > 1024 frees).
+      for (let wi = 0; wi < this.leaf.length; wi++) {
+        if (this.leaf[wi] === -1 && !this.full.test(wi)) this.full.set(wi);
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        const wi = this.pendingFull[i];
+        if (this.leaf[wi] === -1 && !this.full.test(wi)) this.full.set(wi);
+      }
+    }
+    this.pendingCount = 0;
   }
 
   /** Clears the full bits of words in full-map word `fi` that are no longer all free. */

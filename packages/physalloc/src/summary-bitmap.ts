@@ -19,10 +19,11 @@ export class SummaryBitmap {
     this.size = size;
     const levels: Int32Array[] = [];
     let bits = Math.max(size, 1);
+    // At least two levels, so callers may update level 1 directly on their hot paths.
     for (;;) {
       const words = Math.ceil(bits / 32);
       levels.push(new Int32Array(words));
-      if (words === 1) break;
+      if (words === 1 && levels.length >= 2) break;
       bits = words;
     }
     this.levels = levels;
@@ -83,14 +84,14 @@ export class SummaryBitmap {
     this.clearFrom(0, i);
   }
 
-  /** Leaf word `wi` became non-zero: set its bit in the summary levels. */
-  setSummary(wi: number): void {
-    if (this.top > 0) this.setFrom(1, wi);
+  /** Sets bit i of level l and the summary bits above it that need it. */
+  setAt(l: number, i: number): void {
+    if (l <= this.top) this.setFrom(l, i);
   }
 
-  /** Leaf word `wi` became zero: clear its bit in the summary levels. */
-  clearSummary(wi: number): void {
-    if (this.top > 0) this.clearFrom(1, wi);
+  /** Clears bit i of level l and the summary bits above it that need it. */
+  clearAt(l: number, i: number): void {
+    if (l <= this.top) this.clearFrom(l, i);
   }
 
   /** Replaces leaf word `wi` with `value`, keeping the summaries right. */
@@ -98,7 +99,6 @@ export class SummaryBitmap {
     const leaf = this.levels[0];
     const old = leaf[wi];
     leaf[wi] = value;
-    if (this.top === 0) return;
     if (old === 0 && value !== 0) this.setFrom(1, wi);
     else if (old !== 0 && value === 0) this.clearFrom(1, wi);
   }
