@@ -89,7 +89,10 @@ export class Ia32Mmu {
   /** #PF error code of the last fault (SDM 3A §4.7): P, W/R, U/S, RSVD; I/D is always 0 here. */
   faultErrorCode = 0;
   /** Effective entry flags (see Ia32Translation.flags) of the page the last translate() resolved. */
-  lastFlags = 0;
+  get lastFlags(): number {
+    return this.tlbFlags[this.lastVpn];
+  }
+  private lastVpn = 0;
 
   /** Current write epoch; see bumpWriteEpoch. */
   writeEpoch = 0;
@@ -205,9 +208,8 @@ export class Ia32Mmu {
    */
   translate(linear: number, access: Ia32Access, user: boolean): number {
     const kind = accessKind(access);
-    const physical = this.translateKind(linear >>> 0, kind, user);
-    if (physical !== FAULT) this.lastFlags = this.tlbFlags[linear >>> 12];
-    return physical;
+    this.lastVpn = linear >>> 12;
+    return this.translateKind(linear >>> 0, kind, user);
   }
 
   private translateKind(linear: number, kind: number, user: boolean): number {
