@@ -4,8 +4,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FileBlockDevice } from './device/file-device.js';
 import { UntrustedDiskError, VmMapError } from './errors.js';
-import { fsck } from './fsck/fsck.js';
 import { candidates, loadSnapshot, readSlots } from './format/reader.js';
+import { fsck } from './fsck/fsck.js';
 import { formatDisk } from './space/persistent-space.js';
 
 const USAGE = `usage: phantasm-disk <command> <image> [options]

@@ -1,8 +1,8 @@
+export { crc32c } from './crc32c.js';
 export { BLOCK_SIZE, type BlockDevice, MAX_BLOCKS, SECTOR_SIZE } from './device/block-device.js';
 export { FileBlockDevice, type FileBlockDeviceOptions } from './device/file-device.js';
 export { MemoryBlockDevice } from './device/memory-device.js';
 export { type CrashModel, PowerLossBlockDevice, type PowerLossOptions } from './device/power-loss-device.js';
-export { crc32c } from './crc32c.js';
 export {
   AddressError,
   BlockDeviceError,
@@ -17,7 +17,7 @@ export {
   VmMapError,
 } from './errors.js';
 export { decodeSuperblock, type Superblock, type TreeRef } from './format/layout.js';
-export { type SlotInfo, readSlots } from './format/reader.js';
+export { readSlots, type SlotInfo } from './format/reader.js';
 export { type FsckOptions, type FsckReport, fsck, type SnapshotCheck } from './fsck/fsck.js';
 export { Prng } from './prng.js';
 export { RangeFrameSource } from './space/frames.js';

@@ -24,7 +24,11 @@ describe('phantasm-disk', () => {
     const dev = new FileBlockDevice(image);
     const ram = new Uint8Array(32 * 4096);
     const mmu = new SoftMmu(ram);
-    const space = PersistentSpace.open(dev, { ram, frames: new RangeFrameSource(0, ram.length), mapper: mmu });
+    const space = PersistentSpace.open(dev, {
+      ram,
+      frames: new RangeFrameSource(0, ram.length),
+      mapper: mmu,
+    });
     mmu.onFault = (v, w) => space.handleFault(v, w);
     mmu.write(0x8000_0000 + 10 * 4096, new Uint8Array([1, 2, 3]));
     space.snapshot(new Uint8Array(100));
@@ -59,10 +63,14 @@ describe('phantasm-disk', () => {
   it('runs as a command', () => {
     const pkg = resolve(import.meta.dirname, '..');
     const image = join(dir, 'c.img');
-    const r = spawnSync(resolve(pkg, '../../node_modules/.bin/tsx'), ['--conditions=source', 'src/cli.ts', 'format', image, '--pages', '16'], {
-      cwd: pkg,
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      resolve(pkg, '../../node_modules/.bin/tsx'),
+      ['--conditions=source', 'src/cli.ts', 'format', image, '--pages', '16'],
+      {
+        cwd: pkg,
+        encoding: 'utf8',
+      },
+    );
     expect(r.stdout).toMatch(/formatted .*16 pages/);
     expect(r.status).toBe(0);
   });

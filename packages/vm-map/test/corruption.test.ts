@@ -1,14 +1,8 @@
 // Bit flips in every block of a disk: recovery must use another valid copy or report the damage,
 // never return wrong data silently. fsck must notice every flip in a block a kept snapshot uses.
 import { describe, expect, it } from 'vitest';
-import {
-  CorruptPageError,
-  fsck,
-  MemoryBlockDevice,
-  Prng,
-  UntrustedDiskError,
-} from '../src/index.js';
 import { candidates, loadSnapshot, readSlots } from '../src/format/reader.js';
+import { CorruptPageError, fsck, MemoryBlockDevice, Prng, UntrustedDiskError } from '../src/index.js';
 import { BASE, formatRig, openRig, PAGE } from './harness.js';
 import { firstDifference, snapshotIndexOf } from './workload.js';
 
@@ -113,7 +107,9 @@ describe('corruption', () => {
           expect(e, where).toBeInstanceOf(UntrustedDiskError);
         }
         if (report && disk.used.has(block)) {
-          expect(report.errors.length + report.warnings.length, `${where}: fsck must notice`).toBeGreaterThan(0);
+          expect(report.errors.length + report.warnings.length, `${where}: fsck must notice`).toBeGreaterThan(
+            0,
+          );
         }
         if (report && !disk.used.has(block)) expect(report.clean, `${where}: free block`).toBe(true);
         flips++;

@@ -4,7 +4,13 @@
 // fsck finds nothing wrong. A sample of crash points also cuts the power again inside the recovery
 // and the first commit after it. VMMAP_CRASH_SWEEP=<n> multiplies the number of workload seeds.
 import { describe, expect, it } from 'vitest';
-import { type BlockDevice, type CrashModel, fsck, MemoryBlockDevice, PowerLossBlockDevice } from '../src/index.js';
+import {
+  type BlockDevice,
+  type CrashModel,
+  fsck,
+  MemoryBlockDevice,
+  PowerLossBlockDevice,
+} from '../src/index.js';
 import { BASE, formatRig, openRig, PAGE, readAll } from './harness.js';
 import { type Expected, firstDifference, PAGES, runWorkload, snapshotIndexOf } from './workload.js';
 
@@ -62,9 +68,15 @@ function sweep(model: CrashModel, seed: number, image: Map<number, Uint8Array>):
     const crashSeed = seed * 100_003 + k;
     const where = `model ${model}, workload seed ${seed}, crash at op ${k} of ${total}, crash seed ${crashSeed}`;
     const survivorImage = dev.survivingImage(model, crashSeed);
-    const recovered = verifyRecovery(MemoryBlockDevice.fromBlocks(survivorImage), expected, run.completed, where);
+    const recovered = verifyRecovery(
+      MemoryBlockDevice.fromBlocks(survivorImage),
+      expected,
+      run.completed,
+      where,
+    );
     points++;
-    if (k % NESTED_EVERY === NESTED_EVERY - 1) points += nested(model, seed, k, survivorImage, recovered, expected);
+    if (k % NESTED_EVERY === NESTED_EVERY - 1)
+      points += nested(model, seed, k, survivorImage, recovered, expected);
   }
   return points;
 }
@@ -104,7 +116,8 @@ describe('crash-point enumeration', () => {
     it(`every crash point recovers exactly snapshot N or N+1 (${model} model)`, () => {
       let points = 0;
       const seeds = (model === 'pessimistic' ? 6 : 4) * SWEEP;
-      for (let s = 1; s <= seeds; s++) points += sweep(model, s * 1009 + (model === 'atomic4k' ? 1 : 0), image);
+      for (let s = 1; s <= seeds; s++)
+        points += sweep(model, s * 1009 + (model === 'atomic4k' ? 1 : 0), image);
       console.log(`${model}: ${points} crash points verified`);
       expect(points).toBeGreaterThanOrEqual(model === 'pessimistic' ? 1200 : 800);
     });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fsck, MemoryBlockDevice } from '../src/index.js';
 import { encodeSuperblock } from '../src/format/layout.js';
 import { candidates, loadSnapshot, readSlots } from '../src/format/reader.js';
 import { writeBlob } from '../src/format/tree.js';
+import { fsck, MemoryBlockDevice } from '../src/index.js';
 import { BASE, formatRig, openRig, PAGE, readAll } from './harness.js';
 
 function diskWithSnapshots(): MemoryBlockDevice {
@@ -30,7 +30,13 @@ function leak(dev: MemoryBlockDevice, extra: number[]): void {
   for (const b of extra) mark(b);
   let next = sb.blockCount + 80;
   const ref = writeBlob({ device: dev, allocate: () => next++ }, bitmap);
-  const forged = { ...sb, generation: sb.generation + 1, bitmap: ref, bitmapBytes: bitmap.length, blockCount: next };
+  const forged = {
+    ...sb,
+    generation: sb.generation + 1,
+    bitmap: ref,
+    bitmapBytes: bitmap.length,
+    blockCount: next,
+  };
   dev.write(newest.slot ^ 1, encodeSuperblock(forged));
 }
 
@@ -76,7 +82,16 @@ describe('fsck', () => {
     // Forge a bitmap that forgets everything.
     let next = sb.blockCount + 4;
     const ref = writeBlob({ device: dev, allocate: () => next++ }, new Uint8Array([0, 0, 0, 1]));
-    dev.write(newest.slot ^ 1, encodeSuperblock({ ...sb, generation: sb.generation + 1, bitmap: ref, bitmapBytes: 4, blockCount: next }));
+    dev.write(
+      newest.slot ^ 1,
+      encodeSuperblock({
+        ...sb,
+        generation: sb.generation + 1,
+        bitmap: ref,
+        bitmapBytes: 4,
+        blockCount: next,
+      }),
+    );
     const report = fsck(dev);
     expect(report.unmarkedBlocks).toBeGreaterThan(0);
     expect(report.errors.join()).toMatch(/marked free in the bitmap/);

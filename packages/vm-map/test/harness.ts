@@ -32,7 +32,11 @@ export function openRig(
   return { space, mmu, frames };
 }
 
-export function formatRig(device: BlockDevice, pages: number, options: { frames?: number; maxResidentPages?: number } = {}): Rig {
+export function formatRig(
+  device: BlockDevice,
+  pages: number,
+  options: { frames?: number; maxResidentPages?: number } = {},
+): Rig {
   formatDisk(device, { base: BASE, pages, diskId: new Uint8Array(16).fill(7) });
   return openRig(device, options);
 }

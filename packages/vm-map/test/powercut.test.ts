@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileBlockDevice, fsck, PersistentSpace, Prng, RangeFrameSource, SoftMmu } from '../src/index.js';
-import { firstDifference } from './workload.js';
 import { POWERCUT_BASE, POWERCUT_PAGES, RoundModel, roundOf } from './powercut-model.js';
+import { firstDifference } from './workload.js';
 
 const pkg = resolve(import.meta.dirname, '..');
 const tsx = resolve(pkg, '../../node_modules/.bin/tsx');
@@ -20,12 +20,16 @@ const SEED = 4242;
 
 /** Start the child; resolve once it is ready, with a getter for the last round it reported durable. */
 function startChild(path: string): Promise<{ child: ChildProcess; committed: () => number }> {
-  const child = spawn(tsx, ['--conditions=source', resolve(pkg, 'test/powercut-child.ts'), path, String(SEED)], {
-    cwd: pkg,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group: tsx runs the script in a child node process, and the cut must hit both.
-    detached: true,
-  });
+  const child = spawn(
+    tsx,
+    ['--conditions=source', resolve(pkg, 'test/powercut-child.ts'), path, String(SEED)],
+    {
+      cwd: pkg,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: tsx runs the script in a child node process, and the cut must hit both.
+      detached: true,
+    },
+  );
   let committed = -1;
   let buffered = '';
   let stderr = '';
@@ -100,7 +104,11 @@ describe('power cut by SIGKILL', () => {
       const device = new FileBlockDevice(path, { create: false });
       const ram = new Uint8Array(16 * 4096);
       const mmu = new SoftMmu(ram);
-      const space = PersistentSpace.open(device, { ram, frames: new RangeFrameSource(0, ram.length), mapper: mmu });
+      const space = PersistentSpace.open(device, {
+        ram,
+        frames: new RangeFrameSource(0, ram.length),
+        mapper: mmu,
+      });
       mmu.onFault = (v, w) => space.handleFault(v, w);
       const round = roundOf(space.clientState);
       const where = `kill ${k} (seed ${SEED}): recovered round ${round}, child reported ${durable} durable`;

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AddressError,
-  MemoryBlockDevice,
-  Prng,
-  StateError,
-} from '../src/index.js';
+import { AddressError, MemoryBlockDevice, Prng, StateError } from '../src/index.js';
 import { BASE, formatRig, openRig, PAGE, readAll } from './harness.js';
 
 describe('PersistentSpace', () => {

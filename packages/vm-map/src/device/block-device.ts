@@ -29,6 +29,8 @@ export function checkBlockArgs(op: string, block: number, buffer: Uint8Array): v
     throw new BlockDeviceError(`${op}: block number ${block} is not in [0, ${MAX_BLOCKS})`);
   }
   if (buffer.length !== BLOCK_SIZE) {
-    throw new BlockDeviceError(`${op} of block ${block}: buffer is ${buffer.length} bytes, expected ${BLOCK_SIZE}`);
+    throw new BlockDeviceError(
+      `${op} of block ${block}: buffer is ${buffer.length} bytes, expected ${BLOCK_SIZE}`,
+    );
   }
 }

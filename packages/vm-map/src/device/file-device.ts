@@ -1,4 +1,13 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
 import { BlockDeviceError } from '../errors.js';
 import { BLOCK_SIZE, type BlockDevice, checkBlockArgs } from './block-device.js';
 
@@ -53,7 +62,8 @@ export class FileBlockDevice implements BlockDevice {
   write(block: number, data: Uint8Array): void {
     this.check('write', block, data);
     let done = 0;
-    while (done < BLOCK_SIZE) done += writeSync(this.fd, data, done, BLOCK_SIZE - done, block * BLOCK_SIZE + done);
+    while (done < BLOCK_SIZE)
+      done += writeSync(this.fd, data, done, BLOCK_SIZE - done, block * BLOCK_SIZE + done);
     if (block >= this.count) this.count = block + 1;
   }
 

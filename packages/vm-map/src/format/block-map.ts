@@ -118,5 +118,5 @@ export class BlockMap {
 
 /** Is block `b` set in an on-disk bitmap? */
 export function bitmapHas(bitmap: Uint8Array, b: number): boolean {
-  return (b >>> 3) < bitmap.length && (bitmap[b >>> 3] & (1 << (b & 7))) !== 0;
+  return b >>> 3 < bitmap.length && (bitmap[b >>> 3] & (1 << (b & 7))) !== 0;
 }

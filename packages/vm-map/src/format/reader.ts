@@ -49,11 +49,14 @@ export function candidates(slots: SlotInfo[]): Required<Pick<SlotInfo, 'slot' | 
 }
 
 function sanityProblem(sb: Superblock, slot: number): string | undefined {
-  if (sb.generation % SUPERBLOCK_SLOTS !== slot) return `generation ${sb.generation} does not belong in slot ${slot}`;
+  if (sb.generation % SUPERBLOCK_SLOTS !== slot)
+    return `generation ${sb.generation} does not belong in slot ${slot}`;
   if (sb.pageCount === 0) return 'page count is 0';
   if (sb.blockCount < SUPERBLOCK_SLOTS) return `block count ${sb.blockCount} is below ${SUPERBLOCK_SLOTS}`;
-  if (sb.baseAddress % BLOCK_SIZE !== 0) return `base address 0x${sb.baseAddress.toString(16)} is not page aligned`;
-  if (sb.bitmapBytes > Math.ceil(sb.blockCount / 8)) return `bitmap of ${sb.bitmapBytes} bytes exceeds the block count`;
+  if (sb.baseAddress % BLOCK_SIZE !== 0)
+    return `base address 0x${sb.baseAddress.toString(16)} is not page aligned`;
+  if (sb.bitmapBytes > Math.ceil(sb.blockCount / 8))
+    return `bitmap of ${sb.bitmapBytes} bytes exceeds the block count`;
   return undefined;
 }
 
@@ -68,7 +71,9 @@ export function loadSnapshot(device: BlockDevice, slot: number, sb: Superblock):
   for (let p = 0; p < sb.pageCount; p++) {
     const block = pages[p * 2];
     if (block !== 0 && (block < SUPERBLOCK_SLOTS || block >= limit)) {
-      throw new FormatError(`page list of ${gen}: page ${p} refers to block ${block}, outside 2..${limit - 1}`);
+      throw new FormatError(
+        `page list of ${gen}: page ${p} refers to block ${block}, outside 2..${limit - 1}`,
+      );
     }
   }
   const state = readBlob(device, sb.state, sb.stateBytes, `client state of ${gen}`, limit, meta).slice();

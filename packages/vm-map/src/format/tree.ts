@@ -151,7 +151,14 @@ export function readBlob(
   const out = new Uint8Array(blocks * BLOCK_SIZE);
   for (let b = 0; b < blocks; b++) {
     const block = entries[b * 2];
-    readVerified(device, block, entries[b * 2 + 1], out.subarray(b * BLOCK_SIZE, (b + 1) * BLOCK_SIZE), what, blockLimit);
+    readVerified(
+      device,
+      block,
+      entries[b * 2 + 1],
+      out.subarray(b * BLOCK_SIZE, (b + 1) * BLOCK_SIZE),
+      what,
+      blockLimit,
+    );
     if (block !== ZERO_BLOCK) onBlock?.(block);
   }
   return out.subarray(0, length);

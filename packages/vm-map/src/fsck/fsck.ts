@@ -4,7 +4,13 @@ import { crc32c } from '../crc32c.js';
 import { BLOCK_SIZE, type BlockDevice } from '../device/block-device.js';
 import { DamageError, UntrustedDiskError } from '../errors.js';
 import { bitmapHas } from '../format/block-map.js';
-import { encodeSuperblock, FIRST_DATA_BLOCK, SUPERBLOCK_SLOTS, type Superblock, ZERO_BLOCK } from '../format/layout.js';
+import {
+  encodeSuperblock,
+  FIRST_DATA_BLOCK,
+  SUPERBLOCK_SLOTS,
+  type Superblock,
+  ZERO_BLOCK,
+} from '../format/layout.js';
 import { candidates, type LoadedSnapshot, loadSnapshot, readSlots } from '../format/reader.js';
 import { type BlockSink, writeBlob } from '../format/tree.js';
 
@@ -66,7 +72,12 @@ export function fsck(device: BlockDevice, options: FsckOptions = {}): FsckReport
   return after;
 }
 
-function examine(device: BlockDevice): { report: FsckReport; chosen: Examined; all: Examined[]; repairable: string[] } {
+function examine(device: BlockDevice): {
+  report: FsckReport;
+  chosen: Examined;
+  all: Examined[];
+  repairable: string[];
+} {
   const slots = readSlots(device);
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -86,7 +97,8 @@ function examine(device: BlockDevice): { report: FsckReport; chosen: Examined; a
     }
   }
   const found = candidates(slots);
-  if (found.length === 0) throw new UntrustedDiskError('no valid superblock: this is not a usable vm-map disk', problems);
+  if (found.length === 0)
+    throw new UntrustedDiskError('no valid superblock: this is not a usable vm-map disk', problems);
   const all = found.map((c) => examineSnapshot(device, c.slot, c.superblock));
   for (const e of all) {
     const c = e.check;
@@ -104,7 +116,10 @@ function examine(device: BlockDevice): { report: FsckReport; chosen: Examined; a
   if (!chosen) {
     throw new UntrustedDiskError(
       'no snapshot on the disk is intact',
-      all.map((e) => `generation ${e.check.generation}: ${e.check.metadataProblem ?? `${e.check.damagedPages.length} damaged pages`}`),
+      all.map(
+        (e) =>
+          `generation ${e.check.generation}: ${e.check.metadataProblem ?? `${e.check.damagedPages.length} damaged pages`}`,
+      ),
     );
   }
   if (all.length > 1 && !sameId(all[0].sb.diskId, all[1].sb.diskId)) {
@@ -245,7 +260,8 @@ function repair(device: BlockDevice, found: ReturnType<typeof examine>): string[
   const keep = new Set(chosen.refs);
   const avoid = new Set(keep);
   for (const e of found.all) if (e.refs) for (const b of e.refs) avoid.add(b);
-  for (let b = 0; b < chosen.loaded!.bitmap.length * 8; b++) if (bitmapHas(chosen.loaded!.bitmap, b)) avoid.add(b);
+  for (let b = 0; b < chosen.loaded!.bitmap.length * 8; b++)
+    if (bitmapHas(chosen.loaded!.bitmap, b)) avoid.add(b);
   let blockCount = sb.blockCount;
   let cursor = FIRST_DATA_BLOCK;
   const sink: BlockSink = {
@@ -268,7 +284,9 @@ function repair(device: BlockDevice, found: ReturnType<typeof examine>): string[
   const repaired: Superblock = { ...sb, generation, blockCount, bitmap, bitmapBytes: bitmapBytes.length };
   device.write(slot, encodeSuperblock(repaired));
   device.flush();
-  return found.repairable.map((r) => `${r} -> committed generation ${sb.generation} again as generation ${generation}`);
+  return found.repairable.map(
+    (r) => `${r} -> committed generation ${sb.generation} again as generation ${generation}`,
+  );
 }
 
 function sameId(a: Uint8Array, b: Uint8Array): boolean {

@@ -202,7 +202,12 @@ export class PersistentSpace {
     snapshots: 0,
   };
 
-  private constructor(device: BlockDevice, loaded: LoadedSnapshot, recovery: RecoveryReport, options: SpaceOptions) {
+  private constructor(
+    device: BlockDevice,
+    loaded: LoadedSnapshot,
+    recovery: RecoveryReport,
+    options: SpaceOptions,
+  ) {
     const sb = loaded.superblock;
     this.device = device;
     this.recovery = recovery;
@@ -210,7 +215,8 @@ export class PersistentSpace {
     this.frames = options.frames;
     this.mapper = options.mapper;
     this.maxResident = options.maxResidentPages ?? Number.POSITIVE_INFINITY;
-    if (!(this.maxResident >= 1)) throw new RangeError(`maxResidentPages ${options.maxResidentPages} must be >= 1`);
+    if (!(this.maxResident >= 1))
+      throw new RangeError(`maxResidentPages ${options.maxResidentPages} must be >= 1`);
     this.base = sb.baseAddress;
     this.pageCount = sb.pageCount;
     this.diskId = sb.diskId;
@@ -705,6 +711,7 @@ export class PersistentSpace {
 
   private usable(): void {
     if (this.closed) throw new StateError('the object space is closed');
-    if (this.failure) throw new StateError(`the object space stopped after a device error: ${this.failure.message}`);
+    if (this.failure)
+      throw new StateError(`the object space stopped after a device error: ${this.failure.message}`);
   }
 }
