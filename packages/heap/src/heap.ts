@@ -46,12 +46,14 @@ import {
   MIN_BLOCK,
   PARAMS,
   PREV_FREE,
+  readEnd,
   SL_COUNT,
   SL_LOG2,
   SMALL,
   SMALL_LOG2,
   slOf,
   VERSION,
+  writeEnd,
 } from './layout.js';
 import type { HeapRegion } from './region.js';
 import { checkImage, classifyPointer } from './walk.js';
@@ -134,9 +136,8 @@ export class Heap {
     if (r.readI32(C_VERSION) !== VERSION) fail(`version ${r.readI32(C_VERSION)}, expected ${VERSION}`);
     if (r.readI32(C_PARAMS) !== PARAMS || r.readI32(C_CONTROL_SIZE) !== CONTROL_SIZE)
       fail('other TLSF parameters');
-    const end = r.readI32(C_END);
-    if (end % 8 !== 0 || end < CONTROL_SIZE + HEADER || end > region.capacity || end > MAX_END)
-      fail(`bad end ${end}`);
+    const end = readEnd(r);
+    if (end < 0) fail(`damaged end field (${r.readI32(C_END)})`);
     const s = end - HEADER;
     const sf = r.readI32(s);
     if (r.readI32(s + 4) !== checkWord(s, sf) || (sf & ~FLAG_MASK) !== 0 || (sf & FREE) !== 0)
@@ -156,7 +157,7 @@ export class Heap {
 
   /** Current end address (exclusive) of the heap. */
   get end(): number {
-    return this.base + this.r.readI32(C_END);
+    return this.base + this.endOffset();
   }
 
   /** Allocate `size` bytes aligned to `align` (a power of two up to 4096; default 8). */
@@ -188,7 +189,7 @@ export class Heap {
     const sf = r.readI32(b);
     const size = sf & ~FLAG_MASK;
     const nb = b + size;
-    const nsf = this.header(nb);
+    const nsf = this.header(this.inside(nb, b));
     let start = b;
     let total = size;
     let psize = 0;
@@ -231,12 +232,10 @@ export class Heap {
     if (
       total >= this.trimThreshold &&
       this.backing !== undefined &&
-      start + total === r.readI32(C_END) - HEADER
+      start + total === this.endOffset() - HEADER
     ) {
       // Opportunistic: a backing that refuses to shrink leaves the heap as it was, and the free stands.
-      try {
-        this.trim();
-      } catch {}
+      this.release(true);
     }
   }
 
@@ -258,7 +257,7 @@ export class Heap {
     const cur = sf & ~FLAG_MASK;
     const prevFlag = sf & PREV_FREE;
     const nb = b + cur;
-    const nsf = this.header(nb);
+    const nsf = this.header(this.inside(nb, b));
     const nsize = nsf & FREE ? nsf & ~FLAG_MASK : 0;
     if (want <= cur) {
       let rest = cur - want;
@@ -306,7 +305,7 @@ export class Heap {
 
   stats(): HeapStats {
     const r = this.r;
-    const end = r.readI32(C_END);
+    const end = this.endOffset();
     const usedBytes = r.readI32(C_USED_BYTES);
     return {
       start: this.base + CONTROL_SIZE,
@@ -330,12 +329,17 @@ export class Heap {
 
   /** Give whole free pages at the end back to the backing. Returns the bytes released. */
   trim(): number {
+    return this.release(false);
+  }
+
+  /** trim(); `quiet`: a backing that fails to shrink is ignored (the heap is left as it was). */
+  private release(quiet: boolean): number {
     const backing = this.backing;
     if (backing === undefined) return 0;
     const r = this.r;
-    const end = r.readI32(C_END);
+    const end = this.endOffset();
     const s = end - HEADER;
-    if ((r.readI32(s) & PREV_FREE) === 0) return 0;
+    if ((this.header(s) & PREV_FREE) === 0) return 0;
     const lsize = r.readI32(s - 4);
     const last = s - lsize;
     this.checkFreeBlock(last, lsize, s);
@@ -346,8 +350,15 @@ export class Heap {
     if (left > 0 && left < MIN_BLOCK) target += g;
     if (target >= end) return 0;
     this.checkLinks(last);
-    backing.shrink(end, target);
+    // Unlink first: the block's links may lie in the pages about to go away.
     this.removeFree(last, lsize);
+    try {
+      backing.shrink(end, target);
+    } catch (error) {
+      this.insertFree(last, lsize);
+      if (quiet) return 0;
+      throw error;
+    }
     const newSentinel = target - HEADER;
     if (newSentinel > last) {
       this.insertFree(last, newSentinel - last);
@@ -355,7 +366,7 @@ export class Heap {
     } else {
       this.writeHeader(newSentinel, 0);
     }
-    r.writeI32(C_END, target);
+    writeEnd(r, target);
     return end - target;
   }
 
@@ -379,7 +390,7 @@ export class Heap {
     r.writeI32(C_VERSION, VERSION);
     r.writeI32(C_CONTROL_SIZE, CONTROL_SIZE);
     r.writeI32(C_PARAMS, PARAMS);
-    r.writeI32(C_END, end);
+    writeEnd(r, end);
     r.writeI32(C_PEAK_END, CONTROL_SIZE);
     this.insertFree(CONTROL_SIZE, end - HEADER - CONTROL_SIZE);
     this.writeHeader(end - HEADER, PREV_FREE);
@@ -395,8 +406,12 @@ export class Heap {
   private allocate(size: number, align: number): number {
     const r = this.r;
     const search = align <= 8 ? size : size + align + MIN_BLOCK;
-    let b = this.findFree(search);
+    const end = this.endOffset();
+    let b = this.findFree(search, end);
     if (b === 0) b = this.growFor(search);
+    else if (b < CONTROL_SIZE || b >= end - HEADER || (b & 7) !== 0) {
+      throw new CorruptedHeaderError(this.base + b, 'a free-list link leads outside the heap');
+    }
     const bsf = this.header(b);
     let bsize = bsf & ~FLAG_MASK;
     if ((bsf & FREE) === 0 || bsize < search) {
@@ -449,10 +464,10 @@ export class Heap {
   }
 
   /** A free block of at least `size` bytes (still in its list), or 0. */
-  private findFree(size: number): number {
+  private findFree(size: number, end: number): number {
     const r = this.r;
     if (size >= LARGE) {
-      const low = this.findLowest(size);
+      const low = this.findLowest(size, end);
       if (low !== 0) return low;
     }
     let fl = flOf(size);
@@ -462,6 +477,7 @@ export class Heap {
     // (bounded, so still O(1)); it keeps the larger classes intact and the extent low.
     let h = r.readI32(headOffset(fl, sl));
     for (let k = 0; h !== 0 && k < GOOD_FIT_PROBES; k++) {
+      if (h < CONTROL_SIZE || h >= end || (h & 7) !== 0) return h; // damaged link: the caller reports it
       if ((r.readI32(h) & ~FLAG_MASK) >= size) return h;
       h = r.readI32(h + 8);
     }
@@ -487,7 +503,7 @@ export class Heap {
    * lists that can hold one. Few blocks are this large, so this is nearly address-ordered first
    * fit, which keeps big blocks from spreading over the heap; the probe bound keeps it O(1).
    */
-  private findLowest(size: number): number {
+  private findLowest(size: number, end: number): number {
     const r = this.r;
     const fl0 = flOf(size);
     if (fl0 >= FL_COUNT) return 0;
@@ -503,6 +519,7 @@ export class Heap {
         const sl = ctz(slMap);
         slMap &= slMap - 1;
         for (let e = r.readI32(headOffset(fl, sl)); e !== 0 && probes > 0; e = r.readI32(e + 8), probes--) {
+          if (e < CONTROL_SIZE || e >= end || (e & 7) !== 0) return e; // damaged link: the caller reports it
           if ((best === 0 || e < best) && (r.readI32(e) & ~FLAG_MASK) >= size) best = e;
         }
       }
@@ -519,7 +536,8 @@ export class Heap {
     const fl = flOf(size);
     if (fl === 0) return 0;
     let b = r.readI32(headOffset(fl, slOf(size, fl)));
-    for (let steps = r.readI32(C_FREE_BLOCKS); b !== 0 && steps > 0; steps--) {
+    const bound = Math.min(r.readI32(C_FREE_BLOCKS), (this.endOffset() - CONTROL_SIZE) / MIN_BLOCK);
+    for (let steps = bound; b !== 0 && steps > 0; steps--) {
       this.checkFreeBlock(b, -1, b);
       if ((r.readI32(b) & ~FLAG_MASK) >= size) return b;
       b = r.readI32(b + 8);
@@ -530,7 +548,7 @@ export class Heap {
   /** Extend the heap so a free block of `size` bytes exists at its end; returns that block. */
   private growFor(size: number): number {
     const r = this.r;
-    const end = r.readI32(C_END);
+    const end = this.endOffset();
     const backing = this.backing;
     if (backing === undefined) throw new HeapOutOfMemoryError(size, this.base + end);
     const s = end - HEADER;
@@ -553,7 +571,7 @@ export class Heap {
     if (lsize !== 0) this.removeFree(last, lsize);
     this.insertFree(last, newEnd - HEADER - last);
     this.writeHeader(newEnd - HEADER, PREV_FREE);
-    r.writeI32(C_END, newEnd);
+    writeEnd(r, newEnd);
     return last;
   }
 
@@ -561,7 +579,7 @@ export class Heap {
   private blockOf(pointer: number): number {
     const r = this.r;
     const b = pointer - this.base - HEADER;
-    if (b >= CONTROL_SIZE && b < r.readI32(C_END) - HEADER && (b & 7) === 0) {
+    if (b >= CONTROL_SIZE && b < this.endOffset() - HEADER && (b & 7) === 0) {
       const sf = r.readI32(b);
       if (r.readI32(b + 4) === checkWord(b, sf) && (sf & FREE) === 0 && sf !== 0) return b;
       if (r.readI32(b + 4) === checkWord(b, sf) && sf & FREE) {
@@ -570,6 +588,21 @@ export class Heap {
       }
     }
     throw classifyPointer(r, pointer) ?? new CorruptedHeaderError(pointer - HEADER, 'check word mismatch');
+  }
+
+  /** `next` (the block after `b`) if it lies in the heap; a header whose size leads astray is an error. */
+  private inside(next: number, b: number): number {
+    if (next > this.endOffset() - HEADER || next < b + MIN_BLOCK) {
+      throw new CorruptedHeaderError(this.base + b, 'block size runs past the end of the heap');
+    }
+    return next;
+  }
+
+  /** The validated end offset; a damaged end field is a typed error, never a wild access. */
+  private endOffset(): number {
+    const end = readEnd(this.r);
+    if (end < 0) throw new HeapFormatError(this.base + C_END, 'control block damaged: heap end field');
+    return end;
   }
 
   /** The size|flags word of the header at `b`, after verifying its check word. */
@@ -584,7 +617,7 @@ export class Heap {
   /** Verify that `b` is a free block of `size` bytes (size -1: any) before trusting it; `from` names who pointed at it. */
   private checkFreeBlock(b: number, size: number, from: number): void {
     const r = this.r;
-    const end = r.readI32(C_END);
+    const end = this.endOffset();
     if (b < CONTROL_SIZE || b >= end - HEADER || (b & 7) !== 0) {
       throw new CorruptedHeaderError(
         this.base + from,
@@ -634,7 +667,8 @@ export class Heap {
     r.writeI32(b + 12, 0);
     r.writeI32(b + size - 4, size);
     if (head !== 0) {
-      r.writeI32(head + 12, b);
+      // A damaged head (control block overwritten) is left for check() to report, not written through.
+      if (head >= CONTROL_SIZE && head < r.readI32(C_END) && (head & 7) === 0) r.writeI32(head + 12, b);
     } else {
       r.writeI32(C_SL_BITMAPS + 4 * fl, r.readI32(C_SL_BITMAPS + 4 * fl) | (1 << sl));
       r.writeI32(C_FL_BITMAP, r.readI32(C_FL_BITMAP) | (1 << fl));

@@ -1,3 +1,5 @@
+import type { HeapRegion } from './region.js';
+
 // The in-band layout: everything the allocator knows lives in the region it manages, so a byte copy
 // of the region is a complete heap (Heap.open re-attaches to it).
 //
@@ -51,6 +53,7 @@ export const C_FREE_BLOCKS = 28;
 export const C_PEAK_USED = 32;
 export const C_PEAK_END = 36;
 export const C_PARAMS = 40; // SL_LOG2 | FL_COUNT << 8: refuse images made with other parameters
+export const C_END_CHECK = 44; // checkWord(C_END, end): the one control field every operation trusts
 export const C_SL_BITMAPS = 48;
 export const C_HEADS = C_SL_BITMAPS + 4 * FL_COUNT;
 export const CONTROL_SIZE = (C_HEADS + 4 * FL_COUNT * SL_COUNT + 7) & ~7;
@@ -81,4 +84,17 @@ export function slOf(size: number, fl: number): number {
 export function blockSizeFor(bytes: number): number {
   const size = (bytes + HEADER + GRANULE - 1) & ~(GRANULE - 1);
   return Math.max(size, MIN_BLOCK);
+}
+
+/** The heap's end offset, or -1 when the end field or its check word was damaged. */
+export function readEnd(r: HeapRegion): number {
+  const end = r.readI32(C_END);
+  if (r.readI32(C_END_CHECK) !== checkWord(C_END, end)) return -1;
+  if (end % 8 !== 0 || end < CONTROL_SIZE + HEADER || end > r.capacity || end > MAX_END) return -1;
+  return end;
+}
+
+export function writeEnd(r: HeapRegion, end: number): void {
+  r.writeI32(C_END, end);
+  r.writeI32(C_END_CHECK, checkWord(C_END, end));
 }

@@ -34,6 +34,7 @@ import {
   MIN_BLOCK,
   PARAMS,
   PREV_FREE,
+  readEnd,
   SL_COUNT,
   slOf,
   VERSION,
@@ -47,8 +48,8 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
   if (r.readI32(C_MAGIC) !== MAGIC || r.readI32(C_VERSION) !== VERSION) return bad(0, 'bad magic or version');
   if (r.readI32(C_PARAMS) !== PARAMS || r.readI32(C_CONTROL_SIZE) !== CONTROL_SIZE)
     return bad(0, 'bad parameters');
-  const end = r.readI32(C_END);
-  if (end % 8 !== 0 || end < CONTROL_SIZE + HEADER || end > r.capacity) return bad(C_END, `bad end ${end}`);
+  const end = readEnd(r);
+  if (end < 0) return bad(C_END, `damaged end field (${r.readI32(C_END)})`);
   const sentinel = end - HEADER;
 
   // 1. The blocks tile the heap; flags and footers agree with the neighbours.
@@ -133,7 +134,8 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
  */
 export function classifyPointer(r: HeapRegion, pointer: number): HeapError | undefined {
   const base = r.base;
-  const end = r.readI32(C_END);
+  const end = readEnd(r);
+  if (end < 0) return new HeapFormatError(base + C_END, 'control block damaged: heap end field');
   const p = pointer - base;
   if (!(p >= CONTROL_SIZE + HEADER && p < end - HEADER)) {
     return new OutsideHeapError(pointer, base + CONTROL_SIZE, base + end);

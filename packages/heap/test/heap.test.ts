@@ -11,7 +11,7 @@ import {
   InvalidPointerError,
   OutsideHeapError,
 } from '../src/index.js';
-import { fillPattern, fixedHeap, growingHeap, verifyPattern } from './helpers.js';
+import { fillPattern, fixedHeap, growingHeap, strictHeap, verifyPattern } from './helpers.js';
 
 describe('malloc / free', () => {
   it('returns 8-aligned, disjoint blocks inside the heap with at least the asked size', () => {
@@ -453,6 +453,31 @@ describe('growth through a backing', () => {
     expect(g.heap.stats().end % 4096).toBe(0);
     g.heap.trim();
     expect(g.heap.stats().end).toBeLessThanOrEqual(start);
+  });
+
+  it('trims a free block that starts 8 bytes below a page boundary (it vanishes; its links were in freed pages)', () => {
+    const g = strictHeap(256 * 1024, true); // faults on any access above what the backing handed out
+    const a = g.heap.malloc(8192 - 8 - (g.heap.stats().start - g.base) - 8); // ends 8 bytes below a page
+    const b = g.heap.malloc(20_000);
+    g.heap.free(b); // frees >= trimThreshold at the end: trims
+    expect(g.heap.stats().end).toBe(g.base + 8192);
+    expect(g.region.mapped).toBe(8192);
+    expect(g.heap.check()).toBeUndefined();
+    g.heap.free(a);
+    expect(g.heap.check()).toBeUndefined();
+  });
+
+  it('a backing that fails to shrink leaves the heap as it was', () => {
+    const g = growingHeap();
+    const p = g.heap.malloc(100_000);
+    g.backing.shrink = () => {
+      throw new Error('refused');
+    };
+    g.heap.free(p); // the automatic trim fails quietly
+    const before = g.heap.stats();
+    expect(() => g.heap.trim()).toThrow('refused');
+    expect(g.heap.stats()).toEqual(before);
+    expect(g.heap.check()).toBeUndefined();
   });
 
   it('runs out at the backing limit with a typed error, and keeps working', () => {
