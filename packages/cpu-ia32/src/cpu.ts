@@ -72,6 +72,9 @@ for (let i = 0; i < 256; i++) {
   PARITY[i] = p ? PF : 0;
 }
 
+const IS_PREFIX = new Uint8Array(256);
+for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]) IS_PREFIX[p] = 1;
+
 const SEG_NAMES: readonly SegmentName[] = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
 
 export interface CpuOptions {
@@ -119,6 +122,10 @@ export class Cpu {
   readonly segBase = new Int32Array(6);
   readonly segLimit = new Float64Array(6);
   readonly segRights = new Int32Array(6);
+  /** CS cache copies kept as plain fields for the fetch path. */
+  csBase = 0;
+  csLimit = 0xffff;
+  csBig = false;
   /** Valid offsets: lo <= off and off + size - 1 <= hiR (reads) / hiW (writes); -1 = never. */
   readonly segLo = new Float64Array(6);
   readonly segHiR = new Float64Array(6);
@@ -185,6 +192,9 @@ export class Cpu {
   pagingOn = false;
   fetchVpn = -1;
   fetchPhys = 0;
+  /** While decoding an instruction that lies wholly in the cached fetch page: RAM index of the next byte. */
+  fastFetch = false;
+  fp = 0;
 
   constructor(options: CpuOptions) {
     this.memory = options.memory;
@@ -563,6 +573,11 @@ export class Cpu {
     this.segLo[s] = lo;
     this.segHiR[s] = hiR;
     this.segHiW[s] = hiW;
+    if (s === CS) {
+      this.csBase = this.segBase[CS];
+      this.csLimit = limit;
+      this.csBig = (rights & R_DB) !== 0;
+    }
   }
 
   /** MOV Sreg / POP Sreg / LxS semantics for the current mode. */
@@ -781,10 +796,11 @@ export class Cpu {
 
   // --- instruction fetch ---------------------------------------------------------------
   fetch8(): number {
+    if (this.fastFetch) return this.ram[this.fp++];
     const ip = this.eip;
-    if (ip > this.segLimit[CS]) this.fault(GP, 0);
+    if (ip > this.csLimit) this.fault(GP, 0);
     this.eip = ip + 1;
-    const lin = (this.segBase[CS] + ip) | 0;
+    const lin = (this.csBase + ip) | 0;
     if (lin >>> 12 === this.fetchVpn) return this.ram[this.fetchPhys + (lin & 0xfff)];
     return this.fetchSlow(lin);
   }
@@ -902,61 +918,89 @@ export class Cpu {
     while (done < budget) {
       try {
         while (done < budget) {
-          // Instruction boundary: external interrupts, then the next instruction.
-          if (this.flags & IF && !this.inhibit && this.pic !== undefined && this.pic.hasInterrupt()) {
-            this.halted = false;
-            const vec = this.pic.acknowledge();
-            this.startEip = this.eip;
-            this.startEsp = this.regs[ESP];
-            this.interrupt(vec & 0xff, false, -1, this.eip);
+          if ((this.flags & (IF | TF)) === 0 && !this.inhibit && !this.halted) {
+            // Fast boundary: nothing can interrupt or trap this instruction.
+            this.execute();
+            done++;
+          } else {
+            // Instruction boundary: external interrupts, HLT, the interrupt shadow, TF.
+            if (this.flags & IF && !this.inhibit && this.pic !== undefined && this.pic.hasInterrupt()) {
+              this.halted = false;
+              const vec = this.pic.acknowledge();
+              this.startEip = this.eip;
+              this.startEsp = this.regs[ESP];
+              this.interrupt(vec & 0xff, false, -1, this.eip);
+            }
+            if (this.halted) break;
+            this.inhibit = false;
+            const tf = this.flags & TF;
+            this.execute();
+            done++;
+            if (tf) this.singleStepTrap();
           }
-          if (this.halted) {
-            this.lastStop = 'hlt';
-            this.instructions += done;
-            return 'hlt';
-          }
-          this.inhibit = false;
-          const tf = this.flags & TF;
-          this.execute();
-          done++;
-          if (tf) this.singleStepTrap();
-          if (this.stopRequest !== undefined) {
-            const r = this.stopRequest;
-            this.stopRequest = undefined;
-            this.lastStop = r;
-            this.instructions += done;
-            return r;
-          }
+          if (this.stopRequest !== undefined) break;
         }
       } catch (e) {
         if (e !== GUEST_FAULT) throw e;
         done++;
         this.handleFault();
-        if (this.stopRequest !== undefined) {
-          const r = this.stopRequest;
-          this.stopRequest = undefined;
-          this.lastStop = r;
-          this.instructions += done;
-          return r;
-        }
       }
+      if (this.stopRequest !== undefined || this.halted) break;
     }
     this.instructions += done;
-    this.lastStop = this.halted ? 'hlt' : 'budget';
-    return this.lastStop;
+    let why: StopReason = this.halted ? 'hlt' : 'budget';
+    if (this.stopRequest !== undefined) {
+      why = this.stopRequest;
+      this.stopRequest = undefined;
+    }
+    this.lastStop = why;
+    return why;
   }
+
+  /** Ask `run` to return with `reason` at the next instruction boundary (for hooks and devices). */
+  requestStop(reason: StopReason = 'breakpoint'): void {
+    this.stopRequest = reason;
+  }
+
 
   /** Decode prefixes and the opcode, then dispatch through the table. */
   execute(): void {
-    this.startEip = this.eip;
+    const ip = this.eip;
+    this.startEip = ip;
     this.startEsp = this.regs[ESP];
-    const big = (this.segRights[CS] & R_DB) !== 0;
+    const lin = (this.csBase + ip) | 0;
+    // An instruction is at most 15 bytes: if they are all in the cached page and inside CS,
+    // fetch them by index without per-byte checks, and set EIP once after decoding.
+    const fast = lin >>> 12 === this.fetchVpn && (lin & 0xfff) <= 0xff0 && ip + 15 <= this.csLimit;
+    let base = 0;
+    if (fast) {
+      base = this.fetchPhys + (lin & 0xfff);
+      this.fp = base;
+      this.fastFetch = true;
+    }
+    const big = this.csBig;
     this.opsize32 = big;
     this.addr32 = big;
     this.segOvr = -1;
     this.rep = 0;
     this.lock = false;
     let op = this.fetch8();
+    if (IS_PREFIX[op] === 1) op = this.prefixes(op, big);
+    if (op === 0x0f) op = 0x100 | this.fetch8();
+    this.opByte = op;
+    const d = DECODE[op];
+    if (d !== 0 || this.lock) this.decodeOperands(d, op);
+    if (fast) {
+      this.fastFetch = false;
+      this.eip = ip + (this.fp - base);
+    }
+    // The architectural limit: an instruction longer than 15 bytes raises #GP(0).
+    if (this.eip - ip > 15) this.fault(GP, 0);
+    EXEC[op](this);
+  }
+
+  /** Consume prefix bytes starting with `op`; returns the opcode byte that follows them. */
+  prefixes(op: number, big: boolean): number {
     let prefixes = 0;
     for (;;) {
       switch (op) {
@@ -989,13 +1033,14 @@ export class Cpu {
           prefixes = -1;
           break;
       }
-      if (prefixes < 0) break;
+      if (prefixes < 0) return op;
       if (++prefixes >= 15) this.fault(GP, 0);
       op = this.fetch8();
     }
-    if (op === 0x0f) op = 0x100 | this.fetch8();
-    this.opByte = op;
-    const d = DECODE[op];
+  }
+
+  /** ModRM, immediate and LOCK validity for an opcode whose DECODE bits are `d`. */
+  decodeOperands(d: number, op: number): void {
     if (d & 1) {
       if (d & 0x40) {
         // MOV CRn/DRn: the mod field is ignored and no displacement follows.
@@ -1012,7 +1057,6 @@ export class Cpu {
       if ((d & 0x20) === 0) this.fault(6);
       this.checkLock(op);
     }
-    EXEC[op](this);
   }
 
   fetchImmediate(kind: number): void {
@@ -1075,6 +1119,7 @@ export class Cpu {
     this.regs[ESP] = this.startEsp;
     this.halted = false;
     this.sysAccess = false;
+    this.fastFetch = false;
     for (;;) {
       try {
         this.exception(vec, code);

@@ -11,7 +11,7 @@ const inProtected = (c: Cpu) => (c.cr0 & CR0_PE) !== 0 && (c.flags & VM) === 0;
 /** Jump within CS to `target` (truncated to 16 bits for a 16-bit operand size). */
 export function nearJump(c: Cpu, target: number): void {
   const t = c.opsize32 ? target >>> 0 : target & 0xffff;
-  if (t > c.segLimit[CS]) c.fault(GP, 0);
+  if (t > c.csLimit) c.fault(GP, 0);
   c.eip = t;
 }
 
@@ -27,14 +27,14 @@ export function jmpRel(c: Cpu): void {
 export function callRel(c: Cpu): void {
   const ret = c.eip;
   const t = c.opsize32 ? (ret + c.imm) >>> 0 : (ret + c.imm) & 0xffff;
-  if (t > c.segLimit[CS]) c.fault(GP, 0);
+  if (t > c.csLimit) c.fault(GP, 0);
   c.pushV(ret);
   c.eip = t;
 }
 /** C3 / C2 imm16: RET near. */
 export function retNear(c: Cpu): void {
   const t = c.popV();
-  if (t > c.segLimit[CS]) c.fault(GP, 0);
+  if (t > c.csLimit) c.fault(GP, 0);
   c.eip = t;
   if (c.opByte === 0xc2) c.adjustSp(c.imm);
 }
@@ -168,7 +168,7 @@ export function grp5(c: Cpu): void {
       const t = c.rmv();
       const ret = c.eip;
       const tt = c.opsize32 ? t : t & 0xffff;
-      if (tt > c.segLimit[CS]) c.fault(GP, 0);
+      if (tt > c.csLimit) c.fault(GP, 0);
       c.pushV(ret);
       c.eip = tt;
       break;

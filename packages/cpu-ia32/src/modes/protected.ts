@@ -653,7 +653,7 @@ function taskSwitch(c: Cpu, sel: number, nd: Descriptor, source: TaskSource): vo
   c.setCpl(cpl);
   loadDataSegment(c, SS, sels[SS], cpl, TS);
   for (const s of [ES, DS, FS, GS]) loadDataSegment(c, s, sels[s], cpl, TS);
-  if (c.eip > c.segLimit[CS]) c.fault(GP, 0);
+  if (c.eip > c.csLimit) c.fault(GP, 0);
 }
 
 // --- LDTR / TR and the descriptor-inspection instructions --------------------------------------
