@@ -17,7 +17,10 @@ function run(cmd: string, args: string[], cwd: string): string {
 /** pnpm pack rewrites `workspace:^` into real version ranges, which npm pack would not. */
 function pnpm(args: string[], cwd: string): string {
   const execPath = process.env.npm_execpath;
-  if (execPath?.includes('pnpm')) return run(process.execPath, [execPath, ...args], cwd);
+  if (execPath?.includes('pnpm')) {
+    // pnpm 12 ships a native executable; older releases a JS entry point.
+    return /\.[cm]?js$/.test(execPath) ? run(process.execPath, [execPath, ...args], cwd) : run(execPath, args, cwd);
+  }
   return run('npx', ['-y', 'pnpm@12.4.2', ...args], cwd);
 }
 
