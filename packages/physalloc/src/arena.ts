@@ -52,6 +52,7 @@ export class PhysArena {
   readonly pageCount: number;
   private readonly freeMap: SummaryBitmap;
   private readonly leaf: Int32Array;
+  private readonly level1: Int32Array;
   private readonly full: SummaryBitmap;
   /** Words that became all free through single frees since the last syncFull(); a count above
    *  PENDING_MASK means the ring overflowed (slot writes may then have wrapped). */
@@ -78,6 +79,7 @@ export class PhysArena {
     this.pageCount = pageCount;
     this.freeMap = new SummaryBitmap(pageCount);
     this.leaf = this.freeMap.levels[0];
+    this.level1 = this.freeMap.levels[1];
     this.full = new SummaryBitmap(Math.ceil(pageCount / 32));
     this.unavailable = new Int32Array(Math.max(1, Math.ceil(pageCount / 32))).fill(-1);
     this.unavailableWords = new Int32Array(Math.ceil(this.unavailable.length / 32));
@@ -127,7 +129,7 @@ export class PhysArena {
       const now = lw ^ lbit;
       leaf[last >>> 5] = now;
       // The full map may keep this word's bit: searches verify and drop stale bits.
-      if (now === 0) this.freeMap.clearAt(1, last >>> 5);
+      // A summary bit left over an emptied word is stale, which searches tolerate and clean.
       return (this.basePage + last) * PAGE_SIZE;
     }
     return this.allocLowest();
@@ -139,7 +141,6 @@ export class PhysArena {
     const wi = p >>> 5;
     const now = this.leaf[wi] & ~(1 << (p & 31));
     this.leaf[wi] = now;
-    if (now === 0) this.freeMap.clearAt(1, wi);
     return (this.basePage + p) * PAGE_SIZE;
   }
 
@@ -193,7 +194,15 @@ export class PhysArena {
     if ((old & bit) !== 0) throw new DoubleFreeError(address);
     const now = old | bit;
     leaf[wi] = now;
-    if (old === 0) this.freeMap.setAt(1, wi);
+    // Test the level-1 bit rather than `old === 0`: alloc leaves that bit set (stale) when it
+    // empties a word, so this branch is nearly always "already set" and predicted, where
+    // `old === 0` is a coin toss at high occupancy.
+    const j = wi >>> 5;
+    const l1 = this.level1[j];
+    if ((l1 & (1 << (wi & 31))) === 0) {
+      this.level1[j] = l1 | (1 << (wi & 31));
+      if (l1 === 0) this.freeMap.setAt(2, j);
+    }
     // Usually the full bit is still set (stale since the word was last full): one load, no store.
     // A word that just became all free is noted in a small ring (sequential, cache-hot); the
     // full map takes it in before the next search for whole free words (syncFull).

@@ -1,6 +1,8 @@
 // A bitmap with summary levels: level 0 holds one bit per item, and bit j of a word at level
-// k+1 is set exactly when word j of level k is non-zero. Finding the first set bit is then one
+// k+1 is set whenever word j of level k is non-zero. Finding the first set bit is then one
 // find-first-set per level (4 levels cover 1 Mi items), whatever the occupancy.
+// A summary bit may be stale (set over a word that has become zero): callers may skip clearing
+// it on their hot path, and the searches clear such bits when they meet them.
 
 /** Index of the lowest set bit of a non-zero 32-bit word. */
 export function ctz(word: number): number {
@@ -37,15 +39,21 @@ export class SummaryBitmap {
   /** Lowest set index, or -1. */
   findFirst(): number {
     const levels = this.levels;
-    let l = this.top;
-    const root = levels[l][0];
-    if (root === 0) return -1;
-    let i = ctz(root);
-    while (l > 0) {
-      l -= 1;
-      i = (i << 5) | ctz(levels[l][i]);
+    for (;;) {
+      let l = this.top;
+      const root = levels[l][0];
+      if (root === 0) return -1;
+      let i = ctz(root);
+      while (l > 0) {
+        const w = levels[l - 1][i];
+        // A stale summary bit over an empty word: clear it and start again (amortised O(1)).
+        if (w === 0) break;
+        l -= 1;
+        i = (i << 5) | ctz(w);
+      }
+      if (l === 0) return i;
+      this.clearFrom(l, i);
     }
-    return i;
   }
 
   /** Lowest set index >= from, or -1. */
@@ -53,27 +61,32 @@ export class SummaryBitmap {
     if (from <= 0) return this.findFirst();
     if (from >= this.size) return -1;
     const levels = this.levels;
-    let l = 0;
-    let i = from;
-    // Climb until some word holds a set bit at or after position i, then descend to its lowest leaf.
     for (;;) {
-      const wi = i >>> 5;
-      const level = levels[l];
-      if (wi >= level.length) return -1;
-      const w = level[wi] & (-1 << (i & 31));
-      if (w !== 0) {
-        i = (wi << 5) | ctz(w);
-        break;
+      let l = 0;
+      let i = from;
+      // Climb until some word holds a set bit at or after position i, then descend to its lowest leaf.
+      for (;;) {
+        const wi = i >>> 5;
+        const level = levels[l];
+        if (wi >= level.length) return -1;
+        const w = level[wi] & (-1 << (i & 31));
+        if (w !== 0) {
+          i = (wi << 5) | ctz(w);
+          break;
+        }
+        if (l === this.top) return -1;
+        i = wi + 1;
+        l += 1;
       }
-      if (l === this.top) return -1;
-      i = wi + 1;
-      l += 1;
+      while (l > 0) {
+        const w = levels[l - 1][i];
+        if (w === 0) break;
+        l -= 1;
+        i = (i << 5) | ctz(w);
+      }
+      if (l === 0) return i;
+      this.clearFrom(l, i);
     }
-    while (l > 0) {
-      l -= 1;
-      i = (i << 5) | ctz(levels[l][i]);
-    }
-    return i;
   }
 
   set(i: number): void {
@@ -138,10 +151,10 @@ export class SummaryBitmap {
       const child = this.levels[l - 1];
       const level = this.levels[l];
       for (let j = 0; j < level.length * 32; j++) {
-        const want = j < child.length && child[j] !== 0;
+        const childSet = j < child.length && child[j] !== 0;
         const have = (level[j >>> 5] & (1 << (j & 31))) !== 0;
-        if (want !== have)
-          return `summary level ${l} bit ${j} is ${have}, child word is ${want ? 'non-zero' : 'zero'}`;
+        if (childSet && !have) return `summary level ${l} bit ${j} is clear over a non-zero word`;
+        if (j >= child.length && have) return `summary level ${l} bit ${j} is set beyond the level below`;
       }
     }
     const leaf = this.levels[0];
