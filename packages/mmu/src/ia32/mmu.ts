@@ -488,8 +488,10 @@ export class Ia32Mmu {
 
   /**
    * The page walk of SDM 3A §4.3 with the checks of §4.6 (no SMEP/SMAP/PKE). Returns the physical 4 KiB
-   * page, or FAULT. Accessed (and, for writes, dirty) bits are written back only when the access is
-   * allowed, as Bochs does; the SDM leaves the order to the implementation.
+   * page, or FAULT. A directory entry that points to a page table gets its accessed bit as soon as the
+   * walk uses it, even if the PTE then faults (§4.8 "whenever the processor uses a paging-structure
+   * entry"; QEMU does the same, see test/programs/paging-oracle.asm). The entry that maps the page
+   * gets accessed (and, for writes, dirty) only when the access is allowed.
    */
   private walk(linear: number, write: boolean, user: boolean): number {
     this.walks++;
@@ -510,11 +512,11 @@ export class Ia32Mmu {
       this.noteFill(vpn, updated & 0x1ff);
       return (((pde & PDE_LARGE_FRAME) | (linear & 0x3ff000)) & this.a20Mask) >>> 0;
     }
+    if ((pde & PTE_A) === 0) this.memory.write32(pdeAddress, pde | PTE_A);
     const pteAddress = ((pde & PTE_FRAME & this.a20Mask) >>> 0) + ((linear >>> 10) & 0xffc);
     const pte = this.memory.read32(pteAddress);
     if ((pte & PTE_P) === 0) return this.fault(linear, write, user, 0);
     if (!this.allowed(pde & pte, write, user)) return this.fault(linear, write, user, PF_P);
-    if ((pde & PTE_A) === 0) this.memory.write32(pdeAddress, pde | PTE_A);
     const updated = pte | PTE_A | (write ? PTE_D : 0);
     if (updated !== pte) this.memory.write32(pteAddress, updated);
     this.noteFill(vpn, (updated & ~(PTE_RW | PTE_US) & 0x17f) | (pde & pte & (PTE_RW | PTE_US)));
