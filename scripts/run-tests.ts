@@ -22,10 +22,14 @@ if (typecheck.status !== 0) {
 
 const report = resolve(root, 'test-results.json');
 rmSync(report, { force: true });
-spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...extraArgs], {
-  cwd: root,
-  stdio: 'inherit',
-});
+spawnSync(
+  bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...extraArgs],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 
 interface Assertion {
   status: string;
