@@ -113,14 +113,18 @@ function nested(
 describe('crash-point enumeration', () => {
   const image = formattedImage();
   for (const model of ['pessimistic', 'atomic4k'] as CrashModel[]) {
-    it(`every crash point recovers exactly snapshot N or N+1 (${model} model)`, () => {
-      let points = 0;
-      const seeds = (model === 'pessimistic' ? 6 : 4) * SWEEP;
-      for (let s = 1; s <= seeds; s++)
-        points += sweep(model, s * 1009 + (model === 'atomic4k' ? 1 : 0), image);
-      console.log(`${model}: ${points} crash points verified`);
-      expect(points).toBeGreaterThanOrEqual(model === 'pessimistic' ? 1200 : 800);
-    });
+    it(
+      `every crash point recovers exactly snapshot N or N+1 (${model} model)`,
+      () => {
+        let points = 0;
+        const seeds = (model === 'pessimistic' ? 6 : 4) * SWEEP;
+        for (let s = 1; s <= seeds; s++)
+          points += sweep(model, s * 1009 + (model === 'atomic4k' ? 1 : 0), image);
+        console.log(`${model}: ${points} crash points verified`);
+        expect(points).toBeGreaterThanOrEqual(model === 'pessimistic' ? 1200 : 800);
+      },
+      60_000 * SWEEP,
+    );
   }
 
   it('the counting run touches every kind of operation', () => {

@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { encodeSuperblock } from '../src/format/layout.js';
 import { candidates, loadSnapshot, readSlots } from '../src/format/reader.js';
 import { writeBlob } from '../src/format/tree.js';
-import { fsck, MemoryBlockDevice } from '../src/index.js';
+import {
+  type BlockDevice,
+  fsck,
+  MemoryBlockDevice,
+  PowerCutError,
+  PowerLossBlockDevice,
+} from '../src/index.js';
 import { BASE, formatRig, openRig, PAGE, readAll } from './harness.js';
+import { firstDifference } from './workload.js';
 
 function diskWithSnapshots(): MemoryBlockDevice {
   const dev = new MemoryBlockDevice();
@@ -17,7 +24,7 @@ function diskWithSnapshots(): MemoryBlockDevice {
 }
 
 /** Commit the newest snapshot again with `extra` blocks wrongly marked in use (a leak). */
-function leak(dev: MemoryBlockDevice, extra: number[]): void {
+function leak(dev: BlockDevice, extra: number[]): void {
   const [newest] = candidates(readSlots(dev));
   const loaded = loadSnapshot(dev, newest.slot, newest.superblock);
   const sb = newest.superblock;
@@ -97,5 +104,33 @@ describe('fsck', () => {
     expect(report.errors.join()).toMatch(/marked free in the bitmap/);
     expect(fsck(dev, { repair: true }).clean).toBe(true);
     expect(loaded.pages.length).toBe(64);
+  });
+});
+
+describe('fsck --repair under power loss', () => {
+  it('a power cut at any operation of a repair leaves a disk that recovers the same data and repairs clean', () => {
+    const base = diskWithSnapshots();
+    const content = readAll(openRig(base));
+    leak(base, [base.blockCount + 3]);
+    const image = base.snapshotBlocks();
+    const counting = new PowerLossBlockDevice({ image });
+    fsck(counting, { repair: true });
+    const total = counting.operationCount;
+    expect(total).toBeGreaterThan(10);
+    for (let k = 0; k <= total; k++) {
+      for (const model of ['pessimistic', 'atomic4k'] as const) {
+        const dev = new PowerLossBlockDevice({ image, crashAtOp: k });
+        try {
+          fsck(dev, { repair: true });
+        } catch (e) {
+          if (!(e instanceof PowerCutError)) throw e;
+        }
+        dev.cutPower();
+        const after = dev.survivor(model, k);
+        const where = `repair cut at op ${k} of ${total}, ${model}, crash seed ${k}`;
+        expect(firstDifference(readAll(openRig(after)), content), where).toBe(-1);
+        expect(fsck(after, { repair: true }).clean, where).toBe(true);
+      }
+    }
   });
 });

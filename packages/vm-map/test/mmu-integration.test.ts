@@ -4,6 +4,7 @@ import {
   BumpFrameSource,
   CR0_PE,
   CR0_PG,
+  CR0_WP,
   FAULT,
   Ia32Mmu,
   Ia32PageTableEditor,
@@ -23,7 +24,7 @@ function machine(device: MemoryBlockDevice, maxResidentPages?: number) {
   const cr3 = Ia32PageTableEditor.createPageDirectory(memory, tableFrames);
   const editor = new Ia32PageTableEditor(memory, cr3, tableFrames, (v) => mmu.invlpg(v));
   mmu.setCr3(cr3);
-  mmu.setCr0(CR0_PE | CR0_PG);
+  mmu.setCr0(CR0_PE | CR0_PG | CR0_WP);
   const mapper = new TablePageMapper(editor, mmu);
   const space = PersistentSpace.open(device, {
     ram: memory.ram,

@@ -16,7 +16,8 @@ export interface TablePageMapperOptions {
  * PageMapper for the emulated machine: page-table edits through the mmu's PageTableEditor (whose
  * onInvalidate must reach the TLB, e.g. Ia32Mmu.invlpg) and dirty logging through the mmu's write epoch.
  * Write faults on write-protected pages arrive as guest page faults; the kernel's #PF handler passes
- * them to PersistentSpace.handleFault.
+ * them to PersistentSpace.handleFault. Supervisor-mode access needs CR0.WP set, or writes to
+ * write-protected (clean) pages would go through unnoticed and be lost at eviction.
  */
 export class TablePageMapper implements PageMapper {
   private readonly user: boolean;
