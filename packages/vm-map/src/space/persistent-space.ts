@@ -328,7 +328,10 @@ export class PersistentSpace {
   /** Write watcher: the first write to a page after an epoch bump (called before the bytes land). */
   noteWrite(virtual: number): void {
     if (this.closed || this.failure) return;
-    const p = this.pageIndex(virtual);
+    // The mmu reports writes anywhere in RAM (kernel heap, page tables): only the space's pages matter.
+    const off = (virtual >>> 0) - this.base;
+    if (off < 0 || off >= this.pageCount * BLOCK_SIZE) return;
+    const p = Math.floor(off / BLOCK_SIZE);
     if (this.frame[p] === NO_FRAME) return;
     this.markDirty(p);
   }
