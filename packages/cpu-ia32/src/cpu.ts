@@ -24,7 +24,7 @@ import {
   IMM_MO,
 } from './decode/table.js';
 import { Paging } from './modes/paging.js';
-import { deliverProtected, loadSegmentProtected } from './modes/protected.js';
+import { deliverProtected, loadCodeSegment, loadSegmentProtected } from './modes/protected.js';
 import { GUEST_FAULT, GuestFaultSignal } from './signal.js';
 import {
   AC,
@@ -335,7 +335,8 @@ export class Cpu {
     const i = SEG_NAMES.indexOf(name);
     if (i < 0) throw new RangeError(`unknown segment register ${String(name)}`);
     try {
-      this.loadSeg(i, selector & 0xffff);
+      if (i === CS && this.isProtected() && !this.isV86()) loadCodeSegment(this, selector & 0xffff);
+      else this.loadSeg(i, selector & 0xffff);
     } catch (e) {
       if (e instanceof GuestFaultSignal) {
         throw new RangeError(
@@ -397,6 +398,7 @@ export class Cpu {
 
   setA20(enabled: boolean): void {
     this.a20Mask = enabled ? -1 : ~0x100000;
+    this.paging.mmu?.setA20(enabled);
     this.fetchVpn = -1;
     this.paging.flush();
   }
@@ -961,7 +963,6 @@ export class Cpu {
   requestStop(reason: StopReason = 'breakpoint'): void {
     this.stopRequest = reason;
   }
-
 
   /** Decode prefixes and the opcode, then dispatch through the table. */
   execute(): void {

@@ -128,4 +128,29 @@ describe('Cpu basics', () => {
     cpu.eflags = 0x8d5 | 2;
     expect(cpu.eflags).toBe(0x8d7);
   });
+
+  it('loads CS from the GDT when a loader starts it in protected mode', () => {
+    const { cpu, memory } = realMode([0xf4]);
+    memory.write32(0x5008, 0x0000ffff);
+    memory.write32(0x500c, 0x00cf9a00); // code32 DPL0 base 0 limit 4G
+    memory.write32(0x5010, 0x0000ffff);
+    memory.write32(0x5014, 0x00cff200); // data32 DPL3
+    cpu.gdtr = { base: 0x5000, limit: 0x17 };
+    cpu.setControl(0, cpu.cr0 | 1);
+    cpu.loadSegment('cs', 0x08);
+    expect(cpu.getSegment('cs')).toEqual({ selector: 0x08, base: 0, limit: 0xffffffff, rights: 0xc09b });
+    expect(cpu.cpl).toBe(0);
+    // A DPL-3 data selector with RPL 0 is fine for DS, but not a code segment for CS.
+    cpu.loadSegment('ds', 0x10);
+    expect(() => cpu.loadSegment('cs', 0x10)).toThrow(/exception 13/);
+    expect(() => cpu.loadSegment('ss', 0x10)).toThrow(/exception 13 \(error code 0x10\)/);
+  });
+
+  it('stops with the reason a device or hook requests', () => {
+    // out 80h,al; jmp $
+    const { cpu } = realMode([0xe6, 0x80, 0xeb, 0xfe]);
+    cpu.io = { read: () => 0xff, write: () => cpu.requestStop('breakpoint') };
+    expect(cpu.run(1000)).toBe('breakpoint');
+    expect(cpu.eip).toBe(0x1002);
+  });
 });

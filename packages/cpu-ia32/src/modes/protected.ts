@@ -175,6 +175,18 @@ function loadDataSegment(c: Cpu, s: number, sel: number, cpl: number, vector: nu
   loadCache(c, s, sel, d);
 }
 
+/**
+ * Host-side CS load (Cpu.loadSegment('cs', sel) in protected mode): the selector must name a
+ * present code segment; CPL becomes its RPL. Used by loaders that start the CPU mid-flight.
+ */
+export function loadCodeSegment(c: Cpu, sel: number): void {
+  if ((sel & 0xfffc) === 0) c.fault(GP, 0);
+  const d = descriptorOrFault(c, sel);
+  if (!isCode(d)) c.fault(GP, sel & 0xfffc);
+  if (!d.present) c.fault(NP, sel & 0xfffc);
+  enterCode(c, sel, d, sel & 3, c.eip);
+}
+
 /** Load CS for a transfer to code descriptor `d` at privilege `cpl`. */
 function enterCode(c: Cpu, sel: number, d: Descriptor, cpl: number, eip: number): void {
   setAccessed(c, d);
