@@ -52,6 +52,7 @@ export class PhysArena {
   readonly pageCount: number;
   private readonly freeMap: SummaryBitmap;
   private readonly leaf: Int32Array;
+  private readonly fullLeaf: Int32Array;
   private readonly level1: Int32Array;
   private readonly full: SummaryBitmap;
   /** Words that became all free through single frees since the last syncFull(); a count above
@@ -81,6 +82,7 @@ export class PhysArena {
     this.leaf = this.freeMap.levels[0];
     this.level1 = this.freeMap.levels[1];
     this.full = new SummaryBitmap(Math.ceil(pageCount / 32));
+    this.fullLeaf = this.full.levels[0];
     this.unavailable = new Int32Array(Math.max(1, Math.ceil(pageCount / 32))).fill(-1);
     this.unavailableWords = new Int32Array(Math.ceil(this.unavailable.length / 32));
     for (const [first, end] of usable) {
@@ -149,13 +151,13 @@ export class PhysArena {
    * Runs of 32+ frames aligned to 32+ frames search the full-word bitmap; smaller requests
    * search the frame bitmap. Each probe skips past the frame that made the previous one fail.
    */
-  allocContiguous(n: number, options: ContiguousOptions = {}): number {
-    const alignPages = this.checkAlign(options.align);
+  allocContiguous(n: number, options?: ContiguousOptions): number {
+    const alignPages = this.checkAlign(options?.align);
     if (!Number.isInteger(n) || n < 1)
       throw new InvalidRequestError(`page count must be a positive integer: ${n}`);
     let limit = this.pageCount;
-    if (options.below !== undefined) {
-      const below = options.below;
+    const below = options?.below;
+    if (below !== undefined) {
       if (!Number.isFinite(below) || below < 0) throw new InvalidRequestError(`bad upper limit: ${below}`);
       limit = Math.min(limit, Math.floor(below / PAGE_SIZE) - this.basePage);
     }
@@ -164,7 +166,7 @@ export class PhysArena {
         ? this.findWordRun(n, alignPages, limit)
         : this.findRun(n, alignPages, limit);
     if (p < 0) {
-      const why = options.below !== undefined ? ` below 0x${options.below.toString(16)}` : '';
+      const why = below !== undefined ? ` below 0x${below.toString(16)}` : '';
       throw new OutOfMemoryError(
         this.name,
         n,
@@ -437,8 +439,11 @@ export class PhysArena {
       const lo = p & 31;
       const span = Math.min(32 - lo, end - p);
       const wi = p >>> 5;
-      // Full bits are left stale here too; searches verify them.
-      this.freeMap.writeWord(wi, this.leaf[wi] & ~wordMask(lo, span));
+      const old = this.leaf[wi];
+      this.leaf[wi] = old & ~wordMask(lo, span);
+      // Clear the word's full bit (one store: the full map's summary may go stale), so that
+      // the next search does not verify our own runs again; frame-summary bits may go stale.
+      if (old === -1) this.fullLeaf[wi >>> 5] &= ~(1 << (wi & 31));
       p += span;
     }
   }
@@ -450,7 +455,8 @@ export class PhysArena {
       const span = Math.min(32 - lo, end - p);
       const wi = p >>> 5;
       const now = this.leaf[wi] | wordMask(lo, span);
-      this.freeMap.writeWord(wi, now);
+      this.leaf[wi] = now;
+      if ((this.level1[wi >>> 5] & (1 << (wi & 31))) === 0) this.freeMap.setAt(1, wi);
       if (now === -1 && !this.full.test(wi)) this.full.set(wi);
       p += span;
     }
