@@ -275,9 +275,11 @@ export class Heap {
       return pointer;
     }
     if (nsize !== 0 && cur + nsize >= want) {
+      const total = cur + nsize;
+      const after = b + total;
+      const afterSf = total - want < MIN_BLOCK ? this.header(this.inside(after, nb)) : 0;
       this.checkLinks(nb);
       this.removeFree(nb, nsize);
-      const total = cur + nsize;
       let taken = want;
       if (total - want >= MIN_BLOCK) {
         this.writeHeader(b, want | prevFlag);
@@ -285,8 +287,7 @@ export class Heap {
       } else {
         taken = total;
         this.writeHeader(b, total | prevFlag);
-        const after = b + total;
-        this.writeHeader(after, r.readI32(after) & ~PREV_FREE);
+        this.writeHeader(after, afterSf & ~PREV_FREE);
       }
       this.account(b, taken, taken - cur, 0);
       return pointer;
@@ -404,7 +405,6 @@ export class Heap {
 
   /** Carve a block of `size` bytes (payload aligned to `align`); returns its header offset. */
   private allocate(size: number, align: number): number {
-    const r = this.r;
     const search = align <= 8 ? size : size + align + MIN_BLOCK;
     const end = this.endOffset();
     let b = this.findFree(search, end);
@@ -418,8 +418,17 @@ export class Heap {
       throw new CorruptedHeaderError(this.base + b, 'free-list entry is not a free block that fits');
     }
     this.checkLinks(b);
-    const rest = bsize - size;
-    if (align <= 8 && rest >= MIN_BLOCK && sameList(rest, bsize)) {
+    // Payload alignment: a leading gap (a free block of its own, so at least MIN_BLOCK) if needed.
+    let gap = 0;
+    if (align > 8) {
+      gap = (align - ((this.base + b + HEADER) % align)) % align;
+      if (gap !== 0 && gap < MIN_BLOCK) gap += align;
+    }
+    const rest = bsize - gap - size;
+    // Without a split the next block loses PREV_FREE: check its header before anything is written.
+    const after = b + bsize;
+    const afterSf = rest < MIN_BLOCK ? this.header(this.inside(after, b)) : 0;
+    if (gap === 0 && rest >= MIN_BLOCK && sameList(rest, bsize)) {
       // Splitting a big block (typically the heap's tail) whose remainder stays in the same list:
       // move the list node up instead of unlinking and relinking it.
       this.relocateFree(b, b + size, rest);
@@ -429,26 +438,20 @@ export class Heap {
     }
     this.removeFree(b, bsize);
     let flags = 0;
-    if (align > 8) {
-      const payload = this.base + b + HEADER;
-      let gap = (align - (payload % align)) % align;
-      if (gap !== 0 && gap < MIN_BLOCK) gap += align;
-      if (gap !== 0) {
-        this.insertFree(b, gap);
-        b += gap;
-        bsize -= gap;
-        flags = PREV_FREE;
-      }
+    if (gap !== 0) {
+      this.insertFree(b, gap);
+      b += gap;
+      bsize -= gap;
+      flags = PREV_FREE;
     }
     let taken = size;
-    if (bsize - size >= MIN_BLOCK) {
+    if (rest >= MIN_BLOCK) {
       this.writeHeader(b, size | flags);
-      this.insertFree(b + size, bsize - size);
+      this.insertFree(b + size, rest);
     } else {
       taken = bsize;
       this.writeHeader(b, bsize | flags);
-      const after = b + bsize;
-      this.writeHeader(after, r.readI32(after) & ~PREV_FREE);
+      this.writeHeader(after, afterSf & ~PREV_FREE);
     }
     this.account(b, taken, taken, 1);
     return b;
