@@ -22,10 +22,15 @@ import { DeviceConfigError } from '../../devices/types.js';
 import { Uart16550 } from '../../devices/uart16550.js';
 import { VgaText } from '../../devices/vga-text.js';
 import { builtinBios, validateBiosImage } from './firmware.js';
+import { bootMultiboot, type LoadedKernel } from './multiboot.js';
 
 const MIB = 1 << 20;
 /** Virtual time per retired instruction: the guest sees a ~50 MIPS machine. */
 export const NS_PER_INSTRUCTION = 20;
+/** Keyboard polling for this long (virtual) means the guest is waiting for input. */
+const POLL_WAIT_NS = 250e6;
+/** A pause longer than this between polls starts a new run of polls. */
+const POLL_GAP_NS = 50e6;
 
 export interface PcBoardOptions {
   /** RAM in MiB (default 32, at least 2). */
@@ -89,6 +94,10 @@ export class PcBoard {
   private typeQueue: string[] = [];
   private inputWanted = false;
   private sawInt16 = false;
+  /** Virtual time of the first and latest empty keyboard poll in the current run of polls. */
+  private pollSince = -1;
+  private lastPoll = -1;
+  private typingStarted = false;
 
   constructor(options: PcBoardOptions = {}) {
     const mib = options.memoryMiB ?? 32;
@@ -118,9 +127,7 @@ export class PcBoard {
     this.ata = new AtaChannel(0x1f0, 0x3f6, 14, irq, options.hardDisk);
     this.pci = new PciHost(i440fxFunctions(), () => this.requestReset());
     this.pv = new PvFirmware(this.memory, floppies, [options.hardDisk]);
-    this.pv.onKeyboardWait = (kind) => {
-      if (kind === 1) this.inputWanted = true;
-    };
+    this.pv.onKeyboardWait = (kind) => this.keyboardPolled(kind === 1);
     this.wirePorts(options);
     this.loadFirmware(validateBiosImage(options.bios ?? builtinBios()));
     this.cpu = new Cpu({
@@ -190,6 +197,14 @@ export class PcBoard {
     this.exitStatus ??= status;
   }
 
+  /**
+   * Load a multiboot kernel and start the CPU at its entry in protected mode (the firmware is
+   * bypassed, as with QEMU's -kernel the kernel never sees the BIOS run).
+   */
+  loadMultiboot(image: Uint8Array, cmdline = ''): LoadedKernel {
+    return bootMultiboot(this.cpu, this.memory, image, cmdline);
+  }
+
   /** The VGA text screen, rows joined by newlines. */
   screenText(): string {
     return this.vga.screenText();
@@ -209,10 +224,23 @@ export class PcBoard {
     return this.typeQueue.length;
   }
 
+  /**
+   * The BIOS found no key. A blocking wait means the guest wants input now; polling (DOS
+   * checks with int 16h AH=01h/11h and idles) counts once it has gone on for POLL_WAIT_NS,
+   * so short checks during boot ("press F8") do not swallow the typed text.
+   */
+  private keyboardPolled(blocking: boolean): void {
+    const now = this.clock.nanos;
+    if (this.lastPoll < 0 || now - this.lastPoll > POLL_GAP_NS) this.pollSince = now;
+    this.lastPoll = now;
+    if (blocking || this.typingStarted || now - this.pollSince >= POLL_WAIT_NS) this.inputWanted = true;
+  }
+
   private feedKeyboard(): void {
     if (this.typeQueue.length === 0 || !this.inputWanted || this.kbc.pendingBytes > 0) return;
     this.inputWanted = false;
     this.sawInt16 = false;
+    this.typingStarted = true;
     this.kbc.typeText(this.typeQueue.shift()!);
   }
 

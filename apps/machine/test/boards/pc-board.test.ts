@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { PcBoard } from '../../src/boards/pc/pc-board.js';
+import { DiskImage } from '../../src/devices/disk-image.js';
+import { floppyWithBootSector, program } from './helpers.js';
+
+function text(bytes: number[]): string {
+  return String.fromCharCode(...bytes);
+}
+
+describe('PcBoard with the built-in BIOS', () => {
+  it('POSTs, reports memory, and stops at "No bootable disk" with no drives', () => {
+    const debug: number[] = [];
+    const board = new PcBoard({ memoryMiB: 16, debugcon: (b) => debug.push(b) });
+    const r = board.run({ untilScreen: 'No bootable disk', maxInstructions: 5_000_000 });
+    expect(r.stop).toBe('screen');
+    const screen = board.screenText();
+    expect(screen).toContain('Phantasm BIOS');
+    expect(screen).toContain(`Memory: ${16 * 1024} KiB`);
+    expect(text(debug)).toContain('No bootable disk.');
+  });
+
+  it('answers BIOS services as the board is configured (biostest boot sector)', () => {
+    const debug: number[] = [];
+    const floppy = DiskImage.floppy(floppyWithBootSector(program('biostest.bin'), 0x1234));
+    const board = new PcBoard({ memoryMiB: 24, floppyA: floppy, debugcon: (b) => debug.push(b) });
+    const r = board.run({ maxInstructions: 5_000_000 });
+    expect(r.stop).toBe('exit');
+    expect(r.exitStatus).toBe(0x21);
+    const lines = text(debug).split('\n');
+    const values = (key: string) =>
+      lines.filter((l) => l.startsWith(`${key}=`)).map((l) => Number.parseInt(l.slice(key.length + 1), 16));
+    const one = (key: string) => values(key)[0];
+    expect(one('mem')).toBe(640);
+    expect(one('equip') & 0x31).toBe(0x21); // floppy present, 80x25 colour
+    expect(one('ext')).toBe(23 * 1024);
+    expect(one('e801ax')).toBe(15 * 1024);
+    expect(one('e801bx')).toBe((8 << 20) >> 16);
+    expect(values('e820base')).toEqual([0, 0xf0000, 0x100000]);
+    expect(values('e820len')).toEqual([0xa0000, 0x10000, 23 << 20]);
+    expect(values('e820type')).toEqual([1, 2, 1]);
+    expect(one('ftype')).toBe(4); // 1.44 MB
+    expect(one('fcx')).toBe((79 << 8) | 18);
+    expect(one('fdx')).toBe((1 << 8) | 1); // max head 1, one floppy drive
+    expect(one('rdstat')).toBe(0x0001); // AH=0, AL=1 sector
+    expect(one('rdword')).toBe(0x1234);
+    expect(one('a20')).toBe(1);
+    expect(one('nokey')).toBe(1);
+    // "Hi" was typed after the BIOS messages; the cursor follows it
+    const cursor = one('cursor');
+    const row = board.screenText().split('\n')[cursor >> 8];
+    expect(row.slice(0, cursor & 0xff)).toMatch(/Hi$/);
+  });
+
+  it('loads a multiboot kernel that prints on COM1 and exits through port 0xF4', () => {
+    const serial: number[] = [];
+    const board = new PcBoard({ memoryMiB: 32, serial: (b) => serial.push(b) });
+    const loaded = board.loadMultiboot(program('mbhello.bin'));
+    expect(loaded.entry).toBeGreaterThanOrEqual(0x100000);
+    const r = board.run({ maxInstructions: 1_000_000 });
+    expect(r.stop).toBe('exit');
+    expect(r.exitStatus).toBe((0x2a << 1) | 1);
+    expect(text(serial)).toBe(
+      `Hello from a multiboot kernel, mem_upper=0x${(31 * 1024).toString(16).toUpperCase().padStart(8, '0')} KiB\n`,
+    );
+  });
+
+  it('refuses bad configurations with typed errors', () => {
+    expect(() => new PcBoard({ memoryMiB: 1 })).toThrow(/memory 1 MiB/);
+    expect(() => new PcBoard({ bios: new Uint8Array(1000) })).toThrow(/multiple of 64 KiB/);
+    const board = new PcBoard();
+    expect(() => board.loadMultiboot(new Uint8Array(4096))).toThrow(/no multiboot header/);
+  });
+});
