@@ -141,7 +141,7 @@ function writeInfo(memory: PhysicalMemory, cmdline: string): number {
 function writeGdt(memory: PhysicalMemory): void {
   const gdt = [0, 0, 0x0000ffff, 0x00cf9a00, 0x0000ffff, 0x00cf9200];
   const view = new DataView(memory.ram.buffer);
-  gdt.forEach((v, i) => view.setUint32(GDT_ADDR + 4 * i, v, true));
+  for (let i = 0; i < gdt.length; i++) view.setUint32(GDT_ADDR + 4 * i, gdt[i], true);
 }
 
 /** Load a multiboot kernel and put the CPU at its entry point, as a multiboot loader leaves it. */
