@@ -18,7 +18,9 @@ import {
   PAGEMASK_16K,
   PAGEMASK_16M,
   PAGEMASK_64K,
+  PAGEMASK_64M,
   PAGEMASK_256K,
+  PAGEMASK_256M,
 } from '../src/index.js';
 
 const K = MIPS_MODE_KERNEL;
@@ -98,6 +100,8 @@ describe('MipsTlb translation', () => {
     [PAGEMASK_1M, 0x100000],
     [PAGEMASK_4M, 0x400000],
     [PAGEMASK_16M, 0x1000000],
+    [PAGEMASK_64M, 0x4000000],
+    [PAGEMASK_256M, 0x10000000],
   ];
   for (const [mask, size] of sizes) {
     it(`page mask 0x${mask.toString(16)} gives ${size / 1024} KiB pages`, () => {
@@ -105,20 +109,20 @@ describe('MipsTlb translation', () => {
       const base = 0x40000000; // aligned for every size
       // PFN bits below the page size are set on purpose: the hardware ignores them.
       const junk = size > 0x1000 ? 0x1000 : 0;
-      write(tlb, 0, base | 7, lo(0x02000000 + junk), lo(0x04000000 + junk), mask);
+      write(tlb, 0, base | 7, lo(0x10000000 + junk), lo(0x20000000 + junk), mask);
       tlb.setEntryHi(7);
-      expect(tlb.translate(base + size - 4, false, K)).toBe(0x02000000 + size - 4);
-      expect(tlb.translate(base + size, false, K)).toBe(0x04000000);
-      expect(tlb.translate(base + 2 * size - 1, false, K)).toBe(0x04000000 + size - 1);
+      expect(tlb.translate(base + size - 4, false, K)).toBe(0x10000000 + size - 4);
+      expect(tlb.translate(base + size, false, K)).toBe(0x20000000);
+      expect(tlb.translate(base + 2 * size - 1, false, K)).toBe(0x20000000 + size - 1);
       expect(tlb.translate(base + 2 * size, false, K)).toBe(MIPS_REFILL);
       expect(tlb.probe(base + size)?.pageSize).toBe(size);
     });
   }
 
-  it('PageMask keeps only the supported size bits (software probes sizes by writing ones)', () => {
+  it('PageMask keeps only Mask 28:13 (software probes sizes by writing ones)', () => {
     const tlb = new MipsTlb();
     tlb.setPageMask(0xffffffff);
-    expect(tlb.pageMask).toBe(0x01ffe000);
+    expect(tlb.pageMask).toBe(0x1fffe000);
   });
 
   it('matches the ASID unless the entry is global (G = G0 AND G1)', () => {
@@ -207,7 +211,7 @@ describe('MipsTlb instructions', () => {
     expect(tlb.index).toBe(INDEX_P);
   });
 
-  it('TLBR reads back the entry, G copied into both EntryLo, masked VPN2 bits cleared', () => {
+  it('TLBR reads back the entry, G copied into both EntryLo, VPN2 as written (as QEMU does)', () => {
     const tlb = new MipsTlb();
     write(tlb, 2, 0x00c05000 | 9, lo(0x100000, { g: true }), lo(0x200000, { g: true }), PAGEMASK_16K);
     tlb.setEntryHi(0);
@@ -216,7 +220,7 @@ describe('MipsTlb instructions', () => {
     tlb.setPageMask(0);
     tlb.setIndex(2);
     tlb.tlbr();
-    expect(tlb.entryHi).toBe(0x00c00000 | 9);
+    expect(tlb.entryHi).toBe(0x00c04000 | 9);
     expect(tlb.pageMask).toBe(PAGEMASK_16K);
     expect(tlb.entryLo0).toBe(lo(0x100000, { g: true }));
     expect(tlb.entryLo1).toBe(lo(0x200000, { g: true }));

@@ -19,8 +19,8 @@ export const CACHE_CACHEABLE = 3;
 export const ENTRYHI_VPN2_MASK = 0xffff_e000;
 export const ENTRYHI_ASID_MASK = 0xff;
 
-/** PageMask (PRA §9.7): Mask 28:13. This model supports 4 KiB … 16 MiB pages, so bits 24:13. */
-export const PAGEMASK_MASK = 0x01ff_e000;
+/** PageMask (PRA §9.7): Mask 28:13, pages of 4 KiB … 256 MiB. */
+export const PAGEMASK_MASK = 0x1fff_e000;
 /** PageMask values for each supported page size (even/odd pages of that size each). */
 export const PAGEMASK_4K = 0x0000_0000;
 export const PAGEMASK_16K = 0x0000_6000;
@@ -29,6 +29,8 @@ export const PAGEMASK_256K = 0x0007_e000;
 export const PAGEMASK_1M = 0x001f_e000;
 export const PAGEMASK_4M = 0x007f_e000;
 export const PAGEMASK_16M = 0x01ff_e000;
+export const PAGEMASK_64M = 0x07ff_e000;
+export const PAGEMASK_256M = 0x1fff_e000;
 
 /** Index register probe-failure bit (PRA §9.3). */
 export const INDEX_P = 0x8000_0000;

@@ -138,7 +138,7 @@ export class MipsTlb {
   setEntryLo1(value: number): void {
     this.entryLo1 = (value & ENTRYLO_WRITABLE_BITS) >>> 0;
   }
-  /** Bits for page sizes above 16 MiB read back as zero (how software discovers the supported sizes). */
+  /** Only Mask 28:13 is writable (software probes the supported sizes by writing ones). */
   setPageMask(value: number): void {
     this.pageMask = (value & PAGEMASK_MASK) >>> 0;
   }
@@ -393,9 +393,9 @@ export class MipsTlb {
     this.unlink(i);
     const global = this.entryLo0 & this.entryLo1 & ENTRYLO_G;
     this.mask[i] = this.pageMask;
-    // VPN2 bits covered by the mask are not stored (they read back as zero).
-    this.hi[i] =
-      ((this.entryHi & ~this.pageMask & ENTRYHI_VPN2_MASK) | (this.entryHi & ENTRYHI_ASID_MASK)) >>> 0;
+    // VPN2 is kept as written, bits under the mask included (matching ignores them). The PRA lets
+    // TLBR return those bits as zero or as written; QEMU returns them as written, and so do we.
+    this.hi[i] = this.entryHi;
     this.lo0[i] = ((this.entryLo0 & ~ENTRYLO_G) | global) >>> 0;
     this.lo1[i] = ((this.entryLo1 & ~ENTRYLO_G) | global) >>> 0;
     this.link(i);
