@@ -278,6 +278,20 @@ describe('Ia32Mmu soft TLB', () => {
     expect(mmu.faultErrorCode).toBe(0x7);
   });
 
+  it('one walk fills the read entries of both privilege levels that the page allows', () => {
+    const { mmu, editor } = pagedMachine();
+    editor.map(V, F, { writable: true, user: true });
+    editor.map(V + 0x1000, F + 0x1000, { writable: true, user: false });
+    mmu.writeLinear8(V, 1, false);
+    mmu.readLinear8(V + 0x1000, false);
+    const walks = mmu.walks;
+    expect(mmu.readLinear8(V, true)).toBe(1);
+    expect(mmu.readLinear8(V, false)).toBe(1);
+    expect(mmu.walks).toBe(walks);
+    expect(mmu.readLinear8(V + 0x1000, true)).toBe(FAULT); // supervisor page: no user entry was made
+    expect(mmu.walks).toBe(walks + 1);
+  });
+
   it('reports PCD/PWT of the page it translated', () => {
     const { mmu, editor } = pagedMachine();
     editor.mapIo(0x40000000, 0x5000);

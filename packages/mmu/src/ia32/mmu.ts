@@ -458,6 +458,10 @@ export class Ia32Mmu {
       page = this.walk(linear, write, user);
       if (page === FAULT) return FAULT;
       entry = page < FAST_LIMIT && this.slowPages[page >>> 12] === 0 ? page : page | SLOW_MARK;
+      // One walk serves every read the entry allows: supervisor reads always, user reads with U/S.
+      // (Write entries are filled only by writes, which must set D and go past the watchers.)
+      this.tlbRead[vpn] = entry;
+      if ((this.tlbFlags[vpn] & PTE_US) !== 0) this.tlbUserRead[vpn] = entry;
     } else {
       page = (entry & PTE_FRAME) >>> 0;
     }
