@@ -82,6 +82,17 @@ main:
         mov eax, [tss2 + 0x28]  ; the callee's saved EAX
         call print_hex          ; 0000BEEF
         PUTC ' '
+        ; a task gate in the IDT: INT 40h switches to the second task again (nested, NT set)
+        mov word [idt + 0x40 * 8 + 2], 0x30
+        mov word [idt + 0x40 * 8 + 4], 0x8500
+        mov eax, 0x11111111
+        int 0x40
+        str ax
+        call print_hex2         ; 28
+        PUTC '/'
+        mov al, [gdt + 0x30 + 5]
+        call print_hex2         ; 89
+        PUTC ' '
         ; --- ring 3 and the call gate --------------------------------------------------------
         mov eax, ring3
         mov ebx, .r3done
