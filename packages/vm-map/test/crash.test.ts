@@ -18,9 +18,9 @@ const SWEEP = Math.max(1, Number(process.env.VMMAP_CRASH_SWEEP ?? 1) || 1);
 const SNAPSHOTS = 7;
 const NESTED_EVERY = 37;
 
-function formattedImage(): Map<number, Uint8Array> {
+function formattedImage(pages = PAGES): Map<number, Uint8Array> {
   const dev = new MemoryBlockDevice();
-  formatRig(dev, PAGES).space.close();
+  formatRig(dev, pages).space.close();
   return dev.snapshotBlocks();
 }
 
@@ -54,16 +54,24 @@ function verifyRecovery(device: BlockDevice, expected: Expected, completed: numb
   return index;
 }
 
-function sweep(model: CrashModel, seed: number, image: Map<number, Uint8Array>): number {
-  const expected: Expected = { models: [new Uint8Array(PAGES * PAGE)], states: [new Uint8Array(0)] };
+function sweep(
+  model: CrashModel,
+  seed: number,
+  image: Map<number, Uint8Array>,
+  pages = PAGES,
+  snapshots = SNAPSHOTS,
+  nestedEvery = NESTED_EVERY,
+): number {
+  const start = new Uint8Array(pages * PAGE);
+  const expected: Expected = { models: [start], states: [new Uint8Array(0)] };
   const counting = new PowerLossBlockDevice({ image });
-  const full = runWorkload(counting, seed, SNAPSHOTS, expected);
-  expect(full.completed).toBe(SNAPSHOTS);
+  const full = runWorkload(counting, seed, snapshots, expected, 0, start);
+  expect(full.completed).toBe(snapshots);
   const total = counting.operationCount;
   let points = 0;
   for (let k = 0; k <= total; k++) {
     const dev = new PowerLossBlockDevice({ image, crashAtOp: k });
-    const run = runWorkload(dev, seed, SNAPSHOTS);
+    const run = runWorkload(dev, seed, snapshots, undefined, 0, start);
     dev.cutPower();
     const crashSeed = seed * 100_003 + k;
     const where = `model ${model}, workload seed ${seed}, crash at op ${k} of ${total}, crash seed ${crashSeed}`;
@@ -75,7 +83,7 @@ function sweep(model: CrashModel, seed: number, image: Map<number, Uint8Array>):
       where,
     );
     points++;
-    if (k % NESTED_EVERY === NESTED_EVERY - 1)
+    if (k % nestedEvery === nestedEvery - 1)
       points += nested(model, seed, k, survivorImage, recovered, expected);
   }
   return points;
@@ -126,6 +134,20 @@ describe('crash-point enumeration', () => {
       60_000 * SWEEP,
     );
   }
+
+  it(
+    'every crash point recovers N or N+1 with a two-level page list (700 pages)',
+    () => {
+      const big = formattedImage(700);
+      let points = 0;
+      for (const model of ['pessimistic', 'atomic4k'] as CrashModel[]) {
+        for (let s = 1; s <= 2 * SWEEP; s++) points += sweep(model, 50_000 + s, big, 700, 3, 1_000_000);
+      }
+      console.log(`two-level page list: ${points} crash points verified`);
+      expect(points).toBeGreaterThan(150);
+    },
+    60_000 * SWEEP,
+  );
 
   it('the counting run touches every kind of operation', () => {
     const counting = new PowerLossBlockDevice({ image });

@@ -32,7 +32,7 @@ export function snapshotIndexOf(state: Uint8Array): number {
 
 /**
  * Run `snapshots` rounds on an already formatted `device` (its space holds `startModel`, snapshot
- * `startIndex`). Fills `expected` when given. Stops quietly at a PowerCutError.
+ * `startIndex`; the space's size is startModel's). Fills `expected` when given. Stops quietly at a PowerCutError.
  */
 export function runWorkload(
   device: BlockDevice,
@@ -44,6 +44,7 @@ export function runWorkload(
 ): WorkloadResult {
   const rng = new Prng(seed);
   const model = startModel.slice();
+  const pages = model.length / PAGE;
   let completed = startIndex;
   let rig: Rig | undefined;
   try {
@@ -58,15 +59,15 @@ export function runWorkload(
         const kind = rng.below(10);
         if (kind === 0) {
           // A whole page of zeros: exercises zero-page elision.
-          write(rng.below(PAGES) * PAGE, new Uint8Array(PAGE));
+          write(rng.below(pages) * PAGE, new Uint8Array(PAGE));
         } else if (kind === 1) {
           const data = new Uint8Array(PAGE + rng.below(PAGE));
           rng.fill(data);
-          write(rng.below(PAGES * PAGE - data.length), data);
+          write(rng.below(pages * PAGE - data.length), data);
         } else {
           const data = new Uint8Array(1 + rng.below(64));
           rng.fill(data);
-          write(rng.below(PAGES * PAGE - data.length), data);
+          write(rng.below(pages * PAGE - data.length), data);
         }
       }
     };

@@ -183,6 +183,8 @@ export class PersistentSpace {
   private dirtyHead = 0;
   private dirtyCount = 0;
   private readonly cow = new Map<number, Uint8Array>();
+  /** The page list being built (every entry is rewritten by the walk before it is used). */
+  private readonly entries: Uint32Array;
 
   private seq = 0;
   private lastGeneration: number;
@@ -236,6 +238,7 @@ export class PersistentSpace {
     this.prevCrc = new Uint32Array(n);
     this.resident = new Int32Array(n);
     this.residentPos = new Int32Array(n).fill(-1);
+    this.entries = new Uint32Array(n * 2);
     // Ownership: the loaded snapshot is LAST; whatever else its bitmap holds belongs to the snapshot
     // before it (PREV) and is freed by the next commit.
     this.blocks = new BlockMap(sb.blockCount);
@@ -382,7 +385,8 @@ export class PersistentSpace {
       generation,
       slot,
       state: state.slice(),
-      entries: new Uint32Array(this.pageCount * 2),
+      // Allocated once at open: a 2 MiB allocation here could cost a GC inside the pause.
+      entries: this.entries,
       cursor: 0,
       pagesWritten: 0,
       cowPages: 0,
