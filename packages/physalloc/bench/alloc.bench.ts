@@ -3,6 +3,7 @@
 //
 // single:  occupancy p made by random pre-allocation of single pages (a random p·N subset is
 //          used). One op = free a random used page + allocate a page (occupancy stays p).
+//          Victims come from walking a shuffled list of the used pages.
 // run64:   the free (1-p)·N pages are half whole 64-page aligned free blocks at random places,
 //          half single free pages scattered through the other blocks. One op = allocate a
 //          64-page run aligned to 64 pages + free the oldest of 8 outstanding runs.
@@ -116,12 +117,6 @@ function compare(ours: (n: number) => void, reference: (n: number) => void, roun
   return [a, b];
 }
 
-function randomIndices(count: number, bound: number, random: () => number): Int32Array {
-  const a = new Int32Array(count);
-  for (let i = 0; i < count; i++) a[i] = Math.floor(random() * bound);
-  return a;
-}
-
 interface Row {
   case: string;
   occupancy: string;
@@ -134,25 +129,28 @@ const random = rng(seed);
 
 for (const p of OCCUPANCIES) {
   const { ours, ref, usedList } = build(singlePattern(p, random));
-  const idx = randomIndices(1 << 16, usedList.length, random);
+  // The used pages in random order; victims are taken walking this list, so each victim is a
+  // random used page while the walk itself stays cheap and the same for both allocators.
   // Both keep page numbers in an Int32Array (same cache footprint); ours converts to addresses.
-  const oursList = Int32Array.from(usedList);
-  const refList = Int32Array.from(usedList);
-  let k1 = 0;
-  let k2 = 0;
+  const order = shuffled(usedList.length, random);
+  const oursList = Int32Array.from(order, (i) => usedList[i]);
+  const refList = Int32Array.from(oursList);
+  const len = oursList.length;
+  let j1 = 0;
+  let j2 = 0;
   const [a, b] = compare(
     (n) => {
       for (let i = 0; i < n; i++) {
-        const j = idx[k1++ & 0xffff];
-        ours.free(oursList[j] * PAGE);
-        oursList[j] = ours.alloc() / PAGE;
+        ours.free(oursList[j1] * PAGE);
+        oursList[j1] = ours.alloc() / PAGE;
+        j1 = j1 + 1 === len ? 0 : j1 + 1;
       }
     },
     (n) => {
       for (let i = 0; i < n; i++) {
-        const j = idx[k2++ & 0xffff];
-        ref.freePage(refList[j]);
-        refList[j] = ref.allocPage();
+        ref.freePage(refList[j2]);
+        refList[j2] = ref.allocPage();
+        j2 = j2 + 1 === len ? 0 : j2 + 1;
       }
     },
   );

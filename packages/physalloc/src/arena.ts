@@ -60,7 +60,8 @@ export class PhysArena {
   private readonly pendingFull = new Int32Array(PENDING_MASK + 1);
   private pendingCount = 0;
   private readonly unavailable: Int32Array;
-  /** Bit w set when unavailable word w is non-zero: lets free() skip the big map (L1-resident). */
+  /** Bit g set when unavailable words 32g..32g+31 (1024 frames) hold any bit: lets free() skip
+   *  the big map almost always (128 bytes per 4 GiB, so it stays in L1). */
   private readonly unavailableWords: Int32Array;
   /** The frame free() saw last; alloc() hands it out first if it is still free (else: stale). */
   private lastFreed = 0;
@@ -84,7 +85,7 @@ export class PhysArena {
     this.full = new SummaryBitmap(Math.ceil(pageCount / 32));
     this.fullLeaf = this.full.levels[0];
     this.unavailable = new Int32Array(Math.max(1, Math.ceil(pageCount / 32))).fill(-1);
-    this.unavailableWords = new Int32Array(Math.ceil(this.unavailable.length / 32));
+    this.unavailableWords = new Int32Array(Math.ceil(this.unavailable.length / 1024));
     for (const [first, end] of usable) {
       const s = Math.max(first - basePage, 0);
       const e = Math.min(end - basePage, pageCount);
@@ -101,7 +102,7 @@ export class PhysArena {
   private syncUnavailableWords(): void {
     this.unavailableWords.fill(0);
     for (let wi = 0; wi < this.unavailable.length; wi++) {
-      if (this.unavailable[wi] !== 0) this.unavailableWords[wi >>> 5] |= 1 << (wi & 31);
+      if (this.unavailable[wi] !== 0) this.unavailableWords[wi >>> 10] |= 1 << ((wi >>> 5) & 31);
     }
   }
 
@@ -188,7 +189,7 @@ export class PhysArena {
     if (p >>> 0 !== p || p >= this.pageCount) throw this.badAddress(address, 1);
     const wi = p >>> 5;
     const bit = 1 << (p & 31);
-    if ((this.unavailableWords[wi >>> 5] & (1 << (wi & 31))) !== 0 && (this.unavailable[wi] & bit) !== 0) {
+    if ((this.unavailableWords[wi >>> 10] & (1 << ((wi >>> 5) & 31))) !== 0 && (this.unavailable[wi] & bit) !== 0) {
       throw new NotAllocatedError(address);
     }
     const leaf = this.leaf;
@@ -205,7 +206,6 @@ export class PhysArena {
       this.level1[j] = l1 | (1 << (wi & 31));
       if (l1 === 0) this.freeMap.setAt(2, j);
     }
-    // Usually the full bit is still set (stale since the word was last full): one load, no store.
     // A word that just became all free is noted in a small ring (sequential, cache-hot); the
     // full map takes it in before the next search for whole free words (syncFull).
     // Branch-free (this is the hottest line): always write the slot, advance only if full.
@@ -225,7 +225,7 @@ export class PhysArena {
       const span = Math.min(32 - lo, end - q);
       const wi = q >>> 5;
       const mask = wordMask(lo, span);
-      if ((this.unavailableWords[wi >>> 5] & (1 << (wi & 31))) !== 0 && (this.unavailable[wi] & mask) !== 0) {
+      if ((this.unavailableWords[wi >>> 10] & (1 << ((wi >>> 5) & 31))) !== 0 && (this.unavailable[wi] & mask) !== 0) {
         throw new NotAllocatedError(this.addressOf(firstInRange(this.unavailable, q, q + span, 1)));
       }
       if ((this.leaf[wi] & mask) !== 0)
@@ -243,7 +243,7 @@ export class PhysArena {
     this.takeRange(p, n);
     forEachWord(p, p + n, (wi, mask) => {
       this.unavailable[wi] |= mask;
-      this.unavailableWords[wi >>> 5] |= 1 << (wi & 31);
+      this.unavailableWords[wi >>> 10] |= 1 << ((wi >>> 5) & 31);
     });
     this.totalCount -= n;
   }
