@@ -25,7 +25,7 @@ import {
 } from './decode/table.js';
 import { Paging } from './modes/paging.js';
 import { deliverProtected, loadCodeSegment, loadSegmentProtected } from './modes/protected.js';
-import { GUEST_FAULT, GuestFaultSignal } from './signal.js';
+import { CpuError, GUEST_FAULT, GuestFaultSignal, SegmentLoadError } from './signal.js';
 import {
   AC,
   ARITH,
@@ -311,6 +311,7 @@ export class Cpu {
 
   getSegment(name: SegmentName): SegmentState {
     const i = SEG_NAMES.indexOf(name);
+    if (i < 0) throw new CpuError(`unknown segment register ${String(name)}`);
     return {
       selector: this.segSel[i],
       base: this.segBase[i] >>> 0,
@@ -322,7 +323,7 @@ export class Cpu {
   /** Write a segment register and its hidden cache directly (no checks), as LOADALL would. */
   setSegment(name: SegmentName, state: SegmentState): void {
     const i = SEG_NAMES.indexOf(name);
-    if (i < 0) throw new RangeError(`unknown segment register ${String(name)}`);
+    if (i < 0) throw new CpuError(`unknown segment register ${String(name)}`);
     this.setSegmentCache(i, state.selector, state.base, state.limit, state.rights);
     if (i === CS && this.isProtected()) this.setCpl(state.selector & 3);
   }
@@ -333,16 +334,13 @@ export class Cpu {
    */
   loadSegment(name: SegmentName, selector: number): void {
     const i = SEG_NAMES.indexOf(name);
-    if (i < 0) throw new RangeError(`unknown segment register ${String(name)}`);
+    if (i < 0) throw new CpuError(`unknown segment register ${String(name)}`);
     try {
       if (i === CS && this.isProtected() && !this.isV86()) loadCodeSegment(this, selector & 0xffff);
       else this.loadSeg(i, selector & 0xffff);
     } catch (e) {
-      if (e instanceof GuestFaultSignal) {
-        throw new RangeError(
-          `loading ${name} with selector 0x${selector.toString(16)} raises exception ${this.excVector} (error code 0x${this.excCode.toString(16)})`,
-        );
-      }
+      if (e instanceof GuestFaultSignal)
+        throw new SegmentLoadError(name, selector, this.excVector, this.excCode);
       throw e;
     }
   }
@@ -915,6 +913,7 @@ export class Cpu {
 
   /** Run up to `budget` instructions. */
   run(budget: number): StopReason {
+    if (!(budget >= 0)) throw new CpuError(`run budget must be a non-negative number, got ${budget}`);
     let done = 0;
     this.stopRequest = undefined;
     while (done < budget) {

@@ -11,4 +11,4 @@ export type {
 export { Cpu, type CpuOptions, type TableRegister } from './cpu.js';
 export { type OpRow, ROWS as OPCODE_TABLE } from './decode/table.js';
 export { CPUID_FEATURES, CPUID_SIGNATURE } from './exec/system.js';
-export { CpuError } from './signal.js';
+export { CpuError, SegmentLoadError } from './signal.js';

@@ -8,7 +8,22 @@ export class GuestFaultSignal {
 
 export const GUEST_FAULT = new GuestFaultSignal();
 
-/** Thrown by `run` when a hook asked to stop in the middle of an instruction boundary. */
+/** Base class of the host-facing errors of this package (bad API use, not guest faults). */
 export class CpuError extends Error {
   override name = 'CpuError';
+}
+
+/** `Cpu.loadSegment` was refused: loading that selector would raise a guest exception. */
+export class SegmentLoadError extends CpuError {
+  override name = 'SegmentLoadError';
+  constructor(
+    readonly segment: string,
+    readonly selector: number,
+    readonly vector: number,
+    readonly errorCode: number,
+  ) {
+    super(
+      `loading ${segment} with selector 0x${selector.toString(16)} raises exception ${vector} (error code 0x${errorCode.toString(16)})`,
+    );
+  }
 }

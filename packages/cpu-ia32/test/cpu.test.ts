@@ -1,6 +1,6 @@
 import { PhysicalMemory } from '@phantasm/mmu';
 import { describe, expect, it } from 'vitest';
-import { CPUID_SIGNATURE, Cpu, type InterruptController } from '../src/index.js';
+import { CPUID_SIGNATURE, Cpu, CpuError, type InterruptController, SegmentLoadError } from '../src/index.js';
 
 /** A real-mode CPU with `code` at 0000:1000, SS:SP = 0000:8000. */
 function realMode(code: number[], options: { pic?: InterruptController } = {}) {
@@ -144,6 +144,11 @@ describe('Cpu basics', () => {
     cpu.loadSegment('ds', 0x10);
     expect(() => cpu.loadSegment('cs', 0x10)).toThrow(/exception 13/);
     expect(() => cpu.loadSegment('ss', 0x10)).toThrow(/exception 13 \(error code 0x10\)/);
+    // A refused load is a typed error and leaves the register as it was.
+    const ss = cpu.getSegment('ss');
+    expect(() => cpu.loadSegment('ss', 0x10)).toThrow(SegmentLoadError);
+    expect(cpu.getSegment('ss')).toEqual(ss);
+    expect(() => cpu.run(Number.NaN)).toThrow(CpuError);
   });
 
   it('stops with the reason a device or hook requests', () => {
