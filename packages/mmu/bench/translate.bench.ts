@@ -3,6 +3,7 @@
 // simple emulator keeps) and an uncached two-level walk in emulated RAM without a TLB.
 import {
   ACCESS_READ,
+  ACCESS_WRITE,
   BumpFrameSource,
   CR0_PE,
   CR0_PG,
@@ -147,7 +148,10 @@ rows.push(
   ),
 );
 // Warm every page into the TLB once, then measure hits.
-for (let p = 0; p < PAGES; p++) mmu.translate(BASE + p * 4096, ACCESS_READ, true);
+for (let p = 0; p < PAGES; p++) {
+  mmu.translate(BASE + p * 4096, ACCESS_READ, true);
+  mmu.translate(BASE + p * 4096, ACCESS_WRITE, true);
+}
 const walksBeforeHits = mmu.walks;
 rows.push(
   measure(
@@ -167,6 +171,15 @@ rows.push(
       let s = 0;
       for (let i = 0; i < OPS; i++) s += mmu.readLinear32(addresses[i] & ~3, true);
       sink += s;
+    },
+    OPS,
+  ),
+);
+rows.push(
+  measure(
+    'Ia32Mmu.writeLinear32, TLB hit (translate + store)',
+    () => {
+      for (let i = 0; i < OPS; i++) mmu.writeLinear32(addresses[i] & ~3, i, true);
     },
     OPS,
   ),
@@ -226,5 +239,37 @@ for (const row of rows) {
     `${row.name.padEnd(52)} ${mps.toFixed(1).padStart(9)} ${(1e9 / row.opsPerSecond).toFixed(1).padStart(8)} ${`${(row.opsPerSecond / mapRate).toFixed(2)}x`.padStart(8)} ${`${(row.opsPerSecond / walkRate).toFixed(2)}x`.padStart(8)}`,
   );
 }
+
+// Write-protecting the whole object space for a snapshot (DESIGN.md §3/§5): an epoch bump against the
+// classic way, clearing R/W in every PTE and invalidating each page. Then the cost of the one slow
+// write per page that the epoch causes.
+let notified = 0;
+mmu.writeWatcher = () => notified++;
+const bumpRounds = 1 << 20;
+let t0 = performance.now();
+for (let i = 0; i < bumpRounds; i++) mmu.bumpWriteEpoch();
+const bumpNs = ((performance.now() - t0) * 1e6) / bumpRounds;
+const protectRounds = 20;
+t0 = performance.now();
+for (let round = 0; round < protectRounds; round++) {
+  for (let p = 0; p < PAGES; p++) editor.protect(BASE + p * 4096, { writable: round % 2 === 1, user: true });
+}
+const protectNs = ((performance.now() - t0) * 1e6) / protectRounds;
+const firstWrites = 64;
+t0 = performance.now();
+for (let round = 0; round < firstWrites; round++) {
+  mmu.bumpWriteEpoch();
+  for (let p = 0; p < PAGES; p++) mmu.writeLinear32(BASE + p * 4096, p, true);
+}
+const firstWriteNs = ((performance.now() - t0) * 1e6) / (firstWrites * PAGES);
+console.log('');
+console.log(`write-protect all ${PAGES} pages for a snapshot`);
+console.log(`${'bumpWriteEpoch()'.padEnd(52)} ${bumpNs.toFixed(1).padStart(12)} ns`);
+console.log(
+  `${'reference: clear R/W in every PTE + INVLPG'.padEnd(52)} ${protectNs.toFixed(0).padStart(12)} ns  (${(protectNs / bumpNs).toFixed(0)}x the bump)`,
+);
+console.log(
+  `${'first write per page after a bump (watcher called)'.padEnd(52)} ${firstWriteNs.toFixed(1).padStart(12)} ns  (watcher calls: ${notified})`,
+);
 console.log(`MIPS thrashing run: about ${(refillShare * 100).toFixed(0)}% of accesses took a refill`);
 console.log(`(checksum ${sink % 1000})`);
