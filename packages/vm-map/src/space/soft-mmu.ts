@@ -9,7 +9,9 @@ const UNMAPPED = -1;
 /**
  * A host-side software MMU over one RAM array: a page table (virtual page -> frame, writable bit) and a
  * write epoch with the semantics of the emulated mmu's dirty logging: after bumpWriteEpoch the first
- * write to each page calls the watcher once, before the bytes land. Reads and writes that hit an
+ * write to each page calls the watcher once, before the bytes land. (Ia32Mmu tracks this per frame
+ * rather than per page; the space relies on the watcher only for pages that keep their frame across
+ * the bump, where the two agree, and on write protection for everything else.) Reads and writes that hit an
  * unmapped or write-protected page call the fault handler, as the CPU's page-fault path would.
  */
 export class SoftMmu implements PageMapper {
