@@ -47,6 +47,18 @@ class Sink {
   }
 }
 
+/** SeaBIOS needs a VGA BIOS for a screen: use SeaVGABIOS when it sits beside the BIOS image. */
+function vgaRomBeside(biosPath: string): Uint8Array | undefined {
+  for (const name of ['vgabios-isavga.bin', 'vgabios.bin']) {
+    const path = resolve(dirname(biosPath), name);
+    if (existsSync(path)) {
+      progress(`VGA option ROM ${path} offered through fw_cfg`);
+      return new Uint8Array(readFileSync(path));
+    }
+  }
+  return undefined;
+}
+
 function progress(text: string): void {
   process.stderr.write(`phantasm: ${text}\n`);
 }
@@ -75,7 +87,10 @@ function runMachine(args: PcArgs): number {
     debugcon: debugcon?.push,
     startTime: new Date(),
   };
-  if (args.bios) options.bios = readInput('--bios', args.bios);
+  if (args.bios) {
+    options.bios = readInput('--bios', args.bios);
+    options.vgaRom = vgaRomBeside(args.bios);
+  }
   if (args.fda) options.floppyA = DiskImage.floppy(readInput('--fda', args.fda));
   if (args.hda) options.hardDisk = DiskImage.hardDisk(readInput('--hda', args.hda));
   const board = new PcBoard(options);

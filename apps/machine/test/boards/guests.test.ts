@@ -10,6 +10,7 @@ import { cpuDefect } from './helpers.js';
 
 const FREEDOS = 'images/freedos722.img';
 const SEABIOS = '/usr/share/seabios/bios.bin';
+const SEAVGABIOS = '/usr/share/seabios/vgabios-isavga.bin';
 const freedosPath = findShared(FREEDOS);
 const seabiosPresent = existsSync(SEABIOS);
 const defect = cpuDefect();
@@ -22,16 +23,17 @@ function freedosBoard(extra: Partial<PcBoardOptions> = {}): PcBoard {
 
 const VER_ANSWER = /A:\\>ver\n+FreeCom version \d+\.\d+/;
 
-/** Boot to the prompt, type `ver`, and return the screen once its answer is shown. */
-function bootAndVer(board: PcBoard): string {
+/** Boot to the prompt, type `ver`; the screens at the prompt and once the answer is shown. */
+function bootAndVer(board: PcBoard): { atPrompt: string; afterVer: string } {
   const boot = board.run({ untilScreen: PROMPT, maxInstructions: 400_000_000, timeoutMs: 40_000 });
   expect(boot.stop).toBe('screen');
+  const atPrompt = board.screenText();
   board.type('ver\r');
   // the answer: the line after the command names FreeDOS's shell and its version
   for (let step = 0; step < 40 && !VER_ANSWER.test(board.screenText()); step++) {
     board.run({ maxInstructions: board.cpu.instructions + 2_000_000 });
   }
-  return board.screenText();
+  return { atPrompt, afterVer: board.screenText() };
 }
 
 describe.skipIf(!freedosPath)(
@@ -40,9 +42,9 @@ describe.skipIf(!freedosPath)(
     it.skipIf(defect !== undefined)(
       `boots to A:\\> under the built-in BIOS and answers ver${defect ? ` — skipped: ${defect}` : ''}`,
       () => {
-        const screen = bootAndVer(freedosBoard());
-        expect(screen).toContain('Welcome to FreeDOS');
-        expect(screen).toMatch(VER_ANSWER);
+        const { atPrompt, afterVer } = bootAndVer(freedosBoard());
+        expect(atPrompt).toContain('Welcome to FreeDOS');
+        expect(afterVer).toMatch(VER_ANSWER);
       },
     );
   },
@@ -62,5 +64,21 @@ describe.skipIf(!seabiosPresent)(
       expect(log).toMatch(/SeaBIOS \(version [^)]+\)/);
       expect(log).toContain('Found 3 PCI devices');
     });
+
+    it.skipIf(!freedosPath || defect !== undefined)(
+      `boots FreeDOS to A:\\> with SeaVGABIOS and answers ver${
+        !freedosPath ? ` — skipped: ${missingMessage(FREEDOS)}` : defect ? ` — skipped: ${defect}` : ''
+      }`,
+      () => {
+        const board = freedosBoard({
+          bios: new Uint8Array(readFileSync(SEABIOS)),
+          vgaRom: new Uint8Array(readFileSync(SEAVGABIOS)),
+        });
+        const { atPrompt, afterVer } = bootAndVer(board);
+        expect(atPrompt).toContain('SeaBIOS (version');
+        expect(atPrompt).toContain('Welcome to FreeDOS');
+        expect(afterVer).toMatch(VER_ANSWER);
+      },
+    );
   },
 );

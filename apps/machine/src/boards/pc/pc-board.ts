@@ -10,6 +10,7 @@ import { DebugConsole, DebugExit } from '../../devices/debug-ports.js';
 import type { DiskImage } from '../../devices/disk-image.js';
 import { Dma8237 } from '../../devices/dma8237.js';
 import { FloppyController } from '../../devices/fdc.js';
+import { FwCfg } from '../../devices/fw-cfg.js';
 import { I8042 } from '../../devices/i8042.js';
 import { IoPortBus } from '../../devices/io-bus.js';
 import { i440fxFunctions, PciHost } from '../../devices/pci.js';
@@ -46,6 +47,8 @@ export interface PcBoardOptions {
   debugcon?: (byte: number) => void;
   /** RTC time at power-on (default 2000-01-01 00:00:00 UTC, for determinism). */
   startTime?: Date;
+  /** A VGA option ROM offered to SeaBIOS through fw_cfg as "vgaroms/vgabios.bin". */
+  vgaRom?: Uint8Array;
 }
 
 export interface RunOptions {
@@ -88,12 +91,12 @@ export class PcBoard {
   readonly ata: AtaChannel;
   readonly pci: PciHost;
   readonly pv: PvFirmware;
+  readonly fwCfg = new FwCfg();
   exitStatus: number | undefined;
   private resetPending = false;
   /** Characters still to be typed, one key per moment the guest waits for input. */
   private typeQueue: string[] = [];
   private inputWanted = false;
-  private sawInt16 = false;
   /** Virtual time of the first and latest empty keyboard poll in the current run of polls. */
   private pollSince = -1;
   private lastPoll = -1;
@@ -116,9 +119,9 @@ export class PcBoard {
       bootDevice: options.floppyA ? 1 : 2,
     });
     this.uart = new Uart16550(0x3f8, 4, irq, options.serial ?? (() => {}));
-    this.kbc = new I8042(irq, { onA20: () => this.updateA20(), onReset: () => this.requestReset() });
+    this.kbc = new I8042(irq, { onA20: (on) => this.setA20(on), onReset: () => this.requestReset() });
     this.port92 = new FastA20Port(
-      () => this.updateA20(),
+      (on) => this.setA20(on),
       () => this.requestReset(),
     );
     this.vga = new VgaText(this.memory);
@@ -136,7 +139,7 @@ export class PcBoard {
       pic: this.pic,
       hooks: {
         onInterrupt: (vector, software) => {
-          if (software && vector === 0x16) this.sawInt16 = true;
+          if (software && vector === 0x16) this.keyboardServiceCalled();
           return false;
         },
       },
@@ -173,6 +176,8 @@ export class PcBoard {
     io.register('fdc-dir', 0x3f7, 0x3f7, this.fdc);
     io.register('com1', 0x3f8, 0x3ff, this.uart);
     io.register('pci', 0xcf8, 0xcff, this.pci, { wide: true });
+    io.register('fw-cfg', 0x510, 0x511, this.fwCfg, { wide: true });
+    if (options.vgaRom) this.fwCfg.addFile('vgaroms/vgabios.bin', options.vgaRom);
   }
 
   /**
@@ -185,8 +190,9 @@ export class PcBoard {
     this.memory.ram.set(low, 0x100000 - low.length);
   }
 
-  private updateA20(): void {
-    this.cpu?.setA20(this.kbc.a20 || this.port92.a20);
+  /** Both gates drive the same line, as on QEMU's pc machine: the last change wins. */
+  private setA20(enabled: boolean): void {
+    this.cpu?.setA20(enabled);
   }
 
   private requestReset(): void {
@@ -236,10 +242,20 @@ export class PcBoard {
     if (blocking || this.typingStarted || now - this.pollSince >= POLL_WAIT_NS) this.inputWanted = true;
   }
 
+  /**
+   * Any firmware: an int 16h read or peek while the BIOS data area's keyboard buffer is empty
+   * (head == tail at 0x41A/0x41C) is a look for a key that finds none.
+   */
+  private keyboardServiceCalled(): void {
+    const ah = (this.cpu.eax >>> 8) & 0xff;
+    if (ah !== 0x00 && ah !== 0x01 && ah !== 0x10 && ah !== 0x11) return;
+    if (this.memory.read16(0x41a) !== this.memory.read16(0x41c)) return;
+    this.keyboardPolled(ah === 0x00 || ah === 0x10);
+  }
+
   private feedKeyboard(): void {
     if (this.typeQueue.length === 0 || !this.inputWanted || this.kbc.pendingBytes > 0) return;
     this.inputWanted = false;
-    this.sawInt16 = false;
     this.typingStarted = true;
     this.kbc.typeText(this.typeQueue.shift()!);
   }
@@ -265,7 +281,6 @@ export class PcBoard {
         this.resetPending = false;
         cpu.reset();
       } else if (reason === 'hlt') {
-        if (this.sawInt16) this.inputWanted = true;
         if (!this.idle()) stop = 'halted';
       }
       if (stop === undefined && cpu.instructions >= max) stop = 'max-instructions';
