@@ -88,7 +88,7 @@ export class Ia32Mmu {
   faultAddress = 0;
   /** #PF error code of the last fault (SDM 3A §4.7): P, W/R, U/S, RSVD; I/D is always 0 here. */
   faultErrorCode = 0;
-  /** Effective entry flags (see Ia32Translation.flags) of the page the last translate() resolved. */
+  /** Effective entry flags (see Ia32Translation.flags) of the page the last successful translate() resolved. */
   get lastFlags(): number {
     return this.tlbFlags[this.lastVpn];
   }
@@ -119,7 +119,7 @@ export class Ia32Mmu {
   private readonly slowPages: Uint8Array;
   /** Per VPN: INFO_GLOBAL, INFO_LISTED. */
   private readonly tlbInfo = new Uint8Array(VPN_COUNT);
-  /** Per VPN: the final entry's flags at fill time (for lastFlags; not used on the hot path). */
+  /** Per VPN: the effective flags at the last walk (lastFlags, read-entry filling; never on a hit). */
   private readonly tlbFlags = new Uint16Array(VPN_COUNT);
   /** Per 4 MiB region: 1 when some entry there came from a 4 MiB page (INVLPG must drop the whole page). */
   private readonly largeRegions = new Uint8Array(1024);
