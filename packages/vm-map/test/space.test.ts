@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AddressError, MemoryBlockDevice, Prng, StateError } from '../src/index.js';
+import { AddressError, MemoryBlockDevice, PowerLossBlockDevice, Prng, StateError } from '../src/index.js';
 import { BASE, formatRig, openRig, PAGE, readAll } from './harness.js';
 
 describe('PersistentSpace', () => {
@@ -156,5 +156,24 @@ describe('PersistentSpace', () => {
     // Three snapshots' worth of pages plus metadata at most, reached after a few rounds.
     expect(sizes[11]).toBe(sizes[5]);
     expect(sizes[11]).toBeLessThan(2 + 3 * 20);
+  });
+});
+
+describe('recovery', () => {
+  it('loads pages lazily: open reads only metadata, each fault reads one block', () => {
+    const dev = new PowerLossBlockDevice();
+    const rig = formatRig(dev, 2048);
+    for (let p = 0; p < 2048; p += 2) rig.mmu.write(BASE + p * PAGE, new Uint8Array([p & 0xff, 1]));
+    rig.space.snapshot(new Uint8Array([5]));
+    rig.space.close();
+    const before = dev.stats.reads;
+    const again = openRig(dev);
+    const metadataReads = dev.stats.reads - before;
+    // Two superblocks, a two-level page list (1 root + 4 leaves), the state blob and the bitmap blob.
+    expect(metadataReads).toBeLessThan(16);
+    expect(again.mmu.read(BASE + 100 * PAGE, 2)).toEqual(new Uint8Array([100, 1]));
+    expect(dev.stats.reads - before).toBe(metadataReads + 1);
+    expect(again.mmu.read(BASE + 101 * PAGE, 2)).toEqual(new Uint8Array([0, 0])); // zero page: no read
+    expect(dev.stats.reads - before).toBe(metadataReads + 1);
   });
 });
