@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { AddressError, MemoryBlockDevice, PowerLossBlockDevice, Prng, StateError } from '../src/index.js';
+import {
+  AddressError,
+  MemoryBlockDevice,
+  OutOfFramesError,
+  PersistentSpace,
+  PowerLossBlockDevice,
+  Prng,
+  RangeFrameSource,
+  SoftMmu,
+  StateError,
+} from '../src/index.js';
 import { BASE, formatRig, openRig, PAGE, readAll } from './harness.js';
 
 describe('PersistentSpace', () => {
@@ -156,6 +166,20 @@ describe('PersistentSpace', () => {
     // Three snapshots' worth of pages plus metadata at most, reached after a few rounds.
     expect(sizes[11]).toBe(sizes[5]);
     expect(sizes[11]).toBeLessThan(2 + 3 * 20);
+  });
+});
+
+describe('frames', () => {
+  it('reports a typed error when no frame can be had and nothing can be evicted, leaving state intact', () => {
+    const dev = new MemoryBlockDevice();
+    formatRig(dev, 4).space.close();
+    const ram = new Uint8Array(4096);
+    const mmu = new SoftMmu(ram);
+    const space = PersistentSpace.open(dev, { ram, frames: new RangeFrameSource(0, 0), mapper: mmu });
+    mmu.onFault = (v, w) => space.handleFault(v, w);
+    expect(() => mmu.read(BASE, 1)).toThrow(OutOfFramesError);
+    expect(space.stats.residentPages).toBe(0);
+    expect(mmu.isMapped(BASE)).toBe(false);
   });
 });
 
