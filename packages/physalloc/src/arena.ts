@@ -55,9 +55,9 @@ export class PhysArena {
   private readonly fullLeaf: Int32Array;
   private readonly level1: Int32Array;
   private readonly full: SummaryBitmap;
-  /** Words that became all free through single frees since the last syncFull(); a count above
-   *  PENDING_MASK means the ring overflowed (slot writes may then have wrapped). */
-  private readonly pendingFull = new Int32Array(PENDING_MASK + 1);
+  /** Words single frees made non-empty or all free since the last flushPending(); a count
+   *  above PENDING_MASK means the ring overflowed (slot writes may then have wrapped). */
+  private readonly pendingWords = new Int32Array(PENDING_MASK + 1);
   private pendingCount = 0;
   private readonly unavailable: Int32Array;
   /** Bit g set when unavailable words 32g..32g+31 (1024 frames) hold any bit: lets free() skip
@@ -139,6 +139,7 @@ export class PhysArena {
   }
 
   private allocLowest(): number {
+    this.flushPending();
     const p = this.freeMap.findFirst();
     if (p < 0) throw new OutOfMemoryError(this.name, 1);
     const wi = p >>> 5;
@@ -153,6 +154,7 @@ export class PhysArena {
    * search the frame bitmap. Each probe skips past the frame that made the previous one fail.
    */
   allocContiguous(n: number, options?: ContiguousOptions): number {
+    this.flushPending();
     const alignPages = this.checkAlign(options?.align);
     if (!Number.isInteger(n) || n < 1)
       throw new InvalidRequestError(`page count must be a positive integer: ${n}`);
@@ -189,7 +191,10 @@ export class PhysArena {
     if (p >>> 0 !== p || p >= this.pageCount) throw this.badAddress(address, 1);
     const wi = p >>> 5;
     const bit = 1 << (p & 31);
-    if ((this.unavailableWords[wi >>> 10] & (1 << ((wi >>> 5) & 31))) !== 0 && (this.unavailable[wi] & bit) !== 0) {
+    if (
+      (this.unavailableWords[wi >>> 10] & (1 << ((wi >>> 5) & 31))) !== 0 &&
+      (this.unavailable[wi] & bit) !== 0
+    ) {
       throw new NotAllocatedError(address);
     }
     const leaf = this.leaf;
@@ -197,22 +202,15 @@ export class PhysArena {
     if ((old & bit) !== 0) throw new DoubleFreeError(address);
     const now = old | bit;
     leaf[wi] = now;
-    // Test the level-1 bit rather than `old === 0`: alloc leaves that bit set (stale) when it
-    // empties a word, so this branch is nearly always "already set" and predicted, where
-    // `old === 0` is a coin toss at high occupancy.
-    const j = wi >>> 5;
-    const l1 = this.level1[j];
-    if ((l1 & (1 << (wi & 31))) === 0) {
-      this.level1[j] = l1 | (1 << (wi & 31));
-      if (l1 === 0) this.freeMap.setAt(2, j);
-    }
-    // A word that just became all free is noted in a small ring (sequential, cache-hot); the
-    // full map takes it in before the next search for whole free words (syncFull).
-    // Branch-free (this is the hottest line): always write the slot, advance only if full.
+    // Summary upkeep is deferred, branch-free: a word that was empty (its level-1 bit may be
+    // clear) or is now all free (the full map wants it) is noted in a small ring that
+    // flushPending() applies before the next search. The slot is always written; the count
+    // advances only for such words. (A branch here is a coin toss at high occupancy.)
     const c = this.pendingCount;
     const notFull = ~now;
-    this.pendingFull[c & PENDING_MASK] = wi;
-    this.pendingCount = Math.min(c + (1 ^ ((notFull | -notFull) >>> 31)), PENDING_MASK + 1);
+    this.pendingWords[c & PENDING_MASK] = wi;
+    const noted = (1 ^ ((old | -old) >>> 31)) | (1 ^ ((notFull | -notFull) >>> 31));
+    this.pendingCount = Math.min(c + noted, PENDING_MASK + 1);
     this.lastFreed = p;
   }
 
@@ -225,7 +223,10 @@ export class PhysArena {
       const span = Math.min(32 - lo, end - q);
       const wi = q >>> 5;
       const mask = wordMask(lo, span);
-      if ((this.unavailableWords[wi >>> 10] & (1 << ((wi >>> 5) & 31))) !== 0 && (this.unavailable[wi] & mask) !== 0) {
+      if (
+        (this.unavailableWords[wi >>> 10] & (1 << ((wi >>> 5) & 31))) !== 0 &&
+        (this.unavailable[wi] & mask) !== 0
+      ) {
         throw new NotAllocatedError(this.addressOf(firstInRange(this.unavailable, q, q + span, 1)));
       }
       if ((this.leaf[wi] & mask) !== 0)
@@ -282,6 +283,7 @@ export class PhysArena {
 
   /** Calls visit(first, end) for each maximal run of free frames (relative indices). */
   forEachFreeRun(visit: (first: number, end: number) => void): void {
+    this.flushPending();
     let p = this.freeMap.findFirst();
     while (p >= 0) {
       let end = firstInRange(this.leaf, p, this.pageCount, 0);
@@ -291,14 +293,12 @@ export class PhysArena {
     }
   }
 
-  /** Walks every invariant; returns a description of the first broken one. */
+  /** Walks every invariant (after applying deferred summary upkeep); describes the first broken one. */
   check(): string | undefined {
+    this.flushPending();
     const bad = this.freeMap.checkSummaries() ?? this.full.checkSummaries();
     if (bad) return `${this.name}: ${bad}`;
     let unavailable = 0;
-    // Words noted by free() but not yet in the full map; after an overflow, any word may be.
-    const overflowed = this.pendingCount > PENDING_MASK;
-    const pending = { has: (wi: number) => overflowed || this.pendingFull.subarray(0, this.pendingCount).includes(wi) };
     for (let wi = 0; wi < this.leaf.length; wi++) {
       const w = this.leaf[wi];
       const valid =
@@ -306,7 +306,7 @@ export class PhysArena {
       unavailable += popcount(this.unavailable[wi] & valid);
       if ((w & this.unavailable[wi]) !== 0)
         return `${this.name}: word ${wi} has frames both free and unavailable`;
-      if (w === -1 && !this.full.test(wi) && !pending.has(wi))
+      if (w === -1 && !this.full.test(wi))
         return `${this.name}: word ${wi} is all free but its full bit is clear`;
     }
     if (this.pageCount === 0) unavailable = 0;
@@ -331,7 +331,6 @@ export class PhysArena {
 
   // Whole free words first: a run of k full words, then `rem` free low frames in the next word.
   private findWordRun(n: number, alignPages: number, limit: number): number {
-    this.syncFull();
     const k = n >>> 5;
     const rem = n & 31;
     const alignWords = alignPages >>> 5;
@@ -403,22 +402,26 @@ export class PhysArena {
     return -1;
   }
 
-  /** Brings the full map up to date with single frees: every all-free word gets its bit. */
-  private syncFull(): void {
+  /**
+   * Applies the summary upkeep free() deferred: every non-empty word gets its level-1 bit and
+   * every all-free word its full bit. Before this, searches of either map could miss frames.
+   */
+  private flushPending(): void {
     const count = this.pendingCount;
     if (count === 0) return;
     if (count > PENDING_MASK) {
-      // The ring overflowed: look at every word once (O(words), amortised over > 1024 frees).
-      for (let wi = 0; wi < this.leaf.length; wi++) {
-        if (this.leaf[wi] === -1 && !this.full.test(wi)) this.full.set(wi);
-      }
+      // The ring overflowed: look at every word once (O(words), amortised over > 1000 frees).
+      for (let wi = 0; wi < this.leaf.length; wi++) this.noteWord(wi);
     } else {
-      for (let i = 0; i < count; i++) {
-        const wi = this.pendingFull[i];
-        if (this.leaf[wi] === -1 && !this.full.test(wi)) this.full.set(wi);
-      }
+      for (let i = 0; i < count; i++) this.noteWord(this.pendingWords[i]);
     }
     this.pendingCount = 0;
+  }
+
+  private noteWord(wi: number): void {
+    const w = this.leaf[wi];
+    if (w !== 0 && (this.level1[wi >>> 5] & (1 << (wi & 31))) === 0) this.freeMap.setAt(1, wi);
+    if (w === -1 && !this.full.test(wi)) this.full.set(wi);
   }
 
   /** Clears the full bits of words in full-map word `fi` that are no longer all free. */

@@ -194,3 +194,24 @@ describe('statistics', () => {
     expect(arena.fragmentationIndex(1)).toBe(-1000);
   });
 });
+
+describe('deferred summary upkeep', () => {
+  it('stays exact after more single frees than the pending ring holds', () => {
+    const pages = 32 * 4096; // 4096 words
+    const arena = new PhysArena('t', 0, pages, [[0, pages]]);
+    const held: number[] = [];
+    for (let i = 0; i < pages; i++) held.push(arena.alloc());
+    // One frame in each of 3000 words: every free empties-to-non-empty a word (all are noted).
+    for (let w = 3999; w >= 1000; w--) arena.free(held[w * 32 + 7]);
+    expect(arena.check()).toBeUndefined();
+    expect(arena.stats().free).toBe(3000);
+    // The lowest free frame is found through the summaries once the last-freed one is gone.
+    expect(arena.alloc()).toBe((1000 * 32 + 7) * 4096);
+    expect(arena.alloc()).toBe((1001 * 32 + 7) * 4096);
+    // Whole free words (for runs) are found after many frees too.
+    for (let i = 0; i < 32; i++) if (i !== 7) arena.free((2000 * 32 + i) * 4096);
+    for (let w = 0; w < 1100; w++) for (const i of [3, 4]) arena.free((w * 32 + i) * 4096);
+    expect(arena.allocContiguous(32, { align: 32 * 4096 })).toBe(2000 * 32 * 4096);
+    expect(arena.check()).toBeUndefined();
+  });
+});
