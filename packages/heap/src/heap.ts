@@ -185,21 +185,22 @@ export class Heap {
   free(pointer: number): void {
     if (pointer === 0) return; // free(NULL), as in C
     const r = this.r;
-    const b = this.blockOf(pointer);
+    const end = this.endOffset();
+    const b = this.blockOf(pointer, end);
     const sf = r.readI32(b);
     const size = sf & ~FLAG_MASK;
     const nb = b + size;
-    const nsf = this.header(this.inside(nb, b));
+    const nsf = this.header(this.inside(nb, b, end));
     let start = b;
     let total = size;
     let psize = 0;
     // Validate everything first: a corrupted neighbour aborts before anything is written.
-    if (nsf & FREE) this.checkLinks(nb);
+    if (nsf & FREE) this.checkLinks(nb, end);
     if (sf & PREV_FREE) {
       psize = r.readI32(b - 4);
       start = b - psize;
-      this.checkFreeBlock(start, psize, b);
-      this.checkLinks(start);
+      this.checkFreeBlock(start, psize, b, end);
+      this.checkLinks(start, end);
     }
     if (nsf & FREE) {
       const nsize = nsf & ~FLAG_MASK;
@@ -247,7 +248,8 @@ export class Heap {
   realloc(pointer: number, size: number): number {
     if (pointer === 0) return this.malloc(size);
     const r = this.r;
-    const b = this.blockOf(pointer);
+    const end = this.endOffset();
+    const b = this.blockOf(pointer, end);
     if (!(size >= 0 && size <= MAX_BLOCK - HEADER)) {
       if (size > 0) throw new HeapOutOfMemoryError(size, this.end);
       throw new HeapArgumentError(pointer, `realloc: bad size ${size}`);
@@ -257,12 +259,12 @@ export class Heap {
     const cur = sf & ~FLAG_MASK;
     const prevFlag = sf & PREV_FREE;
     const nb = b + cur;
-    const nsf = this.header(this.inside(nb, b));
+    const nsf = this.header(this.inside(nb, b, end));
     const nsize = nsf & FREE ? nsf & ~FLAG_MASK : 0;
     if (want <= cur) {
       let rest = cur - want;
       if (nsize === 0 && rest < MIN_BLOCK) return pointer;
-      if (nsize !== 0) this.checkLinks(nb);
+      if (nsize !== 0) this.checkLinks(nb, end);
       this.writeHeader(b, want | prevFlag);
       if (nsize !== 0) {
         this.removeFree(nb, nsize);
@@ -277,8 +279,8 @@ export class Heap {
     if (nsize !== 0 && cur + nsize >= want) {
       const total = cur + nsize;
       const after = b + total;
-      const afterSf = total - want < MIN_BLOCK ? this.header(this.inside(after, nb)) : 0;
-      this.checkLinks(nb);
+      const afterSf = total - want < MIN_BLOCK ? this.header(this.inside(after, nb, end)) : 0;
+      this.checkLinks(nb, end);
       this.removeFree(nb, nsize);
       let taken = want;
       if (total - want >= MIN_BLOCK) {
@@ -301,7 +303,7 @@ export class Heap {
 
   /** Bytes the caller may use at `pointer` (at least what was asked for). */
   usableSize(pointer: number): number {
-    return (this.r.readI32(this.blockOf(pointer)) & ~FLAG_MASK) - HEADER;
+    return (this.r.readI32(this.blockOf(pointer, this.endOffset())) & ~FLAG_MASK) - HEADER;
   }
 
   stats(): HeapStats {
@@ -343,14 +345,14 @@ export class Heap {
     if ((this.header(s) & PREV_FREE) === 0) return 0;
     const lsize = r.readI32(s - 4);
     const last = s - lsize;
-    this.checkFreeBlock(last, lsize, s);
+    this.checkFreeBlock(last, lsize, s, end);
     const g = backing.granularity;
     // The new sentinel goes at `last` (the free block vanishes) or after a free block of >= MIN_BLOCK.
     let target = Math.ceil((this.base + last + HEADER) / g) * g - this.base;
     const left = target - HEADER - last;
     if (left > 0 && left < MIN_BLOCK) target += g;
     if (target >= end) return 0;
-    this.checkLinks(last);
+    this.checkLinks(last, end);
     // Unlink first: the block's links may lie in the pages about to go away.
     this.removeFree(last, lsize);
     try {
@@ -417,7 +419,7 @@ export class Heap {
     if ((bsf & FREE) === 0 || bsize < search) {
       throw new CorruptedHeaderError(this.base + b, 'free-list entry is not a free block that fits');
     }
-    this.checkLinks(b);
+    this.checkLinks(b, end);
     // Payload alignment: a leading gap (a free block of its own, so at least MIN_BLOCK) if needed.
     let gap = 0;
     if (align > 8) {
@@ -427,7 +429,7 @@ export class Heap {
     const rest = bsize - gap - size;
     // Without a split the next block loses PREV_FREE: check its header before anything is written.
     const after = b + bsize;
-    const afterSf = rest < MIN_BLOCK ? this.header(this.inside(after, b)) : 0;
+    const afterSf = rest < MIN_BLOCK ? this.header(this.inside(after, b, end)) : 0;
     if (gap === 0 && rest >= MIN_BLOCK && sameList(rest, bsize)) {
       // Splitting a big block (typically the heap's tail) whose remainder stays in the same list:
       // move the list node up instead of unlinking and relinking it.
@@ -539,9 +541,10 @@ export class Heap {
     const fl = flOf(size);
     if (fl === 0) return 0;
     let b = r.readI32(headOffset(fl, slOf(size, fl)));
-    const bound = Math.min(r.readI32(C_FREE_BLOCKS), (this.endOffset() - CONTROL_SIZE) / MIN_BLOCK);
+    const end = this.endOffset();
+    const bound = Math.min(r.readI32(C_FREE_BLOCKS), (end - CONTROL_SIZE) / MIN_BLOCK);
     for (let steps = bound; b !== 0 && steps > 0; steps--) {
-      this.checkFreeBlock(b, -1, b);
+      this.checkFreeBlock(b, -1, b, end);
       if ((r.readI32(b) & ~FLAG_MASK) >= size) return b;
       b = r.readI32(b + 8);
     }
@@ -561,8 +564,8 @@ export class Heap {
     if (ssf & PREV_FREE) {
       lsize = r.readI32(s - 4);
       last = s - lsize;
-      this.checkFreeBlock(last, lsize, s);
-      this.checkLinks(last);
+      this.checkFreeBlock(last, lsize, s, end);
+      this.checkLinks(last, end);
     }
     const minEnd = end + Math.max(size - lsize, MIN_BLOCK, this.quantum);
     const capped = Math.min(minEnd, r.capacity & ~7, MAX_END);
@@ -579,10 +582,10 @@ export class Heap {
   }
 
   /** Header offset of an allocated block from a user pointer; anything else throws a typed error. */
-  private blockOf(pointer: number): number {
+  private blockOf(pointer: number, end: number): number {
     const r = this.r;
     const b = pointer - this.base - HEADER;
-    if (b >= CONTROL_SIZE && b < this.endOffset() - HEADER && (b & 7) === 0) {
+    if (b >= CONTROL_SIZE && b < end - HEADER && (b & 7) === 0) {
       const sf = r.readI32(b);
       if (r.readI32(b + 4) === checkWord(b, sf) && (sf & FREE) === 0 && sf !== 0) return b;
       if (r.readI32(b + 4) === checkWord(b, sf) && sf & FREE) {
@@ -594,8 +597,8 @@ export class Heap {
   }
 
   /** `next` (the block after `b`) if it lies in the heap; a header whose size leads astray is an error. */
-  private inside(next: number, b: number): number {
-    if (next > this.endOffset() - HEADER || next < b + MIN_BLOCK) {
+  private inside(next: number, b: number, end: number): number {
+    if (next > end - HEADER || next < b + MIN_BLOCK) {
       throw new CorruptedHeaderError(this.base + b, 'block size runs past the end of the heap');
     }
     return next;
@@ -618,9 +621,8 @@ export class Heap {
   }
 
   /** Verify that `b` is a free block of `size` bytes (size -1: any) before trusting it; `from` names who pointed at it. */
-  private checkFreeBlock(b: number, size: number, from: number): void {
+  private checkFreeBlock(b: number, size: number, from: number, end: number): void {
     const r = this.r;
-    const end = this.endOffset();
     if (b < CONTROL_SIZE || b >= end - HEADER || (b & 7) !== 0) {
       throw new CorruptedHeaderError(
         this.base + from,
@@ -638,12 +640,12 @@ export class Heap {
   }
 
   /** Verify the free-list neighbours of free block `b` so unlinking it cannot write astray. */
-  private checkLinks(b: number): void {
+  private checkLinks(b: number, end: number): void {
     const r = this.r;
     const next = r.readI32(b + 8);
     const prev = r.readI32(b + 12);
-    if (next !== 0) this.checkFreeBlock(next, -1, b);
-    if (prev !== 0) this.checkFreeBlock(prev, -1, b);
+    if (next !== 0) this.checkFreeBlock(next, -1, b, end);
+    if (prev !== 0) this.checkFreeBlock(prev, -1, b, end);
     else {
       const sf = r.readI32(b);
       const fl = flOf(sf & ~FLAG_MASK);
