@@ -52,7 +52,9 @@ describe('PhysicalMemory against a byte model', () => {
       fc.property(fc.boolean(), fc.array(op, { minLength: 20, maxLength: 80 }), (bigEndian, ops) => {
         const mem = new PhysicalMemory({ ramSize: RAM, bigEndian });
         const devices = REGIONS.map((r) => new ByteDevice(r.size, bigEndian));
-        REGIONS.forEach((r, i) => mem.mapMmio(r.base, r.size, devices[i]));
+        REGIONS.forEach((r, i) => {
+          mem.mapMmio(r.base, r.size, devices[i]);
+        });
         const ram = new Uint8Array(RAM);
         const owner = (a: number): [Uint8Array, number] | undefined => {
           for (let i = 0; i < REGIONS.length; i++) {
