@@ -29,7 +29,6 @@ import { CpuError, GUEST_FAULT, GuestFaultSignal, SegmentLoadError } from './sig
 import {
   AC,
   ARITH,
-  BP,
   CF,
   CR0_PE,
   CR0_PG,
@@ -44,9 +43,6 @@ import {
   ESP,
   GP,
   IF,
-  IOPL,
-  NMI,
-  NT,
   OF,
   PF,
   PFV,
@@ -531,7 +527,7 @@ export class Cpu {
   fault(vector: number, code = -1): never {
     this.excVector = vector;
     this.excHasCode = code >= 0;
-    this.excCode = code >= 0 ? code : 0;
+    this.excCode = Math.max(code, 0);
     throw GUEST_FAULT;
   }
   segFault(seg: number): never {
@@ -925,7 +921,7 @@ export class Cpu {
             done++;
           } else {
             // Instruction boundary: external interrupts, HLT, the interrupt shadow, TF.
-            if (this.flags & IF && !this.inhibit && this.pic !== undefined && this.pic.hasInterrupt()) {
+            if (this.flags & IF && !this.inhibit && this.pic?.hasInterrupt()) {
               this.halted = false;
               const vec = this.pic.acknowledge();
               this.startEip = this.eip;

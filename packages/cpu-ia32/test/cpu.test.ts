@@ -83,7 +83,12 @@ describe('Cpu basics', () => {
   it('lets a hook take over a software interrupt', () => {
     const seen: number[] = [];
     const { cpu } = realMode([0xcd, 0x10, 0xf4]);
-    cpu.hooks = { onInterrupt: (v, soft) => (seen.push(v, soft ? 1 : 0), true) };
+    cpu.hooks = {
+      onInterrupt: (v, soft) => {
+        seen.push(v, soft ? 1 : 0);
+        return true;
+      },
+    };
     expect(cpu.run(10)).toBe('hlt');
     expect(seen).toEqual([0x10, 1]);
     expect(cpu.esp).toBe(0x8000);

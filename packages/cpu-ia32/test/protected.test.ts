@@ -104,7 +104,12 @@ describe('protected-mode interrupt delivery', () => {
   it('escalates a fault during #PF delivery to #DF, and a fault delivering #DF to shutdown', () => {
     const { cpu, memory } = setup();
     const vectors: number[] = [];
-    cpu.hooks = { onException: (v) => (vectors.push(v), false) };
+    cpu.hooks = {
+      onException: (v) => {
+        vectors.push(v);
+        return false;
+      },
+    };
     // Paging with only the first 1 MiB mapped; the stack points into unmapped memory.
     memory.write32(0x5000, 0x6003);
     for (let i = 0; i < 256; i++) memory.write32(0x6000 + i * 4, (i * 0x1000) | 3);

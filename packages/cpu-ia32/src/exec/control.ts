@@ -2,7 +2,7 @@
 // FE/FF groups. Far transfers in protected mode are delegated to modes/protected.ts.
 import type { Cpu } from '../cpu.js';
 import { farCallProtected, farJumpProtected, farReturnProtected, iretProtected } from '../modes/protected.js';
-import { BP, BR, CR0_PE, CS, ECX, GP, IOPL, OF, OFV, UD, VM } from '../state.js';
+import { BP, BR, CR0_PE, CS, ECX, GP, IOPL, OFV, UD, VM } from '../state.js';
 import { incDec } from './arith.js';
 import { poppableFlags } from './stack.js';
 

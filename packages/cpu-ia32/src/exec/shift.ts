@@ -71,8 +71,8 @@ export function shift(c: Cpu, op: number, v: number, count: number, size: number
       break;
     default: {
       const sv = size === 8 ? (v << 24) >> 24 : size === 16 ? (v << 16) >> 16 : v | 0;
-      res = (sv >> (count > msb ? msb : count)) & m;
-      cf = (sv >> (count - 1 > msb ? msb : count - 1)) & 1;
+      res = (sv >> Math.min(count, msb)) & m;
+      cf = (sv >> Math.min(count - 1, msb)) & 1;
       of = 0;
       break;
     }

@@ -9,7 +9,6 @@ import {
   CR0_TS,
   CS,
   DS,
-  EAX,
   ES,
   ESP,
   FS,
