@@ -6,7 +6,7 @@ import { findShared, missingMessage } from '@phantasm/test-support';
 import { describe, expect, it } from 'vitest';
 import { PcBoard, type PcBoardOptions } from '../../src/boards/pc/pc-board.js';
 import { DiskImage } from '../../src/devices/disk-image.js';
-import { cpuDefect } from './helpers.js';
+import { cpuDefect, floppyWithBootSector, program } from './helpers.js';
 
 const FREEDOS = 'images/freedos722.img';
 const SEABIOS = '/usr/share/seabios/bios.bin';
@@ -63,6 +63,23 @@ describe.skipIf(!seabiosPresent)(
       const log = String.fromCharCode(...debug);
       expect(log).toMatch(/SeaBIOS \(version [^)]+\)/);
       expect(log).toContain('Found 3 PCI devices');
+    });
+
+    it('boots a hard disk through the ATA controller (biostest boot sector)', () => {
+      const debug: number[] = [];
+      const image = floppyWithBootSector(program('biostest.bin'), 0xbeef);
+      const board = new PcBoard({
+        bios: new Uint8Array(readFileSync(SEABIOS)),
+        hardDisk: DiskImage.hardDisk(image),
+        debugcon: (b) => debug.push(b),
+      });
+      const r = board.run({ maxInstructions: 60_000_000, timeoutMs: 30_000 });
+      const log = String.fromCharCode(...debug);
+      expect(r.stop).toBe('exit');
+      expect(r.exitStatus).toBe(0x21);
+      expect(log).toContain('Booting from Hard Disk');
+      expect(log).toContain('rdword=BEEF');
+      expect(log).toContain('extword=BEEF');
     });
 
     it.skipIf(!freedosPath || defect !== undefined)(

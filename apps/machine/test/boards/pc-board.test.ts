@@ -35,9 +35,9 @@ describe('PcBoard with the built-in BIOS', () => {
     expect(one('ext')).toBe(23 * 1024);
     expect(one('e801ax')).toBe(15 * 1024);
     expect(one('e801bx')).toBe((8 << 20) >> 16);
-    expect(values('e820base')).toEqual([0, 0xf0000, 0x100000]);
-    expect(values('e820len')).toEqual([0xa0000, 0x10000, 23 << 20]);
-    expect(values('e820type')).toEqual([1, 2, 1]);
+    expect(values('eb')).toEqual([0, 0xf0000, 0x100000]);
+    expect(values('el')).toEqual([0xa0000, 0x10000, 23 << 20]);
+    expect(values('et')).toEqual([1, 2, 1]);
     expect(one('ftype')).toBe(4); // 1.44 MB
     expect(one('fcx')).toBe((79 << 8) | 18);
     expect(one('fdx')).toBe((1 << 8) | 1); // max head 1, one floppy drive
@@ -49,6 +49,20 @@ describe('PcBoard with the built-in BIOS', () => {
     const cursor = one('cursor');
     const row = board.screenText().split('\n')[cursor >> 8];
     expect(row.slice(0, cursor & 0xff)).toMatch(/Hi$/);
+  });
+
+  it('boots a hard disk when there is no floppy, with int 13h extensions', () => {
+    const debug: number[] = [];
+    const image = floppyWithBootSector(program('biostest.bin'), 0xbeef).slice(0, 4 << 20);
+    const board = new PcBoard({ hardDisk: DiskImage.hardDisk(image), debugcon: (b) => debug.push(b) });
+    const r = board.run({ maxInstructions: 5_000_000 });
+    expect(r.exitStatus).toBe(0x21);
+    const log = text(debug);
+    expect(log).toContain('Booting from hard disk');
+    expect(log).toContain('rdword=BEEF');
+    expect(log).toContain('extcheck=AA55');
+    expect(log).toContain('extstat=0000');
+    expect(log).toContain('extword=BEEF');
   });
 
   it('loads a multiboot kernel that prints on COM1 and exits through port 0xF4', () => {

@@ -1,5 +1,5 @@
 ; biostest: a boot sector that calls the BIOS services a DOS or a loader relies on and reports
-; the answers on the debug console (port 0xE9) as "name=hex" lines, then exits through
+; the answers on the debug console (port 0xE9) as "name=hex" lines (E820: eb, el, et), then exits through
 ; isa-debug-exit with 0x10 (process status 0x21). The board test compares the answers with the
 ; board's configuration. Build: nasm -f bin -o biostest.bin biostest.asm
 bits 16
@@ -91,6 +91,28 @@ start:
             mov si, s_rdword
             call report_ax
 
+            ; hard disks: int 13h extensions, read LBA 1 through a disk address packet
+            test byte [drive], 0x80
+            jz .noext
+            mov ah, 0x41
+            mov bx, 0x55AA
+            mov dl, [drive]
+            int 0x13
+            mov ax, bx
+            mov si, s_extcheck
+            call report_ax
+            mov ah, 0x42
+            mov dl, [drive]
+            mov si, dap
+            int 0x13
+            mov al, ah
+            xor ah, ah
+            mov si, s_extstat
+            call report_ax
+            mov ax, [0x8200]
+            mov si, s_extword
+            call report_ax
+.noext:
             ; teletype two characters, then ask for the cursor
             mov ax, 0x0E48
             xor bx, bx
@@ -161,14 +183,21 @@ puts:       lodsb
             ret
 
 drive:      db 0
+dap:        db 16, 0
+            dw 1                    ; sectors
+            dw 0x8200, 0x0000       ; buffer
+            dq 1                    ; LBA
+s_extcheck: db 'extcheck', 0
+s_extstat:  db 'extstat', 0
+s_extword:  db 'extword', 0
 s_mem:      db 'mem', 0
 s_equip:    db 'equip', 0
 s_ext:      db 'ext', 0
 s_e801a:    db 'e801ax', 0
 s_e801b:    db 'e801bx', 0
-s_base:     db 'e820base', 0
-s_len:      db 'e820len', 0
-s_type:     db 'e820type', 0
+s_base:     db 'eb', 0
+s_len:      db 'el', 0
+s_type:     db 'et', 0
 s_ftype:    db 'ftype', 0
 s_fcx:      db 'fcx', 0
 s_fdx:      db 'fdx', 0
