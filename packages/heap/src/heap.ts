@@ -408,10 +408,12 @@ export class Heap {
   /** Carve a block of `size` bytes (payload aligned to `align`); returns its header offset. */
   private allocate(size: number, align: number): number {
     const search = align <= 8 ? size : size + align + MIN_BLOCK;
-    const end = this.endOffset();
+    let end = this.endOffset();
     let b = this.findFree(search, end);
-    if (b === 0) b = this.growFor(search);
-    else if (b < CONTROL_SIZE || b >= end - HEADER || (b & 7) !== 0) {
+    if (b === 0) {
+      b = this.growFor(search);
+      end = this.endOffset();
+    } else if (b < CONTROL_SIZE || b >= end - HEADER || (b & 7) !== 0) {
       throw new CorruptedHeaderError(this.base + b, 'a free-list link leads outside the heap');
     }
     const bsf = this.header(b);
