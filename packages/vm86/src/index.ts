@@ -1,1 +1,19 @@
-export {};
+// Public API of @phantasm/vm86.
+export type { PortPolicy, TrapCounters } from './emulate.js';
+export {
+  Vm86AccessError,
+  Vm86BudgetError,
+  Vm86ConfigError,
+  Vm86Error,
+  Vm86FaultError,
+  Vm86IoError,
+} from './errors.js';
+export { FixedLowArena, type LowArena, type LowBuffer } from './low-memory.js';
+export {
+  DEFAULT_LOW_REGION,
+  type MemoryWindow,
+  type Vm86CallStats,
+  Vm86Monitor,
+  type Vm86MonitorOptions,
+  type Vm86Registers,
+} from './monitor.js';
