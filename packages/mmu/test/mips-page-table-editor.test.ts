@@ -92,6 +92,39 @@ describe('MipsPageTableEditor', () => {
     expect(editor.lookup(0x1000)?.physical).toBe(0x2000);
   });
 
+  it('release gives every table and the directory back to the frame source', () => {
+    const { frames, editor } = setup();
+    editor.map(0x00001000, 0x2000, { writable: true, user: true });
+    editor.map(0x00801000, 0x3000, { writable: true, user: true });
+    editor.map(0xc0000000, 0x4000, { writable: true, user: false });
+    expect(frames.allocated).toBe(4);
+    editor.release();
+    expect(frames.allocated).toBe(0);
+  });
+
+  it('probe reports what the TLB holds without faulting', () => {
+    const { tlb, editor } = setup();
+    editor.map(0x00002000, 0x9000, { writable: false, user: true });
+    expect(tlb.probe(0x00002010)).toBeUndefined();
+    editor.refill(tlb, 0x00002000);
+    expect(tlb.probe(0x00002010)).toEqual({
+      physical: 0x9010,
+      cacheAttribute: 3,
+      dirty: false,
+      index: 15,
+      pageSize: 4096,
+    });
+    expect(tlb.probe(0x00003010)).toBeUndefined(); // the odd page is invalid
+    expect(tlb.probe(0xa0001000)).toEqual({
+      physical: 0x1000,
+      cacheAttribute: 2,
+      dirty: true,
+      index: -1,
+      pageSize: 0x20000000,
+    });
+    expect(tlb.probe(0x80000000, MIPS_MODE_USER)).toBeUndefined();
+  });
+
   it('refill reports false for an unmapped pair and leaves the TLB alone', () => {
     const { tlb, editor } = setup();
     expect(editor.refill(tlb, 0x00400000)).toBe(false);
