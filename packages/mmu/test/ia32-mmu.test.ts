@@ -535,7 +535,7 @@ describe('Ia32Mmu code-frame watching (self-modifying code, DESIGN.md §5)', () 
     mmu.writeLinear8(V + 1, 0x77, true);
     expect(calls.length).toBe(3);
     // Back on the fast path: the entry carries the current write tag again.
-    expect(mmu.tlbUserWrite[V >>> 12] & 0xfff).toBe(mmu.writeTag);
+    expect(~mmu.tlbUserWrite[V >>> 12] & 0xfff).toBe(mmu.writeTag);
   });
 
   it('reads and other frames stay on the fast path', () => {
@@ -548,7 +548,7 @@ describe('Ia32Mmu code-frame watching (self-modifying code, DESIGN.md §5)', () 
     expect(mmu.readLinear32(V, true)).toBe(0);
     mmu.writeLinear32(V + 0x1000, 1, true);
     expect(calls).toBe(0);
-    expect(mmu.tlbUserRead[V >>> 12] & 0xfff).toBe(0);
+    expect(~mmu.tlbUserRead[V >>> 12] & 0xfff).toBe(0);
   });
 });
 

@@ -9,7 +9,8 @@
 //                           the slow path uses the cached physical page without walking;
 //   page | other tag        (write arrays) filled in an older write epoch: the slow path reports the
 //                           first write to the write watcher, retags the entry and goes on, no walk.
-// A hit is therefore one typed-array load, one compare and one RAM access.
+// Each array stores the entry inverted (~entry), so that zero-initialised memory reads as empty.
+// A hit is therefore one typed-array load, a NOT, one compare and one RAM access.
 import { InvalidArgumentError } from '../errors.js';
 import type { PhysicalMemory } from '../physical-memory.js';
 import {
@@ -62,6 +63,9 @@ export interface Ia32Translation {
 }
 
 const EMPTY = -1;
+/** Entries are stored inverted (~entry), so that a zeroed array is all EMPTY: no fill at construction,
+ * and the OS commits only the pages of the arrays that translations actually touch. */
+const STORED_EMPTY = 0;
 const SLOW_MARK = 0x800;
 const TAG_LIMIT = 0x7ff;
 const VPN_COUNT = 1 << 20;
@@ -79,10 +83,10 @@ function accessKind(access: Ia32Access): number {
 
 export class Ia32Mmu {
   readonly memory: PhysicalMemory;
-  readonly tlbRead = new Int32Array(VPN_COUNT).fill(EMPTY);
-  readonly tlbWrite = new Int32Array(VPN_COUNT).fill(EMPTY);
-  readonly tlbUserRead = new Int32Array(VPN_COUNT).fill(EMPTY);
-  readonly tlbUserWrite = new Int32Array(VPN_COUNT).fill(EMPTY);
+  readonly tlbRead = new Int32Array(VPN_COUNT);
+  readonly tlbWrite = new Int32Array(VPN_COUNT);
+  readonly tlbUserRead = new Int32Array(VPN_COUNT);
+  readonly tlbUserWrite = new Int32Array(VPN_COUNT);
 
   /** Linear address of the last fault (what the CPU loads into CR2). */
   faultAddress = 0;
@@ -215,11 +219,11 @@ export class Ia32Mmu {
   private translateKind(linear: number, kind: number, user: boolean): number {
     const vpn = linear >>> 12;
     if (kind === ACCESS_WRITE) {
-      const e = user ? this.tlbUserWrite[vpn] : this.tlbWrite[vpn];
+      const e = ~(user ? this.tlbUserWrite[vpn] : this.tlbWrite[vpn]);
       if ((e & 0xfff) === this.writeTag) return (e ^ this.writeTag) | (linear & 0xfff);
       return this.slowTranslate(linear, true, user);
     }
-    const e = user ? this.tlbUserRead[vpn] : this.tlbRead[vpn];
+    const e = ~(user ? this.tlbUserRead[vpn] : this.tlbRead[vpn]);
     if ((e & 0xfff) === 0) return e | (linear & 0xfff);
     return this.slowTranslate(linear, false, user);
   }
@@ -227,20 +231,20 @@ export class Ia32Mmu {
   // ---- hot helpers: read/write through the soft TLB; FAULT (-1) on a guest fault ----
 
   readLinear8(linear: number, user: boolean): number {
-    const e = user ? this.tlbUserRead[linear >>> 12] : this.tlbRead[linear >>> 12];
+    const e = ~(user ? this.tlbUserRead[linear >>> 12] : this.tlbRead[linear >>> 12]);
     if ((e & 0xfff) === 0) return this.ram[e | (linear & 0xfff)];
     return this.readSlow(linear >>> 0, 1, user);
   }
 
   readLinear16(linear: number, user: boolean): number {
-    const e = user ? this.tlbUserRead[linear >>> 12] : this.tlbRead[linear >>> 12];
+    const e = ~(user ? this.tlbUserRead[linear >>> 12] : this.tlbRead[linear >>> 12]);
     if ((e & 0xfff) === 0 && (linear & 0xfff) !== 0xfff)
       return this.view.getUint16(e | (linear & 0xfff), true);
     return this.readSlow(linear >>> 0, 2, user);
   }
 
   readLinear32(linear: number, user: boolean): number {
-    const e = user ? this.tlbUserRead[linear >>> 12] : this.tlbRead[linear >>> 12];
+    const e = ~(user ? this.tlbUserRead[linear >>> 12] : this.tlbRead[linear >>> 12]);
     if ((e & 0xfff) === 0 && (linear & 0xfff) <= 0xffc)
       return this.view.getUint32(e | (linear & 0xfff), true);
     return this.readSlow(linear >>> 0, 4, user);
@@ -254,7 +258,7 @@ export class Ia32Mmu {
   /** Returns 0, or FAULT with nothing written. */
   writeLinear8(linear: number, value: number, user: boolean): number {
     const tag = this.writeTag;
-    const e = user ? this.tlbUserWrite[linear >>> 12] : this.tlbWrite[linear >>> 12];
+    const e = ~(user ? this.tlbUserWrite[linear >>> 12] : this.tlbWrite[linear >>> 12]);
     if ((e & 0xfff) === tag) {
       this.ram[(e ^ tag) | (linear & 0xfff)] = value;
       return 0;
@@ -264,7 +268,7 @@ export class Ia32Mmu {
 
   writeLinear16(linear: number, value: number, user: boolean): number {
     const tag = this.writeTag;
-    const e = user ? this.tlbUserWrite[linear >>> 12] : this.tlbWrite[linear >>> 12];
+    const e = ~(user ? this.tlbUserWrite[linear >>> 12] : this.tlbWrite[linear >>> 12]);
     if ((e & 0xfff) === tag && (linear & 0xfff) !== 0xfff) {
       this.view.setUint16((e ^ tag) | (linear & 0xfff), value, true);
       return 0;
@@ -274,7 +278,7 @@ export class Ia32Mmu {
 
   writeLinear32(linear: number, value: number, user: boolean): number {
     const tag = this.writeTag;
-    const e = user ? this.tlbUserWrite[linear >>> 12] : this.tlbWrite[linear >>> 12];
+    const e = ~(user ? this.tlbUserWrite[linear >>> 12] : this.tlbWrite[linear >>> 12]);
     if ((e & 0xfff) === tag && (linear & 0xfff) <= 0xffc) {
       this.view.setUint32((e ^ tag) | (linear & 0xfff), value, true);
       return 0;
@@ -333,8 +337,8 @@ export class Ia32Mmu {
       this.writeTag = 1;
       for (let i = 0; i < this.listedCount; i++) {
         const vpn = this.listed[i];
-        this.tlbWrite[vpn] = EMPTY;
-        this.tlbUserWrite[vpn] = EMPTY;
+        this.tlbWrite[vpn] = STORED_EMPTY;
+        this.tlbUserWrite[vpn] = STORED_EMPTY;
       }
     } else {
       this.writeTag++;
@@ -353,10 +357,10 @@ export class Ia32Mmu {
     const page = frame * 4096;
     for (let i = 0; i < this.listedCount; i++) {
       const vpn = this.listed[i];
-      const e = this.tlbWrite[vpn];
-      if (e !== EMPTY && (e & PTE_FRAME) >>> 0 === page) this.tlbWrite[vpn] = page | SLOW_MARK;
-      const u = this.tlbUserWrite[vpn];
-      if (u !== EMPTY && (u & PTE_FRAME) >>> 0 === page) this.tlbUserWrite[vpn] = page | SLOW_MARK;
+      const e = ~this.tlbWrite[vpn];
+      if (e !== EMPTY && (e & PTE_FRAME) >>> 0 === page) this.tlbWrite[vpn] = ~(page | SLOW_MARK);
+      const u = ~this.tlbUserWrite[vpn];
+      if (u !== EMPTY && (u & PTE_FRAME) >>> 0 === page) this.tlbUserWrite[vpn] = ~(page | SLOW_MARK);
     }
   }
 
@@ -450,7 +454,7 @@ export class Ia32Mmu {
   private slowTranslate(linear: number, write: boolean, user: boolean): number {
     const vpn = linear >>> 12;
     const table = write ? (user ? this.tlbUserWrite : this.tlbWrite) : user ? this.tlbUserRead : this.tlbRead;
-    let entry = table[vpn];
+    let entry = ~table[vpn];
     let page: number;
     if (entry === EMPTY) {
       // Listed before the walk: a list overflow flushes, and must not undo what the walk records.
@@ -460,8 +464,8 @@ export class Ia32Mmu {
       entry = page < FAST_LIMIT && this.slowPages[page >>> 12] === 0 ? page : page | SLOW_MARK;
       // One walk serves every read the entry allows: supervisor reads always, user reads with U/S.
       // (Write entries are filled only by writes, which must set D and go past the watchers.)
-      this.tlbRead[vpn] = entry;
-      if ((this.tlbFlags[vpn] & PTE_US) !== 0) this.tlbUserRead[vpn] = entry;
+      this.tlbRead[vpn] = ~entry;
+      if ((this.tlbFlags[vpn] & PTE_US) !== 0) this.tlbUserRead[vpn] = ~entry;
     } else {
       page = (entry & PTE_FRAME) >>> 0;
     }
@@ -473,20 +477,20 @@ export class Ia32Mmu {
         this.notified[frame] !== this.writeEpoch
       ) {
         this.notified[frame] = this.writeEpoch;
-        table[vpn] = entry;
+        table[vpn] = ~entry;
         this.writeWatcher(linear, page | (linear & 0xfff));
         // The watcher may have remapped or invalidated the page: translate again (it will not fire twice).
         return this.translateKind(linear, ACCESS_WRITE, user);
       }
       if (frame < this.codeFrames.length && this.codeFrames[frame] !== 0) {
-        table[vpn] = page | SLOW_MARK;
+        table[vpn] = ~(page | SLOW_MARK);
         this.codeWriteHook?.(page | (linear & 0xfff), linear);
         return (page | (linear & 0xfff)) >>> 0;
       }
       // A page cached as slow only because it was watched code goes back to the fast path.
       if (page < FAST_LIMIT && this.slowPages[frame] === 0) entry = page | this.writeTag;
     }
-    table[vpn] = entry;
+    table[vpn] = ~entry;
     return (page | (linear & 0xfff)) >>> 0;
   }
 
@@ -552,10 +556,10 @@ export class Ia32Mmu {
   }
 
   private clearEntry(vpn: number): void {
-    this.tlbRead[vpn] = EMPTY;
-    this.tlbWrite[vpn] = EMPTY;
-    this.tlbUserRead[vpn] = EMPTY;
-    this.tlbUserWrite[vpn] = EMPTY;
+    this.tlbRead[vpn] = STORED_EMPTY;
+    this.tlbWrite[vpn] = STORED_EMPTY;
+    this.tlbUserRead[vpn] = STORED_EMPTY;
+    this.tlbUserWrite[vpn] = STORED_EMPTY;
   }
 
   private pdeAddress(linear: number): number {
