@@ -1,5 +1,5 @@
 export { crc32c } from './crc32c.js';
-export { BLOCK_SIZE, type BlockDevice, MAX_BLOCKS, SECTOR_SIZE } from './device/block-device.js';
+export { BLOCK_SIZE, type BlockDevice, MAX_BLOCKS, SECTOR_SIZE, writeBlocks } from './device/block-device.js';
 export { FileBlockDevice, type FileBlockDeviceOptions } from './device/file-device.js';
 export { MemoryBlockDevice } from './device/memory-device.js';
 export { type CrashModel, PowerLossBlockDevice, type PowerLossOptions } from './device/power-loss-device.js';

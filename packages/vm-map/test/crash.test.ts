@@ -125,7 +125,7 @@ describe('crash-point enumeration', () => {
       `every crash point recovers exactly snapshot N or N+1 (${model} model)`,
       () => {
         let points = 0;
-        const seeds = (model === 'pessimistic' ? 6 : 4) * SWEEP;
+        const seeds = (model === 'pessimistic' ? 7 : 5) * SWEEP;
         for (let s = 1; s <= seeds; s++)
           points += sweep(model, s * 1009 + (model === 'atomic4k' ? 1 : 0), image);
         console.log(`${model}: ${points} crash points verified`);

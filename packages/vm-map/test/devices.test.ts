@@ -9,6 +9,7 @@ import {
   MemoryBlockDevice,
   PowerCutError,
   PowerLossBlockDevice,
+  writeBlocks,
 } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmmap-dev-'));
@@ -51,6 +52,22 @@ describe.each([
     dev.close();
   });
 
+  it('writes runs of consecutive blocks', () => {
+    const dev = make();
+    const run = new Uint8Array(3 * 4096);
+    for (let i = 0; i < 3; i++) run.fill(10 + i, i * 4096, (i + 1) * 4096);
+    writeBlocks(dev, 7, run);
+    dev.flush();
+    const out = block(0);
+    for (let i = 0; i < 3; i++) {
+      dev.read(7 + i, out);
+      expect(out.every((b) => b === 10 + i)).toBe(true);
+    }
+    expect(dev.blockCount).toBe(10);
+    expect(() => writeBlocks(dev, 1, new Uint8Array(100))).toThrow(BlockDeviceError);
+    dev.close();
+  });
+
   it('rejects bad block numbers and buffer sizes with a typed error', () => {
     const dev = make();
     expect(() => dev.write(-1, block(0))).toThrow(BlockDeviceError);
@@ -90,6 +107,16 @@ describe('PowerLossBlockDevice', () => {
     expect(() => dev.write(3, block(2))).toThrow(PowerCutError);
     expect(() => dev.flush()).toThrow(/operation 3/);
     expect(dev.powerCut).toBe(true);
+  });
+
+  it('counts a run as one operation whose blocks meet their fates separately', () => {
+    const dev = new PowerLossBlockDevice();
+    writeBlocks(dev, 2, new Uint8Array(8 * 4096).fill(3));
+    expect(dev.operationCount).toBe(1);
+    expect(dev.pendingWrites).toBe(8);
+    const sizes = new Set<number>();
+    for (let seed = 0; seed < 20; seed++) sizes.add(dev.survivingImage('atomic4k', seed).size);
+    expect(sizes.size).toBeGreaterThan(2);
   });
 
   it('keeps flushed writes and decides the fate of pending ones from the seed, reproducibly', () => {

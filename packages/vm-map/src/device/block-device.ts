@@ -19,6 +19,11 @@ export interface BlockDevice {
   read(block: number, into: Uint8Array): void;
   /** Write one block from `data` (exactly blockSize bytes). Not durable until `flush`. */
   write(block: number, data: Uint8Array): void;
+  /**
+   * Optional: write `data.length / blockSize` consecutive blocks starting at `first` in one request
+   * (same durability as that many writes). Use `writeBlocks`, which falls back to single writes.
+   */
+  writeRun?(first: number, data: Uint8Array): void;
   /** Make every earlier write durable. */
   flush(): void;
   close(): void;
@@ -32,5 +37,21 @@ export function checkBlockArgs(op: string, block: number, buffer: Uint8Array): v
     throw new BlockDeviceError(
       `${op} of block ${block}: buffer is ${buffer.length} bytes, expected ${BLOCK_SIZE}`,
     );
+  }
+}
+
+/** Write consecutive blocks, as one request when the device supports it. */
+export function writeBlocks(device: BlockDevice, first: number, data: Uint8Array): void {
+  if (data.length % BLOCK_SIZE !== 0 || data.length === 0) {
+    throw new BlockDeviceError(
+      `write of blocks from ${first}: ${data.length} bytes is not a positive multiple of ${BLOCK_SIZE}`,
+    );
+  }
+  if (device.writeRun) {
+    device.writeRun(first, data);
+    return;
+  }
+  for (let i = 0; i < data.length / BLOCK_SIZE; i++) {
+    device.write(first + i, data.subarray(i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE));
   }
 }

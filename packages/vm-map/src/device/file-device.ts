@@ -67,6 +67,17 @@ export class FileBlockDevice implements BlockDevice {
     if (block >= this.count) this.count = block + 1;
   }
 
+  /** Consecutive blocks in one pwrite: far fewer system calls for the pageout of adjacent blocks. */
+  writeRun(first: number, data: Uint8Array): void {
+    const n = data.length / BLOCK_SIZE;
+    this.check('write', first + n - 1, data.subarray(0, BLOCK_SIZE));
+    checkBlockArgs('write', first, data.subarray(0, BLOCK_SIZE));
+    let done = 0;
+    while (done < data.length)
+      done += writeSync(this.fd, data, done, data.length - done, first * BLOCK_SIZE + done);
+    if (first + n > this.count) this.count = first + n;
+  }
+
   flush(): void {
     this.checkOpen('flush');
     fsyncSync(this.fd);

@@ -87,6 +87,19 @@ export class PowerLossBlockDevice implements BlockDevice {
     if (block >= this.count) this.count = block + 1;
   }
 
+  /** One operation; at a crash each block of the run is a separate pending write (applied, dropped or torn). */
+  writeRun(first: number, data: Uint8Array): void {
+    const n = data.length / BLOCK_SIZE;
+    for (let i = 0; i < n; i++)
+      checkBlockArgs('write', first + i, data.subarray(i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE));
+    this.begin('write', first, data.subarray(0, BLOCK_SIZE));
+    this.stats.writes++;
+    for (let i = 0; i < n; i++) {
+      this.pending.push({ block: first + i, data: data.slice(i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE) });
+    }
+    if (first + n > this.count) this.count = first + n;
+  }
+
   flush(): void {
     this.begin('flush');
     this.stats.flushes++;

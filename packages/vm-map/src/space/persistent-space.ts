@@ -10,7 +10,7 @@
 // snapshot walk that follows the pause; a stamp per page says which epoch it has seen.
 import type { FrameSource } from '@phantasm/mmu';
 import { crc32c } from '../crc32c.js';
-import { BLOCK_SIZE, type BlockDevice } from '../device/block-device.js';
+import { BLOCK_SIZE, type BlockDevice, writeBlocks } from '../device/block-device.js';
 import {
   AddressError,
   ChecksumError,
@@ -34,6 +34,8 @@ const CAPTURE = 2; // frame holds the snapshot's copy, not yet written
 const WRITABLE = 4; // mapped writable
 const QUEUED = 8; // in the pageout queue
 const COWED = 16; // snapshot's copy saved in a copy-on-write buffer, not yet written
+/** Most blocks gathered into one write request during pageout and the snapshot walk. */
+const RUN_BLOCKS = 64;
 
 export interface SpaceOptions {
   /** The RAM that frames index (MemoryBus.ram: offset == physical address). */
@@ -185,6 +187,12 @@ export class PersistentSpace {
   private readonly cow = new Map<number, Uint8Array>();
   /** The page list being built (every entry is rewritten by the walk before it is used). */
   private readonly entries: Uint32Array;
+  // Write gathering: while `gathering`, data writes to consecutive blocks are staged and sent as one
+  // request. Staged blocks are never read back before drain(): the bulk paths that gather only read RAM.
+  private gathering = false;
+  private readonly staging = new Uint8Array(RUN_BLOCKS * BLOCK_SIZE);
+  private stagedFirst = 0;
+  private stagedCount = 0;
 
   private seq = 0;
   private lastGeneration: number;
@@ -343,10 +351,21 @@ export class PersistentSpace {
   pageoutStep(maxPages: number): number {
     this.usable();
     let written = 0;
-    while (written < maxPages && this.dirtyHead < this.dirtyQueue.length) {
-      const p = this.dirtyQueue[this.dirtyHead++];
-      this.flags[p] &= ~QUEUED;
-      if (this.pageout(p)) written++;
+    this.gathering = true;
+    try {
+      while (written < maxPages && this.dirtyHead < this.dirtyQueue.length) {
+        const p = this.dirtyQueue[this.dirtyHead++];
+        this.flags[p] &= ~QUEUED;
+        if (this.pageout(p)) written++;
+      }
+      this.drain();
+    } catch (e) {
+      // Pages were marked clean for staged writes that never reached the device.
+      this.failure = e as Error;
+      throw e;
+    } finally {
+      this.gathering = false;
+      this.stagedCount = 0;
     }
     if (this.dirtyHead > 4096 && this.dirtyHead * 2 > this.dirtyQueue.length) {
       this.dirtyQueue = this.dirtyQueue.slice(this.dirtyHead);
@@ -431,13 +450,19 @@ export class PersistentSpace {
     this.usable();
     try {
       const end = Math.min(this.pageCount, b.cursor + maxPages);
+      this.gathering = true;
       for (let p = b.cursor; p < end; p++) this.walkPage(b, p);
+      this.drain();
+      this.gathering = false;
       b.cursor = end;
       if (b.cursor < this.pageCount) return undefined;
       return this.commit(b);
     } catch (e) {
       this.failure = e as Error;
       throw e;
+    } finally {
+      this.gathering = false;
+      this.stagedCount = 0;
     }
   }
 
@@ -590,7 +615,7 @@ export class PersistentSpace {
       this.currCrc[p] = 0;
     } else {
       const block = this.blocks.allocate(VOLATILE);
-      this.device.write(block, data);
+      this.writeData(block, data);
       this.curr[p] = block;
       this.currCrc[p] = crc32c(data);
     }
@@ -610,12 +635,35 @@ export class PersistentSpace {
       this.makeCrc[p] = 0;
     } else {
       const block = this.blocks.allocate(BUILD);
-      this.device.write(block, data);
+      this.writeData(block, data);
       this.make[p] = block;
       this.makeCrc[p] = crc32c(data);
     }
     if (old !== NONE && old !== this.make[p]) this.blocks.remove(old, BUILD);
     this.counters.pageOuts++;
+  }
+
+  private writeData(block: number, data: Uint8Array): void {
+    if (!this.gathering) {
+      this.device.write(block, data);
+      return;
+    }
+    if (
+      this.stagedCount > 0 &&
+      (block !== this.stagedFirst + this.stagedCount || this.stagedCount === RUN_BLOCKS)
+    ) {
+      this.drain();
+    }
+    if (this.stagedCount === 0) this.stagedFirst = block;
+    this.staging.set(data, this.stagedCount * BLOCK_SIZE);
+    this.stagedCount++;
+  }
+
+  private drain(): void {
+    if (this.stagedCount === 0) return;
+    const n = this.stagedCount;
+    this.stagedCount = 0;
+    writeBlocks(this.device, this.stagedFirst, this.staging.subarray(0, n * BLOCK_SIZE));
   }
 
   private protect(p: number): void {
