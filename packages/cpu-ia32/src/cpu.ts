@@ -188,9 +188,6 @@ export class Cpu {
   pagingOn = false;
   fetchVpn = -1;
   fetchPhys = 0;
-  /** While decoding an instruction that lies wholly in the cached fetch page: RAM index of the next byte. */
-  fastFetch = false;
-  fp = 0;
 
   constructor(options: CpuOptions) {
     this.memory = options.memory;
@@ -792,7 +789,6 @@ export class Cpu {
 
   // --- instruction fetch ---------------------------------------------------------------
   fetch8(): number {
-    if (this.fastFetch) return this.ram[this.fp++];
     const ip = this.eip;
     if (ip > this.csLimit) this.fault(GP, 0);
     this.eip = ip + 1;
@@ -964,16 +960,6 @@ export class Cpu {
     const ip = this.eip;
     this.startEip = ip;
     this.startEsp = this.regs[ESP];
-    const lin = (this.csBase + ip) | 0;
-    // An instruction is at most 15 bytes: if they are all in the cached page and inside CS,
-    // fetch them by index without per-byte checks, and set EIP once after decoding.
-    const fast = lin >>> 12 === this.fetchVpn && (lin & 0xfff) <= 0xff0 && ip + 15 <= this.csLimit;
-    let base = 0;
-    if (fast) {
-      base = this.fetchPhys + (lin & 0xfff);
-      this.fp = base;
-      this.fastFetch = true;
-    }
     const big = this.csBig;
     this.opsize32 = big;
     this.addr32 = big;
@@ -986,10 +972,6 @@ export class Cpu {
     this.opByte = op;
     const d = DECODE[op];
     if (d !== 0 || this.lock) this.decodeOperands(d, op);
-    if (fast) {
-      this.fastFetch = false;
-      this.eip = ip + (this.fp - base);
-    }
     // The architectural limit: an instruction longer than 15 bytes raises #GP(0).
     if (this.eip - ip > 15) this.fault(GP, 0);
     EXEC[op](this);
@@ -1115,7 +1097,6 @@ export class Cpu {
     this.regs[ESP] = this.startEsp;
     this.halted = false;
     this.sysAccess = false;
-    this.fastFetch = false;
     for (;;) {
       try {
         this.exception(vec, code);
