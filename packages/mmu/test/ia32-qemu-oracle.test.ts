@@ -1,7 +1,7 @@
 // Replays test/programs/paging-oracle.asm on Ia32Mmu and compares with what QEMU produced for it
 // (paging-oracle.qemu.bin, committed; see the .asm header for how it was made). Each case gives
-// 4 bytes: #PF error code or 0xFF, the PTE low byte afterwards, the PDE low byte afterwards, and
-// bits 19:12 of CR2.
+// 4 bytes: #PF error code or 0xFF, then three bytes of state (PTE/PDE low bytes, CR2 bits) as the
+// .asm describes for each group.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -59,6 +59,28 @@ function replay(): number[] {
   out.push(memory.read8(PD + 12), memory.read8(PD + 13), 0);
   access(0x00c12340, true, false);
   out.push(memory.read8(PD + 12), memory.read8(PD + 13), 0);
+  // D/E: protection faults on 4 MiB pages leave the PDE's A clear.
+  memory.write32(PD + 4 * 4, 0x01000000 | 0x83);
+  memory.write32(PD + 5 * 4, 0x01400000 | 0x81);
+  mmu.setCr3(PD);
+  access(0x01000010, false, true);
+  out.push(memory.read8(PD + 16), 0, 0);
+  mmu.setCr0(CR0_PE | CR0_PG | CR0_WP);
+  access(0x01400010, true, false);
+  out.push(memory.read8(PD + 20), 0, 0);
+  // F/G: a dword at 0x404ffe whose second page is absent; CR2 is the second page's first byte.
+  const resetTables = () => {
+    memory.write32(PT1 + 4 * 4, (FRAME + 0x4000) | 7);
+    memory.write32(PT1 + 5 * 4, 0);
+    memory.write32(PD + 4, PT1 | 7);
+    mmu.setCr3(PD);
+  };
+  resetTables();
+  access(0x00404ffe, false, false);
+  out.push(mmu.faultAddress & 0xff, (mmu.faultAddress >>> 8) & 0xff, (mmu.faultAddress >>> 16) & 0xff);
+  resetTables();
+  access(0x00404ffe, true, false);
+  out.push(memory.read8(PT1 + 16), mmu.faultAddress & 0xff, (mmu.faultAddress >>> 8) & 0xff);
   return out;
 }
 
@@ -69,15 +91,19 @@ describe('Ia32Mmu against QEMU (paging-oracle)', () => {
 
   it('has the same number of records', () => {
     expect(ours.length).toBe(qemu.length);
-    expect(qemu.length).toBe(43 * 4);
+    expect(qemu.length).toBe(47 * 4);
   });
 
   it('matches QEMU on all 40 permission cases: error codes, A/D bits of PTE and PDE, CR2', () => {
     expect(ours.slice(0, RSVD_CASE)).toEqual(qemu.slice(0, RSVD_CASE));
   });
 
-  it('matches QEMU on 4 MiB pages (A then D in the PDE)', () => {
-    expect(ours.slice(RSVD_CASE + 4)).toEqual(qemu.slice(RSVD_CASE + 4));
+  it('matches QEMU on 4 MiB pages (A then D in the PDE; no A on protection faults)', () => {
+    expect(ours.slice(RSVD_CASE + 4, RSVD_CASE + 20)).toEqual(qemu.slice(RSVD_CASE + 4, RSVD_CASE + 20));
+  });
+
+  it('matches QEMU on page-crossing faults: CR2 = first byte of the second page; the first page of a write gets A/D', () => {
+    expect(ours.slice(RSVD_CASE + 20)).toEqual(qemu.slice(RSVD_CASE + 20));
   });
 
   it('reports a reserved-bit fault as P|RSVD (SDM 3A §4.7), where QEMU 7.2 leaves P clear', () => {

@@ -104,6 +104,7 @@ w0:
   mov [ebx], eax
   jmp after_access
 ring3:
+  mov dword [resume], after_access
   mov [saved_esp], esp
   push dword 0x23
   push dword stack3_top
@@ -181,6 +182,66 @@ after_access:
   mov al, 0
   call out_al
 
+  ; ---- more 4 MiB cases: D) user read of a supervisor large page, E) supervisor write to a
+  ; read-only large page with CR0.WP=1 (A must stay clear on both); then page-crossing accesses:
+  ; F) a dword read at 0x404ffe whose second page is absent (CR2 bytes), G) the same as a write
+  ; (does the first page get A/D?) ----
+  mov dword [PD + 4 * 4], 0x01000000 | 0x83
+  mov dword [PD + 5 * 4], 0x01400000 | 0x81
+  mov eax, PD
+  mov cr3, eax
+  mov byte [faulted], 0
+  mov ebx, 0x01000010
+  mov dword [resume], after_d
+  mov [saved_esp], esp
+  push dword 0x23
+  push dword stack3_top
+  push dword 0x2
+  push dword 0x1b
+  push dword user_read
+  iret
+after_d:
+  call report
+  mov al, [PD + 4 * 4]
+  call out_al
+  mov al, 0
+  call out_al
+  call out_al
+  mov eax, cr0
+  or eax, 0x10000
+  mov cr0, eax
+  mov byte [faulted], 0
+  mov ebx, 0x01400010
+  mov [ebx], eax
+  call report
+  mov al, [PD + 5 * 4]
+  call out_al
+  mov al, 0
+  call out_al
+  call out_al
+  call reset_tables
+  mov byte [faulted], 0
+  mov ebx, 0x00404ffe
+  mov eax, [ebx]
+  call report
+  mov eax, [cr2v]
+  call out_al
+  shr eax, 8
+  call out_al
+  shr eax, 8
+  call out_al
+  call reset_tables
+  mov byte [faulted], 0
+  mov ebx, 0x00404ffe
+  mov [ebx], eax
+  call report
+  mov al, [PT1 + 4 * 4]
+  call out_al
+  mov eax, [cr2v]
+  call out_al
+  shr eax, 8
+  call out_al
+
   mov al, 0
   out 0xf4, al                     ; isa-debug-exit
   hlt
@@ -227,7 +288,7 @@ pf_handler:
 
 back_handler:                      ; int 0x80 from ring 3: drop its frame, continue in ring 0
   mov esp, [saved_esp]
-  jmp after_access
+  jmp [resume]
 
 user_read:
   mov eax, [ebx]
@@ -264,6 +325,7 @@ acc: resd 1
 err: resd 1
 cr2v: resd 1
 saved_esp: resd 1
+resume: resd 1
 faulted: resb 4
 alignb 16
 tss: resb 104
