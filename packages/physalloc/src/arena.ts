@@ -53,6 +53,9 @@ export class PhysArena {
   private readonly freeMap: SummaryBitmap;
   private readonly leaf: Int32Array;
   private readonly fullLeaf: Int32Array;
+  /** Bit g set when full-map word g got a bit since it was last scrubbed: single allocs may
+   *  since have made some of its bits stale. */
+  private readonly maybeStale: Int32Array;
   private readonly level1: Int32Array;
   private readonly full: SummaryBitmap;
   /** Words single frees made non-empty or all free since the last flushPending(); a count
@@ -84,6 +87,7 @@ export class PhysArena {
     this.level1 = this.freeMap.levels[1];
     this.full = new SummaryBitmap(Math.ceil(pageCount / 32));
     this.fullLeaf = this.full.levels[0];
+    this.maybeStale = new Int32Array(Math.ceil(this.fullLeaf.length / 32));
     this.unavailable = new Int32Array(Math.max(1, Math.ceil(pageCount / 32))).fill(-1);
     this.unavailableWords = new Int32Array(Math.ceil(this.unavailable.length / 1024));
     for (const [first, end] of usable) {
@@ -138,13 +142,18 @@ export class PhysArena {
     return this.allocLowest();
   }
 
+  /** Sets word wi's full bit; that word of the full map may now go stale (see scrubFull). */
+  private setFull(wi: number): void {
+    this.full.set(wi);
+    this.maybeStale[wi >>> 10] |= 1 << ((wi >>> 5) & 31);
+  }
+
   private allocLowest(): number {
     this.flushPending();
     const p = this.freeMap.findFirst();
     if (p < 0) throw new OutOfMemoryError(this.name, 1);
     const wi = p >>> 5;
-    const now = this.leaf[wi] & ~(1 << (p & 31));
-    this.leaf[wi] = now;
+    this.leaf[wi] &= ~(1 << (p & 31));
     return (this.basePage + p) * PAGE_SIZE;
   }
 
@@ -376,6 +385,7 @@ export class PhysArena {
     const fullLeaf = this.full.levels[0];
     const alignMask = ALIGN_MASKS[31 - Math.clz32(alignWords)];
     let q = this.full.findFirst();
+    let walked = 0;
     while (q >= 0) {
       const fi = q >>> 5;
       const f = fullLeaf[fi];
@@ -393,10 +403,17 @@ export class PhysArena {
           }
         }
         if (broken < 0) return c * 32;
+        // The broken word's bit is stale (a single alloc took a frame from it): drop it, one
+        // store (the full map's summary may stay stale), so no later search tries it again.
+        fullLeaf[broken >>> 5] &= ~(1 << (broken & 31));
         m &= m - 1;
       }
-      // No run here: drop this word's stale bits so that later searches skip it cheaply.
-      this.scrubFull(fi);
+      // No run here. If this word of the full map got bits since its last scrub, single allocs
+      // may have made some stale: drop those now, so that later searches pass it by cheaply.
+      if ((this.maybeStale[fi >>> 5] & (1 << (fi & 31))) !== 0) this.scrubFull(fi);
+      // Bits can also go stale in words scrubbed since (a single alloc never marks, to stay
+      // cheap). If a search has to walk far, have every word scrubbed once more on its next visit.
+      if (++walked === 64) this.maybeStale.fill(-1);
       q = fi + 1 < fullLeaf.length ? this.full.findNext((fi + 1) << 5) : -1;
     }
     return -1;
@@ -421,7 +438,7 @@ export class PhysArena {
   private noteWord(wi: number): void {
     const w = this.leaf[wi];
     if (w !== 0 && (this.level1[wi >>> 5] & (1 << (wi & 31))) === 0) this.freeMap.setAt(1, wi);
-    if (w === -1 && !this.full.test(wi)) this.full.set(wi);
+    if (w === -1 && !this.full.test(wi)) this.setFull(wi);
   }
 
   /** Clears the full bits of words in full-map word `fi` that are no longer all free. */
@@ -434,6 +451,7 @@ export class PhysArena {
       if (this.leaf[(fi << 5) | b] !== -1) stale |= 1 << b;
     }
     if (stale !== 0) this.full.writeWord(fi, this.full.levels[0][fi] & ~stale);
+    this.maybeStale[fi >>> 5] &= ~(1 << (fi & 31));
   }
 
   private takeRange(p: number, n: number): void {
@@ -460,7 +478,7 @@ export class PhysArena {
       const now = this.leaf[wi] | wordMask(lo, span);
       this.leaf[wi] = now;
       if ((this.level1[wi >>> 5] & (1 << (wi & 31))) === 0) this.freeMap.setAt(1, wi);
-      if (now === -1 && !this.full.test(wi)) this.full.set(wi);
+      if (now === -1 && !this.full.test(wi)) this.setFull(wi);
       p += span;
     }
   }
