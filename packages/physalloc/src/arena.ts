@@ -1,13 +1,15 @@
 // One arena: a contiguous span of page frames, some of them usable RAM.
 //
-// State, per frame (relative index p):
-//   free bitmap      bit p = 1  <=> frame p may be handed out now (summary levels above it)
+// State (relative frame index p, word index w = p >>> 5):
+//   free bitmap      bit p = 1  <=> frame p may be handed out now; summary levels above it
 //   unavailable map  bit p = 1  <=> frame p is reserved or not RAM: never handed out
-//   full bitmap      bit w = 1  <== free word w is all ones (32 free frames), for large runs;
-//                    a set bit may be stale (alloc does not clear it), searches verify it
-// Counts are not kept on the hot path: stats() counts bits (bookkeeping off the hot path).
-// Invariants (check() walks them): free and unavailable are disjoint; every all-ones free
-// word has its full bit; every summary bit mirrors its child word.
+//   full bitmap      bit w = 1  <== free word w is all ones (32 free frames), for large runs
+// Summary and full bits may be stale (set over a word that no longer qualifies): the hot paths
+// do not clear them and the searches verify and drop them. Setting is deferred too: free()
+// notes words in a small ring that flushPending() applies before any search.
+// Invariants (check() walks them after a flush): free and unavailable are disjoint; every
+// non-empty word has its summary bit and every all-ones word its full bit.
+// Counts are not kept on the hot path: stats() counts.
 import { firstInRange, forEachWord, popcount, wordMask } from './bits.js';
 import {
   AddressRangeError,
@@ -140,12 +142,6 @@ export class PhysArena {
       return (this.basePage + last) * PAGE_SIZE;
     }
     return this.allocLowest();
-  }
-
-  /** Sets word wi's full bit; that word of the full map may now go stale (see scrubFull). */
-  private setFull(wi: number): void {
-    this.full.set(wi);
-    this.maybeStale[wi >>> 10] |= 1 << ((wi >>> 5) & 31);
   }
 
   private allocLowest(): number {
@@ -439,6 +435,12 @@ export class PhysArena {
     const w = this.leaf[wi];
     if (w !== 0 && (this.level1[wi >>> 5] & (1 << (wi & 31))) === 0) this.freeMap.setAt(1, wi);
     if (w === -1 && !this.full.test(wi)) this.setFull(wi);
+  }
+
+  /** Sets word wi's full bit; that word of the full map may now go stale (see scrubFull). */
+  private setFull(wi: number): void {
+    this.full.set(wi);
+    this.maybeStale[wi >>> 10] |= 1 << ((wi >>> 5) & 31);
   }
 
   /** Clears the full bits of words in full-map word `fi` that are no longer all free. */
