@@ -4,7 +4,8 @@
 // the BIOS sees is virtual; the real IF follows it so the CPU takes hardware interrupts only
 // while the BIOS has them enabled, and the monitor reflects those through the IVT too.
 import type { IoBus } from '@phantasm/cpu-ia32';
-import { Vm86FaultError, Vm86IoError } from './errors.js';
+import { Vm86AccessError, Vm86FaultError, Vm86IoError } from './errors.js';
+import { operandBeyondLimit } from './operand.js';
 
 export const CF = 0x1;
 export const TF = 0x100;
@@ -260,8 +261,12 @@ export class Emulator {
         this.string(s, op, op32, addr32, seg, rep, start);
         this.count(op < 0x6e ? 'ins' : 'outs');
         break;
-      default:
+      default: {
+        const operand = operandBeyondLimit(s, (lin) => this.mem.read8(lin));
+        if (operand !== undefined)
+          throw new Vm86AccessError(operand.linear, false, cs, start, 'segment-limit');
         fail(`opcode 0x${op.toString(16)} is not emulated`);
+      }
     }
     s.eip = ip;
     return 'continue';

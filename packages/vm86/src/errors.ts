@@ -12,20 +12,29 @@ export class Vm86ConfigError extends Vm86Error {
   override name = 'Vm86ConfigError';
 }
 
-/** The BIOS code touched memory outside the allowed windows (a page fault in the monitor's tables). */
+/** Why an access was refused. */
+export type Vm86AccessReason =
+  | 'outside-window' // the page is not mapped: outside IVT/BDA, EBDA, video/ROM, the window, buffers
+  | 'segment-limit'; // an address-size-prefixed offset beyond 64 KiB (v86 segments end at FFFFh)
+
+/** The BIOS code touched memory outside the allowed windows. */
 export class Vm86AccessError extends Vm86Error {
   override name = 'Vm86AccessError';
   constructor(
     /** Linear (= physical, identity-mapped) address of the refused access. */
     readonly address: number,
+    /** True for a write; false for a read or (segment-limit) an access of unknown direction. */
     readonly write: boolean,
     /** CS:IP of the instruction that made it. */
     readonly cs: number,
     readonly ip: number,
+    readonly reason: Vm86AccessReason = 'outside-window',
   ) {
     super(
-      `vm86: ${write ? 'write to' : 'read from'} ${hex(address, 5)} is outside the allowed windows ` +
-        `(at ${hex(cs)}:${hex(ip)})`,
+      reason === 'segment-limit'
+        ? `vm86: access to ${hex(address, 5)} is beyond the 64 KiB segment limit (at ${hex(cs)}:${hex(ip)})`
+        : `vm86: ${write ? 'write to' : 'read from'} ${hex(address, 5)} is outside the allowed windows ` +
+            `(at ${hex(cs)}:${hex(ip)})`,
     );
   }
 }
@@ -70,4 +79,9 @@ export class Vm86IoError extends Vm86Error {
   ) {
     super(`vm86: ${write ? 'OUT to' : 'IN from'} port ${hex(port)} denied (at ${hex(cs)}:${hex(ip)})`);
   }
+}
+
+/** A BIOS service answered with an error or does not exist (CF set, wrong signature). */
+export class Vm86ServiceError extends Vm86Error {
+  override name = 'Vm86ServiceError';
 }

@@ -2,11 +2,13 @@
 export type { PortPolicy, TrapCounters } from './emulate.js';
 export {
   Vm86AccessError,
+  type Vm86AccessReason,
   Vm86BudgetError,
   Vm86ConfigError,
   Vm86Error,
   Vm86FaultError,
   Vm86IoError,
+  Vm86ServiceError,
 } from './errors.js';
 export { FixedLowArena, type LowArena, type LowBuffer } from './low-memory.js';
 export {
@@ -17,3 +19,4 @@ export {
   type Vm86MonitorOptions,
   type Vm86Registers,
 } from './monitor.js';
+export type { VbeInfo } from './services.js';

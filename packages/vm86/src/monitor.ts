@@ -9,6 +9,7 @@
 // frame back and resumes at the IRETD.
 import type { Cpu, SegmentName, SegmentState, TableRegister } from '@phantasm/cpu-ia32';
 import { Ia32PageTableEditor, type MemoryBus, type PageAttributes } from '@phantasm/mmu';
+import type { MemoryMapEntry } from '@phantasm/physalloc';
 import {
   Emulator,
   IF,
@@ -35,6 +36,7 @@ import {
   writeIoBitmap,
 } from './layout.js';
 import { FixedLowArena, type LowArena, type LowBuffer, ONE_MIB, PAGE } from './low-memory.js';
+import { readE820, readVbeInfo, type VbeInfo } from './services.js';
 
 /** Registers of a call: 32-bit general registers, real-mode segments, FLAGS (CF is bit 0). */
 export interface Vm86Registers {
@@ -222,6 +224,18 @@ export class Vm86Monitor {
 
   private checkUsable(): void {
     if (this.disposed) throw new Vm86ConfigError('the monitor has been disposed');
+  }
+
+  // --- services ------------------------------------------------------------------------------
+
+  /** The BIOS memory map (int 15h E820), as physalloc's MemoryMapEntry list. */
+  e820(): MemoryMapEntry[] {
+    return readE820(this);
+  }
+
+  /** VBE controller information (int 10h AX=4F00h), or undefined without VBE. */
+  vbeInfo(): VbeInfo | undefined {
+    return readVbeInfo(this);
   }
 
   // --- the call ------------------------------------------------------------------------------

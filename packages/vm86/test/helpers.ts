@@ -1,11 +1,14 @@
 // Test machines: a bare CPU over PhysicalMemory with hand-written real-mode handlers, a
 // kernel-like protected-mode context to call from, and a comparable dump of CPU state.
-import { Cpu } from '@phantasm/cpu-ia32';
+import { Cpu, type InterruptController, type IoBus } from '@phantasm/cpu-ia32';
 import { PhysicalMemory } from '@phantasm/mmu';
 
-export function bareMachine(ramSize = 4 << 20): { cpu: Cpu; memory: PhysicalMemory } {
-  const memory = new PhysicalMemory({ ramSize });
-  const cpu = new Cpu({ memory });
+export function bareMachine(options: { ramSize?: number; io?: IoBus; pic?: InterruptController } = {}): {
+  cpu: Cpu;
+  memory: PhysicalMemory;
+} {
+  const memory = new PhysicalMemory({ ramSize: options.ramSize ?? 4 << 20 });
+  const cpu = new Cpu({ memory, io: options.io, pic: options.pic });
   return { cpu, memory };
 }
 
