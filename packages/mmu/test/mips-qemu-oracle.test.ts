@@ -2,11 +2,18 @@
 // entries) produced for it: mips-tlb-oracle.qemu.bin, big-endian words — 11 register read-backs, then
 // for each access: vector (0 none, 1 refill, 2 general), ExcCode, and the BadVAddr, EntryHi and
 // Context the last exception left, and the loaded word (each marker word holds its own physical
-// address).
+// address); then user-mode exceptions as (vector, ExcCode, BadVAddr) triples.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MIPS_MODE_KERNEL, MIPS_MODIFIED, MIPS_REFILL, MipsTlb } from '../src/index.js';
+import {
+  MIPS_ADDRESS_ERROR,
+  MIPS_MODE_KERNEL,
+  MIPS_MODE_USER,
+  MIPS_MODIFIED,
+  MIPS_REFILL,
+  MipsTlb,
+} from '../src/index.js';
 
 function replay(): number[] {
   const tlb = new MipsTlb({ entries: 16 });
@@ -77,17 +84,38 @@ function replay(): number[] {
   access(false, 0xc1000010);
   asid(5);
   access(false, 0xc1fffff0);
+
+  // User mode: code mapped at 0x00600000 by a global entry; exceptions logged as
+  // (vector, ExcCode, BadVAddr), the log printed as its length in words, then the words.
+  write(5, 0x00600005, lo(0x1000, 3, 7), lo(0x1001, 3, 7), 0);
+  asid(5);
+  const log: number[] = [];
+  const user = (store: boolean, va: number) => {
+    expect(tlb.translate(0x00600000, false, MIPS_MODE_USER)).toBe(0x01000000); // the fetch
+    const r = tlb.translate(va, store, MIPS_MODE_USER);
+    if (r >= 0) return;
+    const code = r === MIPS_ADDRESS_ERROR ? (store ? 5 : 4) : r === MIPS_MODIFIED ? 1 : store ? 3 : 2;
+    log.push(r === MIPS_REFILL ? 1 : 2, code, tlb.badVAddr);
+  };
+  user(false, 0x00400010);
+  user(false, 0x80000010);
+  user(true, 0xc0000010);
+  user(false, 0xa0000000);
+  user(false, 0x00420010);
+  log.push(2, 8, tlb.badVAddr); // SYSCALL: BadVAddr keeps its last value
+  out.push(log.length, ...log);
   return out;
 }
 
 describe('MipsTlb against QEMU (mips-tlb-oracle)', () => {
+  const USER_LOG = 11 + 17 * 6;
   const bytes = readFileSync(resolve(import.meta.dirname, 'programs/mips-tlb-oracle.qemu.bin'));
   const qemu: number[] = [];
   for (let i = 0; i + 4 <= bytes.length; i += 4) qemu.push(bytes.readUInt32BE(i));
   const ours = replay();
 
-  it('has the same number of words (11 read-backs + 17 accesses × 6)', () => {
-    expect(qemu.length).toBe(11 + 17 * 6);
+  it('has the same number of words (11 read-backs + 17 accesses × 6 + user-mode log)', () => {
+    expect(qemu.length).toBe(11 + 17 * 6 + 1 + 15);
     expect(ours.length).toBe(qemu.length);
   });
 
@@ -98,11 +126,17 @@ describe('MipsTlb against QEMU (mips-tlb-oracle)', () => {
   });
 
   it('matches every access: outcome, exception vector and code, BadVAddr, EntryHi, Context, data', () => {
-    for (let i = 11; i < qemu.length; i += 6) {
+    for (let i = 11; i < 11 + 17 * 6; i += 6) {
       expect({ access: (i - 11) / 6, words: ours.slice(i, i + 6) }).toEqual({
         access: (i - 11) / 6,
         words: qemu.slice(i, i + 6),
       });
     }
+  });
+
+  it('matches user mode: kuseg mapped, address errors for kseg0/kseg1/kseg2 (AdEL/AdES), refill', () => {
+    expect(ours.slice(USER_LOG).map((w) => w.toString(16))).toEqual(
+      qemu.slice(USER_LOG).map((w) => w.toString(16)),
+    );
   });
 });

@@ -5,6 +5,7 @@
 #        mips-linux-gnu-ld -EB -Ttext=0x80100000 -e start -o mips-tlb-oracle.elf o.o
 # Run:   qemu-system-mips -M malta -cpu 24Kf -kernel mips-tlb-oracle.elf -serial file:out.bin \
 #          -display none -no-reboot
+# Then user mode (code mapped at 0x00600000): kuseg load, address errors, refill, SYSCALL back.
 # Committed output: mips-tlb-oracle.qemu.bin, replayed by test/mips-qemu-oracle.test.ts.
         .set noreorder
         .set noat
@@ -64,14 +65,14 @@ start:
         addiu   $s0, $s0, %lo(record)
         # exception vectors: refill at 0x80000000, general at 0x80000180
         lui     $a0, 0x8000
-        lui     $a1, %hi(refill_handler)
-        addiu   $a1, $a1, %lo(refill_handler)
+        lui     $a1, %hi(refill_stub)
+        addiu   $a1, $a1, %lo(refill_stub)
         jal     copy_handler
         nop
         lui     $a0, 0x8000
         ori     $a0, $a0, 0x180
-        lui     $a1, %hi(general_handler)
-        addiu   $a1, $a1, %lo(general_handler)
+        lui     $a1, %hi(general_stub)
+        addiu   $a1, $a1, %lo(general_stub)
         jal     copy_handler
         nop
         mtc0    $zero, $12              # Status: BEV=0 ERL=0 EXL=0, kernel mode, interrupts off
@@ -207,6 +208,49 @@ start:
         SETASID 5
         ACCESS 0, 0xc1fffff0
 
+
+        # ---- user mode: map the user code page, enter it with ERET, log its exceptions ----
+        la      $t0, user_code
+        lui     $t1, 0x8000
+        subu    $t0, $t0, $t1           # physical address of user_code
+        srl     $t0, $t0, 12
+        sll     $t0, $t0, 6
+        ori     $t1, $t0, (3<<3)|7      # even page: PFN, C=3, D, V, G
+        addiu   $t2, $t1, 0x40          # odd page: next frame
+        li      $t9, 5
+        mtc0    $t9, $0
+        li      $t9, 0x00600005
+        mtc0    $t9, $10
+        mtc0    $t1, $2
+        mtc0    $t2, $3
+        mtc0    $zero, $5
+        ehb
+        tlbwi
+        SETASID 5
+        li      $t0, 1
+        sw      $t0, 24($s0)            # logging on
+        li      $t0, 0x00600000
+        mtc0    $t0, $14                # EPC = user code
+        mfc0    $t0, $12
+        ori     $t0, $t0, 0x12          # KSU = user, EXL = 1
+        mtc0    $t0, $12
+        ehb
+        eret
+        nop
+after_user:
+        sw      $zero, 24($s0)          # logging off
+        lw      $t0, 20($s0)
+        OUTW    $t0
+        lw      $s3, 20($s0)
+        addiu   $s4, $s0, 32
+7:      beqz    $s3, 8f
+        nop
+        lw      $t0, 0($s4)
+        OUTW    $t0
+        addiu   $s4, $s4, 4
+        b       7b
+        addiu   $s3, $s3, -1
+8:
         li      $t0, SOFTRES
         li      $t1, 0x42
         sw      $t1, 0($t0)
@@ -254,8 +298,8 @@ out_word:                               # big-endian bytes of a0 to COM1
         jr      $ra
         sb      $a0, 0($t3)
 
-copy_handler:                           # copy 32 words from a1 to a0
-        li      $t0, 32
+copy_handler:                           # copy 4 words (a stub) from a1 to a0
+        li      $t0, 4
 4:      lw      $t1, 0($a1)
         sw      $t1, 0($a0)
         addiu   $a0, $a0, 4
@@ -266,33 +310,108 @@ copy_handler:                           # copy 32 words from a1 to a0
         jr      $ra
         nop
 
-# Handlers: record Cause, BadVAddr, EntryHi, Context and which vector; skip the access; return.
-        .macro HANDLER flag
-        lui     $k1, %hi(record)
-        addiu   $k1, $k1, %lo(record)
-        mfc0    $k0, $13
-        sw      $k0, 0($k1)
-        mfc0    $k0, $8
-        sw      $k0, 4($k1)
-        mfc0    $k0, $10
-        sw      $k0, 8($k1)
-        mfc0    $k0, $4
-        sw      $k0, 12($k1)
-        li      $k0, \flag
-        sw      $k0, 16($k1)
-        mfc0    $k0, $14
-        addiu   $k0, $k0, 4
-        mtc0    $k0, $14
+# Exception vectors jump to these. They record Cause, BadVAddr, EntryHi, Context and which vector;
+# while logging is on they also append (vector, ExcCode, BadVAddr) to the log. A SYSCALL returns to
+# kernel mode at after_user; anything else skips the faulting instruction.
+refill_stub:
+        lui     $k0, %hi(refill_entry)
+        addiu   $k0, $k0, %lo(refill_entry)
+        jr      $k0
+        nop
+general_stub:
+        lui     $k0, %hi(general_entry)
+        addiu   $k0, $k0, %lo(general_entry)
+        jr      $k0
+        nop
+
+refill_entry:
+        b       common_handler
+        li      $k1, 1
+general_entry:
+        li      $k1, 2
+common_handler:
+        lui     $k0, %hi(record)
+        addiu   $k0, $k0, %lo(record)
+        sw      $k1, 16($k0)
+        mfc0    $k1, $13
+        sw      $k1, 0($k0)
+        mfc0    $k1, $8
+        sw      $k1, 4($k0)
+        mfc0    $k1, $10
+        sw      $k1, 8($k0)
+        mfc0    $k1, $4
+        sw      $k1, 12($k0)
+        lw      $k1, 24($k0)            # logging?
+        beqz    $k1, 5f
+        nop
+        lw      $k1, 20($k0)            # log count
+        sll     $k1, $k1, 2
+        addu    $k1, $k1, $k0           # k1 = record + 4*count; entries start at record + 32
+        sw      $zero, 28($k0)          # scratch
+        lw      $k0, 16($k0)            # vector flag (k0 clobbered: reload below)
+        sw      $k0, 32($k1)
+        lui     $k0, %hi(record)
+        addiu   $k0, $k0, %lo(record)
+        lw      $k0, 0($k0)
+        srl     $k0, $k0, 2
+        andi    $k0, $k0, 0x1f
+        sw      $k0, 36($k1)
+        lui     $k0, %hi(record)
+        addiu   $k0, $k0, %lo(record)
+        lw      $k0, 4($k0)
+        sw      $k0, 40($k1)
+        lui     $k0, %hi(record)
+        addiu   $k0, $k0, %lo(record)
+        lw      $k1, 20($k0)
+        addiu   $k1, $k1, 3
+        sw      $k1, 20($k0)
+5:      lw      $k1, 0($k0)             # SYSCALL (ExcCode 8)?
+        srl     $k1, $k1, 2
+        andi    $k1, $k1, 0x1f
+        addiu   $k1, $k1, -8
+        bnez    $k1, 6f
+        nop
+        mfc0    $k1, $12                # back to kernel mode: clear KSU, resume at after_user
+        ori     $k1, $k1, 0x18
+        xori    $k1, $k1, 0x18
+        mtc0    $k1, $12
+        lui     $k1, %hi(after_user)
+        addiu   $k1, $k1, %lo(after_user)
+        mtc0    $k1, $14
         ehb
         eret
         nop
-        .endm
+6:      mfc0    $k1, $14
+        addiu   $k1, $k1, 4
+        mtc0    $k1, $14
+        ehb
+        eret
+        nop
 
-refill_handler:
-        HANDLER 1
-general_handler:
-        HANDLER 2
+# User-mode code, page aligned so one TLB entry maps it at 0x00600000.
+        .align  12
+user_code:
+        li      $t8, 0x00400010
+        lw      $v0, 0($t8)
+        nop
+        li      $t8, 0x80000010
+        lw      $v0, 0($t8)
+        nop
+        li      $t8, 0xc0000010
+        sw      $t8, 0($t8)
+        nop
+        li      $t8, 0xa0000000
+        lw      $v0, 0($t8)
+        nop
+        li      $t8, 0x00420010
+        lw      $v0, 0($t8)
+        nop
+        syscall
+        nop
+        .align  12
 
         .data
         .align 4
-record: .word 0, 0, 0, 0, 0
+# cause, badvaddr, entryhi, context, vector, log count (words), logging, scratch, then the log
+record: .word 0, 0, 0, 0, 0, 0, 0, 0
+        .space  256
