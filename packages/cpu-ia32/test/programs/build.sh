@@ -3,7 +3,7 @@
 # (for comparison with <name>.expected.txt; see the package README for the known QEMU deviations).
 set -e
 cd "$(dirname "$0")"
-for src in protected.asm v86.asm alu.asm mem.asm; do
+for src in protected.asm v86.asm alu.asm mem.asm ${EXTRA:-}; do
   name=${src%.asm}
   nasm -f bin -o "$name.bin" "$src"
   if [ "$1" = "--qemu" ]; then
@@ -13,8 +13,12 @@ for src in protected.asm v86.asm alu.asm mem.asm; do
     truncate -s 1474560 "$img"
     timeout 20 qemu-system-i386 -display none -drive "file=$img,format=raw,if=floppy" -boot a \
       -debugcon "file:$out" -device isa-debug-exit,iobase=0xf4,iosize=0x04 || true
-    printf '%s (qemu): %s\n' "$name" "$(cat "$out")"
-    printf '%s (want): %s\n' "$name" "$(cat "$name.expected.txt")"
+    if cmp -s "$out" "$name.expected.txt"; then
+      echo "$name: QEMU output matches $name.expected.txt"
+    else
+      cp "$out" "/tmp/$name.qemu.txt"
+      echo "$name: QEMU output differs from $name.expected.txt (saved as /tmp/$name.qemu.txt)"
+    fi
     rm -f "$img" "$out"
   fi
 done
