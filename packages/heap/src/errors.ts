@@ -16,6 +16,7 @@ export abstract class HeapError extends Error {
 export class HeapOutOfMemoryError extends HeapError {
   override name = 'HeapOutOfMemoryError';
   constructor(
+    /** Bytes the heap needed: the block size, header and any alignment slack included. */
     readonly requested: number,
     end: number,
   ) {

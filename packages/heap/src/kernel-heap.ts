@@ -23,7 +23,8 @@ export interface KernelHeapOptions {
 }
 
 /**
- * The heap's virtual range seen through the page mapping: each access is translated with a
+ * The heap's virtual range seen through the page mapping (the mapping of these pages belongs to the
+ * heap's backing; nothing else may remap them): each access is translated with a
  * per-page table this backing keeps (filled from editor.lookup for pages it did not map itself,
  * e.g. after re-attaching to a heap that survived in memory). Unmapped pages read as all ones and
  * ignore writes, like an open bus.
@@ -92,7 +93,7 @@ export class MappedRegion implements HeapRegion {
 export class KernelHeapBacking implements HeapBacking {
   readonly granularity: number;
   readonly region: MappedRegion;
-  /** Frames currently mapped for the heap (grows minus shrinks). */
+  /** Frames this backing mapped minus those it released (pages mapped before it existed not counted). */
   mappedPages = 0;
   private readonly frames: FrameSource;
   private readonly editor: PageTableEditor;

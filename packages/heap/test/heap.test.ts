@@ -61,6 +61,13 @@ describe('malloc / free', () => {
     expect(() => heap.calloc(-1, 4)).toThrow(HeapArgumentError);
   });
 
+  it('refuses a region too small for the control block and one block', () => {
+    expect(() => Heap.create(new ArrayRegion(new Uint8Array(2048)))).toThrow(HeapArgumentError);
+    expect(() => Heap.create(new ArrayRegion(new Uint8Array(65536)), { initialSize: 3000 })).toThrow(
+      HeapArgumentError,
+    );
+  });
+
   it('calloc zero-fills memory that held data before', () => {
     const { heap, region } = fixedHeap();
     const p = heap.malloc(500);
