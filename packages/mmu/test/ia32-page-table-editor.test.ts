@@ -83,6 +83,16 @@ describe('Ia32PageTableEditor', () => {
     expect(() => editor.unmap(0x1000)).toThrow(NotMappedError);
   });
 
+  it('refuses a page directory outside RAM, or a frame source that hands out frames outside RAM', () => {
+    const memory = new PhysicalMemory({ ramSize: 0x10000 });
+    const frames = new BumpFrameSource(0x20000, 0x30000);
+    expect(() => new Ia32PageTableEditor(memory, 0x10000, frames)).toThrow(/outside RAM/);
+    expect(() =>
+      new Ia32PageTableEditor(memory, 0x1000, frames).map(0, 0, { writable: true, user: false }),
+    ).toThrow(/outside RAM/);
+    expect(frames.allocated).toBe(0); // the bad frame went back
+  });
+
   it('protect keeps the frame and the accessed/dirty bits, changes permissions, invalidates', () => {
     const { memory, editor, invalidated } = setup();
     editor.map(0x7000, 0x9000, { writable: true, user: true });

@@ -66,6 +66,9 @@ export class Ia32PageTableEditor implements PageTableEditor {
     private readonly onInvalidate?: (virtual: number) => void,
   ) {
     checkAddress(cr3Physical, PAGE_SIZE, 'page directory address');
+    if (cr3Physical + PAGE_SIZE > memory.ramSize) {
+      throw new AddressRangeError(cr3Physical, `page directory lies outside RAM (size ${memory.ramSize})`);
+    }
   }
 
   /** Allocates a zeroed page directory from `frames` and returns its physical address (a CR3 value). */

@@ -66,6 +66,12 @@ export class MipsPageTableEditor implements PageTableEditor {
     private readonly onInvalidate?: (virtual: number) => void,
   ) {
     checkPage(directoryPhysical, 'page directory address');
+    if (directoryPhysical + PAGE > memory.ramSize) {
+      throw new AddressRangeError(
+        directoryPhysical,
+        `page directory lies outside RAM (size ${memory.ramSize})`,
+      );
+    }
   }
 
   static createDirectory(memory: MemoryBus, frames: FrameSource): number {
