@@ -36,18 +36,14 @@ export interface AspaceStats {
   allocations: number;
 }
 
-interface Live {
-  pages: number;
-  reserved: boolean;
-}
-
 export class AddressSpaceAllocator {
   readonly start: number;
   readonly end: number;
   private readonly firstPage: number;
   private readonly endPage: number;
   private readonly tree = new FreeTree();
-  private readonly live = new Map<number, Live>();
+  /** Start page -> pages of a live allocation, or -pages of a reservation (no object per entry). */
+  private readonly live = new Map<number, number>();
   private freePages: number;
   private reservedPages = 0;
 
@@ -87,19 +83,19 @@ export class AddressSpaceAllocator {
     if (!range) throw new OutOfAddressSpaceError(pages, alignPages * PAGE_SIZE);
     const first = alignUp(range.start, alignPages);
     this.carve(range, first, pages);
-    this.live.set(first, { pages, reserved: false });
+    this.live.set(first, pages);
     return first * PAGE_SIZE;
   }
 
   /** Frees the allocation that starts at `address`, merging it with free neighbours. */
   free(address: number): void {
     const page = this.pageOf(address, 'address');
-    const entry = this.live.get(page);
-    if (!entry) throw this.notAllocated(address, page);
-    if (entry.reserved) throw new UnknownRangeError(address, 'it is reserved, not allocated');
+    const pages = this.live.get(page);
+    if (pages === undefined) throw this.notAllocated(address, page);
+    if (pages < 0) throw new UnknownRangeError(address, 'it is reserved, not allocated');
     this.live.delete(page);
-    this.tree.insert(page, entry.pages);
-    this.freePages += entry.pages;
+    this.tree.insert(page, pages);
+    this.freePages += pages;
   }
 
   /** Takes [address, address + pages * 4096) out of the pool for good; it must be wholly free. */
@@ -110,13 +106,14 @@ export class AddressSpaceAllocator {
     const range = this.tree.containing(page);
     if (!range || page + pages > range.start + range.length) throw new OverlapError(address, pages);
     this.carve(range, page, pages);
-    this.live.set(page, { pages, reserved: true });
+    this.live.set(page, -pages);
     this.reservedPages += pages;
   }
 
   /** Pages of the live allocation or reservation starting at `address`, else undefined. */
   sizeOf(address: number): number | undefined {
-    return this.live.get(address / PAGE_SIZE)?.pages;
+    const pages = this.live.get(address / PAGE_SIZE);
+    return pages === undefined ? undefined : Math.abs(pages);
   }
 
   contains(address: number): boolean {
@@ -150,8 +147,8 @@ export class AddressSpaceAllocator {
     for (const [, len] of spans) freeSum += len;
     let reserved = 0;
     for (const [start, e] of this.live) {
-      spans.push([start, e.pages, e.reserved ? 'reserved' : 'allocated']);
-      if (e.reserved) reserved += e.pages;
+      spans.push([start, Math.abs(e), e < 0 ? 'reserved' : 'allocated']);
+      if (e < 0) reserved -= e;
     }
     spans.sort((a, b) => a[0] - b[0]);
     let covered = 0;
@@ -171,11 +168,7 @@ export class AddressSpaceAllocator {
 
   /** Removes [first, first + pages) from the free range `range` that contains it. */
   private carve(range: FreeRange, first: number, pages: number): void {
-    this.tree.remove(range.start);
-    // The remainders touch only allocated pages, so inserting them merges with nothing.
-    if (first > range.start) this.tree.insert(range.start, first - range.start);
-    const end = range.start + range.length;
-    if (first + pages < end) this.tree.insert(first + pages, end - first - pages);
+    this.tree.take(range, first, pages);
     this.freePages -= pages;
   }
 
