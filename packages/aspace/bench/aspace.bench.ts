@@ -80,7 +80,10 @@ function run(make: () => Allocator, live: number, ops: number, seed: number): nu
   for (let i = 0; i < 2 * live; i++) held.push(a.alloc(1 + Math.floor(random() * 16)));
   // Free every other one: ~`live` free ranges between live allocations.
   const kept: number[] = [];
-  held.forEach((addr, i) => (i % 2 ? a.free(addr) : kept.push(addr)));
+  for (let i = 0; i < held.length; i++) {
+    if (i % 2) a.free(held[i]);
+    else kept.push(held[i]);
+  }
   const sizes = Array.from({ length: 4096 }, () => 1 + Math.floor(random() * 16));
   const picks = Array.from({ length: 4096 }, () => Math.floor(random() * kept.length));
   const cpu = () => {
