@@ -206,3 +206,24 @@ describe('configuration', () => {
     expect(() => monitor.call(0x40, {})).toThrow(/disposed/);
   });
 });
+
+describe('TLB after the call', () => {
+  it('the kernel sees its own mapping of a page the BIOS touched through the identity map', () => {
+    const { cpu, memory } = bareMachine();
+    enterKernelMode(cpu, memory);
+    // kernel: linear B8000h -> physical 250000h (its own choice)
+    memory.write32(0x300000 + 0x2000 + 0xb8 * 4, 0x250000 | 3);
+    cpu.setControl(3, cpu.cr3);
+    const monitor = new Vm86Monitor({ cpu });
+    // BIOS: mov ax,0B800h; mov ds,ax; mov byte [0],11h; iret
+    installHandler(memory, 0x40, HANDLER, [0xb8, 0x00, 0xb8, 0x8e, 0xd8, 0xc6, 0x06, 0x00, 0x00, 0x11, 0xcf]);
+    monitor.call(0x40, {});
+    expect(memory.read8(0xb8000)).toBe(0x11);
+    // kernel code: mov byte [0B8000h], 77h; hlt
+    memory.ram.set([0xc6, 0x05, 0x00, 0x80, 0x0b, 0x00, 0x77, 0xf4], 0x123456);
+    cpu.eflags = 0x002;
+    expect(cpu.run(10)).toBe('hlt');
+    expect(memory.read8(0x250000)).toBe(0x77);
+    expect(memory.read8(0xb8000)).toBe(0x11);
+  });
+});
