@@ -19,6 +19,25 @@ describe('PcBoard with the built-in BIOS', () => {
     expect(text(debug)).toContain('No bootable disk.');
   });
 
+  it('is deterministic: the same machine retires the same instructions in the same virtual time', () => {
+    const runOnce = () => {
+      const debug: number[] = [];
+      const floppy = DiskImage.floppy(floppyWithBootSector(program('kbdtest.bin')));
+      const board = new PcBoard({ floppyA: floppy, debugcon: (b) => debug.push(b) });
+      board.type('xyz\r');
+      const r = board.run({ maxInstructions: 20_000_000 });
+      return {
+        instructions: r.instructions,
+        virtual: r.virtualSeconds,
+        out: text(debug),
+        screen: board.screenText(),
+      };
+    };
+    const a = runOnce();
+    expect(a.instructions).toBeGreaterThan(0);
+    expect(runOnce()).toEqual(a);
+  });
+
   it('answers BIOS services as the board is configured (biostest boot sector)', () => {
     const debug: number[] = [];
     const floppy = DiskImage.floppy(floppyWithBootSector(program('biostest.bin'), 0x1234));
@@ -63,6 +82,23 @@ describe('PcBoard with the built-in BIOS', () => {
     expect(log).toContain('extcheck=AA55');
     expect(log).toContain('extstat=0000');
     expect(log).toContain('extword=BEEF');
+  });
+
+  it('turns typed keys into int 16h scancode:ASCII words and scrolls the text screen', () => {
+    const debug: number[] = [];
+    const floppy = DiskImage.floppy(floppyWithBootSector(program('kbdtest.bin')));
+    const board = new PcBoard({ floppyA: floppy, debugcon: (b) => debug.push(b) });
+    board.type('aB1!\r');
+    const r = board.run({ maxInstructions: 20_000_000 });
+    expect(r.exitStatus).toBe(0x23);
+    const reports = text(debug).split('\n').slice(-9, -1);
+    // a, B (with Shift), 1, ! (Shift+1), Enter; then '6' at the top after scrolling past
+    // 34 lines, '7' after scrolling rows 0-1 up, and a blank with attribute 1Fh below
+    expect(reports).toEqual(['1E61', '3042', '0231', '0221', '1C0D', '0736', '0737', '1F20']);
+    const rows = board.screenText().split('\n');
+    expect(rows[0]).toBe('L07');
+    expect(rows[2]).toBe('L08');
+    expect(rows[22]).toBe('L28');
   });
 
   it('loads a multiboot kernel that prints on COM1 and exits through port 0xF4', () => {
