@@ -211,9 +211,14 @@ export class PcBoard {
     return bootMultiboot(this.cpu, this.memory, image, cmdline);
   }
 
-  /** The VGA text screen, rows joined by newlines. */
+  /** The VGA text screen, rows joined by newlines (trailing blank rows dropped). */
   screenText(): string {
     return this.vga.screenText();
+  }
+
+  /** The 25 rows of the VGA text screen, trailing spaces removed. */
+  screenLines(): string[] {
+    return this.vga.screenLines();
   }
 
   /** Queue text to type: one key each time the guest waits for keyboard input. */
