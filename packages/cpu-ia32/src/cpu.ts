@@ -224,6 +224,7 @@ export class Cpu {
     this.dr.fill(0);
     this.dr[6] = 0xffff0ff0 | 0;
     this.dr[7] = 0x400;
+    this.updateWatching();
     this.gdtrBase = 0;
     this.gdtrLimit = 0xffff;
     this.idtrBase = 0;
@@ -911,7 +912,7 @@ export class Cpu {
     while (done < budget) {
       try {
         while (done < budget) {
-          if ((this.flags & (IF | TF)) === 0 && !this.inhibit && !this.halted) {
+          if ((this.flags & (IF | TF)) === 0 && !this.inhibit && !this.halted && !this.watching) {
             // Fast boundary: nothing can interrupt or trap this instruction.
             this.execute();
             done++;
@@ -925,10 +926,13 @@ export class Cpu {
               this.interrupt(vec & 0xff, false, -1, this.eip);
             }
             if (this.halted) break;
+            if (this.watching && this.checkBreakpoints(done)) break;
             this.inhibit = false;
             const tf = this.flags & TF;
             this.execute();
             done++;
+            // RF suppresses instruction breakpoints for exactly one instruction.
+            this.flags &= ~RF;
             if (tf) this.singleStepTrap();
           }
           if (this.stopRequest !== undefined) break;
@@ -948,6 +952,62 @@ export class Cpu {
     }
     this.lastStop = why;
     return why;
+  }
+
+  // --- breakpoints -----------------------------------------------------------------------
+  /** Host breakpoints (linear addresses): `run` returns 'breakpoint' before executing there. */
+  private readonly hostBreakpoints = new Set<number>();
+  /** Linear address `run` last stopped at for a host breakpoint (resuming executes it). */
+  private stoppedAt = -1;
+  /** True while host breakpoints or DR0-DR3 instruction breakpoints need checking. */
+  watching = false;
+
+  addBreakpoint(linear: number): void {
+    this.hostBreakpoints.add(linear >>> 0);
+    this.updateWatching();
+  }
+  removeBreakpoint(linear: number): void {
+    this.hostBreakpoints.delete(linear >>> 0);
+    this.updateWatching();
+  }
+
+  /** Recompute whether any breakpoint is armed (after DR7 writes or host breakpoint changes). */
+  updateWatching(): void {
+    const dr7 = this.dr[7];
+    let armed = false;
+    for (let n = 0; n < 4; n++) if (dr7 & (3 << (n * 2)) && ((dr7 >>> (16 + n * 4)) & 3) === 0) armed = true;
+    this.watching = armed || this.hostBreakpoints.size > 0;
+  }
+
+  /**
+   * At an instruction boundary: a host breakpoint stops `run` (true); an enabled DR0-DR3
+   * instruction breakpoint raises #DB as a fault (B0-B3 in DR6) unless EFLAGS.RF is set.
+   */
+  private checkBreakpoints(done: number): boolean {
+    const lin = (this.csBase + this.eip) >>> 0;
+    if (this.hostBreakpoints.has(lin)) {
+      if (!(done === 0 && this.stoppedAt === lin)) {
+        this.stoppedAt = lin;
+        this.stopRequest = 'breakpoint';
+        return true;
+      }
+    }
+    this.stoppedAt = -1;
+    if ((this.flags & RF) === 0) {
+      const dr7 = this.dr[7];
+      let hit = 0;
+      for (let n = 0; n < 4; n++) {
+        if (dr7 & (3 << (n * 2)) && ((dr7 >>> (16 + n * 4)) & 3) === 0 && this.dr[n] >>> 0 === lin)
+          hit |= 1 << n;
+      }
+      if (hit !== 0) {
+        this.dr[6] = (this.dr[6] & ~0xf) | hit;
+        this.startEip = this.eip;
+        this.startEsp = this.regs[ESP];
+        this.fault(DB);
+      }
+    }
+    return false;
   }
 
   /** Ask `run` to return with `reason` at the next instruction boundary (for hooks and devices). */

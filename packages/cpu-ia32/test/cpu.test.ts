@@ -163,4 +163,59 @@ describe('Cpu basics', () => {
     expect(cpu.run(1000)).toBe('breakpoint');
     expect(cpu.eip).toBe(0x1002);
   });
+
+  it('stops at a host breakpoint before executing it and resumes from there', () => {
+    // inc ax; inc ax; inc ax; hlt
+    const { cpu } = realMode([0x40, 0x40, 0x40, 0xf4]);
+    cpu.addBreakpoint(0x1002);
+    expect(cpu.run(100)).toBe('breakpoint');
+    expect([cpu.eip, cpu.eax & 0xffff]).toEqual([0x1002, 2]);
+    expect(cpu.run(100)).toBe('hlt');
+    expect(cpu.eax & 0xffff).toBe(3);
+    cpu.removeBreakpoint(0x1002);
+    expect(cpu.watching).toBe(false);
+  });
+
+  it('raises #DB for a DR0 instruction breakpoint, and RF lets the instruction run once', () => {
+    // DR0 = 1020h, DR7.L0 with RW0 = 00 (instruction), then jump to 1020h
+    const { cpu, memory, vectors } = realMode([
+      0x66,
+      0xb8,
+      0x20,
+      0x10,
+      0x00,
+      0x00, // mov eax,1020h
+      0x0f,
+      0x23,
+      0xc0, // mov dr0,eax
+      0x66,
+      0xb8,
+      0x01,
+      0x00,
+      0x00,
+      0x00, // mov eax,1
+      0x0f,
+      0x23,
+      0xf8, // mov dr7,eax
+      0xeb,
+      0x08, // jmp 1020h
+    ]);
+    memory.ram.set([0x40, 0xf4], 0x1020); // inc ax; hlt
+    // The #DB handler at 0000:3000 just halts.
+    memory.ram.set([0xf4], 0x3000);
+    memory.write16(4, 0x3000);
+    memory.write16(6, 0);
+    expect(cpu.run(100)).toBe('hlt');
+    expect(vectors).toEqual([1]);
+    expect(cpu.dr[6] & 0xf).toBe(1);
+    expect(cpu.eip).toBe(0x3001);
+    expect(memory.read16(cpu.esp)).toBe(0x1020); // the fault points at the breakpoint
+    // Resume at the breakpoint with RF set: it executes once without faulting again.
+    cpu.halted = false;
+    cpu.eip = 0x1020;
+    cpu.eflags = cpu.eflags | 0x10000;
+    expect(cpu.run(100)).toBe('hlt');
+    expect(cpu.eip).toBe(0x1022);
+    expect(vectors).toEqual([1]);
+  });
 });

@@ -174,6 +174,7 @@ export function movControl(c: Cpu): void {
   else if (dn === 6) c.dr[6] = (c.regs[r] & 0xe00f) | 0xffff0ff0;
   else if (dn === 7) c.dr[7] = (c.regs[r] & ~0xd000) | 0x400;
   else c.dr[dn] = c.regs[r];
+  if (op === 0x123) c.updateWatching();
 }
 
 // "Phan" "tasm" "IA32": an honest vendor string in EBX, EDX, ECX order.
