@@ -7,4 +7,8 @@ nasm -f bin -o "$here/firmware/bios.bin" "$here/firmware/bios.asm"
 for p in mbhello biostest kbdtest; do
   nasm -f bin -o "$here/test/programs/$p.bin" "$here/test/programs/$p.asm"
 done
+# the ELF flavour of the multiboot test kernel needs binutils (ld)
+nasm -f elf32 -DELF -o "$here/test/programs/mbhello.o" "$here/test/programs/mbhello.asm"
+ld -m elf_i386 -N -s --no-warn-rwx-segments -Ttext=0x100000 -e start -o "$here/test/programs/mbhello.elf" "$here/test/programs/mbhello.o"
+rm "$here/test/programs/mbhello.o"
 echo "built firmware/bios.bin and test/programs/*.bin"

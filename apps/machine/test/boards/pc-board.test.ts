@@ -101,18 +101,20 @@ describe('PcBoard with the built-in BIOS', () => {
     expect(rows[22]).toBe('L28');
   });
 
-  it('loads a multiboot kernel that prints on COM1 and exits through port 0xF4', () => {
-    const serial: number[] = [];
-    const board = new PcBoard({ memoryMiB: 32, serial: (b) => serial.push(b) });
-    const loaded = board.loadMultiboot(program('mbhello.bin'));
-    expect(loaded.entry).toBeGreaterThanOrEqual(0x100000);
-    const r = board.run({ maxInstructions: 1_000_000 });
-    expect(r.stop).toBe('exit');
-    expect(r.exitStatus).toBe((0x2a << 1) | 1);
-    expect(text(serial)).toBe(
-      `Hello from a multiboot kernel, mem_upper=0x${(31 * 1024).toString(16).toUpperCase().padStart(8, '0')} KiB\n`,
-    );
-  });
+  it.each(['mbhello.bin', 'mbhello.elf'])(
+    'loads the multiboot kernel %s, which prints on COM1 and exits through port 0xF4',
+    (name) => {
+      const serial: number[] = [];
+      const board = new PcBoard({ memoryMiB: 32, serial: (b) => serial.push(b) });
+      const loaded = board.loadMultiboot(program(name));
+      expect(loaded.entry).toBeGreaterThanOrEqual(0x100000);
+      const r = board.run({ maxInstructions: 1_000_000 });
+      expect(r.stop).toBe('exit');
+      expect(r.exitStatus).toBe((0x2a << 1) | 1);
+      const memUpper = (31 * 1024).toString(16).toUpperCase().padStart(8, '0');
+      expect(text(serial)).toBe(`Hello from a multiboot kernel, mem_upper=0x${memUpper} KiB\n`);
+    },
+  );
 
   it('refuses bad configurations with typed errors', () => {
     expect(() => new PcBoard({ memoryMiB: 1 })).toThrow(/memory 1 MiB/);

@@ -2,12 +2,18 @@
 ; Checks the loader's hand-over (EAX magic, mem_upper in the info structure), prints a line
 ; on COM1 and leaves through isa-debug-exit (port 0xF4) with status 0x2A, i.e. process exit
 ; status (0x2A << 1) | 1 = 85. If the hand-over is wrong it exits with 0x01 (status 3).
-; Build: nasm -f bin -o mbhello.bin mbhello.asm
+; Build: nasm -f bin -o mbhello.bin mbhello.asm (flat image, a.out kludge), or as ELF:
+;   nasm -f elf32 -DELF -o mbhello.o mbhello.asm && ld -m elf_i386 -N -s -Ttext=0x100000 -e start -o mbhello.elf mbhello.o
 bits 32
+%ifdef ELF
+section .text
+MB_FLAGS    equ 0x00000003          ; page-align, memory info; addresses come from the ELF headers
+%else
 org 0x100000
+MB_FLAGS    equ 0x00010003          ; page-align, memory info, a.out kludge addresses
+%endif
 
 MB_MAGIC    equ 0x1BADB002
-MB_FLAGS    equ 0x00010003          ; page-align, memory info, a.out kludge addresses
 COM1        equ 0x3F8
 
 header:
@@ -20,6 +26,7 @@ header:
             dd bss_end              ; bss_end_addr
             dd start                ; entry_addr
 
+global start
 start:
             mov esp, stack_top
             cmp eax, 0x2BADB002
