@@ -142,7 +142,7 @@ for (const p of OCCUPANCIES) {
     (n) => {
       for (let i = 0; i < n; i++) {
         ours.free(oursList[j1] * PAGE);
-        oursList[j1] = ours.alloc() / PAGE;
+        oursList[j1] = ours.alloc() * (1 / PAGE);
         j1 = j1 + 1 === len ? 0 : j1 + 1;
       }
     },

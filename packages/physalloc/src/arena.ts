@@ -212,9 +212,9 @@ export class PhysArena {
     // flushPending() applies before the next search. The slot is always written; the count
     // advances only for such words. (A branch here is a coin toss at high occupancy.)
     const c = this.pendingCount;
-    const notFull = ~now;
     this.pendingWords[c & PENDING_MASK] = wi;
-    const noted = (1 ^ ((old | -old) >>> 31)) | (1 ^ ((notFull | -notFull) >>> 31));
+    // Sign bit of (x - 1) & ~x is set exactly when x === 0: old was empty, or ~now is 0.
+    const noted = (((old - 1) & ~old) | ((~now - 1) & now)) >>> 31;
     this.pendingCount = Math.min(c + noted, PENDING_MASK + 1);
     this.lastFreed = p;
   }
