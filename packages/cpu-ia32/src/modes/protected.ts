@@ -353,7 +353,7 @@ export function farCallProtected(c: Cpu, sel: number, off: number): void {
     if (toff > td.limit) c.fault(GP, 0);
     setAccessed(c, sd);
     loadCache(c, SS, (ss & 0xfffc) | newCpl, sd);
-    c.regs[ESP] = st.big ? st.esp : (c.regs[ESP] & ~0xffff) | st.esp;
+    c.regs[ESP] = st.big ? st.esp : (esp & ~0xffff) | st.esp;
     enterCode(c, tsel, td, newCpl, toff);
     return;
   }
@@ -538,7 +538,7 @@ export function deliverProtected(c: Cpu, vec: number, code: number, retEip: numb
     if (fromV86) for (const s of [GS, FS, DS, ES]) c.setSegmentCache(s, 0, 0, 0, 0);
     setAccessed(c, sd);
     loadCache(c, SS, (ss & 0xfffc) | newCpl, sd);
-    c.regs[ESP] = st.big ? st.esp : (c.regs[ESP] & ~0xffff) | st.esp;
+    c.regs[ESP] = st.big ? st.esp : (esp & ~0xffff) | st.esp;
     enterCode(c, tsel, td, newCpl, toff);
     return;
   }
