@@ -87,6 +87,8 @@ describe('physalloc properties', () => {
               const base = arena.allocContiguous(op.n, { align, below });
               expect(base % align).toBe(0);
               if (below !== undefined) expect(base + op.n * PAGE).toBeLessThanOrEqual(below);
+              // Really contiguous: every frame of [base, base + n) is now taken.
+              for (let k = 0; k < op.n; k++) expect(arena.isFree(base + k * PAGE)).toBe(false);
               take(base, op.n, op.low);
             } else if (op.kind === 'free' && held.length > 0) {
               const i = op.pick % held.length;
