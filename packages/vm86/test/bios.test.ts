@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { PhysAllocator } from '@phantasm/physalloc';
 import { describe, expect, it } from 'vitest';
 import { PcBoard } from '../../../apps/machine/src/boards/pc/pc-board.js';
-import { FixedLowArena, Vm86Monitor } from '../src/index.js';
+import { FixedLowArena, Vm86AccessError, Vm86BudgetError, Vm86Monitor } from '../src/index.js';
 import { cpuState, enterKernelMode } from './helpers.js';
 
 const MIB = 1 << 20;
@@ -60,6 +60,47 @@ describe('built-in BIOS', () => {
     // int 10h AH=03h reads the cursor back: row below, after "second line"
     const cursor = monitor.call(0x10, { eax: 0x0300, ebx: 0 });
     expect(cursor.edx & 0xffff).toBe(((at + 1) << 8) | 11);
+    expect(cpuState(board.cpu)).toEqual(before);
+  });
+});
+
+describe('runaway and forbidden handlers in low memory (built-in BIOS board)', () => {
+  function boardWithHandler(code: number[]) {
+    const board = new PcBoard({ memoryMiB: 8 });
+    expect(board.run({ untilScreen: 'No bootable disk', maxInstructions: 5_000_000 }).stop).toBe('screen');
+    enterKernelMode(board.cpu, board.memory);
+    const monitor = new Vm86Monitor({ cpu: board.cpu, budget: 300_000 });
+    // The handler lives in a low buffer (reachable), vector 60h points at it.
+    const buffer = monitor.allocLowBuffer(code.length);
+    monitor.writeBuffer(buffer, new Uint8Array(code));
+    board.memory.write16(0x60 * 4, buffer.offset);
+    board.memory.write16(0x60 * 4 + 2, buffer.segment);
+    return { board, monitor, buffer, before: cpuState(board.cpu) };
+  }
+
+  it('a handler that loops forever (jmp $) ends with Vm86BudgetError; the BIOS still answers after', () => {
+    const { board, monitor, buffer, before } = boardWithHandler([0xfb, 0xeb, 0xfe]); // sti; jmp $
+    const error = (() => {
+      try {
+        monitor.call(0x60, { eax: 0x1234 });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(Vm86BudgetError);
+    expect(error).toMatchObject({ budget: 300_000, cs: buffer.segment, ip: buffer.offset + 1 });
+    expect(cpuState(board.cpu)).toEqual(before);
+    expect(monitor.e820()).toHaveLength(3);
+    expect(cpuState(board.cpu)).toEqual(before);
+  });
+
+  it('a handler that reads from 0x200000 ends with Vm86AccessError naming the address', () => {
+    // xor ax,ax; mov ds,ax; mov eax,[dword 200000h]; iret
+    const { board, monitor, before } = boardWithHandler([
+      0x31, 0xc0, 0x8e, 0xd8, 0x66, 0x67, 0xa1, 0, 0, 0x20, 0, 0xcf,
+    ]);
+    expect(() => monitor.call(0x60, {})).toThrow(Vm86AccessError);
+    expect(() => monitor.call(0x60, {})).toThrow(/access to 0x200000 is beyond the 64 KiB segment limit/);
     expect(cpuState(board.cpu)).toEqual(before);
   });
 });
