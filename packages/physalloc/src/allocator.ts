@@ -56,8 +56,9 @@ export class PhysAllocator {
   }
 
   /** Frees frames of either arena; the address decides which. */
-  free(address: number, n = 1): void {
-    this.arenaFor(address).free(address, n);
+  free(address: number, n?: number): void {
+    // Below 1 MiB is the low arena; each arena rejects addresses outside itself.
+    (address < LOW_FRAMES * PAGE_SIZE ? this.low : this.main).free(address, n);
   }
 
   reserve(address: number, n = 1): void {
@@ -69,7 +70,7 @@ export class PhysAllocator {
   }
 
   freeFrame(physical: number): void {
-    this.free(physical, 1);
+    this.main.free(physical);
   }
 
   arenaFor(address: number): PhysArena {
