@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
+import { candidates, loadSnapshot, readSlots } from '../src/format/reader.js';
 import { FileBlockDevice, PersistentSpace, RangeFrameSource, SoftMmu } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmmap-cli-'));
@@ -44,6 +45,40 @@ describe('phantasm-disk', () => {
     expect(check.out).toMatch(/result: clean/);
     expect(run('format', image, '--pages', '8').code).toBe(1);
     expect(run('format', image, '--pages', '8', '--force').code).toBe(0);
+  });
+
+  it('fsck --repair rolls a damaged newest snapshot back and exits 0', () => {
+    const image = join(dir, 'damaged.img');
+    expect(run('format', image, '--pages', '64').code).toBe(0);
+    const dev = new FileBlockDevice(image);
+    const ram = new Uint8Array(32 * 4096);
+    const mmu = new SoftMmu(ram);
+    const space = PersistentSpace.open(dev, {
+      ram,
+      frames: new RangeFrameSource(0, ram.length),
+      mapper: mmu,
+    });
+    mmu.onFault = (v, w) => space.handleFault(v, w);
+    for (let s = 1; s <= 2; s++) {
+      mmu.write(0x8000_0000 + s * 4096, new Uint8Array([s]));
+      space.snapshot();
+    }
+    space.close();
+    const [newest] = candidates(readSlots(dev));
+    const victim = loadSnapshot(dev, newest.slot, newest.superblock).metaBlocks[0];
+    const buf = new Uint8Array(4096);
+    dev.read(victim, buf);
+    buf[0] ^= 0x80;
+    dev.write(victim, buf);
+    dev.flush();
+    dev.close();
+    const before = run('fsck', image);
+    expect(before.code).toBe(1);
+    expect(before.out).toMatch(/error: the newest snapshot \(generation 3\) is damaged/);
+    const fixed = run('fsck', image, '--repair');
+    expect(fixed.code).toBe(0);
+    expect(fixed.out).toMatch(/repaired: .*committed generation 2 again as generation 5/);
+    expect(run('fsck', image).code).toBe(0);
   });
 
   it('exits 2 on an untrusted disk and 64 on bad usage', () => {
