@@ -271,5 +271,37 @@ console.log(
 console.log(
   `${'first write per page after a bump (watcher called)'.padEnd(52)} ${firstWriteNs.toFixed(1).padStart(12)} ns  (watcher calls: ${notified})`,
 );
+
+// The bus itself: PhysicalMemory.read32 on RAM against a bare DataView over the same bytes.
+const physical = new Int32Array(OPS);
+for (let i = 0; i < OPS; i++) physical[i] = (rand() % ((32 << 20) - 4)) & ~3;
+const bare = new DataView(memory.ram.buffer);
+const busRows = [
+  measure(
+    'reference: DataView.getUint32 on the RAM buffer',
+    () => {
+      let s = 0;
+      for (let i = 0; i < OPS; i++) s += bare.getUint32(physical[i], true);
+      sink += s;
+    },
+    OPS,
+  ),
+  measure(
+    'PhysicalMemory.read32 (RAM)',
+    () => {
+      let s = 0;
+      for (let i = 0; i < OPS; i++) s += memory.read32(physical[i]);
+      sink += s;
+    },
+    OPS,
+  ),
+];
+console.log('');
+console.log('physical bus, 32-bit reads');
+for (const row of busRows) {
+  console.log(
+    `${row.name.padEnd(52)} ${(row.opsPerSecond / 1e6).toFixed(1).padStart(9)} M/s ${`${(row.opsPerSecond / busRows[0].opsPerSecond).toFixed(2)}x`.padStart(8)}`,
+  );
+}
 console.log(`MIPS thrashing run: about ${(refillShare * 100).toFixed(0)}% of accesses took a refill`);
 console.log(`(checksum ${sink % 1000})`);

@@ -4,7 +4,7 @@ import { AddressRangeError, InvalidArgumentError, UnalignedAddressError } from '
 
 /** Hands out 4 KiB frames from [start, end): freed frames first (LIFO), then bump allocation. */
 export class BumpFrameSource implements FrameSource {
-  private next: number;
+  declare private next: number;
   private readonly freed: number[] = [];
   private readonly outstanding = new Set<number>();
 

@@ -82,7 +82,7 @@ function accessKind(access: Ia32Access): number {
 }
 
 export class Ia32Mmu {
-  readonly memory: PhysicalMemory;
+  declare readonly memory: PhysicalMemory;
   readonly tlbRead = new Int32Array(VPN_COUNT);
   readonly tlbWrite = new Int32Array(VPN_COUNT);
   readonly tlbUserRead = new Int32Array(VPN_COUNT);
@@ -118,9 +118,9 @@ export class Ia32Mmu {
   private cr0Value = 0;
   private cr3Value = 0;
   private cr4Value = 0;
-  private readonly ram: Uint8Array;
-  private readonly view: DataView;
-  private readonly slowPages: Uint8Array;
+  declare private readonly ram: Uint8Array;
+  declare private readonly view: DataView;
+  declare private readonly slowPages: Uint8Array;
   /** Per VPN: INFO_GLOBAL, INFO_LISTED. */
   private readonly tlbInfo = new Uint8Array(VPN_COUNT);
   /** Per VPN: the effective flags at the last walk (lastFlags, read-entry filling; never on a hit). */
@@ -130,10 +130,10 @@ export class Ia32Mmu {
   private readonly listed = new Int32Array(LIST_CAPACITY);
   private listedCount = 0;
   /** Per RAM frame: the write epoch in which the watcher last heard of it (-1: never). */
-  private readonly notified: Int32Array;
-  private readonly detachLayout: () => void;
+  declare private readonly notified: Int32Array;
+  declare private readonly detachLayout: () => void;
   /** Per RAM frame: 1 while watchCode is in force. */
-  private readonly codeFrames: Uint8Array;
+  declare private readonly codeFrames: Uint8Array;
 
   constructor(memory: PhysicalMemory) {
     if (memory.bigEndian) throw new InvalidArgumentError('Ia32Mmu needs a little-endian PhysicalMemory');

@@ -61,11 +61,11 @@ const BUCKET_MASK = 255;
 const MICRO_GLOBAL = -1;
 
 export class MipsTlb {
-  readonly entries: number;
+  declare readonly entries: number;
 
   // ---- CP0 registers (write them through the setters, which keep read-only fields intact) ----
   index = 0;
-  random: number;
+  declare random: number;
   wired = 0;
   entryHi = 0;
   entryLo0 = 0;
@@ -74,7 +74,7 @@ export class MipsTlb {
   badVAddr = 0;
   context = 0;
   /** Config.K0 (kseg0 cache attribute). */
-  k0: number;
+  declare k0: number;
   /** Status.ERL: kuseg becomes an unmapped, uncached window onto physical memory in kernel mode. */
   erl = false;
 
@@ -84,16 +84,16 @@ export class MipsTlb {
   searches = 0;
 
   // ---- the entries, as the registers that wrote them ----
-  private readonly hi: Uint32Array;
-  private readonly mask: Uint32Array;
-  private readonly lo0: Uint32Array;
-  private readonly lo1: Uint32Array;
-  private readonly indexMask: number;
+  declare private readonly hi: Uint32Array;
+  declare private readonly mask: Uint32Array;
+  declare private readonly lo0: Uint32Array;
+  declare private readonly lo1: Uint32Array;
+  declare private readonly indexMask: number;
   private readonly bucketHead = new Int8Array(BUCKET_MASK + 1).fill(-1);
-  private readonly bucketNext: Int8Array;
-  private readonly bucketOf: Int16Array;
-  private readonly largeList: Int8Array;
-  private readonly largePos: Int8Array;
+  declare private readonly bucketNext: Int8Array;
+  declare private readonly bucketOf: Int16Array;
+  declare private readonly largeList: Int8Array;
+  declare private readonly largePos: Int8Array;
   private largeCount = 0;
 
   // ---- micro-TLB: direct-mapped by 4 KiB virtual page, tagged with the ASID (or global) ----
