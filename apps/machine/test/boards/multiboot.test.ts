@@ -41,6 +41,20 @@ describe('multiboot', () => {
     expect(mmapLength).toBe(3 * 24);
   });
 
+  it('stops as halted when the kernel disables interrupts and halts', () => {
+    const image = header(0x10000);
+    const v = new DataView(image.buffer);
+    v.setUint32(12, 0x100000, true); // header_addr
+    v.setUint32(16, 0x100000, true); // load_addr
+    v.setUint32(28, 0x100000 + 32, true); // entry_addr
+    image.set([0xfa, 0xf4], 32); // cli; hlt
+    const board = new PcBoard({ memoryMiB: 4 });
+    board.loadMultiboot(image.subarray(0, 64));
+    const r = board.run({ maxInstructions: 1000 });
+    expect(r.stop).toBe('halted');
+    expect(r.instructions).toBe(2);
+  });
+
   it('refuses an ELF without loadable segments and images that do not fit in RAM', () => {
     const board = new PcBoard({ memoryMiB: 2 });
     const elf = header(3, 64);

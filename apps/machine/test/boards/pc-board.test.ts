@@ -116,6 +116,16 @@ describe('PcBoard with the built-in BIOS', () => {
     },
   );
 
+  it('resets the CPU through the 8042 and port 0x92, and the BIOS boots again', () => {
+    const debug: number[] = [];
+    const floppy = DiskImage.floppy(floppyWithBootSector(program('resettest.bin')));
+    const board = new PcBoard({ floppyA: floppy, debugcon: (b) => debug.push(b) });
+    const r = board.run({ maxInstructions: 5_000_000 });
+    expect(r.exitStatus).toBe(0x25);
+    expect(debug.filter((b) => b < 4)).toEqual([1, 2, 3]);
+    expect(text(debug).split('Phantasm BIOS').length - 1).toBe(3);
+  });
+
   it('refuses bad configurations with typed errors', () => {
     expect(() => new PcBoard({ memoryMiB: 1 })).toThrow(/memory 1 MiB/);
     expect(() => new PcBoard({ bios: new Uint8Array(1000) })).toThrow(/multiple of 64 KiB/);
