@@ -579,3 +579,42 @@ describe('Ia32Mmu A20 gate', () => {
     expect(mmu.readLinear8(V, false)).toBe(2);
   });
 });
+
+describe('Ia32Mmu bulk copies', () => {
+  it('copies across pages mapped to scattered frames, both ways', () => {
+    const { memory, mmu, editor } = pagedMachine();
+    editor.map(V, 0x7000, { writable: true, user: true });
+    editor.map(V + 0x1000, 0x3000, { writable: true, user: true });
+    const data = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff);
+    expect(mmu.writeLinearBytes(V + 0xf00, data, true)).toBe(0);
+    expect(memory.ram[0x7f00]).toBe(data[0]);
+    expect(memory.ram[0x3000]).toBe(data[256]);
+    const back = new Uint8Array(300);
+    expect(mmu.readLinearBytes(V + 0xf00, back, true)).toBe(0);
+    expect([...back]).toEqual([...data]);
+  });
+
+  it('a fault anywhere in the range leaves memory and the buffer untouched', () => {
+    const { memory, mmu, editor } = pagedMachine({ wp: true });
+    editor.map(V, 0x7000, { writable: true, user: true });
+    editor.map(V + 0x1000, 0x3000, { writable: false, user: true });
+    expect(mmu.writeLinearBytes(V + 0xff0, new Uint8Array(32).fill(9), true)).toBe(FAULT);
+    expect(mmu.faultAddress).toBe(V + 0x1000);
+    expect(mmu.faultErrorCode).toBe(0x7);
+    expect(memory.ram[0x7ff0]).toBe(0);
+    const into = new Uint8Array(8).fill(5);
+    expect(mmu.readLinearBytes(V + 0x1ffc, into, true)).toBe(FAULT);
+    expect(mmu.faultAddress).toBe(V + 0x2000);
+    expect([...into]).toEqual([5, 5, 5, 5, 5, 5, 5, 5]);
+  });
+
+  it('writes to watched code frames go through the hook', () => {
+    const { mmu, editor } = pagedMachine();
+    editor.map(V, 0x7000, { writable: true, user: true });
+    const hits: number[] = [];
+    mmu.codeWriteHook = (physical) => hits.push(physical);
+    mmu.watchCode(0x7000);
+    expect(mmu.writeLinearBytes(V + 4, [1, 2], true)).toBe(0);
+    expect(hits).toEqual([0x7004]);
+  });
+});

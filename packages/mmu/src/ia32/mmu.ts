@@ -286,6 +286,67 @@ export class Ia32Mmu {
     return this.writeSlow(linear >>> 0, 4, value, user);
   }
 
+  // ---- bulk copies (kernel: system-call arguments, vm86 buffers; not a hot path) ----
+
+  /**
+   * Copies `into.length` bytes from linear memory, checking every page as an access of the given
+   * privilege. Returns 0, or FAULT (faultAddress/faultErrorCode set) with `into` untouched.
+   */
+  readLinearBytes(linear: number, into: Uint8Array, user: boolean): number {
+    const pages = this.translateRange(linear >>> 0, into.length, false, user);
+    if (pages === undefined) return FAULT;
+    let done = 0;
+    for (const [physical, length] of pages) {
+      if (this.memory.isPlainRam(physical, length))
+        into.set(this.ram.subarray(physical, physical + length), done);
+      else for (let i = 0; i < length; i++) into[done + i] = this.memory.read8(physical + i);
+      done += length;
+    }
+    return 0;
+  }
+
+  /**
+   * Copies `bytes` into linear memory. Every page is translated for writing (A/D set, watchers told)
+   * before the first byte lands, so a fault leaves memory unchanged. Returns 0 or FAULT.
+   */
+  writeLinearBytes(linear: number, bytes: ArrayLike<number>, user: boolean): number {
+    const pages = this.translateRange(linear >>> 0, bytes.length, true, user);
+    if (pages === undefined) return FAULT;
+    let done = 0;
+    for (const [physical, length] of pages) {
+      const frame = Math.floor(physical / 4096);
+      const watched = frame < this.codeFrames.length && this.codeFrames[frame] !== 0;
+      if (!watched && this.memory.isPlainRam(physical, length)) {
+        for (let i = 0; i < length; i++) this.ram[physical + i] = bytes[done + i];
+      } else {
+        for (let i = 0; i < length; i++) this.memory.write8(physical + i, bytes[done + i]);
+      }
+      done += length;
+    }
+    return 0;
+  }
+
+  /** [physical, length] runs covering [linear, linear+length), or undefined after a fault. */
+  private translateRange(
+    linear: number,
+    length: number,
+    write: boolean,
+    user: boolean,
+  ): Array<[number, number]> | undefined {
+    const runs: Array<[number, number]> = [];
+    let at = linear;
+    let left = length;
+    while (left > 0) {
+      const inPage = Math.min(left, 0x1000 - (at & 0xfff));
+      const physical = this.translateKind(at, write ? ACCESS_WRITE : ACCESS_READ, user);
+      if (physical === FAULT) return undefined;
+      runs.push([physical, inPage]);
+      at = (at + inPage) >>> 0;
+      left -= inPage;
+    }
+    return runs;
+  }
+
   // ---- invalidation ----
 
   /** INVLPG: drops the translation of the page containing `linear` (the whole 4 MiB page if large). */
