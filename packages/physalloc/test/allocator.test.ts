@@ -215,3 +215,28 @@ describe('deferred summary upkeep', () => {
     expect(arena.check()).toBeUndefined();
   });
 });
+
+describe('edge sizes', () => {
+  it('has an empty main arena when there is no RAM above 1 MiB', () => {
+    const phys = new PhysAllocator([{ base: 0, length: 0xa0000, type: 'usable' }]);
+    expect(phys.stats().main.total).toBe(0);
+    expect(() => phys.alloc()).toThrow(OutOfMemoryError);
+    expect(() => phys.allocContiguous(64, { align: 64 * 4096 })).toThrow(OutOfMemoryError);
+    expect(phys.low.alloc()).toBe(0x1000);
+    expect(phys.check()).toBeUndefined();
+  });
+
+  it('uses every frame of an arena whose size is not a multiple of 32, and no more', () => {
+    const arena = new PhysArena('t', 0, 45, [[0, 45]]);
+    const run = arena.allocContiguous(40, { align: 32 * 4096 });
+    expect(run).toBe(0);
+    expect(() => arena.allocContiguous(6)).toThrow(OutOfMemoryError);
+    const rest = Array.from({ length: 5 }, () => arena.alloc());
+    expect(rest.sort((a, b) => a - b)).toEqual([40, 41, 42, 43, 44].map((f) => f * 4096));
+    expect(() => arena.alloc()).toThrow(OutOfMemoryError);
+    expect(() => arena.free(45 * 4096)).toThrow(AddressRangeError);
+    arena.free(0, 40);
+    expect(arena.stats().largestFreeRun).toBe(40);
+    expect(arena.check()).toBeUndefined();
+  });
+});
