@@ -65,6 +65,14 @@ describe.skipIf(!seabiosPresent)(
       expect(log).toContain('Found 3 PCI devices');
     });
 
+    it('stops at int 19h after POST with its E820-ready data area (for vm86 callers)', () => {
+      const board = new PcBoard({ bios: new Uint8Array(readFileSync(SEABIOS)), memoryMiB: 16 });
+      const r = board.run({ untilInterrupt: 0x19, maxInstructions: 60_000_000, timeoutMs: 30_000 });
+      expect(r.stop).toBe('interrupt');
+      expect(board.memory.read16(0x413)).toBeGreaterThanOrEqual(639);
+      expect(board.memory.read16(0x15 * 4 + 2)).toBe(0xf000); // int 15h hooked by the BIOS
+    });
+
     it('boots a hard disk through the ATA controller (biostest boot sector)', () => {
       const debug: number[] = [];
       const image = floppyWithBootSector(program('biostest.bin'), 0xbeef);

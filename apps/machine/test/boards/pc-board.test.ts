@@ -19,6 +19,19 @@ describe('PcBoard with the built-in BIOS', () => {
     expect(text(debug)).toContain('No bootable disk.');
   });
 
+  it('stops at the end of POST on int 19h with the IVT and BIOS data area ready, then resumes', () => {
+    const board = new PcBoard({ memoryMiB: 8 });
+    const r = board.run({ untilInterrupt: 0x19, maxInstructions: 5_000_000 });
+    expect(r.stop).toBe('interrupt');
+    const m = board.memory;
+    expect(m.read16(0x19 * 4 + 2)).toBe(0xf000);
+    expect(m.read16(0x413)).toBe(640);
+    expect(m.read16(0x400)).toBe(0x3f8);
+    const at = board.cpu.getSegment('cs').base + board.cpu.eip;
+    expect([m.read8(at), m.read8(at + 1)]).toEqual([0xcd, 0x19]);
+    expect(board.run({ untilScreen: 'No bootable disk', maxInstructions: 5_000_000 }).stop).toBe('screen');
+  });
+
   it('is deterministic: the same machine retires the same instructions in the same virtual time', () => {
     const runOnce = () => {
       const debug: number[] = [];

@@ -60,9 +60,15 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Instructions per slice between device updates (default 4096). */
   slice?: number;
+  /**
+   * Stop with 'interrupt' when the guest executes INT n with this vector, before it is
+   * delivered (EIP left on the INT instruction, so a later run executes it). With 0x19 this
+   * stops a BIOS at the end of its POST, with the IVT and BIOS data area ready.
+   */
+  untilInterrupt?: number;
 }
 
-export type RunStop = 'exit' | 'screen' | 'max-instructions' | 'timeout' | 'halted';
+export type RunStop = 'exit' | 'screen' | 'max-instructions' | 'timeout' | 'halted' | 'interrupt';
 
 export interface RunResult {
   stop: RunStop;
@@ -97,6 +103,9 @@ export class PcBoard {
   /** Characters still to be typed, one key per moment the guest waits for input. */
   private typeQueue: string[] = [];
   private inputWanted = false;
+  /** RunOptions.untilInterrupt of the current run, and whether it was hit. */
+  private stopVector = -1;
+  private interruptHit = false;
   /** Virtual time of the first and latest empty keyboard poll in the current run of polls. */
   private pollSince = -1;
   private lastPoll = -1;
@@ -139,6 +148,7 @@ export class PcBoard {
       pic: this.pic,
       hooks: {
         onInterrupt: (vector, software) => {
+          if (software && vector === this.stopVector) return this.stopAtInterrupt();
           if (software && vector === 0x16) this.keyboardServiceCalled();
           return false;
         },
@@ -247,6 +257,13 @@ export class PcBoard {
     if (blocking || this.typingStarted || now - this.pollSince >= POLL_WAIT_NS) this.inputWanted = true;
   }
 
+  /** Leave EIP on the INT instruction and end the run; true = not delivered. */
+  private stopAtInterrupt(): boolean {
+    this.interruptHit = true;
+    this.cpu.requestStop('breakpoint');
+    return true;
+  }
+
   /**
    * Any firmware: an int 16h read or peek while the BIOS data area's keyboard buffer is empty
    * (head == tail at 0x41A/0x41C) is a look for a key that finds none.
@@ -274,6 +291,8 @@ export class PcBoard {
     const cpu = this.cpu;
     let stop: RunStop | undefined;
     let slices = 0;
+    this.stopVector = options.untilInterrupt ?? -1;
+    this.interruptHit = false;
     while (stop === undefined) {
       this.pit.update();
       this.feedKeyboard();
@@ -282,7 +301,10 @@ export class PcBoard {
       const reason = budget > 0 ? cpu.run(budget) : 'budget';
       this.clock.advance((cpu.instructions - before) * NS_PER_INSTRUCTION);
       if (this.exitStatus !== undefined) stop = 'exit';
-      else if (this.resetPending || reason === 'reset') {
+      else if (this.interruptHit) {
+        cpu.eip = cpu.startEip; // back onto the INT instruction
+        stop = 'interrupt';
+      } else if (this.resetPending || reason === 'reset') {
         this.resetPending = false;
         cpu.reset();
       } else if (reason === 'hlt') {
