@@ -44,6 +44,8 @@ interface Row {
   mode: string;
   instructions: number;
   seconds: number;
+  /** Best rate over one 1M-instruction slice (less sensitive to other processes on a shared host). */
+  peak: number;
 }
 
 function measure(workload: string, mode: 'real' | 'paged', file: string): Row {
@@ -53,11 +55,19 @@ function measure(workload: string, mode: 'real' | 'paged', file: string): Row {
     const cpu = mode === 'real' ? realMode(bin) : pagedMode(bin);
     const t0 = process.hrtime.bigint();
     let stop = 'budget';
-    while (stop === 'budget') stop = cpu.run(1_000_000);
+    let peak = 0;
+    while (stop === 'budget') {
+      const before = cpu.instructions;
+      const s0 = process.hrtime.bigint();
+      stop = cpu.run(1_000_000);
+      const done = cpu.instructions - before;
+      if (done === 1_000_000) peak = Math.max(peak, done / (Number(process.hrtime.bigint() - s0) / 1e9));
+    }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (stop !== 'hlt') throw new Error(`${file}: stopped with ${stop} at ${cpu.eip.toString(16)}`);
-    const row = { workload, mode, instructions: cpu.instructions, seconds };
+    const row = { workload, mode, instructions: cpu.instructions, seconds, peak };
     if (!best || row.instructions / row.seconds > best.instructions / best.seconds) best = row;
+    if (best.peak < peak) best.peak = peak;
   }
   return best as Row;
 }
@@ -71,13 +81,14 @@ const rows = [
   measure('memory copy loop', 'paged', 'copy32.bin'),
 ];
 
-const header = ['workload', 'mode', 'guest instr', 'time s', 'M instr/s', 'v86 (reference)', 'ratio'];
+const header = ['workload', 'mode', 'guest instr', 'time s', 'M instr/s', 'best 1M slice', 'v86 (reference)', 'ratio'];
 const table = rows.map((r) => [
   r.workload,
   r.mode === 'real' ? 'real mode' : 'protected+paging',
   String(r.instructions),
   r.seconds.toFixed(3),
   (r.instructions / r.seconds / 1e6).toFixed(1),
+  (r.peak / 1e6).toFixed(1),
   'unavailable (not installed)',
   'n/a',
 ]);
