@@ -97,6 +97,34 @@ describe('PcBoard with the built-in BIOS', () => {
     expect(log).toContain('extword=BEEF');
   });
 
+  it('answers configuration, wait, clock, video-information and drive-type services (misctest)', () => {
+    const debug: number[] = [];
+    const floppy = DiskImage.floppy(floppyWithBootSector(program('misctest.bin')));
+    const start = new Date(Date.UTC(2026, 10, 24, 13, 45, 0));
+    const board = new PcBoard({ floppyA: floppy, startTime: start, debugcon: (b) => debug.push(b) });
+    const r = board.run({ maxInstructions: 20_000_000 });
+    expect(r.exitStatus).toBe(0x27);
+    const value = (key: string) => {
+      const line = text(debug)
+        .split('\n')
+        .find((l) => l.startsWith(`${key}=`));
+      return line === undefined ? undefined : Number.parseInt(line.slice(key.length + 1), 16);
+    };
+    expect(value('model')).toBe(0x00fc); // AT, submodel 0
+    // 196 ms is 3.6 ticks of 54.9 ms: the wait rounds up to whole ticks
+    expect(value('waited')).toBeGreaterThanOrEqual(3);
+    expect(value('waited')).toBeLessThanOrEqual(5);
+    expect(value('time')).toBe(0x1345); // BCD hours:minutes, virtual time well under a minute
+    expect(value('year')).toBe(0x2026);
+    expect(value('date')).toBe(0x1124);
+    expect(value('mode')).toBe(0x5003); // 80 columns, mode 3
+    expect(value('dcc')! & 0xff).toBe(0x1a);
+    expect(value('dccbx')).toBe(0x0008);
+    expect(value('ega')).toBe(0x0003);
+    expect(value('dtype')).toBe(0x01); // floppy without change line
+    expect(value('lpt')).toBe(0x09);
+  });
+
   it('turns typed keys into int 16h scancode:ASCII words and scrolls the text screen', () => {
     const debug: number[] = [];
     const floppy = DiskImage.floppy(floppyWithBootSector(program('kbdtest.bin')));

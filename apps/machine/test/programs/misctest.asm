@@ -1,0 +1,133 @@
+; misctest: a boot sector for the remaining BIOS services: int 15h C0h (configuration table),
+; int 15h 86h (wait) measured with int 1Ah AH=00h ticks, int 1Ah AH=02h/04h (RTC time and
+; date), int 10h AH=0Fh/1Ah/12h (video mode, display combination, EGA info), int 13h AH=15h
+; (drive type) and int 17h (printer). Reports "name=hex" lines on port 0xE9 and exits through
+; port 0xF4 with 0x13 (status 0x27). Build: nasm -f bin -o misctest.bin misctest.asm
+bits 16
+cpu 386
+org 0x7C00
+
+start:
+            xor ax, ax
+            mov ds, ax
+            mov ss, ax
+            mov sp, 0x7C00
+            mov [drive], dl
+            sti
+
+            mov ah, 0xC0
+            int 0x15
+            mov ax, [es:bx+2]       ; model, submodel
+            mov si, s_model
+            call report
+
+            xor ah, ah
+            int 0x1A
+            mov [ticks], dx
+            mov ah, 0x86            ; wait 0x3 0000h us = 196 ms
+            mov cx, 0x0003
+            xor dx, dx
+            int 0x15
+            xor ah, ah
+            int 0x1A
+            sub dx, [ticks]
+            mov ax, dx
+            mov si, s_waited
+            call report
+
+            mov ah, 0x02
+            int 0x1A
+            mov ax, cx
+            mov si, s_time
+            call report
+            mov ah, 0x04
+            int 0x1A
+            push dx
+            mov ax, cx
+            mov si, s_year
+            call report
+            pop ax
+            mov si, s_date
+            call report
+
+            mov ah, 0x0F
+            int 0x10
+            mov si, s_mode
+            call report
+            mov ax, 0x1A00
+            int 0x10
+            push bx
+            mov si, s_dcc
+            call report
+            pop ax
+            mov si, s_dccbx
+            call report
+            mov ah, 0x12
+            mov bl, 0x10
+            int 0x10
+            mov ax, bx
+            mov si, s_ega
+            call report
+
+            mov ah, 0x15
+            mov dl, [drive]
+            int 0x13
+            mov al, ah
+            xor ah, ah
+            mov si, s_dtype
+            call report
+
+            mov ah, 0x02
+            xor dx, dx
+            int 0x17
+            mov al, ah
+            xor ah, ah
+            mov si, s_lpt
+            call report
+
+            mov al, 0x13
+            out 0xF4, al
+            hlt
+
+; "name=" (SI), AX as four hex digits, newline, on port 0xE9
+report:
+            push ax
+.name:      lodsb
+            or al, al
+            jz .val
+            out 0xE9, al
+            jmp .name
+.val:       mov al, '='
+            out 0xE9, al
+            pop ax
+            mov cx, 4
+.digit:     rol ax, 4
+            push ax
+            and al, 0x0F
+            add al, '0'
+            cmp al, '9'
+            jbe .out
+            add al, 7
+.out:       out 0xE9, al
+            pop ax
+            loop .digit
+            mov al, 10
+            out 0xE9, al
+            ret
+
+drive:      db 0
+ticks:      dw 0
+s_model:    db 'model', 0
+s_waited:   db 'waited', 0
+s_time:     db 'time', 0
+s_year:     db 'year', 0
+s_date:     db 'date', 0
+s_mode:     db 'mode', 0
+s_dcc:      db 'dcc', 0
+s_dccbx:    db 'dccbx', 0
+s_ega:      db 'ega', 0
+s_dtype:    db 'dtype', 0
+s_lpt:      db 'lpt', 0
+
+            times 510 - ($ - $$) db 0
+            dw 0xAA55
