@@ -22,6 +22,7 @@ export {
 } from './ia32/mmu.js';
 export { allocZeroedFrame, Ia32PageTableEditor, ia32FlagsFor } from './ia32/page-table-editor.js';
 export * from './mips/bits.js';
+export { MipsMmu } from './mips/mmu.js';
 export { MipsPageTableEditor, mipsEntryLoFor, SOFT_USER } from './mips/page-table-editor.js';
 export {
   MIPS_ADDRESS_ERROR,
