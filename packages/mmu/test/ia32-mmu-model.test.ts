@@ -3,7 +3,7 @@
 // The editor invalidates through its callback, so the soft TLB must never serve a stale translation.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ACCESS_READ, ACCESS_WRITE, FAULT, type PageAttributes } from '../src/index.js';
+import { ACCESS_READ, ACCESS_WRITE, CR4_PGE, FAULT, type PageAttributes } from '../src/index.js';
 import { pagedMachine } from './ia32-helpers.js';
 
 const PAGES = 4; // linear pages spread over two page tables, few enough that operations collide
@@ -17,7 +17,7 @@ type Op =
   | { kind: 'cr3' }
   | { kind: 'epoch' };
 
-const attrs = fc.record({ writable: fc.boolean(), user: fc.boolean() });
+const attrs = fc.record({ writable: fc.boolean(), user: fc.boolean(), global: fc.boolean() });
 const page = fc.integer({ min: 0, max: PAGES - 1 });
 const access = (offset: fc.Arbitrary<number>) =>
   fc.record({
@@ -51,7 +51,8 @@ describe('Ia32Mmu against a model', () => {
   it('property: every access gives the model physical address or the model #PF code; data lands in the model frame', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 40, maxLength: 150 }), (ops) => {
-        const { memory, mmu, editor } = pagedMachine({ wp: true });
+        // CR4.PGE on: global entries survive the CR3 loads below, so only the editor's INVLPGs keep them right.
+        const { memory, mmu, editor } = pagedMachine({ wp: true, cr4: CR4_PGE });
         const watched = new Set<number>();
         mmu.writeWatcher = (_linear, physical) => {
           const frame = physical >>> 12;
