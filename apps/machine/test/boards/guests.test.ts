@@ -12,7 +12,7 @@ const FREEDOS = 'images/freedos722.img';
 const SEABIOS = '/usr/share/seabios/bios.bin';
 const SEAVGABIOS = '/usr/share/seabios/vgabios-isavga.bin';
 const freedosPath = findShared(FREEDOS);
-const seabiosPresent = existsSync(SEABIOS);
+const seabiosPresent = existsSync(SEABIOS) && existsSync(SEAVGABIOS);
 const defect = cpuDefect();
 const PROMPT = 'A:\\>';
 
@@ -71,6 +71,40 @@ describe.skipIf(!seabiosPresent)(
       expect(r.stop).toBe('interrupt');
       expect(board.memory.read16(0x413)).toBeGreaterThanOrEqual(639);
       expect(board.memory.read16(0x15 * 4 + 2)).toBe(0xf000); // int 15h hooked by the BIOS
+    });
+
+    it('gives a boot sector the same BIOS answers as SeaBIOS under QEMU (biostest)', () => {
+      // Oracle: test/programs/biostest.qemu-seabios.txt, captured with
+      //   qemu-system-i386 -m 24 -drive file=bt.img,format=raw,if=floppy -debugcon file:out.txt \
+      //     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none
+      // where bt.img is the 1.44 MB floppy made by floppyWithBootSector(biostest.bin, 0x1234).
+      const parse = (log: string) => log.split('\n').filter((l) => /^[a-z0-9]+=[0-9A-F]+$/.test(l));
+      const qemu = parse(
+        readFileSync(new URL('../programs/biostest.qemu-seabios.txt', import.meta.url), 'utf8'),
+      );
+      const debug: number[] = [];
+      const board = new PcBoard({
+        memoryMiB: 24,
+        bios: new Uint8Array(readFileSync(SEABIOS)),
+        vgaRom: new Uint8Array(readFileSync(SEAVGABIOS)), // QEMU's VGA BIOS sets the video bits
+        floppyA: DiskImage.floppy(floppyWithBootSector(program('biostest.bin'), 0x1234)),
+        debugcon: (b) => debug.push(b),
+      });
+      const r = board.run({ maxInstructions: 100_000_000, timeoutMs: 30_000 });
+      expect(r.exitStatus).toBe(0x21);
+      const ours = parse(String.fromCharCode(...debug));
+      const pick = (lines: string[], key: string) => lines.filter((l) => l.startsWith(`${key}=`));
+      // Same answers, except where QEMU's machine has more: a printer port (equipment bit 14)
+      // and ACPI tables that SeaBIOS reserves at the top of RAM (extended-memory sizes, the
+      // last E820 entries); the cursor depends on what the firmware printed.
+      for (const key of ['mem', 'e801ax', 'ftype', 'fcx', 'fdx', 'rdstat', 'rdword', 'a20', 'nokey']) {
+        expect(pick(ours, key), key).toEqual(pick(qemu, key));
+      }
+      const equip = (lines: string[]) => Number.parseInt(pick(lines, 'equip')[0].slice(6), 16) & ~0x4000;
+      expect(equip(ours)).toBe(equip(qemu));
+      expect(pick(ours, 'eb').slice(0, 4)).toEqual(pick(qemu, 'eb').slice(0, 4));
+      expect(pick(ours, 'et').slice(0, 4)).toEqual(pick(qemu, 'et').slice(0, 4));
+      expect(pick(ours, 'el').slice(0, 3)).toEqual(pick(qemu, 'el').slice(0, 3));
     });
 
     it('boots a hard disk through the ATA controller (biostest boot sector)', () => {
