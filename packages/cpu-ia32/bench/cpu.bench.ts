@@ -81,7 +81,16 @@ const rows = [
   measure('memory copy loop', 'paged', 'copy32.bin'),
 ];
 
-const header = ['workload', 'mode', 'guest instr', 'time s', 'M instr/s', 'best 1M slice', 'v86 (reference)', 'ratio'];
+const header = [
+  'workload',
+  'mode',
+  'guest instr',
+  'time s',
+  'M instr/s',
+  'best 1M slice',
+  'v86 (reference)',
+  'ratio',
+];
 const table = rows.map((r) => [
   r.workload,
   r.mode === 'real' ? 'real mode' : 'protected+paging',
