@@ -69,7 +69,7 @@ function defaultMachine(args: PcArgs): { args: PcArgs; expectNoBoot: boolean } {
   if (existsSync(image)) {
     progress(`default machine: built-in BIOS, FreeDOS floppy ${image}`);
     return {
-      args: { ...args, fda: image, untilScreen: DEFAULT_PROMPT, timeoutSeconds: 120 },
+      args: { ...args, fda: image, untilScreen: DEFAULT_PROMPT, timeoutSeconds: 60 },
       expectNoBoot: false,
     };
   }
@@ -167,6 +167,15 @@ export function main(argv: string[]): number {
   }
 }
 
-if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
-  process.exitCode = main(process.argv.slice(2));
+/** True when this file is the program being run (directly, through tsx, or through the bin link). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
 }
+
+if (isEntryPoint()) process.exitCode = main(process.argv.slice(2));

@@ -154,6 +154,8 @@ describe('PcBoard with the built-in BIOS', () => {
       expect(r.exitStatus).toBe((0x2a << 1) | 1);
       const memUpper = (31 * 1024).toString(16).toUpperCase().padStart(8, '0');
       expect(text(serial)).toBe(`Hello from a multiboot kernel, mem_upper=0x${memUpper} KiB\n`);
+      const again = board.run({ maxInstructions: 2_000_000 });
+      expect(again).toMatchObject({ stop: 'exit', instructions: r.instructions });
     },
   );
 

@@ -293,6 +293,7 @@ export class PcBoard {
     let slices = 0;
     this.stopVector = options.untilInterrupt ?? -1;
     this.interruptHit = false;
+    if (this.exitStatus !== undefined) stop = 'exit'; // the guest already left through port 0xF4
     while (stop === undefined) {
       this.pit.update();
       this.feedKeyboard();
