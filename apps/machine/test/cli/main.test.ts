@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -51,6 +51,25 @@ describe('phantasm CLI', () => {
     expect(missing.stderr).toContain('"never shown" did not appear on screen');
     expect(missing.stdout).toContain('No bootable disk.');
   });
+
+  it.skipIf(!existsSync('/usr/share/seabios/bios.bin'))(
+    'runs SeaBIOS with --bios and writes its banner to the --debugcon file',
+    () => {
+      const log = join(dir, 'debugcon.txt');
+      const r = run([
+        'pc',
+        '--bios',
+        '/usr/share/seabios/bios.bin',
+        '--debugcon',
+        log,
+        '--max-instructions',
+        '20000000',
+      ]);
+      expect(r.status).toBe(0);
+      expect(readFileSync(log, 'utf8')).toMatch(/^SeaBIOS \(version [^)]+\)/);
+      expect(r.stderr).toContain('offered through fw_cfg');
+    },
+  );
 
   it('reports usage errors and unreadable images with status 64', () => {
     const bad = run(['pc', '--memory', 'lots']);
