@@ -32,6 +32,19 @@ describe('PcBoard with the built-in BIOS', () => {
     expect(board.run({ untilScreen: 'No bootable disk', maxInstructions: 5_000_000 }).stop).toBe('screen');
   });
 
+  it('counts timer ticks in the BIOS data area and wraps them at midnight', () => {
+    const board = new PcBoard({ memoryMiB: 8 });
+    board.run({ untilScreen: 'No bootable disk', maxInstructions: 5_000_000 });
+    const m = board.memory;
+    m.write32(0x46c, 0x1800b0 - 2); // two ticks before midnight
+    const before = board.clock.nanos;
+    // the BIOS idles in HLT: about one virtual second is ~18 ticks, crossing midnight once
+    while (board.clock.nanos - before < 1e9) board.run({ maxInstructions: board.cpu.instructions + 20 });
+    expect(m.read8(0x470)).toBe(1);
+    expect(m.read32(0x46c)).toBeGreaterThanOrEqual(15);
+    expect(m.read32(0x46c)).toBeLessThanOrEqual(20);
+  });
+
   it('is deterministic: the same machine retires the same instructions in the same virtual time', () => {
     const runOnce = () => {
       const debug: number[] = [];
