@@ -1,7 +1,7 @@
 // The processor: architectural state, memory access through segments and paging, the
 // fetch/decode loop and exception delivery. Instruction semantics live in exec/*, the
 // decode table in decode/table.ts, protected-mode rules in modes/*.
-import type { MemoryBus, PhysicalMemory } from '@phantasm/mmu';
+import type { Ia32Mmu, MemoryBus, PhysicalMemory } from '@phantasm/mmu';
 import type {
   CpuHooks,
   InterruptController,
@@ -206,9 +206,9 @@ export class Cpu {
    */
   readonly slow: Uint8Array;
   readonly paging: Paging;
+  /** The mmu package's translator when the bus is a PhysicalMemory (fetch reads its TLB inline). */
+  readonly mmu: Ia32Mmu | undefined;
   pagingOn = false;
-  fetchVpn = -1;
-  fetchPhys = 0;
 
   constructor(options: CpuOptions) {
     this.memory = options.memory;
@@ -220,14 +220,12 @@ export class Cpu {
     const bus = options.memory as Partial<PhysicalMemory>;
     if (bus.slowPages instanceof Uint8Array && bus.slowPages.length === 1 << 20) {
       this.slow = bus.slowPages;
-      bus.onLayoutChange?.(() => {
-        this.fetchVpn = -1;
-      });
     } else {
       this.slow = new Uint8Array(1 << 20).fill(1);
       this.slow.fill(0, 0, Math.floor(this.ramSize / 4096));
     }
     this.paging = new Paging(this);
+    this.mmu = this.paging.mmu;
     this.reset();
   }
 
@@ -263,7 +261,6 @@ export class Cpu {
     this.paging.setControl(3, 0);
     this.paging.setControl(4, 0);
     this.paging.flush();
-    this.fetchVpn = -1;
   }
 
   // --- register API --------------------------------------------------------------------
@@ -393,7 +390,6 @@ export class Cpu {
       this.cr4 = value & 0x9f;
       this.paging.setControl(4, this.cr4);
     }
-    this.fetchVpn = -1;
   }
 
   isProtected(): boolean {
@@ -412,7 +408,6 @@ export class Cpu {
   setA20(enabled: boolean): void {
     this.a20Mask = enabled ? -1 : ~0x100000;
     this.paging.mmu?.setA20(enabled);
-    this.fetchVpn = -1;
     this.paging.flush();
   }
 
@@ -613,7 +608,6 @@ export class Cpu {
   setCpl(cpl: number): void {
     if (cpl !== this.cpl) {
       this.cpl = cpl;
-      this.fetchVpn = -1;
     }
   }
 
@@ -810,26 +804,36 @@ export class Cpu {
   }
 
   // --- instruction fetch ---------------------------------------------------------------
+  /**
+   * Instruction fetch. Paging off: A20-masked physical address, RAM indexed directly. Paging
+   * on (PhysicalMemory bus): Ia32Mmu.fetch8 through its soft TLB — no private fetch cache, so
+   * host-side invalidations (invlpg, flushAll from page-table editors) take effect at once.
+   */
   fetch8(): number {
     const ip = this.eip;
     if (ip > this.csLimit) this.fault(GP, 0);
     this.eip = ip + 1;
     const lin = (this.csBase + ip) | 0;
-    if (lin >>> 12 === this.fetchVpn) return this.ram[this.fetchPhys + (lin & 0xfff)];
+    if (!this.pagingOn) {
+      const p = lin & this.a20Mask;
+      if (this.slow[p >>> 12] === 0) return this.ram[p];
+      return this.memory.read8(p >>> 0);
+    }
+    const m = this.mmu;
+    if (m !== undefined) {
+      const v = m.fetch8(lin, this.cpl === 3);
+      if (v >= 0) return v;
+      this.cr2 = m.faultAddress | 0;
+      return this.fault(PFV, m.faultErrorCode);
+    }
     return this.fetchSlow(lin);
   }
   fetchSlow(lin: number): number {
-    const user = this.sysAccess;
+    const sys = this.sysAccess;
     this.sysAccess = false;
-    const p = this.pagingOn ? this.paging.translate(lin, false) : lin & this.a20Mask;
-    this.sysAccess = user;
-    if (this.slow[p >>> 12] === 0) {
-      this.fetchVpn = lin >>> 12;
-      this.fetchPhys = p & ~0xfff;
-      return this.ram[p];
-    }
-    this.fetchVpn = -1;
-    return this.memory.read8(p >>> 0);
+    const p = this.paging.translate(lin, false);
+    this.sysAccess = sys;
+    return this.physRead8(p);
   }
   fetch16(): number {
     const lo = this.fetch8();

@@ -95,7 +95,6 @@ export function grp7(c: Cpu): void {
   if (reg === 7) {
     requireCpl0(c);
     c.paging.invalidate((c.segBase[c.eaSeg] + c.eaOff) | 0);
-    c.fetchVpn = -1;
     return;
   }
   if (reg < 2) {
