@@ -211,9 +211,21 @@ export class Ia32Mmu {
    * Pass the numeric ACCESS_* constants on hot paths.
    */
   translate(linear: number, access: Ia32Access, user: boolean): number {
-    const kind = accessKind(access);
-    this.lastVpn = linear >>> 12;
-    return this.translateKind(linear >>> 0, kind, user);
+    const vpn = linear >>> 12;
+    this.lastVpn = vpn;
+    // The hit paths inline, for the numeric access kinds; strings take the general route.
+    if (access === ACCESS_READ || access === ACCESS_EXEC) {
+      const e = ~(user ? this.tlbUserRead[vpn] : this.tlbRead[vpn]);
+      if ((e & 0xfff) === 0) return e | (linear & 0xfff);
+      return this.slowTranslate(linear >>> 0, false, user);
+    }
+    if (access === ACCESS_WRITE) {
+      const tag = this.writeTag;
+      const e = ~(user ? this.tlbUserWrite[vpn] : this.tlbWrite[vpn]);
+      if ((e & 0xfff) === tag) return (e ^ tag) | (linear & 0xfff);
+      return this.slowTranslate(linear >>> 0, true, user);
+    }
+    return this.translateKind(linear >>> 0, accessKind(access), user);
   }
 
   private translateKind(linear: number, kind: number, user: boolean): number {
