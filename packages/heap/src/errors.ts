@@ -76,7 +76,3 @@ export class HeapFormatError extends HeapError {
 export class HeapArgumentError extends HeapError {
   override name = 'HeapArgumentError';
 }
-
-export function hexAddress(address: number): string {
-  return hex(address);
-}

@@ -19,18 +19,14 @@ import {
 } from './errors.js';
 import {
   blockSizeFor,
-  C_CONTROL_SIZE,
   C_END,
   C_FL_BITMAP,
   C_FREE_BLOCKS,
-  C_MAGIC,
-  C_PARAMS,
   C_PEAK_END,
   C_PEAK_USED,
   C_SL_BITMAPS,
   C_USED_BLOCKS,
   C_USED_BYTES,
-  C_VERSION,
   CONTROL_SIZE,
   checkWord,
   FL_COUNT,
@@ -39,12 +35,12 @@ import {
   flOf,
   HEADER,
   headOffset,
-  MAGIC,
+  identityProblem,
+  isBlockOffset,
   MAX_ALIGN,
   MAX_BLOCK,
   MAX_END,
   MIN_BLOCK,
-  PARAMS,
   PREV_FREE,
   readEnd,
   SL_COUNT,
@@ -52,8 +48,8 @@ import {
   SMALL,
   SMALL_LOG2,
   slOf,
-  VERSION,
   writeEnd,
+  writeIdentity,
 } from './layout.js';
 import type { HeapRegion } from './region.js';
 import { checkImage, classifyPointer } from './walk.js';
@@ -132,10 +128,8 @@ export class Heap {
       throw new HeapFormatError(region.base, `not a heap image: ${why}`);
     };
     if (region.capacity < CONTROL_SIZE + HEADER) fail('region too small');
-    if (r.readI32(C_MAGIC) !== MAGIC) fail('bad magic');
-    if (r.readI32(C_VERSION) !== VERSION) fail(`version ${r.readI32(C_VERSION)}, expected ${VERSION}`);
-    if (r.readI32(C_PARAMS) !== PARAMS || r.readI32(C_CONTROL_SIZE) !== CONTROL_SIZE)
-      fail('other TLSF parameters');
+    const identity = identityProblem(r);
+    if (identity !== undefined) fail(identity);
     const end = readEnd(r);
     if (end < 0) fail(`damaged end field (${r.readI32(C_END)})`);
     const s = end - HEADER;
@@ -389,10 +383,7 @@ export class Heap {
       throw new HeapArgumentError(this.base, `heap size ${end} outside [${minimum}, ${r.capacity}]`);
     }
     r.fill(0, CONTROL_SIZE, 0);
-    r.writeI32(C_MAGIC, MAGIC);
-    r.writeI32(C_VERSION, VERSION);
-    r.writeI32(C_CONTROL_SIZE, CONTROL_SIZE);
-    r.writeI32(C_PARAMS, PARAMS);
+    writeIdentity(r);
     writeEnd(r, end);
     r.writeI32(C_PEAK_END, CONTROL_SIZE);
     this.insertFree(CONTROL_SIZE, end - HEADER - CONTROL_SIZE);
@@ -413,7 +404,7 @@ export class Heap {
     if (b === 0) {
       b = this.growFor(search);
       end = this.endOffset();
-    } else if (b < CONTROL_SIZE || b >= end - HEADER || (b & 7) !== 0) {
+    } else if (!isBlockOffset(b, end)) {
       throw new CorruptedHeaderError(this.base + b, 'a free-list link leads outside the heap');
     }
     const bsf = this.header(b);
@@ -484,7 +475,7 @@ export class Heap {
     // (bounded, so still O(1)); it keeps the larger classes intact and the extent low.
     let h = r.readI32(headOffset(fl, sl));
     for (let k = 0; h !== 0 && k < GOOD_FIT_PROBES; k++) {
-      if (h < CONTROL_SIZE || h >= end || (h & 7) !== 0) return h; // damaged link: the caller reports it
+      if (!isBlockOffset(h, end)) return h; // damaged link: the caller reports it
       if ((r.readI32(h) & ~FLAG_MASK) >= size) return h;
       h = r.readI32(h + 8);
     }
@@ -526,7 +517,7 @@ export class Heap {
         const sl = ctz(slMap);
         slMap &= slMap - 1;
         for (let e = r.readI32(headOffset(fl, sl)); e !== 0 && probes > 0; e = r.readI32(e + 8), probes--) {
-          if (e < CONTROL_SIZE || e >= end || (e & 7) !== 0) return e; // damaged link: the caller reports it
+          if (!isBlockOffset(e, end)) return e; // damaged link: the caller reports it
           if ((best === 0 || e < best) && (r.readI32(e) & ~FLAG_MASK) >= size) best = e;
         }
       }
@@ -587,12 +578,12 @@ export class Heap {
   private blockOf(pointer: number, end: number): number {
     const r = this.r;
     const b = pointer - this.base - HEADER;
-    if (b >= CONTROL_SIZE && b < end - HEADER && (b & 7) === 0) {
+    if (isBlockOffset(b, end)) {
       const sf = r.readI32(b);
-      if (r.readI32(b + 4) === checkWord(b, sf) && (sf & FREE) === 0 && sf !== 0) return b;
-      if (r.readI32(b + 4) === checkWord(b, sf) && sf & FREE) {
+      if (r.readI32(b + 4) === checkWord(b, sf)) {
+        if ((sf & FREE) === 0 && sf !== 0) return b;
         // Usually a double free; the walk tells it apart from a stale header inside a live block.
-        throw classifyPointer(r, pointer) ?? new DoubleFreeError(pointer);
+        if (sf & FREE) throw classifyPointer(r, pointer) ?? new DoubleFreeError(pointer);
       }
     }
     throw classifyPointer(r, pointer) ?? new CorruptedHeaderError(pointer - HEADER, 'check word mismatch');
@@ -625,7 +616,7 @@ export class Heap {
   /** Verify that `b` is a free block of `size` bytes (size -1: any) before trusting it; `from` names who pointed at it. */
   private checkFreeBlock(b: number, size: number, from: number, end: number): void {
     const r = this.r;
-    if (b < CONTROL_SIZE || b >= end - HEADER || (b & 7) !== 0) {
+    if (!isBlockOffset(b, end)) {
       throw new CorruptedHeaderError(
         this.base + from,
         `link to 0x${(this.base + b).toString(16)} leaves the heap`,

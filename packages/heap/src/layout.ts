@@ -98,3 +98,26 @@ export function writeEnd(r: HeapRegion, end: number): void {
   r.writeI32(C_END, end);
   r.writeI32(C_END_CHECK, checkWord(C_END, end));
 }
+
+/** Stamp the control block with this format's identity: magic, version and TLSF parameters. */
+export function writeIdentity(r: HeapRegion): void {
+  r.writeI32(C_MAGIC, MAGIC);
+  r.writeI32(C_VERSION, VERSION);
+  r.writeI32(C_CONTROL_SIZE, CONTROL_SIZE);
+  r.writeI32(C_PARAMS, PARAMS);
+}
+
+/** Why the control block does not carry this format's identity (see writeIdentity), or undefined. */
+export function identityProblem(r: HeapRegion): string | undefined {
+  if (r.readI32(C_MAGIC) !== MAGIC) return 'bad magic';
+  const version = r.readI32(C_VERSION);
+  if (version !== VERSION) return `version ${version}, expected ${VERSION}`;
+  if (r.readI32(C_PARAMS) !== PARAMS || r.readI32(C_CONTROL_SIZE) !== CONTROL_SIZE)
+    return 'other TLSF parameters';
+  return undefined;
+}
+
+/** Whether `b` can be a block header in a heap ending at `end`: 8-aligned, in [first block, sentinel). */
+export function isBlockOffset(b: number, end: number): boolean {
+  return b >= CONTROL_SIZE && b < end - HEADER && (b & 7) === 0;
+}

@@ -10,18 +10,14 @@ import {
   OutsideHeapError,
 } from './errors.js';
 import {
-  C_CONTROL_SIZE,
   C_END,
   C_FL_BITMAP,
   C_FREE_BLOCKS,
-  C_MAGIC,
-  C_PARAMS,
   C_PEAK_END,
   C_PEAK_USED,
   C_SL_BITMAPS,
   C_USED_BLOCKS,
   C_USED_BYTES,
-  C_VERSION,
   CONTROL_SIZE,
   checkWord,
   FL_COUNT,
@@ -30,14 +26,12 @@ import {
   flOf,
   HEADER,
   headOffset,
-  MAGIC,
+  identityProblem,
   MIN_BLOCK,
-  PARAMS,
   PREV_FREE,
   readEnd,
   SL_COUNT,
   slOf,
-  VERSION,
 } from './layout.js';
 import type { HeapRegion } from './region.js';
 
@@ -45,9 +39,8 @@ import type { HeapRegion } from './region.js';
 export function checkImage(r: HeapRegion): HeapError | undefined {
   const base = r.base;
   const bad = (offset: number, why: string) => new HeapFormatError(base + offset, `heap check: ${why}`);
-  if (r.readI32(C_MAGIC) !== MAGIC || r.readI32(C_VERSION) !== VERSION) return bad(0, 'bad magic or version');
-  if (r.readI32(C_PARAMS) !== PARAMS || r.readI32(C_CONTROL_SIZE) !== CONTROL_SIZE)
-    return bad(0, 'bad parameters');
+  const identity = identityProblem(r);
+  if (identity !== undefined) return bad(0, identity);
   const end = readEnd(r);
   if (end < 0) return bad(C_END, `damaged end field (${r.readI32(C_END)})`);
   const sentinel = end - HEADER;
