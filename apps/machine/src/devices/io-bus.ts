@@ -48,7 +48,10 @@ export class IoPortBus {
   read(port: number, size: 1 | 2 | 4): number {
     port &= 0xffff;
     const claim = this.claims[port];
-    if (size === 1 || claim?.wide) return claim ? claim.device.read(port, size) : ALL_ONES[size];
+    if (size === 1 || claim?.wide) {
+      // the data lines carry only `size` bytes, whatever a device returns
+      return claim ? (claim.device.read(port, size) & ALL_ONES[size]) >>> 0 : ALL_ONES[size];
+    }
     let value = 0;
     for (let i = 0; i < size; i++) {
       const c = this.claims[(port + i) & 0xffff];

@@ -25,7 +25,7 @@ describe('IoPortBus', () => {
     const bus = new IoPortBus();
     const d = new Recorder();
     bus.register('dev', 0x60, 0x61, d);
-    expect(bus.read(0x60, 1)).toBe(0x160);
+    expect(bus.read(0x60, 1)).toBe(0x60);
     // 0x60 and 0x61 are claimed, 0x62/0x63 are not → 0xFF bytes
     expect(bus.read(0x60, 4)).toBe(0xffff6160);
     bus.write(0x60, 2, 0xbbaa);
@@ -33,6 +33,14 @@ describe('IoPortBus', () => {
       [0x60, 1, 0xaa],
       [0x61, 1, 0xbb],
     ]);
+  });
+
+  it('keeps only the bytes of the access size from a device answer', () => {
+    const bus = new IoPortBus();
+    bus.register('wide', 0x580, 0x581, { read: () => 0x1234abcd, write: () => {} }, { wide: true });
+    expect(bus.read(0x580, 1)).toBe(0xcd);
+    expect(bus.read(0x580, 2)).toBe(0xabcd);
+    expect(bus.read(0x580, 4)).toBe(0x1234abcd);
   });
 
   it('passes wide accesses through to wide devices', () => {
