@@ -633,16 +633,42 @@ export class Cpu {
     return this.pagingOn ? this.paging.translate(lin, true) : lin & this.a20Mask;
   }
 
+  // With paging on and a PhysicalMemory bus, data accesses use Ia32Mmu's readLinear/writeLinear
+  // helpers (soft TLB hit: one lookup and one RAM access; page-crossing and MMIO handled there,
+  // nothing written on a fault). The paths below serve paging off and other buses.
+
+  /** #PF from the fault Ia32Mmu just reported. */
+  mmuFault(): never {
+    const m = this.mmu as Ia32Mmu;
+    this.cr2 = m.faultAddress | 0;
+    return this.fault(PFV, m.faultErrorCode);
+  }
+
   readLin8(lin: number): number {
+    if (this.pagingOn && this.mmu !== undefined) {
+      const v = this.mmu.readLinear8(lin, this.cpl === 3 && !this.sysAccess);
+      if (v < 0) this.mmuFault();
+      return v;
+    }
     return this.physRead8(this.xlateR(lin));
   }
   readLin16(lin: number): number {
+    if (this.pagingOn && this.mmu !== undefined) {
+      const v = this.mmu.readLinear16(lin, this.cpl === 3 && !this.sysAccess);
+      if (v < 0) this.mmuFault();
+      return v;
+    }
     if ((lin & 0xfff) === 0xfff) return this.readLin8(lin) | (this.readLin8(lin + 1) << 8);
     const p = this.xlateR(lin);
     if (this.slow[p >>> 12] === 0) return this.ram[p] | (this.ram[p + 1] << 8);
     return this.memory.read16(p >>> 0);
   }
   readLin32(lin: number): number {
+    if (this.pagingOn && this.mmu !== undefined) {
+      const v = this.mmu.readLinear32(lin, this.cpl === 3 && !this.sysAccess);
+      if (v < 0) this.mmuFault();
+      return v;
+    }
     if ((lin & 0xfff) > 0xffc) return (this.readLin16(lin) | (this.readLin16(lin + 2) << 16)) >>> 0;
     const p = this.xlateR(lin);
     if (this.slow[p >>> 12] === 0) {
@@ -652,9 +678,17 @@ export class Cpu {
     return this.memory.read32(p >>> 0) >>> 0;
   }
   writeLin8(lin: number, v: number): void {
+    if (this.pagingOn && this.mmu !== undefined) {
+      if (this.mmu.writeLinear8(lin, v, this.cpl === 3 && !this.sysAccess) < 0) this.mmuFault();
+      return;
+    }
     this.physWrite8(this.xlateW(lin), v);
   }
   writeLin16(lin: number, v: number): void {
+    if (this.pagingOn && this.mmu !== undefined) {
+      if (this.mmu.writeLinear16(lin, v, this.cpl === 3 && !this.sysAccess) < 0) this.mmuFault();
+      return;
+    }
     if ((lin & 0xfff) === 0xfff) {
       // Check both pages before writing either byte, so a #PF leaves memory unchanged.
       const p0 = this.xlateW(lin);
@@ -670,6 +704,10 @@ export class Cpu {
     } else this.memory.write16(p >>> 0, v & 0xffff);
   }
   writeLin32(lin: number, v: number): void {
+    if (this.pagingOn && this.mmu !== undefined) {
+      if (this.mmu.writeLinear32(lin, v, this.cpl === 3 && !this.sysAccess) < 0) this.mmuFault();
+      return;
+    }
     if ((lin & 0xfff) > 0xffc) {
       const p0 = this.xlateW(lin);
       const p1 = this.xlateW(lin + 3);
