@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
 import { candidates, loadSnapshot, readSlots } from '../src/format/reader.js';
-import { FileBlockDevice, PersistentSpace, RangeFrameSource, SoftMmu } from '../src/index.js';
+import { FileBlockDevice } from '../src/index.js';
+import { openRig } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmmap-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,14 +24,7 @@ describe('phantasm-disk', () => {
     expect(run('format', image, '--pages', '256').code).toBe(0);
     // Put a snapshot with data on it.
     const dev = new FileBlockDevice(image);
-    const ram = new Uint8Array(32 * 4096);
-    const mmu = new SoftMmu(ram);
-    const space = PersistentSpace.open(dev, {
-      ram,
-      frames: new RangeFrameSource(0, ram.length),
-      mapper: mmu,
-    });
-    mmu.onFault = (v, w) => space.handleFault(v, w);
+    const { space, mmu } = openRig(dev, { frames: 32 });
     mmu.write(0x8000_0000 + 10 * 4096, new Uint8Array([1, 2, 3]));
     space.snapshot(new Uint8Array(100));
     space.close();
@@ -51,14 +45,7 @@ describe('phantasm-disk', () => {
     const image = join(dir, 'damaged.img');
     expect(run('format', image, '--pages', '64').code).toBe(0);
     const dev = new FileBlockDevice(image);
-    const ram = new Uint8Array(32 * 4096);
-    const mmu = new SoftMmu(ram);
-    const space = PersistentSpace.open(dev, {
-      ram,
-      frames: new RangeFrameSource(0, ram.length),
-      mapper: mmu,
-    });
-    mmu.onFault = (v, w) => space.handleFault(v, w);
+    const { space, mmu } = openRig(dev, { frames: 32 });
     for (let s = 1; s <= 2; s++) {
       mmu.write(0x8000_0000 + s * 4096, new Uint8Array([s]));
       space.snapshot();

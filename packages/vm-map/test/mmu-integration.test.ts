@@ -1,31 +1,16 @@
 // The persistent space on the real emulated IA-32 mmu: page tables edited through Ia32PageTableEditor,
 // dirty logging through Ia32Mmu's write epoch and watcher, guest page faults resolved by handleFault.
-import {
-  BumpFrameSource,
-  CR0_PE,
-  CR0_PG,
-  CR0_WP,
-  FAULT,
-  Ia32Mmu,
-  Ia32PageTableEditor,
-  PF_W,
-  PhysicalMemory,
-} from '@phantasm/mmu';
+import { BumpFrameSource, FAULT, PF_W, PhysicalMemory } from '@phantasm/mmu';
 import { describe, expect, it } from 'vitest';
-import { formatDisk, MemoryBlockDevice, PersistentSpace, TablePageMapper } from '../src/index.js';
+import { formatDisk, MemoryBlockDevice, PersistentSpace } from '../src/index.js';
+import { pagedMmu } from './ia32-paging.js';
 
 const BASE = 0x8000_0000;
 const MiB = 1 << 20;
 
 function machine(device: MemoryBlockDevice, maxResidentPages?: number) {
   const memory = new PhysicalMemory({ ramSize: 8 * MiB });
-  const mmu = new Ia32Mmu(memory);
-  const tableFrames = new BumpFrameSource(1 * MiB, 2 * MiB);
-  const cr3 = Ia32PageTableEditor.createPageDirectory(memory, tableFrames);
-  const editor = new Ia32PageTableEditor(memory, cr3, tableFrames, (v) => mmu.invlpg(v));
-  mmu.setCr3(cr3);
-  mmu.setCr0(CR0_PE | CR0_PG | CR0_WP);
-  const mapper = new TablePageMapper(editor, mmu);
+  const { mmu, editor, mapper } = pagedMmu(memory, new BumpFrameSource(1 * MiB, 2 * MiB));
   const space = PersistentSpace.open(device, {
     ram: memory.ram,
     frames: new BumpFrameSource(2 * MiB, 8 * MiB),

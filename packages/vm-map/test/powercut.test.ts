@@ -6,7 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileBlockDevice, fsck, PersistentSpace, Prng, RangeFrameSource, SoftMmu } from '../src/index.js';
+import { FileBlockDevice, fsck, Prng } from '../src/index.js';
+import { openRig } from './harness.js';
 import { POWERCUT_BASE, POWERCUT_PAGES, RoundModel, roundOf } from './powercut-model.js';
 import { firstDifference } from './workload.js';
 
@@ -102,14 +103,7 @@ describe('power cut by SIGKILL', () => {
       expect(await groupGone(child.pid!), `process group ${child.pid} still alive`).toBe(true);
       const durable = committed();
       const device = new FileBlockDevice(path, { create: false });
-      const ram = new Uint8Array(16 * 4096);
-      const mmu = new SoftMmu(ram);
-      const space = PersistentSpace.open(device, {
-        ram,
-        frames: new RangeFrameSource(0, ram.length),
-        mapper: mmu,
-      });
-      mmu.onFault = (v, w) => space.handleFault(v, w);
+      const { space, mmu } = openRig(device, { frames: 16 });
       const round = roundOf(space.clientState);
       const where = `kill ${k} (seed ${SEED}): recovered round ${round}, child reported ${durable} durable`;
       expect(round, where).toBeGreaterThanOrEqual(durable);

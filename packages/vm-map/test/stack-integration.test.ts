@@ -2,19 +2,11 @@
 // mmu, and a heap (in-band metadata) living inside the persistent object space, reopened after a
 // snapshot as Phantom's persistent object heap would be.
 import { Heap, type HeapRegion } from '@phantasm/heap';
-import {
-  CR0_PE,
-  CR0_PG,
-  CR0_WP,
-  FAULT,
-  Ia32Mmu,
-  Ia32PageTableEditor,
-  PF_W,
-  PhysicalMemory,
-} from '@phantasm/mmu';
+import { FAULT, type Ia32Mmu, PF_W, PhysicalMemory } from '@phantasm/mmu';
 import { PhysAllocator } from '@phantasm/physalloc';
 import { describe, expect, it } from 'vitest';
-import { formatDisk, MemoryBlockDevice, PersistentSpace, TablePageMapper } from '../src/index.js';
+import { formatDisk, MemoryBlockDevice, PersistentSpace } from '../src/index.js';
+import { pagedMmu } from './ia32-paging.js';
 
 const BASE = 0x8000_0000;
 const PAGES = 1024; // 4 MiB object space
@@ -64,17 +56,12 @@ class SpaceRegion implements HeapRegion {
 function boot(device: MemoryBlockDevice) {
   const memory = new PhysicalMemory({ ramSize: RAM });
   const phys = new PhysAllocator([{ base: 0, length: RAM, type: 'usable' }]);
-  const mmu = new Ia32Mmu(memory);
-  const cr3 = Ia32PageTableEditor.createPageDirectory(memory, phys);
-  const editor = new Ia32PageTableEditor(memory, cr3, phys, (v) => mmu.invlpg(v));
-  mmu.setCr3(cr3);
-  // CR0.WP: supervisor writes honour write protection, so clean pages fault on their first write.
-  mmu.setCr0(CR0_PE | CR0_PG | CR0_WP);
+  const { mmu, mapper } = pagedMmu(memory, phys);
   // A working set far smaller than the space: at most 24 frames for 1024 pages.
   const space = PersistentSpace.open(device, {
     ram: memory.ram,
     frames: phys,
-    mapper: new TablePageMapper(editor, mmu),
+    mapper,
     maxResidentPages: 24,
   });
   return { space, phys, region: new SpaceRegion(mmu, space) };
