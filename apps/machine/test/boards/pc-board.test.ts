@@ -136,6 +136,8 @@ describe('PcBoard with the built-in BIOS', () => {
     expect(value('ega')).toBe(0x0003);
     expect(value('dtype')).toBe(0x01); // floppy without change line
     expect(value('lpt')).toBe(0x09);
+    expect(value('wrstat')).toBe(0x0001); // AH=0, AL=1 sector written
+    expect(floppy.bytes.subarray(1024, 1536)).toEqual(program('misctest.bin'));
   });
 
   it('turns typed keys into int 16h scancode:ASCII words and scrolls the text screen', () => {

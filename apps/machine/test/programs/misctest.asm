@@ -1,7 +1,7 @@
 ; misctest: a boot sector for the remaining BIOS services: int 15h C0h (configuration table),
 ; int 15h 86h (wait) measured with int 1Ah AH=00h ticks, int 1Ah AH=02h/04h (RTC time and
 ; date), int 10h AH=0Fh/1Ah/12h (video mode, display combination, EGA info), int 13h AH=15h
-; (drive type) and int 17h (printer). Reports "name=hex" lines on port 0xE9 and exits through
+; (drive type) and AH=03h (it writes itself to sector 3), and int 17h (printer). Reports "name=hex" lines on port 0xE9 and exits through
 ; port 0xF4 with 0x13 (status 0x27). Build: nasm -f bin -o misctest.bin misctest.asm
 bits 16
 cpu 386
@@ -77,6 +77,18 @@ start:
             mov si, s_dtype
             call report
 
+            ; write this boot sector to CHS 0/0/3 (LBA 2)
+            push ds
+            pop es
+            mov ax, 0x0301
+            mov bx, 0x7C00
+            mov cx, 0x0003
+            xor dh, dh
+            mov dl, [drive]
+            int 0x13
+            mov si, s_wrstat
+            call report
+
             mov ah, 0x02
             xor dx, dx
             int 0x17
@@ -128,6 +140,7 @@ s_dccbx:    db 'dccbx', 0
 s_ega:      db 'ega', 0
 s_dtype:    db 'dtype', 0
 s_lpt:      db 'lpt', 0
+s_wrstat:   db 'wrstat', 0
 
             times 510 - ($ - $$) db 0
             dw 0xAA55
