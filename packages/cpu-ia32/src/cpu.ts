@@ -337,7 +337,8 @@ export class Cpu {
     const i = SEG_NAMES.indexOf(name);
     if (i < 0) throw new CpuError(`unknown segment register ${String(name)}`);
     this.setSegmentCache(i, state.selector, state.base, state.limit, state.rights);
-    if (i === CS && this.isProtected()) this.setCpl(state.selector & 3);
+    // CPL follows CS.RPL in protected mode; v86 code always runs at CPL 3.
+    if (i === CS && this.isProtected() && !this.isV86()) this.setCpl(state.selector & 3);
   }
 
   /**

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Cpu } from '../src/index.js';
 
 const CODE = 0x10000;
-type Mode = 'real' | 'protected' | 'ring3' | 'paged' | 'v86';
+type Mode = 'real' | 'protected' | 'pm16' | 'ring3' | 'paged' | 'v86';
 
 function descriptor(base: number, limit: number, access: number, flags: number): [number, number] {
   const lo = ((base & 0xffff) << 16) | (limit & 0xffff);
@@ -64,6 +64,13 @@ function machine(mode: Mode, bytes: Uint8Array, noise: Uint8Array): Cpu {
     cpu.setControl(3, 0x4000);
     cpu.setControl(0, cpu.cr0 | 0x80000000);
   }
+  if (mode === 'pm16') {
+    // 16-bit code and stack segments in protected mode (CS.D = SS.B = 0).
+    cpu.setSegment('cs', { selector: 0x30, base: CODE, limit: 0xffff, rights: 0x9b });
+    cpu.setSegment('ss', { selector: 0x10, base: 0, limit: 0xffff, rights: 0x93 });
+    cpu.eip = 0;
+    cpu.esp = 0x8000;
+  }
   if (mode === 'ring3') {
     cpu.setSegment('cs', { selector: 0x1b, base: 0, limit: 0xffffffff, rights: 0xc0fb });
     cpu.setSegment('ss', { selector: 0x23, base: 0, limit: 0xffffffff, rights: 0xc0f3 });
@@ -80,7 +87,7 @@ function machine(mode: Mode, bytes: Uint8Array, noise: Uint8Array): Cpu {
 }
 
 describe('fuzz: random instruction streams', () => {
-  for (const mode of ['real', 'protected', 'ring3', 'paged', 'v86'] as const) {
+  for (const mode of ['real', 'protected', 'pm16', 'ring3', 'paged', 'v86'] as const) {
     it(`never throws a host exception in ${mode} mode`, () => {
       fc.assert(
         fc.property(
@@ -95,7 +102,16 @@ describe('fuzz: random instruction streams', () => {
               if (stop === 'reset') cpu.reset();
               else if (stop === 'hlt') cpu.halted = false;
             }
-            expect(cpu.eip).toBeGreaterThanOrEqual(0);
+            // Architectural invariants that must survive any instruction stream.
+            expect(cpu.eflags & 0x2).toBe(0x2);
+            expect(cpu.eflags & 0x8028).toBe(0);
+            expect([0, 1, 2, 3]).toContain(cpu.cpl);
+            if (cpu.isV86()) expect(cpu.cpl).toBe(3);
+            if (!cpu.isProtected()) expect(cpu.cpl).toBe(0);
+            expect(Number.isInteger(cpu.eip) && cpu.eip >= 0 && cpu.eip <= 0xffffffff).toBe(true);
+            for (const s of ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const) {
+              expect(cpu.getSegment(s).selector).toBeLessThanOrEqual(0xffff);
+            }
           },
         ),
         { numRuns: 120 },
