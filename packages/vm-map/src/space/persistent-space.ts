@@ -23,7 +23,7 @@ import {
 import { BlockMap, BUILD, bitmapHas, LAST, PREV, VOLATILE } from '../format/block-map.js';
 import { encodeSuperblock, isZero, SUPERBLOCK_SLOTS, type Superblock, ZERO_BLOCK } from '../format/layout.js';
 import { candidates, type LoadedSnapshot, loadSnapshot, readSlots } from '../format/reader.js';
-import { type BlockSink, readVerified, writeBlob, writeTree } from '../format/tree.js';
+import { type BlockSink, levelSizes, readVerified, writeBlob, writeTree } from '../format/tree.js';
 import type { PageMapper } from './page-mapper.js';
 
 const NONE = 0xffff_ffff;
@@ -112,7 +112,8 @@ export function formatDisk(device: BlockDevice, options: FormatOptions): Superbl
     pageCount: pages,
     blockCount: blocks.blockCount,
     committedAt: Date.now(),
-    pages: { root: ZERO_BLOCK, crc: 0, depth: pages > 0 ? depthFor(pages) : 0 },
+    // An all-zero page list: every tree block would be zeros, so none is written.
+    pages: { root: ZERO_BLOCK, crc: 0, depth: levelSizes(pages).length - 1 },
     bitmap,
     bitmapBytes: bitmapBytes.length,
     state,
@@ -124,16 +125,6 @@ export function formatDisk(device: BlockDevice, options: FormatOptions): Superbl
   device.write(1, encodeSuperblock(sb));
   device.flush();
   return sb;
-}
-
-function depthFor(count: number): number {
-  let d = 0;
-  let n = count;
-  do {
-    n = Math.ceil(n / 512);
-    d++;
-  } while (n > 1);
-  return d;
 }
 
 interface Build {
@@ -471,7 +462,7 @@ export class PersistentSpace {
     this.rollover(p);
     const f = this.flags[p];
     if (f & CAPTURE) {
-      this.writeMake(p, this.ram.subarray(this.frame[p], this.frame[p] + BLOCK_SIZE));
+      this.writeMake(p, this.frameBytes(p));
       this.flags[p] &= ~CAPTURE;
       if (!(f & DIRTY)) this.protect(p);
       b.pagesWritten++;
@@ -599,7 +590,7 @@ export class PersistentSpace {
     this.rollover(p);
     const f = this.flags[p];
     if (f & CAPTURE) {
-      this.writeMake(p, this.ram.subarray(this.frame[p], this.frame[p] + BLOCK_SIZE));
+      this.writeMake(p, this.frameBytes(p));
       this.flags[p] &= ~CAPTURE;
       this.protect(p);
       if (this.build) this.build.pagesWritten++;
@@ -608,17 +599,8 @@ export class PersistentSpace {
     if (!(f & DIRTY)) return false;
     // Write-protect first: a write after this point must dirty the page again.
     this.protect(p);
-    const data = this.ram.subarray(this.frame[p], this.frame[p] + BLOCK_SIZE);
     const old = this.curr[p];
-    if (isZero(data)) {
-      this.curr[p] = ZERO_BLOCK;
-      this.currCrc[p] = 0;
-    } else {
-      const block = this.blocks.allocate(VOLATILE);
-      this.writeData(block, data);
-      this.curr[p] = block;
-      this.currCrc[p] = crc32c(data);
-    }
+    this.storeCopy(p, this.frameBytes(p), VOLATILE, this.curr, this.currCrc);
     // The superseded copy was never part of a snapshot: free at once.
     if (old !== NONE) this.blocks.remove(old, VOLATILE);
     this.flags[p] &= ~DIRTY;
@@ -630,17 +612,36 @@ export class PersistentSpace {
   /** Store the snapshot's copy of page p (from a frame or a COW buffer) as its make block. */
   private writeMake(p: number, data: Uint8Array): void {
     const old = this.make[p];
-    if (isZero(data)) {
-      this.make[p] = ZERO_BLOCK;
-      this.makeCrc[p] = 0;
-    } else {
-      const block = this.blocks.allocate(BUILD);
-      this.writeData(block, data);
-      this.make[p] = block;
-      this.makeCrc[p] = crc32c(data);
-    }
+    this.storeCopy(p, data, BUILD, this.make, this.makeCrc);
     if (old !== NONE && old !== this.make[p]) this.blocks.remove(old, BUILD);
     this.counters.pageOuts++;
+  }
+
+  /**
+   * Write `data` as a copy of page p owned by `owner` (an all-zero page takes no block) and record
+   * its block and checksum in `blocks[p]` and `crcs[p]` (curr/currCrc or make/makeCrc).
+   */
+  private storeCopy(
+    p: number,
+    data: Uint8Array,
+    owner: number,
+    blocks: Uint32Array,
+    crcs: Uint32Array,
+  ): void {
+    if (isZero(data)) {
+      blocks[p] = ZERO_BLOCK;
+      crcs[p] = 0;
+      return;
+    }
+    const block = this.blocks.allocate(owner);
+    this.writeData(block, data);
+    blocks[p] = block;
+    crcs[p] = crc32c(data);
+  }
+
+  /** The bytes of resident page p's frame. */
+  private frameBytes(p: number): Uint8Array {
+    return this.ram.subarray(this.frame[p], this.frame[p] + BLOCK_SIZE);
   }
 
   private writeData(block: number, data: Uint8Array): void {
