@@ -137,6 +137,11 @@ describe('PcBoard with the built-in BIOS', () => {
     expect(value('dtype')).toBe(0x01); // floppy without change line
     expect(value('lpt')).toBe(0x09);
     expect(value('wrstat')).toBe(0x0001); // AH=0, AL=1 sector written
+    // AH: the IVT byte written through FFFF:0010 with A20 off; AL: unchanged with A20 on
+    const ivt0 = board.memory.read8(0);
+    expect(value('a20wrap')).toBe((0xa5 << 8) | ivt0);
+    expect(ivt0).toBe(0xa5);
+    expect(board.memory.read8(0x100000)).toBe(0x5a);
     expect(floppy.bytes.subarray(1024, 1536)).toEqual(program('misctest.bin'));
   });
 

@@ -1,7 +1,8 @@
 ; misctest: a boot sector for the remaining BIOS services: int 15h C0h (configuration table),
 ; int 15h 86h (wait) measured with int 1Ah AH=00h ticks, int 1Ah AH=02h/04h (RTC time and
 ; date), int 10h AH=0Fh/1Ah/12h (video mode, display combination, EGA info), int 13h AH=15h
-; (drive type) and AH=03h (it writes itself to sector 3), and int 17h (printer). Reports "name=hex" lines on port 0xE9 and exits through
+; (drive type) and AH=03h (it writes itself to sector 3), int 17h (printer) and the A20 gate
+; (int 15h AX=2400h/2401h: memory wraps at 1 MiB only while the gate is off). Reports "name=hex" lines on port 0xE9 and exits through
 ; port 0xF4 with 0x13 (status 0x27). Build: nasm -f bin -o misctest.bin misctest.asm
 bits 16
 cpu 386
@@ -97,6 +98,22 @@ start:
             mov si, s_lpt
             call report
 
+            ; A20: with the gate off FFFF:0010 is 0000:0000 again, with it on it is 1 MiB
+            mov ax, 0xFFFF
+            mov es, ax
+            mov ax, 0x2400
+            int 0x15
+            mov byte [es:0x10], 0xA5
+            mov al, [0x0000]        ; wrapped: reads 0xA5 back from the first byte of the IVT
+            mov [a20off], al
+            mov ax, 0x2401
+            int 0x15
+            mov byte [es:0x10], 0x5A
+            mov al, [0x0000]
+            mov ah, [a20off]
+            mov si, s_a20wrap
+            call report
+
             mov al, 0x13
             out 0xF4, al
             hlt
@@ -129,6 +146,8 @@ report:
 
 drive:      db 0
 ticks:      dw 0
+a20off:     db 0
+s_a20wrap:  db 'a20wrap', 0
 s_model:    db 'model', 0
 s_waited:   db 'waited', 0
 s_time:     db 'time', 0
