@@ -45,8 +45,9 @@ export class CmosRtc implements PortDevice {
     r[0x19] = disks > 0 ? 47 : 0;
     r[0x1a] = disks > 1 ? 47 : 0;
     const floppies = (fa ? 1 : 0) + (fb ? 1 : 0);
-    // equipment: bit 0 floppy present, bits 6-7 floppies-1, bits 4-5 = 10 (80x25 colour), bit 1 FPU
-    r[0x14] = (floppies ? 1 | ((floppies - 1) << 6) : 0) | 0x20 | 0x02;
+    // equipment: bit 0 floppy present, bits 6-7 floppies-1, bits 4-5 = 10 (80x25 colour);
+    // bit 1 (maths coprocessor) stays clear: the emulated CPU has no x87
+    r[0x14] = (floppies ? 1 | ((floppies - 1) << 6) : 0) | 0x20;
     r[0x15] = 640 & 0xff;
     r[0x16] = 640 >> 8;
     const extKib = Math.min(Math.max(0, config.ramBytes - MIB) / KIB, 0xffff);

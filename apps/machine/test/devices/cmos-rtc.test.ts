@@ -37,7 +37,7 @@ describe('CmosRtc', () => {
     expect(reg(cmos, 0x30) | (reg(cmos, 0x31) << 8)).toBe(63 * 1024);
     expect(reg(cmos, 0x34) | (reg(cmos, 0x35) << 8)).toBe((48 << 20) / 65536);
     expect(reg(cmos, 0x10)).toBe(0x34);
-    expect(reg(cmos, 0x14) & 0xc1).toBe(0x41); // floppies present, two drives
+    expect(reg(cmos, 0x14)).toBe(0x61); // floppies present, two drives, colour 80x25, no FPU
     let sum = 0;
     for (let i = 0x10; i <= 0x2d; i++) sum += reg(cmos, i);
     expect((reg(cmos, 0x2e) << 8) | reg(cmos, 0x2f)).toBe(sum);
