@@ -116,7 +116,12 @@ export class PcBoard {
     if (!Number.isInteger(mib) || mib < 2 || mib > 3584) {
       throw new DeviceConfigError(`memory ${mib} MiB: choose a whole number from 2 to 3584`);
     }
-    this.memory = new PhysicalMemory({ ramSize: mib * MIB });
+    try {
+      this.memory = new PhysicalMemory({ ramSize: mib * MIB });
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw new DeviceConfigError(`memory ${mib} MiB: the host could not allocate it (${e.message})`);
+    }
     const irq = this.pic;
     this.pit = new Pit8254(this.clock, irq);
     const floppies = [options.floppyA, options.floppyB];
