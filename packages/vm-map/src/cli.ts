@@ -44,15 +44,9 @@ export function runCli(argv: string[], io: CliIo): number {
         return 64;
     }
   } catch (e) {
-    if (e instanceof UntrustedDiskError) {
-      io.err(`phantasm-disk ${command}: ${image}: ${e.message}`);
-      return 2;
-    }
-    if (e instanceof VmMapError) {
-      io.err(`phantasm-disk ${command}: ${image}: ${e.message}`);
-      return 1;
-    }
-    throw e;
+    if (!(e instanceof VmMapError)) throw e;
+    io.err(`phantasm-disk ${command}: ${image}: ${e.message}`);
+    return e instanceof UntrustedDiskError ? 2 : 1;
   }
 }
 

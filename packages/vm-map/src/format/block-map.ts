@@ -60,18 +60,13 @@ export class BlockMap {
 
   /** A free block (lowest-addressed reuse first, then growth), now owned by `bits`. */
   allocate(bits: number): number {
-    for (let b = this.cursor; b < this.high; b++) {
-      if (this.owners[b] === 0) {
-        this.cursor = b + 1;
-        this.owners[b] = bits;
-        this.used++;
-        return b;
-      }
+    let b = this.cursor;
+    while (b < this.high && this.owners[b] !== 0) b++;
+    if (b === this.high) {
+      this.cursor = b;
+      if (b >= MAX_BLOCKS) throw new VmMapError(`device full: ${b} blocks in use`);
+      this.ensure(b + 1);
     }
-    this.cursor = this.high;
-    if (this.high >= MAX_BLOCKS) throw new VmMapError(`device full: ${this.high} blocks in use`);
-    const b = this.high;
-    this.ensure(b + 1);
     this.owners[b] = bits;
     this.used++;
     this.cursor = b + 1;

@@ -15,6 +15,12 @@ export const REFS_PER_BLOCK = BLOCK_SIZE / REF_BYTES;
 export const ZERO_BLOCK = 0;
 const CRC_OFFSET = BLOCK_SIZE - 4;
 
+/** The lowest generation above `newest` that belongs in superblock slot `slot`. */
+export function generationForSlot(newest: number, slot: number): number {
+  const next = newest + 1;
+  return next % SUPERBLOCK_SLOTS === slot ? next : next + 1;
+}
+
 /** Root of a reference tree: the block of its top level, that block's checksum and the number of levels. */
 export interface TreeRef {
   root: number;

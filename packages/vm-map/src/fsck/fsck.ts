@@ -7,6 +7,7 @@ import { bitmapHas } from '../format/block-map.js';
 import {
   encodeSuperblock,
   FIRST_DATA_BLOCK,
+  generationForSlot,
   SUPERBLOCK_SLOTS,
   type Superblock,
   ZERO_BLOCK,
@@ -125,14 +126,17 @@ function examine(device: BlockDevice): {
   if (all.length > 1 && !sameId(all[0].sb.diskId, all[1].sb.diskId)) {
     errors.push('the two superblocks carry different disk identities (superblocks from two disks?)');
   }
-  if (chosen !== all[0]) {
-    const bad = all[0].check;
-    const msg =
-      `the newest snapshot (generation ${bad.generation}) is damaged ` +
-      `(${bad.metadataProblem ?? `${bad.damagedPages.length} data pages fail their checksums`}); ` +
-      `generation ${chosen.check.generation} is intact`;
+  /** An error that repair() fixes. */
+  const repairableError = (msg: string) => {
     errors.push(msg);
     repairable.push(msg);
+  };
+  if (chosen !== all[0]) {
+    const bad = all[0].check;
+    repairableError(
+      `the newest snapshot (generation ${bad.generation}) is damaged (${damage(bad)}); ` +
+        `generation ${chosen.check.generation} is intact`,
+    );
   }
   if (found.length < SUPERBLOCK_SLOTS) {
     warnings.push(
@@ -143,11 +147,9 @@ function examine(device: BlockDevice): {
   const fallback = all.find((e) => e !== chosen && e.sb.generation < chosen.sb.generation);
   if (fallback && !fallback.check.intact) {
     const c = fallback.check;
-    const msg =
-      `the previous snapshot (generation ${c.generation}), kept as the fallback, is damaged ` +
-      `(${c.metadataProblem ?? `${c.damagedPages.length} data pages fail their checksums`})`;
-    errors.push(msg);
-    repairable.push(msg);
+    repairableError(
+      `the previous snapshot (generation ${c.generation}), kept as the fallback, is damaged (${damage(c)})`,
+    );
   }
   // Bitmap of the chosen snapshot: its own references plus those of the snapshot it keeps as fallback.
   const loaded = chosen.loaded!;
@@ -171,17 +173,17 @@ function examine(device: BlockDevice): {
     }
   }
   if (unmarked > 0) {
-    const msg = `${unmarked} blocks in use are marked free in the bitmap of generation ${chosen.sb.generation} (first: block ${firstUnmarked}); they could be overwritten`;
-    errors.push(msg);
-    repairable.push(msg);
+    repairableError(
+      `${unmarked} blocks in use are marked free in the bitmap of generation ${chosen.sb.generation} (first: block ${firstUnmarked}); they could be overwritten`,
+    );
   }
   let leaked = 0;
   if (extra > 0) {
     if (fallback?.refs) {
       leaked = extra;
-      const msg = `${extra} leaked blocks: marked in use but referenced by no snapshot (first: block ${firstExtra})`;
-      errors.push(msg);
-      repairable.push(msg);
+      repairableError(
+        `${extra} leaked blocks: marked in use but referenced by no snapshot (first: block ${firstExtra})`,
+      );
     } else {
       warnings.push(
         `${extra} blocks are held for an earlier snapshot that is no longer readable; the next snapshot frees them`,
@@ -278,8 +280,7 @@ function repair(device: BlockDevice, found: ReturnType<typeof examine>): string[
   const bitmap = writeBlob(sink, bitmapBytes);
   const newest = Math.max(...found.all.map((e) => e.sb.generation));
   const slot = chosen.check.slot ^ 1;
-  let generation = newest + 1;
-  if (generation % SUPERBLOCK_SLOTS !== slot) generation++;
+  const generation = generationForSlot(newest, slot);
   device.flush();
   const repaired: Superblock = { ...sb, generation, blockCount, bitmap, bitmapBytes: bitmapBytes.length };
   device.write(slot, encodeSuperblock(repaired));
@@ -287,6 +288,11 @@ function repair(device: BlockDevice, found: ReturnType<typeof examine>): string[
   return found.repairable.map(
     (r) => `${r} -> committed generation ${sb.generation} again as generation ${generation}`,
   );
+}
+
+/** Why a snapshot is not intact, in words. */
+function damage(c: SnapshotCheck): string {
+  return c.metadataProblem ?? `${c.damagedPages.length} data pages fail their checksums`;
 }
 
 function sameId(a: Uint8Array, b: Uint8Array): boolean {

@@ -21,7 +21,14 @@ import {
   UntrustedDiskError,
 } from '../errors.js';
 import { BlockMap, BUILD, bitmapHas, LAST, PREV, VOLATILE } from '../format/block-map.js';
-import { encodeSuperblock, isZero, SUPERBLOCK_SLOTS, type Superblock, ZERO_BLOCK } from '../format/layout.js';
+import {
+  encodeSuperblock,
+  generationForSlot,
+  isZero,
+  SUPERBLOCK_SLOTS,
+  type Superblock,
+  ZERO_BLOCK,
+} from '../format/layout.js';
 import { candidates, type LoadedSnapshot, loadSnapshot, readSlots } from '../format/reader.js';
 import { type BlockSink, levelSizes, readVerified, writeBlob, writeTree } from '../format/tree.js';
 import type { PageMapper } from './page-mapper.js';
@@ -388,9 +395,8 @@ export class PersistentSpace {
     if (this.build) throw new StateError(`snapshot ${this.build.generation} is still in progress`);
     this.seq++;
     this.mapper.bumpWriteEpoch();
-    let generation = this.lastGeneration + 1;
     const slot = this.lastSlot ^ 1;
-    if (generation % SUPERBLOCK_SLOTS !== slot) generation++;
+    const generation = generationForSlot(this.lastGeneration, slot);
     const build: Build = {
       generation,
       slot,
