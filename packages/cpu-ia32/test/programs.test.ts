@@ -27,7 +27,7 @@ export function runProgram(name: string, budget = 2_000_000): { output: string; 
 }
 
 describe('test programs', () => {
-  for (const name of ['protected', 'v86', 'alu', 'mem', 'gates']) {
+  for (const name of ['protected', 'v86', 'alu', 'mem', 'gates', 'system']) {
     it(`${name}.asm prints the expected output (SDM, checked with QEMU)`, () => {
       const expected = readFileSync(join(dir, `${name}.expected.txt`), 'utf8');
       const { output, stop } = runProgram(name);

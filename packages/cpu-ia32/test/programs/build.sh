@@ -3,7 +3,7 @@
 # (for comparison with <name>.expected.txt; see the package README for the known QEMU deviations).
 set -e
 cd "$(dirname "$0")"
-for src in protected.asm v86.asm alu.asm mem.asm gates.asm; do
+for src in protected.asm v86.asm alu.asm mem.asm gates.asm system.asm; do
   name=${src%.asm}
   nasm -f bin -o "$name.bin" "$src"
   if [ "$1" = "--qemu" ]; then
