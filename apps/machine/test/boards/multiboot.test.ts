@@ -53,6 +53,11 @@ describe('multiboot', () => {
     const r = board.run({ maxInstructions: 1000 });
     expect(r.stop).toBe('halted');
     expect(r.instructions).toBe(2);
+    // sti; hlt with no timer programmed: nothing can wake it either
+    image.set([0xfb, 0xf4], 32);
+    const board2 = new PcBoard({ memoryMiB: 4 });
+    board2.loadMultiboot(image.subarray(0, 64));
+    expect(board2.run({ maxInstructions: 1000 }).stop).toBe('halted');
   });
 
   it('refuses an ELF without loadable segments and images that do not fit in RAM', () => {

@@ -341,14 +341,19 @@ export class PcBoard {
 
   /**
    * The CPU halted: skip virtual time to the next timer interrupt. False when nothing can
-   * wake it (interrupts disabled, or no timer programmed and nothing pending).
+   * wake it (interrupts disabled, or no unmasked timer, nothing pending and no key to type).
    */
   private idle(): boolean {
     const interruptsOn = (this.cpu.eflags & 0x200) !== 0;
     if (!interruptsOn) return false;
     if (this.pic.hasInterrupt()) return true;
     const next = this.pit.nextIrq0Tick();
-    if (next === undefined) return this.typeQueue.length > 0 && this.inputWanted;
+    if (next === undefined || this.pic.master.imr & 1) {
+      // only a key can wake it now: type the next one, unless the last is still unread
+      if (this.typeQueue.length === 0 || this.kbc.pendingBytes > 0) return false;
+      this.inputWanted = true;
+      return true;
+    }
     this.clock.advance(this.clock.nanosUntilPitTick(next));
     return true;
   }
