@@ -1,32 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AddressError,
-  BlockDeviceError,
-  ChecksumError,
-  CorruptPageError,
-  DamageError,
-  FormatError,
-  OutOfFramesError,
-  PowerCutError,
-  StateError,
-  UntrustedDiskError,
-  VmMapError,
-} from '../src/index.js';
+import * as vm from '../src/index.js';
 
 describe('typed errors', () => {
-  const checksum = new ChecksumError(7, 'page 3', 1, 2);
+  const checksum = new vm.ChecksumError(7, 'page 3', 1, 2);
   const cases: [Error, string, ...(abstract new (...args: never[]) => Error)[]][] = [
-    [new VmMapError('m'), 'VmMapError'],
-    [new BlockDeviceError('m'), 'BlockDeviceError', VmMapError],
-    [new PowerCutError(5), 'PowerCutError', VmMapError],
-    [new DamageError('m'), 'DamageError', VmMapError],
-    [new FormatError('m'), 'FormatError', DamageError, VmMapError],
-    [checksum, 'ChecksumError', DamageError, VmMapError],
-    [new CorruptPageError(0x1000, 7, checksum), 'CorruptPageError', VmMapError],
-    [new UntrustedDiskError('m', ['a']), 'UntrustedDiskError', VmMapError],
-    [new AddressError('m'), 'AddressError', VmMapError],
-    [new StateError('m'), 'StateError', VmMapError],
-    [new OutOfFramesError('m'), 'OutOfFramesError', VmMapError],
+    [new vm.VmMapError('m'), 'VmMapError'],
+    [new vm.BlockDeviceError('m'), 'BlockDeviceError', vm.VmMapError],
+    [new vm.PowerCutError(5), 'PowerCutError', vm.VmMapError],
+    [new vm.DamageError('m'), 'DamageError', vm.VmMapError],
+    [new vm.FormatError('m'), 'FormatError', vm.DamageError, vm.VmMapError],
+    [checksum, 'ChecksumError', vm.DamageError, vm.VmMapError],
+    [new vm.CorruptPageError(0x1000, 7, checksum), 'CorruptPageError', vm.VmMapError],
+    [new vm.UntrustedDiskError('m', ['a']), 'UntrustedDiskError', vm.VmMapError],
+    [new vm.AddressError('m'), 'AddressError', vm.VmMapError],
+    [new vm.StateError('m'), 'StateError', vm.VmMapError],
+    [new vm.OutOfFramesError('m'), 'OutOfFramesError', vm.VmMapError],
   ];
   it.each(cases)('%s is named %s and keeps its ancestry', (error, name, ...ancestors) => {
     expect(error.name).toBe(name);
@@ -35,8 +23,8 @@ describe('typed errors', () => {
     expect(error).toBeInstanceOf(Error);
   });
   it('keeps messages and causes', () => {
-    expect(new PowerCutError(5).message).toBe('simulated power cut at device operation 5');
-    expect(new CorruptPageError(0x1000, 7, checksum).cause).toBe(checksum);
-    expect(new DamageError('m')).not.toBeInstanceOf(BlockDeviceError);
+    expect(new vm.PowerCutError(5).message).toBe('simulated power cut at device operation 5');
+    expect(new vm.CorruptPageError(0x1000, 7, checksum).cause).toBe(checksum);
+    expect(new vm.DamageError('m')).not.toBeInstanceOf(vm.BlockDeviceError);
   });
 });

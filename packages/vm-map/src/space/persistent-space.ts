@@ -348,23 +348,16 @@ export class PersistentSpace {
   /** Background pageout: write up to `maxPages` dirty pages, write-protecting each. Returns pages written. */
   pageoutStep(maxPages: number): number {
     this.usable();
-    let written = 0;
-    this.gathering = true;
-    try {
-      while (written < maxPages && this.dirtyHead < this.dirtyQueue.length) {
+    const written = this.gathered(() => {
+      let n = 0;
+      while (n < maxPages && this.dirtyHead < this.dirtyQueue.length) {
         const p = this.dirtyQueue[this.dirtyHead++];
         this.flags[p] &= ~QUEUED;
-        if (this.pageout(p)) written++;
+        if (this.pageout(p)) n++;
       }
       this.drain();
-    } catch (e) {
-      // Pages were marked clean for staged writes that never reached the device.
-      this.failure = e as Error;
-      throw e;
-    } finally {
-      this.gathering = false;
-      this.stagedCount = 0;
-    }
+      return n;
+    });
     if (this.dirtyHead > 4096 && this.dirtyHead * 2 > this.dirtyQueue.length) {
       this.dirtyQueue = this.dirtyQueue.slice(this.dirtyHead);
       this.dirtyHead = 0;
@@ -445,15 +438,25 @@ export class PersistentSpace {
 
   private buildStep(b: Build, maxPages: number): SnapshotResult | undefined {
     this.usable();
-    try {
+    return this.gathered(() => {
       const end = Math.min(this.pageCount, b.cursor + maxPages);
-      this.gathering = true;
       for (let p = b.cursor; p < end; p++) this.walkPage(b, p);
       this.drain();
       this.gathering = false;
       b.cursor = end;
       if (b.cursor < this.pageCount) return undefined;
       return this.commit(b);
+    });
+  }
+
+  /**
+   * Run `work` with write gathering on (`work` must drain() what it staged). Any error stops the
+   * space: pages may already be marked clean for staged writes that never reached the device.
+   */
+  private gathered<T>(work: () => T): T {
+    this.gathering = true;
+    try {
+      return work();
     } catch (e) {
       this.failure = e as Error;
       throw e;
