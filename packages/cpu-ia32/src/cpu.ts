@@ -464,12 +464,14 @@ export class Cpu {
 
   /** Record an arithmetic result whose flags are computed on demand. */
   setLazy(op: number, a: number, b: number, res: number, size: number, mask: number): void {
+    // Flags this operation leaves alone (CF for INC/DEC) may still be pending in the old
+    // record: compute them before the record is replaced.
+    if (mask !== ARITH && this.lazyMask & ~mask) this.getFlags();
     this.lazyOp = op;
     this.lazyA = a;
     this.lazyB = b;
     this.lazyRes = res;
     this.lazySize = size;
-    if (mask !== ARITH && this.lazyMask & ~mask) this.getFlags();
     this.lazyMask = mask;
   }
 

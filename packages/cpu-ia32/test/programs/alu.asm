@@ -345,5 +345,24 @@ END 0x0c4
 %endrep
 %endmacro
 
-ops:    OPTABLE add, adc, sub, sbb, cmp, and, or, xor, inc, dec, neg, not, shl, shr, sar, shl1, sar1, rol, ror, rcl, rcr, rcr1, shld, shrd, mul, imul, imul2, imul3, div, idiv, bsf, bsr, bt, bts, btr, btc, bswap, xadd, cmpxchg, cwde, cdq, movsx, movzx, setcc, add16, sbb16, imul16, mul16, shr16, rcr16, rcl8, add8, mul8, div8, daa, das, aaa, aas, aam, aad
+; CF pending from an arithmetic operation must survive INC/DEC (which leave CF alone).
+BEGIN chain1
+        add eax, ebx
+        inc edx
+        adc eax, 0
+END 0x8d5
+
+BEGIN chain2
+        sub eax, ebx
+        dec edx
+        sbb eax, 0
+END 0x8d5
+
+BEGIN chain3
+        shl eax, 1
+        inc edx
+        rcl eax, 1
+END 0x001
+
+ops:    OPTABLE add, adc, sub, sbb, cmp, and, or, xor, inc, dec, neg, not, shl, shr, sar, shl1, sar1, rol, ror, rcl, rcr, rcr1, shld, shrd, mul, imul, imul2, imul3, div, idiv, bsf, bsr, bt, bts, btr, btc, bswap, xadd, cmpxchg, cwde, cdq, movsx, movzx, setcc, add16, sbb16, imul16, mul16, shr16, rcr16, rcl8, add8, mul8, div8, daa, das, aaa, aas, aam, aad, chain1, chain2, chain3
 ops_end:
