@@ -4,9 +4,10 @@
 //   free bitmap      bit p = 1  <=> frame p may be handed out now; summary levels above it
 //   unavailable map  bit p = 1  <=> frame p is reserved or not RAM: never handed out
 //   full bitmap      bit w = 1  <== free word w is all ones (32 free frames), for large runs
+//   recent           stack of frames freed one at a time, handed out again first (LIFO)
 // Summary and full bits may be stale (set over a word that no longer qualifies): the hot paths
-// do not clear them and the searches verify and drop them. Setting is deferred too: free()
-// notes words in a small ring that flushPending() applies before any search.
+// do not clear them and the searches verify and drop them. Setting them is deferred for frames
+// on the recent stack: flushPending() does it before any search.
 // Invariants (check() walks them after a flush): free and unavailable are disjoint; every
 // non-empty word has its summary bit and every all-ones word its full bit.
 // Counts are not kept on the hot path: stats() counts.
@@ -25,7 +26,8 @@ import { ctz, SummaryBitmap } from './summary-bitmap.js';
 export const PAGE_SIZE = 4096;
 /** Bits at multiples of 2^i within a word, for i = 0..5. */
 const ALIGN_MASKS = [-1, 0x55555555, 0x11111111, 0x01010101, 0x00010001, 1];
-const PENDING_MASK = 1023;
+/** Capacity of the stack of recently freed frames. */
+const RECENT = 1024;
 
 export interface ContiguousOptions {
   /** Alignment of the first frame in bytes: a power of two (default 4096). */
@@ -60,18 +62,21 @@ export class PhysArena {
   private readonly maybeStale: Int32Array;
   private readonly level1: Int32Array;
   private readonly full: SummaryBitmap;
-  /** Words single frees made non-empty or all free since the last flushPending(); a count
-   *  above PENDING_MASK means the ring overflowed (slot writes may then have wrapped). */
-  private readonly pendingWords = new Int32Array(PENDING_MASK + 1);
-  private pendingCount = 0;
+  /**
+   * Frames freed one at a time, newest on top: alloc() hands them out again first (LIFO, warm
+   * in cache, as Linux's per-CPU page lists do). Entries may be stale (taken since by a run or
+   * reserve): alloc() checks the bitmap. Their words' summary upkeep is deferred until a search
+   * (flushPending, which also empties the stack) or a spill; a frame taken back from the stack
+   * needs none.
+   */
+  private readonly recent = new Int32Array(RECENT);
+  private top = 0;
   private readonly unavailable: Int32Array;
   /** Bit g set when unavailable words 32g..32g+31 (1024 frames) hold any bit: lets free() skip
    *  the big map almost always (128 bytes per 4 GiB, so it stays in L1). */
   private readonly unavailableWords: Int32Array;
   /** Word where the last next-fit search ended (Phantom's alloc_last_pos, in words). */
   private cursor = 0;
-  /** The frame free() saw last; alloc() hands it out first if it is still free (else: stale). */
-  private lastFreed = 0;
   private totalCount = 0;
 
   /** `usable` lists [firstFrame, endFrame) ranges of usable RAM inside the span. */
@@ -127,27 +132,47 @@ export class PhysArena {
   }
 
   /**
-   * One frame: the last one freed if it is still free (warm in cache, as Linux's per-CPU page
-   * lists do), else the next free frame from where the previous search ended (next fit, as
-   * Phantom does, but skipping full regions through the summaries). O(1) in the first case and
-   * while the cursor's word has frames left; else one climb and descent of the summary levels
-   * (4 steps for 1 Mi frames), whatever the occupancy.
+   * One frame: the most recently freed one still free (LIFO, warm in cache), else the next free
+   * frame from where the previous search ended (next fit, as Phantom does, but skipping full
+   * regions through the summaries). O(1) in the first case and while the cursor's word has
+   * frames left; else one climb and descent of the summary levels (4 steps for 1 Mi frames),
+   * whatever the occupancy.
    */
   alloc(): number {
-    const leaf = this.leaf;
-    const last = this.lastFreed;
-    const lw = leaf[last >>> 5];
-    const lbit = 1 << (last & 31);
-    if ((lw & lbit) !== 0) {
-      const now = lw ^ lbit;
-      leaf[last >>> 5] = now;
-      // The full map may keep this word's bit: searches verify and drop stale bits.
-      // A summary bit left over an emptied word is stale, which searches tolerate and clean.
-      return (this.basePage + last) * PAGE_SIZE;
+    const t = this.top - 1;
+    if (t >= 0) {
+      const p = this.recent[t];
+      const leaf = this.leaf;
+      const w = leaf[p >>> 5];
+      const bit = 1 << (p & 31);
+      // Taken back before any search saw it: its word needs no summary upkeep. A summary or
+      // full bit left set over a word this empties is stale, which searches tolerate and clean.
+      if ((w & bit) !== 0) {
+        leaf[p >>> 5] = w ^ bit;
+        this.top = t;
+        return (this.basePage + p) * PAGE_SIZE;
+      }
     }
     // Out-of-line paths return a frame index (a small integer, never boxed) and the address is
     // formed here, where callers can inline it.
-    return (this.basePage + this.allocNext()) * PAGE_SIZE;
+    return (this.basePage + this.allocSlow()) * PAGE_SIZE;
+  }
+
+  /** Drops stale entries off the stack and takes the first live one, else searches. */
+  private allocSlow(): number {
+    const leaf = this.leaf;
+    while (this.top > 0) {
+      const t = this.top - 1;
+      this.top = t;
+      const p = this.recent[t];
+      const w = leaf[p >>> 5];
+      const bit = 1 << (p & 31);
+      if ((w & bit) !== 0) {
+        leaf[p >>> 5] = w ^ bit;
+        return p;
+      }
+    }
+    return this.allocNext();
   }
 
   /** Next fit from the word of the previous search, skipping empty words by the summaries;
@@ -231,16 +256,19 @@ export class PhysArena {
     if ((old & bit) !== 0) throw new DoubleFreeError(address);
     const now = old | bit;
     leaf[wi] = now;
-    // Summary upkeep is deferred, branch-free: a word that was empty (its level-1 bit may be
-    // clear) or is now all free (the full map wants it) is noted in a small ring that
-    // flushPending() applies before the next search. The slot is always written; the count
-    // advances only for such words. (A branch here is a coin toss at high occupancy.)
-    const c = this.pendingCount;
-    this.pendingWords[c & PENDING_MASK] = wi;
-    // Sign bit of (x - 1) & ~x is set exactly when x === 0: old was empty, or ~now is 0.
-    const noted = (((old - 1) & ~old) | ((~now - 1) & now)) >>> 31;
-    this.pendingCount = Math.min(c + noted, PENDING_MASK + 1);
-    this.lastFreed = p;
+    // Summary upkeep (level-1 bit, full bit) is deferred: see `recent`.
+    const t = this.top;
+    this.recent[t] = p;
+    this.top = t + 1;
+    if (t + 1 === RECENT) this.spill();
+  }
+
+  /** The stack is full: do the upkeep of its older half and forget those entries. */
+  private spill(): void {
+    const half = RECENT >>> 1;
+    for (let i = 0; i < half; i++) this.noteWord(this.recent[i] >>> 5);
+    this.recent.copyWithin(0, half, RECENT);
+    this.top -= half;
   }
 
   private freeRun(address: number, n: number): void {
@@ -444,15 +472,10 @@ export class PhysArena {
    * every all-free word its full bit. Before this, searches of either map could miss frames.
    */
   private flushPending(): void {
-    const count = this.pendingCount;
-    if (count === 0) return;
-    if (count > PENDING_MASK) {
-      // The ring overflowed: look at every word once (O(words), amortised over > 1000 frees).
-      for (let wi = 0; wi < this.leaf.length; wi++) this.noteWord(wi);
-    } else {
-      for (let i = 0; i < count; i++) this.noteWord(this.pendingWords[i]);
-    }
-    this.pendingCount = 0;
+    const top = this.top;
+    for (let i = 0; i < top; i++) this.noteWord(this.recent[i] >>> 5);
+    // Emptying the stack keeps this O(entries since the last search); the frames stay free.
+    this.top = 0;
   }
 
   private noteWord(wi: number): void {
