@@ -210,12 +210,15 @@ export class PcBoard {
     this.cpu?.setA20(enabled);
   }
 
+  /** Reset lines and the exit port end the CPU's slice at once, not at its budget. */
   private requestReset(): void {
     this.resetPending = true;
+    this.cpu?.requestStop('reset');
   }
 
   private exit(status: number): void {
     this.exitStatus ??= status;
+    this.cpu?.requestStop('breakpoint');
   }
 
   /**
