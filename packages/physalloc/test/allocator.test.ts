@@ -83,6 +83,18 @@ describe('allocation', () => {
     expect(phys.alloc()).toBe(frames[1]);
   });
 
+  it('never hands out a freed frame that was reserved since', () => {
+    const phys = smallPc();
+    const a = phys.alloc();
+    const b = phys.alloc();
+    phys.free(a);
+    phys.free(b);
+    phys.reserve(b);
+    expect(phys.alloc()).toBe(a);
+    expect(phys.alloc()).not.toBe(b);
+    expect(phys.check()).toBeUndefined();
+  });
+
   it('allocates aligned contiguous runs below a limit', () => {
     const phys = smallPc();
     phys.alloc();
