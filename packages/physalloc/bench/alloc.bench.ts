@@ -4,9 +4,12 @@
 // single:  occupancy p made by random pre-allocation of single pages (a random p·N subset is
 //          used). One op = free a random used page + allocate a page (occupancy stays p).
 //          Victims come from walking a shuffled list of the used pages.
+// bursts:  the same occupancy; free 256 random used pages, then allocate 256.
 // run64:   the free (1-p)·N pages are half whole 64-page aligned free blocks at random places,
 //          half single free pages scattered through the other blocks. One op = allocate a
 //          64-page run aligned to 64 pages + free the oldest of 8 outstanding runs.
+// Timing: CPU time of this process (the machine is shared), every case warmed up before any is
+// timed, then per case 5 alternating rounds of ours and the reference, best round each.
 import { PhysArena } from '../src/index.js';
 import { PhantomReferenceAllocator } from './phantom-reference.js';
 
