@@ -36,10 +36,6 @@ export class BlockMap {
     return this.used;
   }
 
-  owner(block: number): number {
-    return block < this.high ? this.owners[block] : 0;
-  }
-
   add(block: number, bits: number): void {
     if (block < FIRST_DATA_BLOCK) return;
     this.ensure(block + 1);
@@ -94,11 +90,6 @@ export class BlockMap {
         if (b < this.cursor) this.cursor = b;
       }
     }
-  }
-
-  /** Drop BUILD from every block (a snapshot build abandoned before its commit). */
-  clearBuild(): void {
-    for (let b = FIRST_DATA_BLOCK; b < this.high; b++) if (this.owners[b] & BUILD) this.remove(b, BUILD);
   }
 
   private ensure(n: number): void {

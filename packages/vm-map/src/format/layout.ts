@@ -116,7 +116,7 @@ function getTree(v: DataView, at: number): TreeRef {
   return { root: v.getUint32(at, true), crc: v.getUint32(at + 4, true), depth: v.getUint32(at + 8, true) };
 }
 
-export function hex(n: number): string {
+function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
 
