@@ -37,18 +37,14 @@ export class ArrayBacking implements HeapBacking {
   grow(_currentEnd: number, minEnd: number): number {
     const g = this.granularity;
     const end = Math.ceil((this.base + minEnd) / g) * g - this.base;
-    if (end > this.limit) return minEnd <= this.limit ? this.limitGrow() : -1;
+    if (minEnd > this.limit) return -1;
     this.grows++;
-    return end;
+    // Rounding up to the granularity may pass the limit: the limit itself still covers minEnd.
+    return end > this.limit ? this.limit & ~7 : end;
   }
 
   shrink(currentEnd: number, newEnd: number): void {
     this.bytes.fill(0xdd, newEnd, currentEnd);
     this.shrinks++;
-  }
-
-  private limitGrow(): number {
-    this.grows++;
-    return this.limit & ~7;
   }
 }
