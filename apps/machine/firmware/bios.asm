@@ -650,8 +650,22 @@ v_setmode:
             mov ah, al
             and al, 0x7F
             mov [BDA_VMODE], al
-            mov word [BDA_VCOLS], 80
-            mov word [BDA_VPAGESIZE], 4096
+            ; modes 0 and 1 are 40 columns, the others 80; the CRTC's display end follows
+            mov bx, 80
+            mov cx, 4096
+            cmp al, 1
+            ja .cols
+            mov bx, 40
+            mov cx, 2048
+.cols:      mov [BDA_VCOLS], bx
+            mov [BDA_VPAGESIZE], cx
+            push ax
+            mov dx, 0x3D4
+            mov al, 0x01
+            mov ah, bl
+            dec ah
+            out dx, ax
+            pop ax
             mov word [BDA_VPAGEOFF], 0
             mov byte [BDA_VPAGE], 0
             mov word [BDA_CRTCPORT], 0x3D4
@@ -673,7 +687,8 @@ v_setmode:
             test ah, 0x80
             jnz .noclear
             xor di, di
-            mov cx, 80 * 25
+            mov cx, [BDA_VCOLS]
+            imul cx, cx, 25
             mov ax, 0x0720
             rep stosw
 .noclear:   ; CRTC start address 0
@@ -783,7 +798,7 @@ cursor_offset:
             push ax
             mov ax, [BDA_CURPOS]
             movzx di, ah
-            imul di, di, 80
+            imul di, [BDA_VCOLS]
             xor ah, ah
             add di, ax
             shl di, 1
@@ -853,7 +868,7 @@ teletype:
             call cursor_offset
             mov [es:di], al
             inc dl
-            cmp dl, 80
+            cmp dl, [BDA_VCOLS]
             jb .store
             xor dl, dl
             jmp .lf
@@ -869,10 +884,14 @@ teletype:
             mov dh, 24
             push dx
             ; scroll the screen up one line, new line takes the attribute at the cursor row
-            mov bh, [es:24 * 160 + 1]
+            mov di, [BDA_VCOLS]
+            imul di, di, 48         ; offset of the last row (24 rows of 2 * columns bytes)
+            mov bh, [es:di + 1]
             mov al, 1
             xor cx, cx
-            mov dx, 0x184F
+            mov dl, [BDA_VCOLS]
+            dec dl
+            mov dh, 24
             call scroll_up
             pop dx
 .store:     mov [BDA_CURPOS], dx
@@ -885,9 +904,11 @@ teletype:
             ret
 
 ; Scroll the window CH,CL (top-left) .. DH,DL (bottom-right) by AL lines (0 = clear),
-; filling with attribute BH. ES = video segment.
+; filling with attribute BH. DS = BDA, ES = video segment. BP holds the row length in bytes.
 scroll_up:
             pusha
+            mov bp, [BDA_VCOLS]
+            shl bp, 1
             push ds
             push es
             pop ds
@@ -912,6 +933,8 @@ scroll_up:
 
 scroll_down:
             pusha
+            mov bp, [BDA_VCOLS]
+            shl bp, 1
             push ds
             push es
             pop ds
@@ -941,10 +964,15 @@ scroll_prepare:
             cmp dh, 24
             jbe .r
             mov dh, 24
-.r:         cmp dl, 79
+.r:         push bx
+            mov bx, bp
+            shr bx, 1
+            dec bx                  ; last column
+            cmp dl, bl
             jbe .c
-            mov dl, 79
-.c:         mov bl, dh
+            mov dl, bl
+.c:         pop bx
+            mov bl, dh
             sub bl, ch
             inc bl                  ; window height
             cmp al, 0
@@ -954,16 +982,16 @@ scroll_prepare:
 .all:       mov al, bl
 .ok:        ret
 
-; copy row BL to row AH over columns CL..DL (DS = ES = video)
+; copy row BL to row AH over columns CL..DL (DS = ES = video, BP = bytes per row)
 copy_row:
             push ax
             push cx
             push si
             push di
             movzx si, bl
-            imul si, si, 160
+            imul si, bp
             movzx di, ah
-            imul di, di, 160
+            imul di, bp
             movzx ax, cl
             shl ax, 1
             add si, ax
@@ -980,13 +1008,13 @@ copy_row:
             pop ax
             ret
 
-; blank row AH over columns CL..DL with attribute BH
+; blank row AH over columns CL..DL with attribute BH (BP = bytes per row)
 blank_row:
             push ax
             push cx
             push di
             movzx di, ah
-            imul di, di, 160
+            imul di, bp
             movzx ax, cl
             shl ax, 1
             add di, ax

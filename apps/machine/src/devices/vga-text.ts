@@ -1,4 +1,4 @@
-// VGA in 80×25 colour text mode. The text buffer is ordinary RAM at 0xB8000 (the board keeps
+// VGA in 80×25 (or 40×25) colour text mode. The text buffer is ordinary RAM at 0xB8000 (the board keeps
 // that range as RAM), so the CPU writes it at full speed and `screenText()` reads it back.
 // The registers (CRTC, sequencer, graphics, attribute, DAC, misc) are stored and read back so
 // a VGA BIOS can program them; only the CRTC cursor and start address change what we show.
@@ -43,14 +43,21 @@ export class VgaText implements PortDevice {
   private retrace = 0;
 
   constructor(private readonly memory: TextMemory) {
+    this.crtc[0x01] = COLUMNS - 1; // horizontal display end
     this.crtc[0x0a] = 0x0d; // cursor start line
     this.crtc[0x0b] = 0x0e; // cursor end line
   }
 
+  /** Characters per row: 40 or 80, from the CRTC horizontal display end register. */
+  columns(): number {
+    return this.crtc[0x01] + 1 <= 40 ? 40 : COLUMNS;
+  }
+
   /** Cursor position as row/column, from CRTC 0x0E/0x0F. */
   cursor(): { row: number; column: number } {
+    const cols = this.columns();
     const pos = ((this.crtc[0x0e] << 8) | this.crtc[0x0f]) - this.startAddress();
-    return { row: Math.floor(pos / COLUMNS), column: pos % COLUMNS };
+    return { row: Math.floor(pos / cols), column: pos % cols };
   }
 
   private startAddress(): number {
@@ -60,11 +67,12 @@ export class VgaText implements PortDevice {
   /** The visible screen, one string per row, trailing spaces removed. */
   screenLines(): string[] {
     const lines: string[] = [];
+    const cols = this.columns();
     const start = TEXT_BASE + 2 * this.startAddress();
     for (let row = 0; row < ROWS; row++) {
       let line = '';
-      for (let col = 0; col < COLUMNS; col++) {
-        line += cp437ToChar(this.memory.read8(start + 2 * (row * COLUMNS + col)));
+      for (let col = 0; col < cols; col++) {
+        line += cp437ToChar(this.memory.read8(start + 2 * (row * cols + col)));
       }
       lines.push(line.trimEnd());
     }

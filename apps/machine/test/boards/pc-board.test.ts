@@ -142,6 +142,10 @@ describe('PcBoard with the built-in BIOS', () => {
     expect(value('a20wrap')).toBe((0xa5 << 8) | ivt0);
     expect(ivt0).toBe(0xa5);
     expect(board.memory.read8(0x100000)).toBe(0x5a);
+    expect(value('cur40')).toBe(0x0105);
+    expect(board.screenLines()[0]).toBe('#'.repeat(40));
+    expect(board.screenLines()[1]).toBe('#'.repeat(5));
+    expect(board.memory.read16(0x44a)).toBe(40);
     expect(floppy.bytes.subarray(1024, 1536)).toEqual(program('misctest.bin'));
   });
 

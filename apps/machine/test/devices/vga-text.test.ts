@@ -37,6 +37,18 @@ describe('VgaText', () => {
     expect(vga.read(0x3d5)).toBe(pos & 0xff);
   });
 
+  it('shows 40 columns when the CRTC display end says so', () => {
+    const mem = new FlatMemory(1 << 20);
+    const vga = new VgaText(mem);
+    put(mem, 0, 0, 'x'.repeat(41));
+    expect(vga.screenLines()[0]).toHaveLength(41);
+    vga.write(0x3d4, 1, 0x01);
+    vga.write(0x3d5, 1, 39);
+    expect(vga.columns()).toBe(40);
+    expect(vga.screenLines()[0]).toBe('x'.repeat(40));
+    expect(vga.screenLines()[1]).toBe('x');
+  });
+
   it('maps code page 437 graphics to Unicode', () => {
     expect(cp437ToChar(0xc9)).toBe('╔');
     expect(cp437ToChar(0xdb)).toBe('█');

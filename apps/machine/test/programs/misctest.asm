@@ -2,7 +2,8 @@
 ; int 15h 86h (wait) measured with int 1Ah AH=00h ticks, int 1Ah AH=02h/04h (RTC time and
 ; date), int 10h AH=0Fh/1Ah/12h (video mode, display combination, EGA info), int 13h AH=15h
 ; (drive type) and AH=03h (it writes itself to sector 3), int 17h (printer) and the A20 gate
-; (int 15h AX=2400h/2401h: memory wraps at 1 MiB only while the gate is off). Reports "name=hex" lines on port 0xE9 and exits through
+; (int 15h AX=2400h/2401h: memory wraps at 1 MiB only while the gate is off), and 40-column
+; text mode 1 (teletype wraps at column 40). Reports "name=hex" lines on port 0xE9 and exits through
 ; port 0xF4 with 0x13 (status 0x27). Build: nasm -f bin -o misctest.bin misctest.asm
 bits 16
 cpu 386
@@ -114,6 +115,23 @@ start:
             mov si, s_a20wrap
             call report
 
+            ; 40-column mode 1: 45 characters wrap to row 1, column 5
+            mov ax, 0x0001
+            int 0x10
+            mov cx, 45
+.wide:      push cx
+            mov ax, 0x0E23
+            xor bx, bx
+            int 0x10
+            pop cx
+            loop .wide
+            mov ah, 0x03
+            xor bh, bh
+            int 0x10
+            mov ax, dx
+            mov si, s_cur40
+            call report
+
             mov al, 0x13
             out 0xF4, al
             hlt
@@ -148,6 +166,7 @@ drive:      db 0
 ticks:      dw 0
 a20off:     db 0
 s_a20wrap:  db 'a20wrap', 0
+s_cur40:    db 'cur40', 0
 s_model:    db 'model', 0
 s_waited:   db 'waited', 0
 s_time:     db 'time', 0
