@@ -26,6 +26,7 @@ import {
 import { Paging } from './modes/paging.js';
 import { deliverProtected, loadCodeSegment, loadSegmentProtected } from './modes/protected.js';
 import { CpuError, GUEST_FAULT, GuestFaultSignal, SegmentLoadError } from './signal.js';
+import { type CpuState, loadCpuState, saveCpuState } from './snapshot.js';
 import {
   AC,
   ARITH,
@@ -83,27 +84,6 @@ export interface CpuOptions {
 export interface TableRegister {
   base: number;
   limit: number;
-}
-
-/** Everything `saveState` captures: enough to resume a guest exactly where it stopped. */
-export interface CpuState {
-  /** EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI (unsigned). */
-  regs: number[];
-  eip: number;
-  eflags: number;
-  segments: Record<SegmentName, SegmentState>;
-  /** CR0, CR2, CR3, CR4. */
-  cr: number[];
-  /** DR0-DR7. */
-  dr: number[];
-  gdtr: TableRegister;
-  idtr: TableRegister;
-  ldtr: SegmentState;
-  tr: SegmentState;
-  cpl: number;
-  halted: boolean;
-  inhibit: boolean;
-  a20: boolean;
 }
 
 const OPEN_BUS_IO: IoBus = {
@@ -1285,55 +1265,12 @@ export class Cpu {
 
   /** The complete architectural state as plain data (JSON-serialisable), for snapshots. */
   saveState(): CpuState {
-    const segments = {} as Record<SegmentName, SegmentState>;
-    for (const name of SEG_NAMES) segments[name] = this.getSegment(name);
-    return {
-      regs: Array.from(this.regs, (v) => v >>> 0),
-      eip: this.eip >>> 0,
-      eflags: this.eflags,
-      segments,
-      cr: [this.cr0 >>> 0, this.cr2 >>> 0, this.cr3 >>> 0, this.cr4 >>> 0],
-      dr: Array.from(this.dr, (v) => v >>> 0),
-      gdtr: this.gdtr,
-      idtr: this.idtr,
-      ldtr: { ...this.ldtr },
-      tr: { ...this.tr },
-      cpl: this.cpl,
-      halted: this.halted,
-      inhibit: this.inhibit,
-      a20: this.a20Mask === -1,
-    };
+    return saveCpuState(this);
   }
 
   /** Restore a state produced by `saveState` (the TLB starts empty). */
-  loadState(s: CpuState): void {
-    if (s.regs.length !== 8 || s.cr.length !== 4 || s.dr.length !== 8) {
-      throw new CpuError('loadState: malformed state (regs, cr and dr must have 8, 4 and 8 entries)');
-    }
-    this.setFlags(s.eflags);
-    this.setControl(4, s.cr[3]);
-    this.setControl(3, s.cr[2]);
-    this.setControl(0, s.cr[0]);
-    this.cr2 = s.cr[1] | 0;
-    for (let i = 0; i < 8; i++) {
-      this.regs[i] = s.regs[i];
-      this.dr[i] = s.dr[i];
-    }
-    this.updateWatching();
-    this.gdtr = s.gdtr;
-    this.idtr = s.idtr;
-    this.ldtr = { ...s.ldtr };
-    this.tr = { ...s.tr };
-    for (const name of SEG_NAMES) {
-      const seg = s.segments[name];
-      this.setSegmentCache(SEG_NAMES.indexOf(name), seg.selector, seg.base, seg.limit, seg.rights);
-    }
-    this.setCpl(s.cpl);
-    this.eip = s.eip;
-    this.halted = s.halted;
-    this.inhibit = s.inhibit;
-    this.setA20(s.a20);
-    this.lazyMask = 0;
+  loadState(state: CpuState): void {
+    loadCpuState(this, state);
   }
 
   /** The debugger-facing snapshot of all registers. */

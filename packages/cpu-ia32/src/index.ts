@@ -8,7 +8,8 @@ export type {
   SegmentState,
   StopReason,
 } from './contract.js';
-export { Cpu, type CpuOptions, type CpuState, type TableRegister } from './cpu.js';
+export { Cpu, type CpuOptions, type TableRegister } from './cpu.js';
 export { type OpRow, ROWS as OPCODE_TABLE } from './decode/table.js';
 export { CPUID_FEATURES, CPUID_SIGNATURE } from './exec/system.js';
 export { CpuError, SegmentLoadError } from './signal.js';
+export type { CpuState } from './snapshot.js';
