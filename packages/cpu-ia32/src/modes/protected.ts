@@ -643,6 +643,10 @@ function taskSwitch(c: Cpu, sel: number, nd: Descriptor, source: TaskSource): vo
   c.eip = eip >>> 0;
   for (let r = 0; r < 8; r++) c.regs[r] = regs[r];
   c.setFlags(nflags);
+  // Faults from here on (segment checks below) belong to the new task: they must restart it
+  // at its own EIP/ESP, not at the instruction that caused the switch.
+  c.startEip = c.eip;
+  c.startEsp = c.regs[4];
   if (nflags & VM) {
     const v86 = RIGHTS_REAL_DATA | 0x60;
     for (let s = 0; s < 6; s++) c.setSegmentCache(s, sels[s], sels[s] << 4, 0xffff, v86 | (s === CS ? 8 : 0));
