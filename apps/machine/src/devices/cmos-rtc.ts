@@ -1,8 +1,14 @@
 // MC146818 CMOS RAM and real-time clock (index port 0x70, data port 0x71). The time is a
 // start date plus the virtual clock, so runs are deterministic. The BIOS configuration bytes
 // (memory sizes, floppy types, equipment) are filled in from the board's configuration.
+// Interrupts on IRQ8: periodic (register B bit 6, rate from register A) and update-ended
+// (bit 4, once a second); register C reports them and reading it lowers the line.
 import type { VirtualClock } from './clock.js';
-import type { PortDevice } from './types.js';
+import type { IrqSink, PortDevice } from './types.js';
+
+const IRQ = 8;
+const PIE = 0x40;
+const UIE = 0x10;
 
 export interface CmosConfig {
   /** Total RAM in bytes. */
@@ -28,10 +34,14 @@ export class CmosRtc implements PortDevice {
   private readonly startMs: number;
   /** Offset (ms) the guest added by setting the clock. */
   private offsetMs = 0;
+  /** Index of the last periodic-interrupt period and of the last second already flagged. */
+  private lastPeriod = 0;
+  private lastSecond = 0;
 
   constructor(
     private readonly clock: VirtualClock,
     config: CmosConfig,
+    private readonly irq?: IrqSink,
   ) {
     this.startMs = (config.startTime ?? new Date(Date.UTC(2000, 0, 1))).getTime();
     const r = this.ram;
@@ -62,6 +72,50 @@ export class CmosRtc implements PortDevice {
     r[0x3d] = config.bootDevice ?? (fa ? 1 : 2);
     r[0x38] = 0; // SeaBIOS: no floppy signature check, further boot devices none
     this.updateChecksum();
+    this.resync();
+  }
+
+  /** Periodic-interrupt period in ns from register A's rate bits (0 = off). */
+  private periodNs(): number {
+    const rate = this.ram[0x0a] & 0x0f;
+    if (rate === 0) return 0;
+    const hz = 32768 >> ((rate <= 2 ? rate + 7 : rate) - 1); // rates 1 and 2 alias 8 and 9
+    return 1e9 / hz;
+  }
+
+  /** Flag the periodic and update-ended events that happened since the last call. */
+  update(): void {
+    const b = this.ram[0x0b];
+    let flags = 0;
+    const period = this.periodNs();
+    if (period > 0) {
+      const index = Math.floor(this.clock.nanos / period);
+      if (index > this.lastPeriod) {
+        this.lastPeriod = index;
+        flags |= 0x40;
+      }
+    }
+    const second = Math.floor(this.nowMs() / 1000);
+    if (second > this.lastSecond) {
+      this.lastSecond = second;
+      flags |= 0x10;
+    }
+    if (!flags) return;
+    this.ram[0x0c] |= flags;
+    if (flags & b & (PIE | UIE)) {
+      this.ram[0x0c] |= 0x80;
+      this.irq?.setIrq(IRQ, true);
+    }
+  }
+
+  /** Virtual time (ns) of the next enabled interrupt, or undefined. */
+  nextInterruptNs(): number | undefined {
+    const b = this.ram[0x0b];
+    const times: number[] = [];
+    const period = this.periodNs();
+    if (b & PIE && period > 0) times.push((this.lastPeriod + 1) * period);
+    if (b & UIE) times.push(this.clock.nanos + (1000 - (this.nowMs() % 1000)) * 1e6);
+    return times.length ? Math.min(...times) : undefined;
   }
 
   /** Checksum of bytes 0x10-0x2D, stored big-endian at 0x2E/0x2F. */
@@ -70,6 +124,12 @@ export class CmosRtc implements PortDevice {
     for (let i = 0x10; i <= 0x2d; i++) sum += this.ram[i];
     this.ram[0x2e] = (sum >> 8) & 0xff;
     this.ram[0x2f] = sum & 0xff;
+  }
+
+  private resync(): void {
+    const period = this.periodNs();
+    if (period > 0) this.lastPeriod = Math.floor(this.clock.nanos / period);
+    this.lastSecond = Math.floor(this.nowMs() / 1000);
   }
 
   private nowMs(): number {
@@ -149,8 +209,10 @@ export class CmosRtc implements PortDevice {
     if (t !== undefined) return t;
     if (i === 0x0a) return this.ram[0x0a] & 0x7f; // update-in-progress never seen
     if (i === 0x0c) {
+      this.update();
       const v = this.ram[0x0c];
       this.ram[0x0c] = 0;
+      this.irq?.setIrq(IRQ, false);
       return v;
     }
     return this.ram[i];
@@ -166,6 +228,10 @@ export class CmosRtc implements PortDevice {
     const i = this.index;
     if (TIME_REGISTERS.has(i)) this.setTimeField(i, value);
     else if (i === 0x0c || i === 0x0d) return;
-    else this.ram[i] = value;
+    else {
+      this.ram[i] = value;
+      // periods and seconds that passed before an interrupt was enabled do not count
+      if (i === 0x0a || i === 0x0b) this.resync();
+    }
   }
 }

@@ -107,6 +107,30 @@ describe.skipIf(!seabiosPresent)(
       expect(pick(ours, 'el').slice(0, 3)).toEqual(pick(qemu, 'el').slice(0, 3));
     });
 
+    it('serves the misctest boot sector: RTC-timed wait, floppy write through the FDC, A20, mode 1', () => {
+      const debug: number[] = [];
+      const floppy = DiskImage.floppy(floppyWithBootSector(program('misctest.bin')));
+      const board = new PcBoard({
+        bios: new Uint8Array(readFileSync(SEABIOS)),
+        vgaRom: new Uint8Array(readFileSync(SEAVGABIOS)),
+        floppyA: floppy,
+        debugcon: (b) => debug.push(b),
+      });
+      const r = board.run({ maxInstructions: 100_000_000, timeoutMs: 30_000 });
+      expect(r.exitStatus).toBe(0x27);
+      const log = String.fromCharCode(...debug);
+      const value = (key: string) => Number.parseInt(log.split(`\n${key}=`)[1]?.slice(0, 4) ?? 'x', 16);
+      expect(value('waited')).toBeGreaterThanOrEqual(3); // int 15h AH=86h runs on RTC interrupts
+      expect(value('waited')).toBeLessThanOrEqual(5);
+      expect(value('wrstat')).toBe(0x0001);
+      // sector 3 now holds the boot sector: its code (variables at the end change as it runs)
+      expect(floppy.bytes.subarray(1024, 1024 + 256)).toEqual(program('misctest.bin').subarray(0, 256));
+      expect([floppy.bytes[1534], floppy.bytes[1535]]).toEqual([0x55, 0xaa]);
+      expect(value('a20wrap')).toBe(0xa5a5);
+      expect(value('mode')).toBe(0x5003);
+      expect(value('cur40')).toBe(0x0105);
+    });
+
     it('boots a hard disk through the ATA controller (biostest boot sector)', () => {
       const debug: number[] = [];
       const image = floppyWithBootSector(program('biostest.bin'), 0xbeef);

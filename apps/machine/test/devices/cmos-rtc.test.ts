@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/devices/clock.js';
 import { CmosRtc } from '../../src/devices/cmos-rtc.js';
+import { IrqRecorder } from './helpers.js';
 
 function reg(cmos: CmosRtc, index: number): number {
   cmos.write(0x70, 1, index);
@@ -53,5 +54,43 @@ describe('CmosRtc', () => {
     expect(reg(cmos, 0x0c)).toBe(0);
     cmos.write(0x70, 1, 0x8f);
     expect(cmos.nmiDisabled).toBe(true);
+  });
+
+  it('raises IRQ8 for periodic interrupts at the register A rate until register C is read', () => {
+    const clock = new VirtualClock();
+    const irq = new IrqRecorder();
+    const cmos = new CmosRtc(clock, { ramBytes: 1 << 20 }, irq);
+    clock.advance(5e6);
+    cmos.update();
+    expect(irq.edgeCount(8)).toBe(0); // not enabled: the flag only
+    cmos.write(0x70, 1, 0x0b);
+    cmos.write(0x71, 1, 0x42); // PIE, 24-hour
+    expect(cmos.nextInterruptNs()).toBeCloseTo(Math.ceil(5e6 / (1e9 / 1024)) * (1e9 / 1024), 0);
+    clock.advance(1e9 / 1024);
+    cmos.update();
+    expect(irq.edgeCount(8)).toBe(1);
+    clock.advance(1e9 / 1024);
+    cmos.update();
+    expect(irq.edgeCount(8)).toBe(1); // line still high: register C not read yet
+    expect(reg(cmos, 0x0c) & 0xc0).toBe(0xc0);
+    expect(irq.level(8)).toBe(false);
+    clock.advance(1e9 / 1024);
+    cmos.update();
+    expect(irq.edgeCount(8)).toBe(2);
+  });
+
+  it('flags the update-ended interrupt once a second when enabled', () => {
+    const clock = new VirtualClock();
+    const irq = new IrqRecorder();
+    const cmos = new CmosRtc(clock, { ramBytes: 1 << 20 }, irq);
+    cmos.write(0x70, 1, 0x0b);
+    cmos.write(0x71, 1, 0x12); // UIE
+    clock.advance(999e6);
+    cmos.update();
+    expect(irq.edgeCount(8)).toBe(0);
+    clock.advance(2e6);
+    cmos.update();
+    expect(irq.edgeCount(8)).toBe(1);
+    expect(reg(cmos, 0x0c) & 0x90).toBe(0x90);
   });
 });

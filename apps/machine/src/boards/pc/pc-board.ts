@@ -125,13 +125,17 @@ export class PcBoard {
     const irq = this.pic;
     this.pit = new Pit8254(this.clock, irq);
     const floppies = [options.floppyA, options.floppyB];
-    this.cmos = new CmosRtc(this.clock, {
-      ramBytes: mib * MIB,
-      floppyTypes: [options.floppyA?.cmosType ?? 0, options.floppyB?.cmosType ?? 0],
-      hardDisks: options.hardDisk ? 1 : 0,
-      startTime: options.startTime,
-      bootDevice: options.floppyA ? 1 : 2,
-    });
+    this.cmos = new CmosRtc(
+      this.clock,
+      {
+        ramBytes: mib * MIB,
+        floppyTypes: [options.floppyA?.cmosType ?? 0, options.floppyB?.cmosType ?? 0],
+        hardDisks: options.hardDisk ? 1 : 0,
+        startTime: options.startTime,
+        bootDevice: options.floppyA ? 1 : 2,
+      },
+      irq,
+    );
     this.uart = new Uart16550(0x3f8, 4, irq, options.serial ?? (() => {}));
     this.kbc = new I8042(irq, { onA20: (on) => this.setA20(on), onReset: () => this.requestReset() });
     this.port92 = new FastA20Port(
@@ -304,6 +308,7 @@ export class PcBoard {
     if (this.exitStatus !== undefined) stop = 'exit'; // the guest already left through port 0xF4
     while (stop === undefined) {
       this.pit.update();
+      this.cmos.update();
       this.feedKeyboard();
       const before = cpu.instructions;
       const budget = Math.min(slice, max - before);
@@ -343,21 +348,28 @@ export class PcBoard {
   }
 
   /**
-   * The CPU halted: skip virtual time to the next timer interrupt. False when nothing can
-   * wake it (interrupts disabled, or no unmasked timer, nothing pending and no key to type).
+   * The CPU halted: skip virtual time to the next timer or RTC interrupt it can receive. False
+   * when nothing can wake it (interrupts disabled, no unmasked timer, nothing pending and no
+   * key to type).
    */
   private idle(): boolean {
     const interruptsOn = (this.cpu.eflags & 0x200) !== 0;
     if (!interruptsOn) return false;
     if (this.pic.hasInterrupt()) return true;
-    const next = this.pit.nextIrq0Tick();
-    if (next === undefined || this.pic.master.imr & 1) {
+    const wake: number[] = [];
+    const pitTick = this.pit.nextIrq0Tick();
+    if (pitTick !== undefined && !(this.pic.master.imr & 1)) {
+      wake.push(this.clock.nanos + this.clock.nanosUntilPitTick(pitTick));
+    }
+    const rtc = this.cmos.nextInterruptNs();
+    if (rtc !== undefined && !(this.pic.slave.imr & 1) && !(this.pic.master.imr & 4)) wake.push(rtc);
+    if (wake.length === 0) {
       // only a key can wake it now: type the next one, unless the last is still unread
       if (this.typeQueue.length === 0 || this.kbc.pendingBytes > 0) return false;
       this.inputWanted = true;
       return true;
     }
-    this.clock.advance(this.clock.nanosUntilPitTick(next));
+    this.clock.advance(Math.max(0, Math.ceil(Math.min(...wake) - this.clock.nanos)));
     return true;
   }
 }
