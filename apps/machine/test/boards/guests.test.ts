@@ -131,6 +131,24 @@ describe.skipIf(!seabiosPresent)(
       expect(value('cur40')).toBe(0x0105);
     });
 
+    it('turns typed keys into the same int 16h words as the built-in BIOS (kbdtest)', () => {
+      const debug: number[] = [];
+      const board = new PcBoard({
+        bios: new Uint8Array(readFileSync(SEABIOS)),
+        vgaRom: new Uint8Array(readFileSync(SEAVGABIOS)),
+        floppyA: DiskImage.floppy(floppyWithBootSector(program('kbdtest.bin'))),
+        debugcon: (b) => debug.push(b),
+      });
+      board.type('aB1!\r');
+      const r = board.run({ maxInstructions: 100_000_000, timeoutMs: 30_000 });
+      expect(r.exitStatus).toBe(0x23);
+      const keys = String.fromCharCode(...debug)
+        .split('\n')
+        .filter((l) => /^[0-9A-F]{4}$/.test(l))
+        .slice(0, 5);
+      expect(keys).toEqual(['1E61', '3042', '0231', '0221', '1C0D']);
+    });
+
     it('boots a hard disk through the ATA controller (biostest boot sector)', () => {
       const debug: number[] = [];
       const image = floppyWithBootSector(program('biostest.bin'), 0xbeef);
