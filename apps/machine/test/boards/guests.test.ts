@@ -6,7 +6,7 @@ import { findShared, missingMessage } from '@phantasm/test-support';
 import { describe, expect, it } from 'vitest';
 import { PcBoard, type PcBoardOptions } from '../../src/boards/pc/pc-board.js';
 import { DiskImage } from '../../src/devices/disk-image.js';
-import { cpuDefect, floppyWithBootSector, program } from './helpers.js';
+import { cpuDefect, floppyWithBootSector, misctestOracle, program, reportValues } from './helpers.js';
 
 const FREEDOS = 'images/freedos722.img';
 const SEABIOS = '/usr/share/seabios/bios.bin';
@@ -129,6 +129,10 @@ describe.skipIf(!seabiosPresent)(
       expect(value('a20wrap')).toBe(0xa5a5);
       expect(value('mode')).toBe(0x5003);
       expect(value('cur40')).toBe(0x0105);
+      const ours = reportValues(log);
+      const oracle = misctestOracle();
+      expect(oracle.size).toBe(12);
+      for (const [key, answer] of oracle) expect(ours.get(key), key).toBe(answer);
     });
 
     it('turns typed keys into the same int 16h words as the built-in BIOS (kbdtest)', () => {

@@ -36,3 +36,27 @@ export function cpuDefect(): string | undefined {
   if (bh === 1) return undefined;
   return `cpu-ia32 defect: ADD BH,1 (carry); INC SI; ADC BH,BH gave BH=0x${bh.toString(16)}, not 1 — INC loses the pending CF`;
 }
+
+/** "name=HEX" lines of a test program's debug-console report, as a map (first value wins). */
+export function reportValues(log: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const line of log.split('\n')) {
+    const m = /^([a-z0-9]+)=([0-9A-F]+)$/.exec(line);
+    if (m && !values.has(m[1])) values.set(m[1], m[2]);
+  }
+  return values;
+}
+
+/**
+ * misctest's answers under QEMU 7 + SeaBIOS (test/programs/misctest.qemu-seabios.txt), captured with
+ *   qemu-system-i386 -m 32 -rtc base=2000-01-01T00:00:00 -drive file=mt.img,format=raw,if=floppy \
+ *     -debugcon file:out.txt -device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none
+ * where mt.img is floppyWithBootSector(misctest.bin). QEMU's machine also has a printer port and
+ * runs its clock in real time, so `lpt` and `waited` (a tick count) are compared elsewhere.
+ */
+export function misctestOracle(): Map<string, string> {
+  const values = reportValues(readFileSync(new URL('misctest.qemu-seabios.txt', programsDir), 'utf8'));
+  values.delete('lpt');
+  values.delete('waited');
+  return values;
+}
