@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PcBoard } from '../../src/boards/pc/pc-board.js';
 import { DiskImage } from '../../src/devices/disk-image.js';
@@ -167,6 +168,10 @@ describe('PcBoard with the built-in BIOS', () => {
     // a, B (with Shift), 1, ! (Shift+1), Enter; then '6' at the top after scrolling past
     // 34 lines, '7' after scrolling rows 0-1 up, and a blank with attribute 1Fh below
     expect(reports).toEqual(['1E61', '3042', '0231', '0221', '1C0D', '0736', '0737', '1F20']);
+    // the same as QEMU + SeaBIOS with the keys sent by its monitor (sendkey a, shift-b, 1,
+    // shift-1, ret): test/programs/kbdtest.qemu-seabios.txt
+    const oracle = readFileSync(new URL('../programs/kbdtest.qemu-seabios.txt', import.meta.url), 'utf8');
+    expect(reports).toEqual(oracle.trim().split('\n'));
     const rows = board.screenText().split('\n');
     expect(rows[0]).toBe('L07');
     expect(rows[2]).toBe('L08');
