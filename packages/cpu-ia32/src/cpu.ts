@@ -72,6 +72,10 @@ for (let i = 0; i < 256; i++) {
 const IS_PREFIX = new Uint8Array(256);
 for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]) IS_PREFIX[p] = 1;
 
+/** DECODE for one-byte opcodes, with 0x80 marking prefix bytes and 0F (the slow start). */
+const FIRST = DECODE.slice(0, 256);
+for (let b = 0; b < 256; b++) if (IS_PREFIX[b] === 1 || b === 0x0f) FIRST[b] = 0x80;
+
 const SEG_NAMES: readonly SegmentName[] = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
 
 export interface CpuOptions {
@@ -122,6 +126,8 @@ export class Cpu {
   /** CS cache copies kept as plain fields for the fetch path. */
   csBase = 0;
   csLimit = 0xffff;
+  /** csLimit + 1: the end of the fetch window. */
+  csEnd = 0x10000;
   csBig = false;
   /** Valid offsets: lo <= off and off + size - 1 <= hiR (reads) / hiW (writes); -1 = never. */
   readonly segLo = new Float64Array(6);
@@ -189,6 +195,9 @@ export class Cpu {
   /** The mmu package's translator when the bus is a PhysicalMemory (fetch reads its TLB inline). */
   readonly mmu: Ia32Mmu | undefined;
   pagingOn = false;
+  /** Decode window: EIP values below fetchStop are fetched from ram[eip + fetchDelta]. */
+  fetchStop = 0;
+  fetchDelta = 0;
 
   constructor(options: CpuOptions) {
     this.memory = options.memory;
@@ -464,6 +473,8 @@ export class Cpu {
 
   /** Evaluate condition code 0..15 (Jcc/SETcc/CMOVcc encoding). */
   cond(cc: number): boolean {
+    // JZ/JNZ (the loop branches) first.
+    if ((cc & 0xe) === 4) return this.zf() !== ((cc & 1) !== 0);
     let r: boolean;
     switch (cc >> 1) {
       case 0:
@@ -569,6 +580,7 @@ export class Cpu {
     if (s === CS) {
       this.csBase = this.segBase[CS];
       this.csLimit = limit;
+      this.csEnd = limit + 1;
       this.csBig = (rights & R_DB) !== 0;
     }
   }
@@ -832,6 +844,15 @@ export class Cpu {
    */
   fetch8(): number {
     const ip = this.eip;
+    // The decode window (see openFetchWindow): RAM indexed directly, no translation per byte.
+    if (ip < this.fetchStop) {
+      this.eip = ip + 1;
+      return this.ram[ip + this.fetchDelta];
+    }
+    return this.fetch8Slow();
+  }
+  fetch8Slow(): number {
+    const ip = this.eip;
     if (ip > this.csLimit) this.fault(GP, 0);
     this.eip = ip + 1;
     const lin = (this.csBase + ip) | 0;
@@ -848,6 +869,32 @@ export class Cpu {
       return this.fault(PFV, m.faultErrorCode);
     }
     return this.fetchSlow(lin);
+  }
+  /**
+   * Translate EIP once per instruction: while decoding, offsets below `fetchStop` (the end of
+   * the code page and of the CS limit) read RAM at `eip + fetchDelta`. The window is opened at
+   * the start of each instruction from the live TLB and page map and closed before the handler
+   * runs, so writes (by the CPU, devices or the host) and TLB invalidations are seen at the
+   * next instruction, as on a processor without a prefetch queue.
+   */
+  openFetchWindow(ip: number): void {
+    const lin = (this.csBase + ip) | 0;
+    let p: number;
+    if (!this.pagingOn) {
+      p = lin & this.a20Mask;
+      if (this.slow[p >>> 12] !== 0) return;
+    } else {
+      const m = this.mmu;
+      if (m === undefined) return;
+      const e = ~(this.cpl === 3 ? m.tlbUserRead[lin >>> 12] : m.tlbRead[lin >>> 12]);
+      // A RAM entry has its low 12 bits clear (misses and MMIO pages take the byte path).
+      if ((e & 0xfff) !== 0) return;
+      p = e | (lin & 0xfff);
+    }
+    const end = ip + (0x1000 - (p & 0xfff));
+    const csEnd = this.csEnd;
+    this.fetchStop = Math.min(end, csEnd);
+    this.fetchDelta = p - ip;
   }
   fetchSlow(lin: number): number {
     const sys = this.sysAccess;
@@ -958,11 +1005,9 @@ export class Cpu {
     while (done < budget) {
       try {
         while (done < budget) {
-          if ((this.flags & (IF | TF)) === 0 && !this.inhibit && !this.halted && !this.watching) {
-            // Fast boundary: nothing can interrupt or trap this instruction.
-            this.execute();
-            done++;
-          } else {
+          let boundary = false;
+          let tf = 0;
+          if ((this.flags & (IF | TF)) !== 0 || this.inhibit || this.halted || this.watching) {
             // Instruction boundary: external interrupts, HLT, the interrupt shadow, TF.
             if (this.flags & IF && !this.inhibit && this.pic?.hasInterrupt()) {
               this.halted = false;
@@ -974,9 +1019,28 @@ export class Cpu {
             if (this.halted) break;
             if (this.watching && this.checkBreakpoints(done)) break;
             this.inhibit = false;
-            const tf = this.flags & TF;
-            this.execute();
-            done++;
+            tf = this.flags & TF;
+            boundary = true;
+          }
+          // execute(), inlined: the common case (no prefix, one-byte opcode) in one lookup.
+          const ip = this.eip;
+          this.startEip = ip;
+          this.startEsp = this.regs[ESP];
+          const big = this.csBig;
+          this.opsize32 = big;
+          this.addr32 = big;
+          this.openFetchWindow(ip);
+          const op = this.fetch8();
+          const d = FIRST[op];
+          if (d < 0x80) {
+            this.opByte = op;
+            if (d !== 0) this.decodeOperands(d, op);
+            this.fetchStop = 0;
+            EXEC[op](this);
+          } else if (op === 0x0f) this.executeTwoByte();
+          else this.executePrefixed(op, ip, big);
+          done++;
+          if (boundary) {
             // RF suppresses instruction breakpoints for exactly one instruction.
             this.flags &= ~RF;
             if (tf) this.singleStepTrap();
@@ -1061,26 +1125,33 @@ export class Cpu {
     this.stopRequest = reason;
   }
 
-  /** Decode prefixes and the opcode, then dispatch through the table. */
-  execute(): void {
-    const ip = this.eip;
-    this.startEip = ip;
-    this.startEsp = this.regs[ESP];
-    const big = this.csBig;
-    this.opsize32 = big;
-    this.addr32 = big;
-    this.segOvr = -1;
-    this.rep = 0;
-    this.lock = false;
-    let op = this.fetch8();
-    if (IS_PREFIX[op] === 1) op = this.prefixes(op, big);
-    if (op === 0x0f) op = 0x100 | this.fetch8();
+  /** 0F xx without prefixes (at most 13 bytes: no length check). */
+  executeTwoByte(): void {
+    const op = 0x100 | this.fetch8();
     this.opByte = op;
     const d = DECODE[op];
-    if (d !== 0 || this.lock) this.decodeOperands(d, op);
-    // The architectural limit: an instruction longer than 15 bytes raises #GP(0).
-    if (this.eip - ip > 15) this.fault(GP, 0);
+    if (d !== 0) this.decodeOperands(d, op);
+    this.fetchStop = 0;
     EXEC[op](this);
+  }
+
+  /** Instructions with prefixes. */
+  executePrefixed(op: number, ip: number, big: boolean): void {
+    try {
+      if (IS_PREFIX[op] === 1) op = this.prefixes(op, big);
+      if (op === 0x0f) op = 0x100 | this.fetch8();
+      this.opByte = op;
+      const d = DECODE[op];
+      if (d !== 0 || this.lock) this.decodeOperands(d, op);
+      this.fetchStop = 0;
+      // The architectural limit: an instruction longer than 15 bytes raises #GP(0).
+      if (this.eip - ip > 15) this.fault(GP, 0);
+      EXEC[op](this);
+    } finally {
+      this.segOvr = -1;
+      this.rep = 0;
+      this.lock = false;
+    }
   }
 
   /** Consume prefix bytes starting with `op`; returns the opcode byte that follows them. */
@@ -1203,6 +1274,7 @@ export class Cpu {
     this.regs[ESP] = this.startEsp;
     this.halted = false;
     this.sysAccess = false;
+    this.fetchStop = 0;
     for (;;) {
       try {
         this.exception(vec, code);

@@ -115,13 +115,39 @@ export function incDec(c: Cpu, v: number, dec: boolean, size: number): number {
   c.setLazy(dec ? LAZY_SUB : LAZY_ADD, v, 1, res, size, ARITH & ~CF);
   return res;
 }
-/** 40-4F: INC/DEC r16/r32. */
-export const incDecReg = (dec: boolean): Handler =>
-  function incDecReg(c) {
-    const r = c.opByte & 7;
-    if (c.opsize32) c.regs[r] = incDec(c, c.regs[r] >>> 0, dec, 32);
-    else c.setReg16(r, incDec(c, c.regs[r] & 0xffff, dec, 16));
-  };
+/** 40-4F: INC/DEC r16/r32 (one handler per direction: the hottest opcodes of a loop). */
+export const incDecReg = (dec: boolean): Handler => (dec ? decReg : incReg);
+const INC_DEC_MASK = ARITH & ~CF;
+function incReg(c: Cpu): void {
+  const r = c.opByte & 7;
+  const regs = c.regs;
+  if (c.opsize32) {
+    const v = regs[r] >>> 0;
+    const res = (v + 1) >>> 0;
+    regs[r] = res;
+    c.setLazy(LAZY_ADD, v, 1, res, 32, INC_DEC_MASK);
+  } else {
+    const v = regs[r] & 0xffff;
+    const res = (v + 1) & 0xffff;
+    regs[r] = (regs[r] & ~0xffff) | res;
+    c.setLazy(LAZY_ADD, v, 1, res, 16, INC_DEC_MASK);
+  }
+}
+function decReg(c: Cpu): void {
+  const r = c.opByte & 7;
+  const regs = c.regs;
+  if (c.opsize32) {
+    const v = regs[r] >>> 0;
+    const res = (v - 1) >>> 0;
+    regs[r] = res;
+    c.setLazy(LAZY_SUB, v, 1, res, 32, INC_DEC_MASK);
+  } else {
+    const v = regs[r] & 0xffff;
+    const res = (v - 1) & 0xffff;
+    regs[r] = (regs[r] & ~0xffff) | res;
+    c.setLazy(LAZY_SUB, v, 1, res, 16, INC_DEC_MASK);
+  }
+}
 
 export function neg(c: Cpu, v: number, size: number): number {
   const res = (-v & maskOf(size)) >>> 0;
