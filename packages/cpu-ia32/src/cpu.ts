@@ -13,6 +13,19 @@ import type {
 import {
   DECODE,
   EXEC,
+  HOT,
+  HOT_ALU,
+  HOT_DEC,
+  HOT_GRP1_EV,
+  HOT_INC,
+  HOT_JCC,
+  HOT_JMP,
+  HOT_MOV_EB_GB,
+  HOT_MOV_EV_GV,
+  HOT_MOV_GB_EB,
+  HOT_MOV_GV_EV,
+  HOT_MOV_R_IZ,
+  HOT_PUSH,
   IMM_AP,
   IMM_GRP3B,
   IMM_GRP3V,
@@ -23,6 +36,20 @@ import {
   IMM_IZ,
   IMM_MO,
 } from './decode/table.js';
+import {
+  aluALIbOp,
+  aluAXIzOp,
+  aluEbGbOp,
+  aluEvGvOp,
+  aluGbEbOp,
+  aluGvEvOp,
+  decReg,
+  grp1Ev,
+  incReg,
+} from './exec/arith.js';
+import { jcc, jmpRel } from './exec/control.js';
+import { movEbGb, movEvGv, movGbEb, movGvEv, movRvIz } from './exec/data.js';
+import { popReg, pushReg } from './exec/stack.js';
 import { Paging } from './modes/paging.js';
 import { deliverProtected, loadCodeSegment, loadSegmentProtected } from './modes/protected.js';
 import { CpuError, GUEST_FAULT, GuestFaultSignal, SegmentLoadError } from './signal.js';
@@ -195,6 +222,8 @@ export class Cpu {
   /** The mmu package's translator when the bus is a PhysicalMemory (fetch reads its TLB inline). */
   readonly mmu: Ia32Mmu | undefined;
   pagingOn = false;
+  /** The soft-TLB read array instruction fetches use at the current CPL (Ia32Mmu only). */
+  codeTlb: Int32Array | undefined;
   /** Decode window: EIP values below fetchStop are fetched from ram[eip + fetchDelta]. */
   fetchStop = 0;
   fetchDelta = 0;
@@ -240,6 +269,7 @@ export class Cpu {
     this.ldtr = { selector: 0, base: 0, limit: 0xffff, rights: 0x82 };
     this.tr = { selector: 0, base: 0, limit: 0xffff, rights: 0x8b };
     this.cpl = 0;
+    this.codeTlb = this.mmu?.tlbRead;
     this.halted = false;
     this.inhibit = false;
     this.stopRequest = undefined;
@@ -603,6 +633,7 @@ export class Cpu {
   setCpl(cpl: number): void {
     if (cpl !== this.cpl) {
       this.cpl = cpl;
+      this.codeTlb = cpl === 3 ? this.mmu?.tlbUserRead : this.mmu?.tlbRead;
     }
   }
 
@@ -871,30 +902,23 @@ export class Cpu {
     return this.fetchSlow(lin);
   }
   /**
-   * Translate EIP once per instruction: while decoding, offsets below `fetchStop` (the end of
-   * the code page and of the CS limit) read RAM at `eip + fetchDelta`. The window is opened at
-   * the start of each instruction from the live TLB and page map and closed before the handler
-   * runs, so writes (by the CPU, devices or the host) and TLB invalidations are seen at the
-   * next instruction, as on a processor without a prefetch queue.
+   * Physical RAM address of CS:ip for the decode window, or -1 (MMIO, a TLB miss, no Ia32Mmu:
+   * fetch byte by byte). The window is opened at the start of each instruction from the live
+   * TLB and page map and closed before the handler runs, so writes (by the CPU, devices or the
+   * host) and TLB invalidations are seen at the next instruction, as on a processor without a
+   * prefetch queue.
    */
-  openFetchWindow(ip: number): void {
+  codeAddress(ip: number): number {
     const lin = (this.csBase + ip) | 0;
-    let p: number;
     if (!this.pagingOn) {
-      p = lin & this.a20Mask;
-      if (this.slow[p >>> 12] !== 0) return;
-    } else {
-      const m = this.mmu;
-      if (m === undefined) return;
-      const e = ~(this.cpl === 3 ? m.tlbUserRead[lin >>> 12] : m.tlbRead[lin >>> 12]);
-      // A RAM entry has its low 12 bits clear (misses and MMIO pages take the byte path).
-      if ((e & 0xfff) !== 0) return;
-      p = e | (lin & 0xfff);
+      const p = lin & this.a20Mask;
+      return this.slow[p >>> 12] === 0 ? p : -1;
     }
-    const end = ip + (0x1000 - (p & 0xfff));
-    const csEnd = this.csEnd;
-    this.fetchStop = Math.min(end, csEnd);
-    this.fetchDelta = p - ip;
+    const tlb = this.codeTlb;
+    if (tlb === undefined) return -1;
+    const e = ~tlb[lin >>> 12];
+    // A RAM entry has its low 12 bits clear (misses and MMIO pages take the byte path).
+    return (e & 0xfff) === 0 ? e | (lin & 0xfff) : -1;
   }
   fetchSlow(lin: number): number {
     const sys = this.sysAccess;
@@ -1029,16 +1053,93 @@ export class Cpu {
           const big = this.csBig;
           this.opsize32 = big;
           this.addr32 = big;
-          this.openFetchWindow(ip);
-          const op = this.fetch8();
+          // The first byte straight from RAM; further bytes through the window (fetch8).
+          const p = this.codeAddress(ip);
+          let op: number;
+          let stop = 0;
+          if (p >= 0 && ip <= this.csLimit) {
+            op = this.ram[p];
+            this.eip = ip + 1;
+            stop = ip + (0x1000 - (p & 0xfff));
+            if (stop > this.csLimit) stop = this.csEnd;
+          } else op = this.fetch8Slow();
           const d = FIRST[op];
-          if (d < 0x80) {
+          if (d >= 0x80) {
+            this.fetchStop = stop;
+            this.fetchDelta = p - ip;
+            if (op === 0x0f) this.executeTwoByte();
+            else this.executePrefixed(op, ip, big);
+          } else {
             this.opByte = op;
-            if (d !== 0) this.decodeOperands(d, op);
-            this.fetchStop = 0;
-            EXEC[op](this);
-          } else if (op === 0x0f) this.executeTwoByte();
-          else this.executePrefixed(op, ip, big);
+            if (d !== 0) {
+              this.fetchStop = stop;
+              this.fetchDelta = p - ip;
+              // rel8 branches (Jcc, JMP, LOOP) decode inline; everything else in decodeOperands.
+              if (d === IMM_IBS << 1) this.imm = (this.fetch8() << 24) >> 24;
+              else this.decodeOperands(d, op);
+              this.fetchStop = 0;
+            }
+            // Hot opcodes by direct call (inlined), the rest through EXEC.
+            switch (HOT[op]) {
+              case 0:
+                EXEC[op](this);
+                break;
+              case HOT_JCC:
+                jcc(this);
+                break;
+              case HOT_DEC:
+                decReg(this);
+                break;
+              case HOT_INC:
+                incReg(this);
+                break;
+              case HOT_MOV_GV_EV:
+                movGvEv(this);
+                break;
+              case HOT_MOV_EV_GV:
+                movEvGv(this);
+                break;
+              case HOT_ALU + 1:
+                aluEvGvOp(this, op >> 3);
+                break;
+              case HOT_ALU + 3:
+                aluGvEvOp(this, op >> 3);
+                break;
+              case HOT_GRP1_EV:
+                grp1Ev(this);
+                break;
+              case HOT_MOV_EB_GB:
+                movEbGb(this);
+                break;
+              case HOT_MOV_GB_EB:
+                movGbEb(this);
+                break;
+              case HOT_ALU:
+                aluEbGbOp(this, op >> 3);
+                break;
+              case HOT_ALU + 2:
+                aluGbEbOp(this, op >> 3);
+                break;
+              case HOT_ALU + 4:
+                aluALIbOp(this, op >> 3);
+                break;
+              case HOT_ALU + 5:
+                aluAXIzOp(this, op >> 3);
+                break;
+              case HOT_MOV_R_IZ:
+                movRvIz(this);
+                break;
+              case HOT_JMP:
+                jmpRel(this);
+                break;
+              case HOT_PUSH:
+                pushReg(this);
+                break;
+              default:
+                popReg(this);
+                break;
+            }
+          }
           done++;
           if (boundary) {
             // RF suppresses instruction breakpoints for exactly one instruction.

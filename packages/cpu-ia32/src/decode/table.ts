@@ -211,3 +211,38 @@ for (const row of ROWS) {
     NAMES[op] = row.name;
   }
 }
+
+/**
+ * Opcode classes the run loop dispatches with direct calls (0: through EXEC). These are the
+ * most frequent one-byte opcodes of ordinary code; the handlers are the same as in EXEC.
+ */
+export const HOT_ALU = 1; // 00-3D: six encodings (+ class offset 0-5) of the eight ALU operations
+export const HOT_INC = 7;
+export const HOT_DEC = 8;
+export const HOT_JCC = 9;
+export const HOT_MOV_EB_GB = 10;
+export const HOT_MOV_EV_GV = 11;
+export const HOT_MOV_GB_EB = 12;
+export const HOT_MOV_GV_EV = 13;
+export const HOT_GRP1_EV = 14;
+export const HOT_MOV_R_IZ = 15;
+export const HOT_JMP = 16;
+export const HOT_PUSH = 17;
+export const HOT_POP = 18;
+export const HOT = new Uint8Array(256);
+for (let k = 0; k < 8; k++) for (let e = 0; e < 6; e++) HOT[k * 8 + e] = HOT_ALU + e;
+for (let r = 0; r < 8; r++) {
+  HOT[0x40 + r] = HOT_INC;
+  HOT[0x48 + r] = HOT_DEC;
+  HOT[0x50 + r] = HOT_PUSH;
+  HOT[0x58 + r] = HOT_POP;
+  HOT[0xb8 + r] = HOT_MOV_R_IZ;
+}
+for (let cc = 0; cc < 16; cc++) HOT[0x70 + cc] = HOT_JCC;
+HOT[0x88] = HOT_MOV_EB_GB;
+HOT[0x89] = HOT_MOV_EV_GV;
+HOT[0x8a] = HOT_MOV_GB_EB;
+HOT[0x8b] = HOT_MOV_GV_EV;
+HOT[0x81] = HOT_GRP1_EV;
+HOT[0x83] = HOT_GRP1_EV;
+HOT[0xeb] = HOT_JMP;

@@ -48,52 +48,72 @@ export function alu(c: Cpu, op: number, a: number, b: number, size: number): num
   }
 }
 
-// The six encodings of each ALU operation (00-3D): built per operation by these factories.
-export const aluEbGb = (op: number): Handler =>
-  function aluEbGb(c) {
-    const r = alu(c, op, c.rm8(), c.getReg8(c.reg), 8);
-    if (op !== 7) c.setRm8(r);
-  };
-export const aluEvGv = (op: number): Handler =>
-  function aluEvGv(c) {
-    if (c.opsize32) {
-      const r = alu(c, op, c.rm32(), c.regs[c.reg] >>> 0, 32);
-      if (op !== 7) c.setRm32(r);
-    } else {
-      const r = alu(c, op, c.rm16(), c.regs[c.reg] & 0xffff, 16);
-      if (op !== 7) c.setRm16(r);
-    }
-  };
-export const aluGbEb = (op: number): Handler =>
-  function aluGbEb(c) {
-    const r = alu(c, op, c.getReg8(c.reg), c.rm8(), 8);
-    if (op !== 7) c.setReg8(c.reg, r);
-  };
-export const aluGvEv = (op: number): Handler =>
-  function aluGvEv(c) {
-    if (c.opsize32) {
-      const r = alu(c, op, c.regs[c.reg] >>> 0, c.rm32(), 32);
-      if (op !== 7) c.regs[c.reg] = r;
-    } else {
-      const r = alu(c, op, c.regs[c.reg] & 0xffff, c.rm16(), 16);
-      if (op !== 7) c.setReg16(c.reg, r);
-    }
-  };
-export const aluALIb = (op: number): Handler =>
-  function aluALIb(c) {
-    const r = alu(c, op, c.regs[EAX] & 0xff, c.imm & 0xff, 8);
-    if (op !== 7) c.setReg8(0, r);
-  };
-export const aluAXIz = (op: number): Handler =>
-  function aluAXIz(c) {
-    if (c.opsize32) {
-      const r = alu(c, op, c.regs[EAX] >>> 0, c.imm >>> 0, 32);
-      if (op !== 7) c.regs[EAX] = r;
-    } else {
-      const r = alu(c, op, c.regs[EAX] & 0xffff, c.imm & 0xffff, 16);
-      if (op !== 7) c.setReg16(EAX, r);
-    }
-  };
+// The six encodings of each ALU operation (00-3D): one function per encoding taking the
+// operation (0-7), wrapped per operation by the factories below. The run loop calls the
+// functions directly for these hot opcodes (a direct call inlines; the table call cannot).
+export function aluEbGbOp(c: Cpu, op: number): void {
+  const r = alu(c, op, c.rm8(), c.getReg8(c.reg), 8);
+  if (op !== 7) c.setRm8(r);
+}
+export function aluEvGvOp(c: Cpu, op: number): void {
+  if (c.opsize32) {
+    const r = alu(c, op, c.rm32(), c.regs[c.reg] >>> 0, 32);
+    if (op !== 7) c.setRm32(r);
+  } else {
+    const r = alu(c, op, c.rm16(), c.regs[c.reg] & 0xffff, 16);
+    if (op !== 7) c.setRm16(r);
+  }
+}
+export function aluGbEbOp(c: Cpu, op: number): void {
+  const r = alu(c, op, c.getReg8(c.reg), c.rm8(), 8);
+  if (op !== 7) c.setReg8(c.reg, r);
+}
+export function aluGvEvOp(c: Cpu, op: number): void {
+  if (c.opsize32) {
+    const r = alu(c, op, c.regs[c.reg] >>> 0, c.rm32(), 32);
+    if (op !== 7) c.regs[c.reg] = r;
+  } else {
+    const r = alu(c, op, c.regs[c.reg] & 0xffff, c.rm16(), 16);
+    if (op !== 7) c.setReg16(c.reg, r);
+  }
+}
+export function aluALIbOp(c: Cpu, op: number): void {
+  const r = alu(c, op, c.regs[EAX] & 0xff, c.imm & 0xff, 8);
+  if (op !== 7) c.setReg8(0, r);
+}
+export function aluAXIzOp(c: Cpu, op: number): void {
+  if (c.opsize32) {
+    const r = alu(c, op, c.regs[EAX] >>> 0, c.imm >>> 0, 32);
+    if (op !== 7) c.regs[EAX] = r;
+  } else {
+    const r = alu(c, op, c.regs[EAX] & 0xffff, c.imm & 0xffff, 16);
+    if (op !== 7) c.setReg16(EAX, r);
+  }
+}
+export const aluEbGb =
+  (op: number): Handler =>
+  (c) =>
+    aluEbGbOp(c, op);
+export const aluEvGv =
+  (op: number): Handler =>
+  (c) =>
+    aluEvGvOp(c, op);
+export const aluGbEb =
+  (op: number): Handler =>
+  (c) =>
+    aluGbEbOp(c, op);
+export const aluGvEv =
+  (op: number): Handler =>
+  (c) =>
+    aluGvEvOp(c, op);
+export const aluALIb =
+  (op: number): Handler =>
+  (c) =>
+    aluALIbOp(c, op);
+export const aluAXIz =
+  (op: number): Handler =>
+  (c) =>
+    aluAXIzOp(c, op);
 
 /** Group 1 (80/82 Eb,Ib; 81 Ev,Iz; 83 Ev,Ib sign-extended): operation from ModRM.reg. */
 export function grp1Eb(c: Cpu): void {
@@ -118,7 +138,7 @@ export function incDec(c: Cpu, v: number, dec: boolean, size: number): number {
 /** 40-4F: INC/DEC r16/r32 (one handler per direction: the hottest opcodes of a loop). */
 export const incDecReg = (dec: boolean): Handler => (dec ? decReg : incReg);
 const INC_DEC_MASK = ARITH & ~CF;
-function incReg(c: Cpu): void {
+export function incReg(c: Cpu): void {
   const r = c.opByte & 7;
   const regs = c.regs;
   if (c.opsize32) {
@@ -133,7 +153,7 @@ function incReg(c: Cpu): void {
     c.setLazy(LAZY_ADD, v, 1, res, 16, INC_DEC_MASK);
   }
 }
-function decReg(c: Cpu): void {
+export function decReg(c: Cpu): void {
   const r = c.opByte & 7;
   const regs = c.regs;
   if (c.opsize32) {
