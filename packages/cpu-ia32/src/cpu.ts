@@ -103,6 +103,9 @@ for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf
 const FIRST = DECODE.slice(0, 256);
 for (let b = 0; b < 256; b++) if (IS_PREFIX[b] === 1 || b === 0x0f) FIRST[b] = 0x80;
 
+/** The largest value V8 keeps as a small integer on every platform (31-bit Smis). */
+const SMALL_LIMIT = 0x3fffffff;
+
 const SEG_NAMES: readonly SegmentName[] = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
 
 export interface CpuOptions {
@@ -155,6 +158,11 @@ export class Cpu {
   csLimit = 0xffff;
   /** csLimit + 1: the end of the fetch window. */
   csEnd = 0x10000;
+  /**
+   * csLimit clamped to the small-integer range: offsets up to it are within the limit, compared
+   * as small integers (csLimit itself is a double for 32-bit segments).
+   */
+  csLimitSmall = 0xffff;
   csBig = false;
   /** Valid offsets: lo <= off and off + size - 1 <= hiR (reads) / hiW (writes); -1 = never. */
   readonly segLo = new Float64Array(6);
@@ -611,6 +619,7 @@ export class Cpu {
       this.csBase = this.segBase[CS];
       this.csLimit = limit;
       this.csEnd = limit + 1;
+      this.csLimitSmall = Math.min(limit, SMALL_LIMIT);
       this.csBig = (rights & R_DB) !== 0;
     }
   }
@@ -920,6 +929,11 @@ export class Cpu {
     // A RAM entry has its low 12 bits clear (misses and MMIO pages take the byte path).
     return (e & 0xfff) === 0 ? e | (lin & 0xfff) : -1;
   }
+  /** `avail` bytes from offset `ip`, cut at the CS limit (none when ip is beyond it). */
+  fetchAvail(ip: number, avail: number): number {
+    const room = this.csLimit - ip + 1;
+    return room <= 0 ? 0 : Math.min(room, avail);
+  }
   fetchSlow(lin: number): number {
     const sys = this.sysAccess;
     this.sysAccess = false;
@@ -1055,28 +1069,33 @@ export class Cpu {
           this.addr32 = big;
           // The first byte straight from RAM; further bytes through the window (fetch8).
           const p = this.codeAddress(ip);
+          // Bytes fetchable from RAM at p: to the end of the page and of the CS limit.
+          let avail = 0;
+          if (p >= 0) {
+            avail = 0x1000 - (p & 0xfff);
+            if (ip + avail > this.csLimitSmall) avail = this.fetchAvail(ip, avail);
+          }
           let op: number;
-          let stop = 0;
-          if (p >= 0 && ip <= this.csLimit) {
+          if (avail > 0) {
             op = this.ram[p];
             this.eip = ip + 1;
-            stop = ip + (0x1000 - (p & 0xfff));
-            if (stop > this.csLimit) stop = this.csEnd;
           } else op = this.fetch8Slow();
           const d = FIRST[op];
           if (d >= 0x80) {
-            this.fetchStop = stop;
+            this.fetchStop = ip + avail;
             this.fetchDelta = p - ip;
             if (op === 0x0f) this.executeTwoByte();
             else this.executePrefixed(op, ip, big);
           } else {
             this.opByte = op;
-            if (d !== 0) {
-              this.fetchStop = stop;
+            if (d === IMM_IBS << 1 && avail > 1) {
+              // rel8 branches (Jcc, JMP, LOOP): the displacement straight from RAM too.
+              this.imm = (this.ram[p + 1] << 24) >> 24;
+              this.eip = ip + 2;
+            } else if (d !== 0) {
+              this.fetchStop = ip + avail;
               this.fetchDelta = p - ip;
-              // rel8 branches (Jcc, JMP, LOOP) decode inline; everything else in decodeOperands.
-              if (d === IMM_IBS << 1) this.imm = (this.fetch8() << 24) >> 24;
-              else this.decodeOperands(d, op);
+              this.decodeOperands(d, op);
               this.fetchStop = 0;
             }
             // Hot opcodes by direct call (inlined), the rest through EXEC.

@@ -107,3 +107,32 @@ describe('self-modifying code', () => {
     expect(cpu.eax & 0xff).toBe(2);
   });
 });
+
+describe('instruction fetch at the CS limit', () => {
+  for (const [name, at, code] of [
+    ['an instruction crossing the limit', 0xfffe, [0xb8, 0x34, 0x12]],
+    ['a rel8 jump whose displacement lies beyond the limit', 0xffff, [0xeb]],
+    ['the instruction after a one-byte NOP at the limit', 0xffff, [0x90]],
+  ] as const) {
+    it(`raises #GP(0) for ${name}`, () => {
+      const memory = new PhysicalMemory({ ramSize: 1024 * 1024 });
+      memory.ram.set(code, LOAD + at);
+      memory.ram.fill(0x90, LOAD + at + code.length, LOAD + 0x10100); // more code past the limit
+      const vectors: number[] = [];
+      const cpu = new Cpu({
+        memory,
+        hooks: {
+          onException: (v) => {
+            vectors.push(v);
+            cpu.requestStop();
+            return true;
+          },
+        },
+      });
+      cpu.setSegment('cs', { selector: LOAD >> 4, base: LOAD, limit: 0xffff, rights: 0x9b });
+      cpu.eip = at;
+      cpu.run(3);
+      expect(vectors).toEqual([13]);
+    });
+  }
+});

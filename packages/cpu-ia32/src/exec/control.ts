@@ -11,7 +11,7 @@ const inProtected = (c: Cpu) => (c.cr0 & CR0_PE) !== 0 && (c.flags & VM) === 0;
 /** Jump within CS to `target` (truncated to 16 bits for a 16-bit operand size). */
 export function nearJump(c: Cpu, target: number): void {
   const t = c.opsize32 ? target >>> 0 : target & 0xffff;
-  if (t > c.csLimit) c.fault(GP, 0);
+  if (t > c.csLimitSmall && t > c.csLimit) c.fault(GP, 0);
   c.eip = t;
 }
 
