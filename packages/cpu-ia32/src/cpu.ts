@@ -15,17 +15,24 @@ import {
   EXEC,
   HOT,
   HOT_ALU,
+  HOT_CALL,
   HOT_DEC,
+  HOT_GRP1_EB,
   HOT_GRP1_EV,
   HOT_INC,
   HOT_JCC,
   HOT_JMP,
+  HOT_LEA,
+  HOT_MOV_E_I,
   HOT_MOV_EB_GB,
   HOT_MOV_EV_GV,
   HOT_MOV_GB_EB,
   HOT_MOV_GV_EV,
   HOT_MOV_R_IZ,
+  HOT_POP,
   HOT_PUSH,
+  HOT_RET,
+  HOT_TEST_EV_GV,
   IMM_AP,
   IMM_GRP3B,
   IMM_GRP3V,
@@ -44,11 +51,13 @@ import {
   aluGbEbOp,
   aluGvEvOp,
   decReg,
+  grp1Eb,
   grp1Ev,
   incReg,
 } from './exec/arith.js';
-import { jcc, jmpRel } from './exec/control.js';
-import { movEbGb, movEvGv, movGbEb, movGvEv, movRvIz } from './exec/data.js';
+import { callRel, jcc, jmpRel, loop, retNear } from './exec/control.js';
+import { lea, movEbGb, movEbIb, movEvGv, movEvIz, movGbEb, movGvEv, movRvIz } from './exec/data.js';
+import { testEvGv } from './exec/logic.js';
 import { popReg, pushReg } from './exec/stack.js';
 import { Paging } from './modes/paging.js';
 import { deliverProtected, loadCodeSegment, loadSegmentProtected } from './modes/protected.js';
@@ -1154,8 +1163,30 @@ export class Cpu {
               case HOT_PUSH:
                 pushReg(this);
                 break;
-              default:
+              case HOT_POP:
                 popReg(this);
+                break;
+              case HOT_GRP1_EB:
+                grp1Eb(this);
+                break;
+              case HOT_MOV_E_I:
+                if (op === 0xc6) movEbIb(this);
+                else movEvIz(this);
+                break;
+              case HOT_TEST_EV_GV:
+                testEvGv(this);
+                break;
+              case HOT_LEA:
+                lea(this);
+                break;
+              case HOT_CALL:
+                callRel(this);
+                break;
+              case HOT_RET:
+                retNear(this);
+                break;
+              default:
+                loop(this);
                 break;
             }
           }
