@@ -239,8 +239,13 @@ export class Cpu {
   /** The mmu package's translator when the bus is a PhysicalMemory (fetch reads its TLB inline). */
   readonly mmu: Ia32Mmu | undefined;
   pagingOn = false;
-  /** The soft-TLB read array instruction fetches use at the current CPL (Ia32Mmu only). */
+  /** With paging on through Ia32Mmu: the soft-TLB read array fetches use at the current CPL. */
   codeTlb: Int32Array | undefined;
+
+  updateCodeTlb(): void {
+    const m = this.mmu;
+    this.codeTlb = !this.pagingOn || m === undefined ? undefined : this.cpl === 3 ? m.tlbUserRead : m.tlbRead;
+  }
   /** Decode window: EIP values below fetchStop are fetched from ram[eip + fetchDelta]. */
   fetchStop = 0;
   fetchDelta = 0;
@@ -286,13 +291,13 @@ export class Cpu {
     this.ldtr = { selector: 0, base: 0, limit: 0xffff, rights: 0x82 };
     this.tr = { selector: 0, base: 0, limit: 0xffff, rights: 0x8b };
     this.cpl = 0;
-    this.codeTlb = this.mmu?.tlbRead;
     this.halted = false;
     this.inhibit = false;
     this.stopRequest = undefined;
     for (let s = 0; s < 6; s++) this.setSegmentCache(s, 0, 0, 0xffff, RIGHTS_REAL_DATA);
     this.setSegmentCache(CS, 0xf000, 0xffff0000 | 0, 0xffff, RIGHTS_REAL_DATA | 0x08);
     this.pagingOn = false;
+    this.updateCodeTlb();
     this.paging.setControl(0, this.cr0);
     this.paging.setControl(3, 0);
     this.paging.setControl(4, 0);
@@ -415,6 +420,7 @@ export class Cpu {
     if (n === 0) {
       this.cr0 = value | 0x10 | 0;
       this.pagingOn = (this.cr0 & CR0_PG) !== 0 && (this.cr0 & CR0_PE) !== 0;
+      this.updateCodeTlb();
       this.paging.setControl(0, this.cr0);
       if (!(this.cr0 & CR0_PE)) this.setCpl(0);
       for (let s = 0; s < 6; s++) this.refreshSegment(s);
@@ -651,7 +657,7 @@ export class Cpu {
   setCpl(cpl: number): void {
     if (cpl !== this.cpl) {
       this.cpl = cpl;
-      this.codeTlb = cpl === 3 ? this.mmu?.tlbUserRead : this.mmu?.tlbRead;
+      this.updateCodeTlb();
     }
   }
 
@@ -928,16 +934,17 @@ export class Cpu {
    */
   codeAddress(ip: number): number {
     const lin = (this.csBase + ip) | 0;
-    if (!this.pagingOn) {
-      const p = lin & this.a20Mask;
-      return this.slow[p >>> 12] === 0 ? p : -1;
-    }
     const tlb = this.codeTlb;
-    if (tlb === undefined) return -1;
-    const e = ~tlb[lin >>> 12];
-    // A RAM entry has its low 12 bits clear (misses and MMIO pages take the byte path).
-    return (e & 0xfff) === 0 ? e | (lin & 0xfff) : -1;
+    if (tlb !== undefined) {
+      const e = ~tlb[lin >>> 12];
+      // A RAM entry has its low 12 bits clear (misses and MMIO pages take the byte path).
+      return (e & 0xfff) === 0 ? e | (lin & 0xfff) : -1;
+    }
+    if (this.pagingOn) return -1;
+    const p = lin & this.a20Mask;
+    return this.slow[p >>> 12] === 0 ? p : -1;
   }
+
   /** `avail` bytes from offset `ip`, cut at the CS limit (none when ip is beyond it). */
   fetchAvail(ip: number, avail: number): number {
     const room = this.csLimit - ip + 1;
