@@ -115,6 +115,21 @@ for (let b = 0; b < 256; b++) if (IS_PREFIX[b] === 1 || b === 0x0f) FIRST[b] = 0
 /** The largest value V8 keeps as a small integer on every platform (31-bit Smis). */
 const SMALL_LIMIT = 0x3fffffff;
 
+/**
+ * One-byte opcodes whose handlers never fault after changing ESP (ALU, MOV, INC/DEC, LEA,
+ * TEST, Jcc/JMP/LOOP...): the run loop does not save ESP for them. Everything else (PUSH,
+ * POP, CALL, RET, string, far transfers, prefixed and 0F opcodes) saves it.
+ */
+const KEEPS_ESP = new Uint8Array(256);
+for (let k = 0; k < 8; k++) for (let e = 0; e < 6; e++) KEEPS_ESP[k * 8 + e] = 1;
+for (let b = 0x40; b < 0x50; b++) KEEPS_ESP[b] = 1; // INC/DEC r
+for (let b = 0x70; b < 0x80; b++) KEEPS_ESP[b] = 1; // Jcc rel8
+for (let b = 0xb0; b < 0xc0; b++) KEEPS_ESP[b] = 1; // MOV r, imm
+for (const b of [
+  0x80, 0x81, 0x83, 0x84, 0x85, 0x88, 0x89, 0x8a, 0x8b, 0x8d, 0xa8, 0xa9, 0xc6, 0xc7, 0xe2, 0xeb,
+])
+  KEEPS_ESP[b] = 1;
+
 const SEG_NAMES: readonly SegmentName[] = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
 
 export interface CpuOptions {
@@ -196,6 +211,8 @@ export class Cpu {
   // --- per-instruction decode state ----------------------------------------------------
   startEip = 0;
   startEsp = 0;
+  /** The run-loop instruction count at which startEsp was saved (a fault restores it then). */
+  espSavedAt = -1;
   opsize32 = false;
   addr32 = false;
   segOvr = -1;
@@ -1055,6 +1072,7 @@ export class Cpu {
   run(budget: number): StopReason {
     if (!(budget >= 0)) throw new CpuError(`run budget must be a non-negative number, got ${budget}`);
     let done = 0;
+    this.espSavedAt = -1;
     this.stopRequest = undefined;
     while (done < budget) {
       try {
@@ -1068,6 +1086,7 @@ export class Cpu {
               const vec = this.pic.acknowledge();
               this.startEip = this.eip;
               this.startEsp = this.regs[ESP];
+              this.espSavedAt = done;
               this.interrupt(vec & 0xff, false, -1, this.eip);
             }
             if (this.halted) break;
@@ -1079,7 +1098,6 @@ export class Cpu {
           // execute(), inlined: the common case (no prefix, one-byte opcode) in one lookup.
           const ip = this.eip;
           this.startEip = ip;
-          this.startEsp = this.regs[ESP];
           const big = this.csBig;
           this.opsize32 = big;
           this.addr32 = big;
@@ -1098,12 +1116,20 @@ export class Cpu {
           } else op = this.fetch8Slow();
           const d = FIRST[op];
           if (d >= 0x80) {
+            this.startEsp = this.regs[ESP];
+            this.espSavedAt = done;
             this.fetchStop = ip + avail;
             this.fetchDelta = p - ip;
             if (op === 0x0f) this.executeTwoByte();
             else this.executePrefixed(op, ip, big);
           } else {
             this.opByte = op;
+            // ESP is saved for the fault restore only where the handler may change it and
+            // then fault (most instructions cannot: a register write is their last step).
+            if (KEEPS_ESP[op] === 0) {
+              this.startEsp = this.regs[ESP];
+              this.espSavedAt = done;
+            }
             if (d === IMM_IBS << 1 && avail > 1) {
               // rel8 branches (Jcc, JMP, LOOP): the displacement straight from RAM too.
               this.imm = (this.ram[p + 1] << 24) >> 24;
@@ -1201,14 +1227,15 @@ export class Cpu {
           if (boundary) {
             // RF suppresses instruction breakpoints for exactly one instruction.
             this.flags &= ~RF;
-            if (tf) this.singleStepTrap();
+            if (tf) this.singleStepTrap(done);
           }
           if (this.stopRequest !== undefined) break;
         }
       } catch (e) {
         if (e !== GUEST_FAULT) throw e;
+        const restoreEsp = this.espSavedAt === done;
         done++;
-        this.handleFault();
+        this.handleFault(restoreEsp);
       }
       if (this.stopRequest !== undefined || this.halted) break;
     }
@@ -1272,6 +1299,7 @@ export class Cpu {
         this.dr[6] = (this.dr[6] & ~0xf) | hit;
         this.startEip = this.eip;
         this.startEsp = this.regs[ESP];
+        this.espSavedAt = done;
         this.fault(DB);
       }
     }
@@ -1417,19 +1445,20 @@ export class Cpu {
   }
 
   /** The #DB trap after an instruction executed with TF set. */
-  singleStepTrap(): void {
+  singleStepTrap(done: number): void {
     this.dr[6] |= 0x4000;
     this.startEip = this.eip;
     this.startEsp = this.regs[ESP];
+    this.espSavedAt = done;
     this.exception(DB, -1);
   }
 
   /** Deliver the exception recorded by `fault`, escalating to #DF and triple fault. */
-  handleFault(): void {
+  handleFault(restoreEsp: boolean): void {
     let vec = this.excVector;
     let code = this.excHasCode ? this.excCode : -1;
     this.eip = this.startEip;
-    this.regs[ESP] = this.startEsp;
+    if (restoreEsp) this.regs[ESP] = this.startEsp;
     this.halted = false;
     this.sysAccess = false;
     this.fetchStop = 0;

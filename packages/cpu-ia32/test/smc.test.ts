@@ -136,3 +136,40 @@ describe('instruction fetch at the CS limit', () => {
     });
   }
 });
+
+describe('ESP after a fault (the run loop saves it only for instructions that need it)', () => {
+  function faulting(code: number[], sp: number) {
+    const memory = new PhysicalMemory({ ramSize: 1024 * 1024 });
+    memory.ram.set(code, LOAD);
+    const seen: Array<[number, number]> = [];
+    const cpu = new Cpu({
+      memory,
+      hooks: {
+        onException: (v) => {
+          seen.push([v, cpu.esp]);
+          cpu.requestStop();
+          return true;
+        },
+      },
+    });
+    cpu.setSegment('cs', { selector: LOAD >> 4, base: LOAD, limit: 0xffff, rights: 0x9b });
+    cpu.eip = 0;
+    cpu.esp = sp;
+    cpu.run(10);
+    return seen;
+  }
+
+  it('keeps the SP of a completed PUSH when the next (register-only) instruction faults', () => {
+    // push ax; mov ax, [0FFFFh] (#GP: the word crosses the DS limit)
+    expect(faulting([0x50, 0xa1, 0xff, 0xff], 0x100)).toEqual([[13, 0xfe]]);
+    // push ax; mov ax, [bx+0FFFFh] with a ModRM operand
+    expect(faulting([0x50, 0x8b, 0x87, 0xff, 0xff], 0x100)).toEqual([[13, 0xfe]]);
+  });
+
+  it('restores SP when a PUSH itself faults', () => {
+    // push ax with SP = 1: the word at SS:FFFFh crosses the limit (#SS), SP unchanged
+    expect(faulting([0x50], 1)).toEqual([[12, 1]]);
+    // pusha with SP = 3: the first word lands at 1, the second crosses SS:FFFFh (#SS); SP restored
+    expect(faulting([0x60], 3)).toEqual([[12, 3]]);
+  });
+});
