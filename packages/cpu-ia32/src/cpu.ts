@@ -180,8 +180,6 @@ export class Cpu {
   /** CS cache copies kept as plain fields for the fetch path. */
   csBase = 0;
   csLimit = 0xffff;
-  /** csLimit + 1: the end of the fetch window. */
-  csEnd = 0x10000;
   /**
    * csLimit clamped to the small-integer range: offsets up to it are within the limit, compared
    * as small integers (csLimit itself is a double for 32-bit segments).
@@ -258,11 +256,6 @@ export class Cpu {
   pagingOn = false;
   /** With paging on through Ia32Mmu: the soft-TLB read array fetches use at the current CPL. */
   codeTlb: Int32Array | undefined;
-
-  updateCodeTlb(): void {
-    const m = this.mmu;
-    this.codeTlb = !this.pagingOn || m === undefined ? undefined : this.cpl === 3 ? m.tlbUserRead : m.tlbRead;
-  }
   /** Decode window: EIP values below fetchStop are fetched from ram[eip + fetchDelta]. */
   fetchStop = 0;
   fetchDelta = 0;
@@ -650,7 +643,6 @@ export class Cpu {
     if (s === CS) {
       this.csBase = this.segBase[CS];
       this.csLimit = limit;
-      this.csEnd = limit + 1;
       this.csLimitSmall = Math.min(limit, SMALL_LIMIT);
       this.csBig = (rights & R_DB) !== 0;
     }
@@ -942,6 +934,12 @@ export class Cpu {
     }
     return this.fetchSlow(lin);
   }
+  /** Recompute codeTlb (after a change of CR0.PG/PE or of CPL). */
+  updateCodeTlb(): void {
+    const m = this.mmu;
+    this.codeTlb = !this.pagingOn || m === undefined ? undefined : this.cpl === 3 ? m.tlbUserRead : m.tlbRead;
+  }
+
   /**
    * Physical RAM address of CS:ip for the decode window, or -1 (MMIO, a TLB miss, no Ia32Mmu:
    * fetch byte by byte). The window is opened at the start of each instruction from the live
