@@ -130,6 +130,11 @@ for (const b of [
 ])
   KEEPS_ESP[b] = 1;
 
+/** Per one-byte opcode: FIRST (bits 0-7), KEEPS_ESP (bit 8), HOT class (bits 9+) in one load. */
+const INFO_KEEPS_ESP = 0x100;
+const OP_INFO = new Uint16Array(256);
+for (let b = 0; b < 256; b++) OP_INFO[b] = FIRST[b] | (KEEPS_ESP[b] << 8) | (HOT[b] << 9);
+
 const SEG_NAMES: readonly SegmentName[] = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
 
 export interface CpuOptions {
@@ -1112,8 +1117,8 @@ export class Cpu {
             op = this.ram[p];
             this.eip = ip + 1;
           } else op = this.fetch8Slow();
-          const d = FIRST[op];
-          if (d >= 0x80) {
+          const info = OP_INFO[op];
+          if (info & 0x80) {
             this.startEsp = this.regs[ESP];
             this.espSavedAt = done;
             this.fetchStop = ip + avail;
@@ -1122,9 +1127,10 @@ export class Cpu {
             else this.executePrefixed(op, ip, big);
           } else {
             this.opByte = op;
+            const d = info & 0x7f;
             // ESP is saved for the fault restore only where the handler may change it and
             // then fault (most instructions cannot: a register write is their last step).
-            if (KEEPS_ESP[op] === 0) {
+            if ((info & INFO_KEEPS_ESP) === 0) {
               this.startEsp = this.regs[ESP];
               this.espSavedAt = done;
             }
@@ -1139,7 +1145,7 @@ export class Cpu {
               this.fetchStop = 0;
             }
             // Hot opcodes by direct call (inlined), the rest through EXEC.
-            switch (HOT[op]) {
+            switch (info >> 9) {
               case 0:
                 EXEC[op](this);
                 break;
