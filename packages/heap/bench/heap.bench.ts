@@ -166,7 +166,7 @@ console.log(
 );
 
 // Space: requests kept at up to 90 % of the arena (16 B - 1 KiB churn, seeded). Failed allocations
-// per allocator; the heap's tests assert zero for arenas of 1 MiB and more.
+// per allocator; the heap's tests assert zero for arenas of 1 MiB and more (and a bound for 256 KiB).
 function fillTo90(arena: number, malloc: (n: number) => number, free: (p: number) => void): number {
   const next = rng(7);
   const budget = arena * 0.9;
@@ -199,7 +199,7 @@ function fillTo90(arena: number, malloc: (n: number) => number, free: (p: number
 console.log(
   '\nfailed allocations with live bytes kept under 90 % of the arena (60,000 requests, 16 B - 1 KiB):',
 );
-for (const arena of [256 * 1024, 1 << 20, 4 << 20]) {
+for (const arena of [128 * 1024, 256 * 1024, 1 << 20, 4 << 20]) {
   const heap = Heap.create(new ArrayRegion(new ArrayBuffer(arena)));
   const ours = fillTo90(
     arena,

@@ -4,7 +4,7 @@
 // plus the footer of a free block) let free merge with both neighbours without searching.
 //
 // Invariants (check() walks them):
-//   - blocks tile [CONTROL_SIZE, end - 8) exactly; the sentinel at end - 8 is allocated, size 0
+//   - blocks tile [control size, end - 8) exactly; the sentinel at end - 8 is allocated, size 0
 //   - no two neighbouring blocks are both free; PREV_FREE of a block == FREE of the one before it
 //   - every free block is in exactly the list its size maps to; bitmap bits mirror non-empty lists
 //   - every header's check word matches; a header that stops being a block start never says "allocated"
@@ -27,11 +27,12 @@ import {
   C_SL_BITMAPS,
   C_USED_BLOCKS,
   C_USED_BYTES,
-  CONTROL_SIZE,
   checkWord,
-  FL_COUNT,
+  controlSizeFor,
+  endLimitFor,
   FLAG_MASK,
   FREE,
+  flCountFor,
   flOf,
   HEADER,
   headOffset,
@@ -43,6 +44,7 @@ import {
   MIN_BLOCK,
   PREV_FREE,
   readEnd,
+  readFlCount,
   SL_COUNT,
   SL_LOG2,
   SMALL,
@@ -101,11 +103,19 @@ export class Heap {
   private readonly backing: HeapBacking | undefined;
   private readonly quantum: number;
   private readonly trimThreshold: number;
+  /** First-level classes of this heap, and its control block size (= offset of the first block). */
+  private readonly flCount: number;
+  private readonly control: number;
+  /** The end never grows past this: blocks must stay within the first flCount classes. */
+  private readonly endLimit: number;
 
-  private constructor(region: HeapRegion, options: HeapOptions) {
+  private constructor(region: HeapRegion, options: HeapOptions, flCount: number) {
     this.region = region;
     this.r = region;
     this.base = region.base;
+    this.flCount = flCount;
+    this.control = controlSizeFor(flCount);
+    this.endLimit = Math.min(endLimitFor(flCount), MAX_END, region.capacity & ~7);
     this.backing = options.backing;
     this.quantum = options.growthQuantum ?? 64 * 1024;
     this.trimThreshold = options.trimThreshold ?? 256 * 1024;
@@ -113,7 +123,8 @@ export class Heap {
 
   /** Format a new, empty heap in `region` (overwrites whatever was there). */
   static create(region: HeapRegion, options: HeapOptions = {}): Heap {
-    const heap = new Heap(region, options);
+    // Size classes up to the largest block the region can ever hold: small regions get a small control block.
+    const heap = new Heap(region, options, flCountFor(region.capacity & ~7));
     heap.format(options.initialSize);
     return heap;
   }
@@ -127,16 +138,20 @@ export class Heap {
     const fail = (why: string): never => {
       throw new HeapFormatError(region.base, `not a heap image: ${why}`);
     };
-    if (region.capacity < CONTROL_SIZE + HEADER) fail('region too small');
+    if (region.capacity < controlSizeFor(1) + HEADER) fail('region too small');
     const identity = identityProblem(r);
     if (identity !== undefined) fail(identity);
-    const end = readEnd(r);
+    const flCount = readFlCount(r);
+    const control = controlSizeFor(flCount);
+    if (region.capacity < control + HEADER) fail('region too small');
+    const end = readEnd(r, control);
     if (end < 0) fail(`damaged end field (${r.readI32(C_END)})`);
+    if (end > endLimitFor(flCount)) fail(`end ${end} beyond the heap's ${flCount} size classes`);
     const s = end - HEADER;
     const sf = r.readI32(s);
     if (r.readI32(s + 4) !== checkWord(s, sf) || (sf & ~FLAG_MASK) !== 0 || (sf & FREE) !== 0)
       fail('bad end sentinel');
-    const heap = new Heap(region, options);
+    const heap = new Heap(region, options, flCount);
     if (options.verify) {
       const problem = heap.check();
       if (problem) throw problem;
@@ -146,7 +161,7 @@ export class Heap {
 
   /** Address of the first block header. */
   get start(): number {
-    return this.base + CONTROL_SIZE;
+    return this.base + this.control;
   }
 
   /** Current end address (exclusive) of the heap. */
@@ -305,11 +320,11 @@ export class Heap {
     const end = this.endOffset();
     const usedBytes = r.readI32(C_USED_BYTES);
     return {
-      start: this.base + CONTROL_SIZE,
+      start: this.base + this.control,
       end: this.base + end,
       usedBytes,
       usedBlocks: r.readI32(C_USED_BLOCKS),
-      freeBytes: end - HEADER - CONTROL_SIZE - usedBytes,
+      freeBytes: end - HEADER - this.control - usedBytes,
       freeBlocks: r.readI32(C_FREE_BLOCKS),
       peakUsedBytes: r.readI32(C_PEAK_USED),
       peakEnd: this.base + r.readI32(C_PEAK_END),
@@ -371,7 +386,8 @@ export class Heap {
 
   private format(initialSize: number | undefined): void {
     const r = this.r;
-    const minimum = CONTROL_SIZE + MIN_BLOCK + HEADER;
+    const control = this.control;
+    const minimum = control + MIN_BLOCK + HEADER;
     let end: number;
     if (this.backing !== undefined) {
       end = this.backing.grow(0, Math.max(minimum, (initialSize ?? 0) & ~7));
@@ -382,11 +398,11 @@ export class Heap {
     if (end < minimum || end > r.capacity || end > MAX_END) {
       throw new HeapArgumentError(this.base, `heap size ${end} outside [${minimum}, ${r.capacity}]`);
     }
-    r.fill(0, CONTROL_SIZE, 0);
-    writeIdentity(r);
+    r.fill(0, control, 0);
+    writeIdentity(r, this.flCount);
     writeEnd(r, end);
-    r.writeI32(C_PEAK_END, CONTROL_SIZE);
-    this.insertFree(CONTROL_SIZE, end - HEADER - CONTROL_SIZE);
+    r.writeI32(C_PEAK_END, control);
+    this.insertFree(control, end - HEADER - control);
     this.writeHeader(end - HEADER, PREV_FREE);
   }
 
@@ -404,7 +420,7 @@ export class Heap {
     if (b === 0) {
       b = this.growFor(search);
       end = this.endOffset();
-    } else if (!isBlockOffset(b, end)) {
+    } else if (!isBlockOffset(b, end, this.control)) {
       throw new CorruptedHeaderError(this.base + b, 'a free-list link leads outside the heap');
     }
     const bsf = this.header(b);
@@ -468,14 +484,15 @@ export class Heap {
       const low = this.findLowest(size, end);
       if (low !== 0) return low;
     }
+    const flCount = this.flCount;
     let fl = flOf(size);
-    if (fl >= FL_COUNT) return 0;
+    if (fl >= flCount) return 0;
     let sl = slOf(size, fl);
     // Good fit first: a block among the first few of the size's own list often fits already
     // (bounded, so still O(1)); it keeps the larger classes intact and the extent low.
     let h = r.readI32(headOffset(fl, sl));
     for (let k = 0; h !== 0 && k < GOOD_FIT_PROBES; k++) {
-      if (!isBlockOffset(h, end)) return h; // damaged link: the caller reports it
+      if (!isBlockOffset(h, end, this.control)) return h; // damaged link: the caller reports it
       if ((r.readI32(h) & ~FLAG_MASK) >= size) return h;
       h = r.readI32(h + 8);
     }
@@ -486,9 +503,9 @@ export class Heap {
       fl = flOf(up);
       sl = slOf(up, fl);
     }
-    let slMap = fl < FL_COUNT && sl < SL_COUNT ? r.readI32(C_SL_BITMAPS + 4 * fl) & (-1 << sl) : 0;
+    let slMap = fl < flCount && sl < SL_COUNT ? r.readI32(C_SL_BITMAPS + 4 * fl) & (-1 << sl) : 0;
     if (slMap === 0) {
-      const flMap = fl + 1 < FL_COUNT ? r.readI32(C_FL_BITMAP) & (-1 << (fl + 1)) : 0;
+      const flMap = fl + 1 < flCount ? r.readI32(C_FL_BITMAP) & (-1 << (fl + 1)) : 0;
       if (flMap === 0) return this.searchClass(size);
       fl = ctz(flMap);
       slMap = r.readI32(C_SL_BITMAPS + 4 * fl);
@@ -504,7 +521,7 @@ export class Heap {
   private findLowest(size: number, end: number): number {
     const r = this.r;
     const fl0 = flOf(size);
-    if (fl0 >= FL_COUNT) return 0;
+    if (fl0 >= this.flCount) return 0;
     let best = 0;
     let probes = LARGE_PROBES;
     let flMap = r.readI32(C_FL_BITMAP) & (-1 << fl0);
@@ -517,7 +534,7 @@ export class Heap {
         const sl = ctz(slMap);
         slMap &= slMap - 1;
         for (let e = r.readI32(headOffset(fl, sl)); e !== 0 && probes > 0; e = r.readI32(e + 8), probes--) {
-          if (!isBlockOffset(e, end)) return e; // damaged link: the caller reports it
+          if (!isBlockOffset(e, end, this.control)) return e; // damaged link: the caller reports it
           if ((best === 0 || e < best) && (r.readI32(e) & ~FLAG_MASK) >= size) best = e;
         }
       }
@@ -535,7 +552,7 @@ export class Heap {
     if (fl === 0) return 0;
     let b = r.readI32(headOffset(fl, slOf(size, fl)));
     const end = this.endOffset();
-    const bound = Math.min(r.readI32(C_FREE_BLOCKS), (end - CONTROL_SIZE) / MIN_BLOCK);
+    const bound = Math.min(r.readI32(C_FREE_BLOCKS), (end - this.control) / MIN_BLOCK);
     for (let steps = bound; b !== 0 && steps > 0; steps--) {
       this.checkFreeBlock(b, -1, b, end);
       if ((r.readI32(b) & ~FLAG_MASK) >= size) return b;
@@ -561,10 +578,10 @@ export class Heap {
       this.checkLinks(last, end);
     }
     const minEnd = end + Math.max(size - lsize, MIN_BLOCK, this.quantum);
-    const capped = Math.min(minEnd, r.capacity & ~7, MAX_END);
+    const capped = Math.min(minEnd, this.endLimit);
     if (capped < end + size - lsize) throw new HeapOutOfMemoryError(size, this.base + end);
     const newEnd = backing.grow(end, capped);
-    if (newEnd < end + size - lsize || newEnd % 8 !== 0 || newEnd > r.capacity || newEnd > MAX_END) {
+    if (newEnd < end + size - lsize || newEnd % 8 !== 0 || newEnd > this.endLimit) {
       throw new HeapOutOfMemoryError(size, this.base + end);
     }
     if (lsize !== 0) this.removeFree(last, lsize);
@@ -578,15 +595,18 @@ export class Heap {
   private blockOf(pointer: number, end: number): number {
     const r = this.r;
     const b = pointer - this.base - HEADER;
-    if (isBlockOffset(b, end)) {
+    if (isBlockOffset(b, end, this.control)) {
       const sf = r.readI32(b);
       if (r.readI32(b + 4) === checkWord(b, sf)) {
         if ((sf & FREE) === 0 && sf !== 0) return b;
         // Usually a double free; the walk tells it apart from a stale header inside a live block.
-        if (sf & FREE) throw classifyPointer(r, pointer) ?? new DoubleFreeError(pointer);
+        if (sf & FREE) throw classifyPointer(r, pointer, this.control) ?? new DoubleFreeError(pointer);
       }
     }
-    throw classifyPointer(r, pointer) ?? new CorruptedHeaderError(pointer - HEADER, 'check word mismatch');
+    throw (
+      classifyPointer(r, pointer, this.control) ??
+      new CorruptedHeaderError(pointer - HEADER, 'check word mismatch')
+    );
   }
 
   /** `next` (the block after `b`) if it lies in the heap; a header whose size leads astray is an error. */
@@ -599,7 +619,7 @@ export class Heap {
 
   /** The validated end offset; a damaged end field is a typed error, never a wild access. */
   private endOffset(): number {
-    const end = readEnd(this.r);
+    const end = readEnd(this.r, this.control);
     if (end < 0) throw new HeapFormatError(this.base + C_END, 'control block damaged: heap end field');
     return end;
   }
@@ -616,7 +636,7 @@ export class Heap {
   /** Verify that `b` is a free block of `size` bytes (size -1: any) before trusting it; `from` names who pointed at it. */
   private checkFreeBlock(b: number, size: number, from: number, end: number): void {
     const r = this.r;
-    if (!isBlockOffset(b, end)) {
+    if (!isBlockOffset(b, end, this.control)) {
       throw new CorruptedHeaderError(
         this.base + from,
         `link to 0x${(this.base + b).toString(16)} leaves the heap`,
@@ -642,7 +662,7 @@ export class Heap {
     else {
       const sf = r.readI32(b);
       const fl = flOf(sf & ~FLAG_MASK);
-      if (fl >= FL_COUNT || r.readI32(headOffset(fl, slOf(sf & ~FLAG_MASK, fl))) !== b) {
+      if (fl >= this.flCount || r.readI32(headOffset(fl, slOf(sf & ~FLAG_MASK, fl))) !== b) {
         throw new CorruptedHeaderError(this.base + b, 'free block has no predecessor but is not a list head');
       }
     }
@@ -666,7 +686,7 @@ export class Heap {
     r.writeI32(b + size - 4, size);
     if (head !== 0) {
       // A damaged head (control block overwritten) is left for check() to report, not written through.
-      if (head >= CONTROL_SIZE && head < r.readI32(C_END) && (head & 7) === 0) r.writeI32(head + 12, b);
+      if (head >= this.control && head < r.readI32(C_END) && (head & 7) === 0) r.writeI32(head + 12, b);
     } else {
       r.writeI32(C_SL_BITMAPS + 4 * fl, r.readI32(C_SL_BITMAPS + 4 * fl) | (1 << sl));
       r.writeI32(C_FL_BITMAP, r.readI32(C_FL_BITMAP) | (1 << fl));

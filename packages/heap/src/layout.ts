@@ -3,8 +3,8 @@ import type { HeapRegion } from './region.js';
 // The in-band layout: everything the allocator knows lives in the region it manages, so a byte copy
 // of the region is a complete heap (Heap.open re-attaches to it).
 //
-//   offset 0        control block (CONTROL_SIZE bytes, fields below)
-//   CONTROL_SIZE    first block
+//   offset 0        control block (controlSizeFor(flCount) bytes, fields below)
+//   control size    first block
 //   ...             blocks, each [sizeFlags][check][payload ...]
 //   end - 8         end sentinel: an allocated block of size 0
 //
@@ -36,6 +36,7 @@ export const SMALL = 1 << SMALL_LOG2;
 /** Largest block: just under 1 GiB (the kernel heap and the object space are both 1 GiB windows). */
 export const MAX_LOG2 = 30;
 export const MAX_BLOCK = 2 ** MAX_LOG2 - GRANULE;
+/** Most first-level classes a heap has (a heap sized for 1 GiB); smaller regions get fewer (flCountFor). */
 export const FL_COUNT = MAX_LOG2 - SMALL_LOG2 + 1;
 /** A heap's end offset never exceeds 1 GiB, so no block outgrows the largest class. */
 export const MAX_END = 2 ** MAX_LOG2;
@@ -52,12 +53,37 @@ export const C_USED_BLOCKS = 24;
 export const C_FREE_BLOCKS = 28;
 export const C_PEAK_USED = 32;
 export const C_PEAK_END = 36;
-export const C_PARAMS = 40; // SL_LOG2 | FL_COUNT << 8: refuse images made with other parameters
+export const C_PARAMS = 40; // SL_LOG2 | flCount << 8: refuse images made with other parameters
 export const C_END_CHECK = 44; // checkWord(C_END, end): the one control field every operation trusts
 export const C_SL_BITMAPS = 48;
+/** Room for FL_COUNT bitmaps whatever the heap's class count, so list heads sit at a fixed offset. */
 export const C_HEADS = C_SL_BITMAPS + 4 * FL_COUNT;
-export const CONTROL_SIZE = (C_HEADS + 4 * FL_COUNT * SL_COUNT + 7) & ~7;
-export const PARAMS = SL_LOG2 | (FL_COUNT << 8);
+/** The control block of the largest heaps (FL_COUNT classes): 3,088 bytes. */
+export const CONTROL_SIZE = controlSizeFor(FL_COUNT);
+
+/**
+ * First-level classes of a heap whose end never exceeds `maxEnd` (the region's capacity): just
+ * enough for its largest possible block. A 256 KiB region needs 11 classes and a 1.5 KiB control
+ * block instead of 23 and 3 KiB; with FL_COUNT classes the layout is the original one byte for byte.
+ */
+export function flCountFor(maxEnd: number): number {
+  const top = Math.min(maxEnd, MAX_END) - 1;
+  return Math.min(FL_COUNT, flOf(Math.max(top, 0)) + 1);
+}
+
+/** Control block size (offset of the first block) with `flCount` first-level classes. */
+export function controlSizeFor(flCount: number): number {
+  return (C_HEADS + 4 * flCount * SL_COUNT + 7) & ~7;
+}
+
+/** Highest end offset a heap with `flCount` classes may reach: its blocks stay below class flCount. */
+export function endLimitFor(flCount: number): number {
+  return 2 ** (flCount - 1 + SMALL_LOG2);
+}
+
+export function paramsFor(flCount: number): number {
+  return SL_LOG2 | (flCount << 8);
+}
 
 /** The check word of a header at `offset` holding `sizeFlags`: any single-word change breaks it. */
 export function checkWord(offset: number, sizeFlags: number): number {
@@ -87,10 +113,10 @@ export function blockSizeFor(bytes: number): number {
 }
 
 /** The heap's end offset, or -1 when the end field or its check word was damaged. */
-export function readEnd(r: HeapRegion): number {
+export function readEnd(r: HeapRegion, control: number): number {
   const end = r.readI32(C_END);
   if (r.readI32(C_END_CHECK) !== checkWord(C_END, end)) return -1;
-  if (end % 8 !== 0 || end < CONTROL_SIZE + HEADER || end > r.capacity || end > MAX_END) return -1;
+  if (end % 8 !== 0 || end < control + HEADER || end > r.capacity || end > MAX_END) return -1;
   return end;
 }
 
@@ -100,11 +126,16 @@ export function writeEnd(r: HeapRegion, end: number): void {
 }
 
 /** Stamp the control block with this format's identity: magic, version and TLSF parameters. */
-export function writeIdentity(r: HeapRegion): void {
+export function writeIdentity(r: HeapRegion, flCount: number): void {
   r.writeI32(C_MAGIC, MAGIC);
   r.writeI32(C_VERSION, VERSION);
-  r.writeI32(C_CONTROL_SIZE, CONTROL_SIZE);
-  r.writeI32(C_PARAMS, PARAMS);
+  r.writeI32(C_CONTROL_SIZE, controlSizeFor(flCount));
+  r.writeI32(C_PARAMS, paramsFor(flCount));
+}
+
+/** The image's first-level class count (from its parameters word); valid once identityProblem passed. */
+export function readFlCount(r: HeapRegion): number {
+  return r.readI32(C_PARAMS) >>> 8;
 }
 
 /** Why the control block does not carry this format's identity (see writeIdentity), or undefined. */
@@ -112,12 +143,18 @@ export function identityProblem(r: HeapRegion): string | undefined {
   if (r.readI32(C_MAGIC) !== MAGIC) return 'bad magic';
   const version = r.readI32(C_VERSION);
   if (version !== VERSION) return `version ${version}, expected ${VERSION}`;
-  if (r.readI32(C_PARAMS) !== PARAMS || r.readI32(C_CONTROL_SIZE) !== CONTROL_SIZE)
+  const flCount = readFlCount(r);
+  if (
+    flCount < 1 ||
+    flCount > FL_COUNT ||
+    r.readI32(C_PARAMS) !== paramsFor(flCount) ||
+    r.readI32(C_CONTROL_SIZE) !== controlSizeFor(flCount)
+  )
     return 'other TLSF parameters';
   return undefined;
 }
 
 /** Whether `b` can be a block header in a heap ending at `end`: 8-aligned, in [first block, sentinel). */
-export function isBlockOffset(b: number, end: number): boolean {
-  return b >= CONTROL_SIZE && b < end - HEADER && (b & 7) === 0;
+export function isBlockOffset(b: number, end: number, control: number): boolean {
+  return b >= control && b < end - HEADER && (b & 7) === 0;
 }

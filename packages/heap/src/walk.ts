@@ -18,8 +18,9 @@ import {
   C_SL_BITMAPS,
   C_USED_BLOCKS,
   C_USED_BYTES,
-  CONTROL_SIZE,
   checkWord,
+  controlSizeFor,
+  endLimitFor,
   FL_COUNT,
   FLAG_MASK,
   FREE,
@@ -30,6 +31,7 @@ import {
   MIN_BLOCK,
   PREV_FREE,
   readEnd,
+  readFlCount,
   SL_COUNT,
   slOf,
 } from './layout.js';
@@ -41,8 +43,11 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
   const bad = (offset: number, why: string) => new HeapFormatError(base + offset, `heap check: ${why}`);
   const identity = identityProblem(r);
   if (identity !== undefined) return bad(0, identity);
-  const end = readEnd(r);
+  const flCount = readFlCount(r);
+  const control = controlSizeFor(flCount);
+  const end = readEnd(r, control);
   if (end < 0) return bad(C_END, `damaged end field (${r.readI32(C_END)})`);
+  if (end > endLimitFor(flCount)) return bad(C_END, `end ${end} beyond the heap's ${flCount} size classes`);
   const sentinel = end - HEADER;
 
   // 1. The blocks tile the heap; flags and footers agree with the neighbours.
@@ -51,7 +56,7 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
   let usedBlocks = 0;
   let maxUsedEnd = 0;
   let prevFree = false;
-  let b = CONTROL_SIZE;
+  let b = control;
   while (b < sentinel) {
     const sf = r.readI32(b);
     if (r.readI32(b + 4) !== checkWord(b, sf))
@@ -90,9 +95,13 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
 
   // 3. Every free block is in the one list its size maps to; bitmaps mirror the lists.
   const flMap = r.readI32(C_FL_BITMAP);
-  if (flMap >>> FL_COUNT !== 0) return bad(C_FL_BITMAP, 'first-level bitmap has bits beyond the classes');
+  if (flMap >>> flCount !== 0) return bad(C_FL_BITMAP, 'first-level bitmap has bits beyond the classes');
+  for (let fl = flCount; fl < FL_COUNT; fl++) {
+    if (r.readI32(C_SL_BITMAPS + 4 * fl) !== 0)
+      return bad(C_SL_BITMAPS + 4 * fl, 'bitmap of a class beyond the heap');
+  }
   const listed = new Set<number>();
-  for (let fl = 0; fl < FL_COUNT; fl++) {
+  for (let fl = 0; fl < flCount; fl++) {
     const slMap = r.readI32(C_SL_BITMAPS + 4 * fl);
     if ((slMap !== 0) !== ((flMap >>> fl) & 1) > 0)
       return bad(C_FL_BITMAP, `first-level bit ${fl} disagrees`);
@@ -125,16 +134,16 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
  * Why `pointer` is not a live block: the precise typed error, or undefined if it is one.
  * Walks from the first block, so a corrupted header before the pointer is reported as such.
  */
-export function classifyPointer(r: HeapRegion, pointer: number): HeapError | undefined {
+export function classifyPointer(r: HeapRegion, pointer: number, control: number): HeapError | undefined {
   const base = r.base;
-  const end = readEnd(r);
+  const end = readEnd(r, control);
   if (end < 0) return new HeapFormatError(base + C_END, 'control block damaged: heap end field');
   const p = pointer - base;
-  if (!(p >= CONTROL_SIZE + HEADER && p < end - HEADER)) {
-    return new OutsideHeapError(pointer, base + CONTROL_SIZE, base + end);
+  if (!(p >= control + HEADER && p < end - HEADER)) {
+    return new OutsideHeapError(pointer, base + control, base + end);
   }
   const sentinel = end - HEADER;
-  for (let b = CONTROL_SIZE; b < sentinel; ) {
+  for (let b = control; b < sentinel; ) {
     const sf = r.readI32(b);
     if (r.readI32(b + 4) !== checkWord(b, sf)) {
       return new CorruptedHeaderError(

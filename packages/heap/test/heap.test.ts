@@ -62,10 +62,14 @@ describe('malloc / free', () => {
   });
 
   it('refuses a region too small for the control block and one block', () => {
-    expect(() => Heap.create(new ArrayRegion(new Uint8Array(2048)))).toThrow(HeapArgumentError);
-    expect(() => Heap.create(new ArrayRegion(new Uint8Array(65536)), { initialSize: 3000 })).toThrow(
+    // The control block is sized for the region (272 bytes for one class, 1,296 for 64 KiB, 3,088 above 512 MiB).
+    expect(() => Heap.create(new ArrayRegion(new Uint8Array(256)))).toThrow(HeapArgumentError);
+    expect(() => Heap.create(new ArrayRegion(new Uint8Array(65536)), { initialSize: 1296 + 24 })).toThrow(
       HeapArgumentError,
     );
+    const smallest = Heap.create(new ArrayRegion(new Uint8Array(65536)), { initialSize: 1296 + 24 + 8 });
+    expect(smallest.start - smallest.region.base).toBe(1296);
+    expect(smallest.check()).toBeUndefined();
   });
 
   it('calloc zero-fills memory that held data before', () => {
