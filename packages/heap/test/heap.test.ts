@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ArrayBacking,
   ArrayRegion,
   CorruptedHeaderError,
   DoubleFreeError,
@@ -7,6 +8,7 @@ import {
   HeapArgumentError,
   HeapFormatError,
   HeapOutOfMemoryError,
+  type HeapRegion,
   InteriorPointerError,
   InvalidPointerError,
   OutsideHeapError,
@@ -436,6 +438,49 @@ describe('snapshot as bytes and reopen', () => {
     expect(reopened.check()).toBeUndefined();
     expect(reopened.stats().usedBlocks).toBe(0);
     expect(h.heap.stats().usedBlocks).toBe(live.size); // the original is a separate heap
+  });
+
+  it('a region that can reach 1 GiB gets the full 23-class control block (the original layout) and reopens', () => {
+    // Only the first 64 KiB are ever touched (initialSize); the capacity alone picks the class count.
+    const bytes = new Uint8Array(64 * 1024);
+    const inner = new ArrayRegion(bytes, 0x40000);
+    const wide = (): HeapRegion => ({
+      base: inner.base,
+      capacity: 2 ** 30,
+      readI32: (o) => inner.readI32(o),
+      writeI32: (o, v) => inner.writeI32(o, v),
+      readU8: (o) => inner.readU8(o),
+      writeU8: (o, v) => inner.writeU8(o, v),
+      copy: (d, s, n) => inner.copy(d, s, n),
+      fill: (o, n, v) => inner.fill(o, n, v),
+    });
+    const heap = Heap.create(wide(), { initialSize: 64 * 1024 });
+    expect(heap.start - inner.base).toBe(3088);
+    expect(inner.readI32(8)).toBe(3088); // control block size field
+    expect(inner.readI32(40)).toBe(5 | (23 << 8)); // SL_LOG2 | first-level classes << 8
+    const p = heap.malloc(1000);
+    const again = Heap.open(wide(), { verify: true });
+    expect(again.usableSize(p)).toBe(heap.usableSize(p));
+    // The same image in a small region: the 23 classes stay (they come from the image, not the region).
+    const small = Heap.open(new ArrayRegion(bytes.slice(), inner.base), { verify: true });
+    expect(small.start - inner.base).toBe(3088);
+    small.free(p);
+    expect(small.check()).toBeUndefined();
+  });
+
+  it('an image with few classes reopened in a larger growable region never grows past its classes', () => {
+    const h = fixedHeap(64 * 1024, 0x200000); // 9 classes: blocks below 64 KiB, end at most 64 KiB
+    const p = h.heap.malloc(500);
+    const bytes = new Uint8Array(1 << 20);
+    bytes.set(h.bytes);
+    const backing = new ArrayBacking(bytes, 1 << 20, 4096, h.base);
+    const heap = Heap.open(new ArrayRegion(bytes, h.base), { backing, verify: true });
+    expect(() => heap.malloc(100_000)).toThrow(HeapOutOfMemoryError);
+    expect(heap.end - h.base).toBe(64 * 1024);
+    const q = heap.malloc(30_000);
+    heap.free(p);
+    heap.free(q);
+    expect(heap.check()).toBeUndefined();
   });
 
   it('refuses a region that holds no heap', () => {
