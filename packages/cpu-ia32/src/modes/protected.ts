@@ -32,43 +32,35 @@ import {
 
 // --- descriptor access ---------------------------------------------------------------------
 
-/** Read a dword of a system structure (GDT, LDT, IDT, TSS) as a supervisor access. */
-function sysRead32(c: Cpu, lin: number): number {
+type LinearAccess = (c: Cpu, lin: number, v: number) => number;
+const readLin32: LinearAccess = (c, lin) => c.readLin32(lin);
+const readLin16: LinearAccess = (c, lin) => c.readLin16(lin);
+const writeLin32: LinearAccess = (c, lin, v) => {
+  c.writeLin32(lin, v);
+  return 0;
+};
+const writeLin16: LinearAccess = (c, lin, v) => {
+  c.writeLin16(lin, v);
+  return 0;
+};
+
+/**
+ * One access to a system structure (GDT, LDT, IDT, TSS): supervisor rights whatever the CPL,
+ * and the previous mode restored even when the access faults.
+ */
+function systemAccess(c: Cpu, access: LinearAccess, lin: number, v: number): number {
   const prev = c.sysAccess;
   c.sysAccess = true;
   try {
-    return c.readLin32(lin | 0);
+    return access(c, lin | 0, v);
   } finally {
     c.sysAccess = prev;
   }
 }
-function sysRead16(c: Cpu, lin: number): number {
-  const prev = c.sysAccess;
-  c.sysAccess = true;
-  try {
-    return c.readLin16(lin | 0);
-  } finally {
-    c.sysAccess = prev;
-  }
-}
-function sysWrite32(c: Cpu, lin: number, v: number): void {
-  const prev = c.sysAccess;
-  c.sysAccess = true;
-  try {
-    c.writeLin32(lin | 0, v);
-  } finally {
-    c.sysAccess = prev;
-  }
-}
-function sysWrite16(c: Cpu, lin: number, v: number): void {
-  const prev = c.sysAccess;
-  c.sysAccess = true;
-  try {
-    c.writeLin16(lin | 0, v);
-  } finally {
-    c.sysAccess = prev;
-  }
-}
+const sysRead32 = (c: Cpu, lin: number): number => systemAccess(c, readLin32, lin, 0);
+const sysRead16 = (c: Cpu, lin: number): number => systemAccess(c, readLin16, lin, 0);
+const sysWrite32 = (c: Cpu, lin: number, v: number): void => void systemAccess(c, writeLin32, lin, v);
+const sysWrite16 = (c: Cpu, lin: number, v: number): void => void systemAccess(c, writeLin16, lin, v);
 
 /** A decoded segment or gate descriptor. */
 export interface Descriptor {
