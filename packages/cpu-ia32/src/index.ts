@@ -13,3 +13,4 @@ export { type OpRow, ROWS as OPCODE_TABLE } from './decode/table.js';
 export { CPUID_FEATURES, CPUID_SIGNATURE } from './exec/system.js';
 export { CpuError, SegmentLoadError } from './signal.js';
 export type { CpuState } from './snapshot.js';
+export { EFLAGS } from './state.js';

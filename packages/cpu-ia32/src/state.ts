@@ -32,6 +32,8 @@ export const RF = 0x10000;
 export const VM = 0x20000;
 export const AC = 0x40000;
 export const ID = 0x200000;
+/** The EFLAGS bits by name, for monitors and kernels that build or inspect flag images. */
+export const EFLAGS = { CF, PF, AF, ZF, SF, TF, IF, DF, OF, IOPL, NT, RF, VM, AC, ID } as const;
 /** The six arithmetic flags that the lazy-flag machinery computes. */
 export const ARITH = CF | PF | AF | ZF | SF | OF;
 /** Bits a 486 lets software change through POPF/IRET at CPL 0 (others are fixed). */

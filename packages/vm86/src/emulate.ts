@@ -3,21 +3,11 @@
 // a copy of the v86 register image taken from the monitor's ring-0 stack. The interrupt flag
 // the BIOS sees is virtual; the real IF follows it so the CPU takes hardware interrupts only
 // while the BIOS has them enabled, and the monitor reflects those through the IVT too.
-import type { IoBus } from '@phantasm/cpu-ia32';
+import { EFLAGS, type IoBus } from '@phantasm/cpu-ia32';
 import { Vm86AccessError, Vm86FaultError, Vm86IoError } from './errors.js';
 import { operandBeyondLimit } from './operand.js';
 
-export const CF = 0x1;
-export const TF = 0x100;
-export const IF = 0x200;
-export const DF = 0x400;
-export const OF = 0x800;
-export const IOPL = 0x3000;
-export const NT = 0x4000;
-export const RF = 0x10000;
-export const VM = 0x20000;
-export const AC = 0x40000;
-export const ID = 0x200000;
+export const { CF, TF, IF, DF, OF, IOPL, NT, RF, VM, AC, ID } = EFLAGS;
 /** Flags real-mode code changes with POPF/IRET and that the real EFLAGS carry as they are. */
 const PASS16 = 0x0dd5; // CF PF AF ZF SF TF DF OF
 const PASS32 = PASS16 | AC | ID;
