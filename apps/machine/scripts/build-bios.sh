@@ -5,7 +5,7 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 nasm -f bin -o "$here/firmware/bios.bin" "$here/firmware/bios.asm"
 for p in mbhello biostest kbdtest resettest misctest; do
-  nasm -f bin -o "$here/test/programs/$p.bin" "$here/test/programs/$p.asm"
+  nasm -f bin -I "$here/test/programs/" -o "$here/test/programs/$p.bin" "$here/test/programs/$p.asm"
 done
 # the ELF flavour of the multiboot test kernel needs binutils (ld)
 nasm -f elf32 -DELF -o "$here/test/programs/mbhello.o" "$here/test/programs/mbhello.asm"

@@ -70,22 +70,8 @@ tty:        mov ah, 0x0E
             int 0x10
             ret
 
-; AX as four hex digits and a newline on port 0xE9
-report:
-            mov cx, 4
-.digit:     rol ax, 4
-            push ax
-            and al, 0x0F
-            add al, '0'
-            cmp al, '9'
-            jbe .out
-            add al, 7
-.out:       out 0xE9, al
-            pop ax
-            loop .digit
-            mov al, 10
-            out 0xE9, al
-            ret
+report      equ print_hex16
+%include "hex16.inc"
 
             times 510 - ($ - $$) db 0
             dw 0xAA55

@@ -147,20 +147,9 @@ report:
 .val:       mov al, '='
             out 0xE9, al
             pop ax
-            mov cx, 4
-.digit:     rol ax, 4
-            push ax
-            and al, 0x0F
-            add al, '0'
-            cmp al, '9'
-            jbe .out
-            add al, 7
-.out:       out 0xE9, al
-            pop ax
-            loop .digit
-            mov al, 10
-            out 0xE9, al
-            ret
+            jmp print_hex16
+
+%include "hex16.inc"
 
 drive:      db 0
 ticks:      dw 0
