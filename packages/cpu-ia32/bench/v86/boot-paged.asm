@@ -4,15 +4,7 @@
 ; built by v86-reference.ts around one bench/programs/*32.bin workload) to 0x10000 and jumps there.
         bits 16
         org 0x7c00
-        cli
-        xor ax, ax
-        mov ds, ax
-        mov ss, ax
-        mov sp, 0x7000
-        in al, 0x92             ; fast A20 on
-        or al, 2
-        and al, 0xfe
-        out 0x92, al
+%include "boot-prologue.inc"
         lgdt [gdtr]
         mov eax, cr0
         or al, 1

@@ -3,15 +3,7 @@
 ; loop, built by v86-reference.ts) to 1000:0 (where cpu.bench.ts loads it) and jumps there.
         bits 16
         org 0x7c00
-        cli
-        xor ax, ax
-        mov ds, ax
-        mov ss, ax
-        mov sp, 0x7000
-        in al, 0x92             ; fast A20 on
-        or al, 2
-        and al, 0xfe
-        out 0x92, al
+%include "boot-prologue.inc"
         mov ax, 0x1000
         mov es, ax
         mov si, 0x7d00
