@@ -4,7 +4,18 @@
 // measured from the arena start) / (peak requested bytes live). Each allocator gets the same arena.
 import { MemPool } from '@thi.ng/malloc';
 import { ArrayRegion, Heap } from '../src/index.js';
-import { churn, large, lifo, pareto, rng, type Stream, survivors } from './workloads.js';
+import { BestFitModel } from './best-fit-model.js';
+import { heapAllocator } from './heap-allocator.js';
+import {
+  type Allocator,
+  churn,
+  fillToShare,
+  large,
+  lifo,
+  pareto,
+  type Stream,
+  survivors,
+} from './workloads.js';
 
 interface Result {
   ops: number;
@@ -165,58 +176,67 @@ console.log(
   `\nheap churn: 30000 live / 100 live throughput = ${fmt(r30k / r100, 2)} (goal >= 0.5); 30000 live = ${fmt(r30k)} Mops/s (goal >= 10)`,
 );
 
-// Space: requests kept at up to 90 % of the arena (16 B - 1 KiB churn, seeded). Failed allocations
-// per allocator; the heap's tests assert zero for arenas of 1 MiB and more (and a bound for 256 KiB).
-function fillTo90(arena: number, malloc: (n: number) => number, free: (p: number) => void): number {
-  const next = rng(7);
-  const budget = arena * 0.9;
-  const ptrs: number[] = [];
-  const sizes: number[] = [];
-  let live = 0;
+// Space at the 90 % line. Beside the two allocators, exact best fit (bench/best-fit-model.ts) paying the
+// heap's overheads (control block, sentinel, 8-byte headers) and paying none: a yardstick for what
+// placement alone can do at that size.
+const bestFitLikeHeap = (arena: number, heap: Heap) =>
+  new BestFitModel(arena, { header: 8, minBlock: 24, reserved: heap.start + 8 });
+const capacityRow = (label: string, counts: number[]) =>
+  `  ${label}: heap ${counts[0]}, @thi.ng/malloc ${counts[1]}, best fit with the heap's overheads ${counts[2]}, best fit without overheads ${counts[3]}`;
+
+console.log(
+  '\nfailed allocations, 16 B - 1 KiB churn with requested bytes kept under 90 % of the arena (60,000 requests):',
+);
+for (const arena of [128 << 10, 256 << 10, 512 << 10, 768 << 10, 1 << 20, 4 << 20]) {
+  const heap = Heap.create(new ArrayRegion(new ArrayBuffer(arena)));
+  const allocators = [
+    heapAllocator(heap),
+    new MemPool({ size: arena }),
+    bestFitLikeHeap(arena, heap),
+    new BestFitModel(arena),
+  ];
+  const counts = allocators.map((a) => fillToShare(arena, a, 60_000, 7).failures);
+  console.log(capacityRow(`${String(arena >> 10).padStart(5)} KiB arena`, counts));
+}
+
+/** Replays a stream; requests that fail are dropped (their later free is skipped). */
+function replayFailures(s: Stream, alloc: Allocator): number {
+  const ptr = new Float64Array(s.slotCount);
   let failures = 0;
-  for (let i = 0; i < 60_000; i++) {
-    const size = 16 + Math.floor(next() * 1009);
-    while (live + size > budget) {
-      const k = Math.floor(next() * ptrs.length);
-      free(ptrs[k]);
-      live -= sizes[k];
-      ptrs[k] = ptrs[ptrs.length - 1];
-      sizes[k] = sizes[sizes.length - 1];
-      ptrs.pop();
-      sizes.pop();
-    }
-    const p = malloc(size);
-    if (p === 0) {
-      failures++;
-      continue;
-    }
-    ptrs.push(p);
-    sizes.push(size);
-    live += size;
+  for (let i = 0; i < s.slots.length; i++) {
+    const slot = s.slots[i];
+    if (s.sizes[i] >= 0) {
+      ptr[slot] = alloc.malloc(s.sizes[i]);
+      if (ptr[slot] === 0) failures++;
+    } else if (ptr[slot] !== 0) alloc.free(ptr[slot]);
   }
   return failures;
 }
+
 console.log(
-  '\nfailed allocations with live bytes kept under 90 % of the arena (60,000 requests, 16 B - 1 KiB):',
+  '\nfailed allocations, the workloads above (shorter streams) in an arena of exactly peak live / 0.9:',
 );
-for (const arena of [128 * 1024, 256 * 1024, 1 << 20, 4 << 20]) {
+for (const s of [
+  churn(100, 100_000),
+  churn(1_000, 100_000),
+  churn(10_000, 100_000),
+  lifo(1_000, 100),
+  pareto(2_000, 100_000),
+  large(16, 5_000),
+  survivors(100_000, 16, 256),
+]) {
+  const arena = Math.ceil(s.peakLive / 0.9 / 8) * 8;
   const heap = Heap.create(new ArrayRegion(new ArrayBuffer(arena)));
-  const ours = fillTo90(
-    arena,
-    (n) => {
-      try {
-        return heap.malloc(n);
-      } catch {
-        return 0;
-      }
-    },
-    (p) => heap.free(p),
+  const allocators = [
+    heapAllocator(heap),
+    new MemPool({ size: arena }),
+    bestFitLikeHeap(arena, heap),
+    new BestFitModel(arena),
+  ];
+  console.log(
+    capacityRow(
+      `${s.name.padEnd(26)} ${String(arena >> 10).padStart(6)} KiB`,
+      allocators.map((a) => replayFailures(s, a)),
+    ),
   );
-  const pool = new MemPool({ size: arena });
-  const ref = fillTo90(
-    arena,
-    (n) => pool.malloc(n),
-    (p) => pool.free(p),
-  );
-  console.log(`  ${String(arena >> 10).padStart(5)} KiB arena: heap ${ours}, @thi.ng/malloc ${ref}`);
 }

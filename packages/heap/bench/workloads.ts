@@ -123,3 +123,59 @@ export function survivors(total: number, every: number, window: number, seed = 5
   }
   return b.done(`survivors 1/${every} among churn`, nextSlot);
 }
+
+/** An allocator as the capacity runs drive it: malloc returns 0 when it cannot serve the request. */
+export interface Allocator {
+  malloc(size: number): number;
+  free(pointer: number): void;
+}
+
+export interface FillResult {
+  failures: number;
+  /** Most requested bytes live at once (shows the run really reached the line). */
+  peakLive: number;
+  budget: number;
+}
+
+/**
+ * Churn 16 B - 1 KiB requests with the requested bytes live kept under `share` of the arena: before
+ * each request, random live blocks are freed until the request fits under the line; then it is
+ * allocated. A failed request is counted and dropped (nothing is freed for it).
+ */
+export function fillToShare(
+  arena: number,
+  alloc: Allocator,
+  requests: number,
+  seed: number,
+  share = 0.9,
+): FillResult {
+  const next = rng(seed);
+  const budget = Math.floor(arena * share);
+  const ptrs: number[] = [];
+  const sizes: number[] = [];
+  let live = 0;
+  let peakLive = 0;
+  let failures = 0;
+  for (let i = 0; i < requests; i++) {
+    const size = 16 + Math.floor(next() * 1009);
+    while (live + size > budget) {
+      const k = Math.floor(next() * ptrs.length);
+      alloc.free(ptrs[k]);
+      live -= sizes[k];
+      ptrs[k] = ptrs[ptrs.length - 1];
+      sizes[k] = sizes[sizes.length - 1];
+      ptrs.pop();
+      sizes.pop();
+    }
+    const p = alloc.malloc(size);
+    if (p === 0) {
+      failures++;
+      continue;
+    }
+    ptrs.push(p);
+    sizes.push(size);
+    live += size;
+    if (live > peakLive) peakLive = live;
+  }
+  return { failures, peakLive, budget };
+}
