@@ -179,8 +179,16 @@ console.log(
 // Space at the 90 % line. Beside the two allocators, exact best fit (bench/best-fit-model.ts) paying the
 // heap's overheads (control block, sentinel, 8-byte headers) and paying none: a yardstick for what
 // placement alone can do at that size.
-const bestFitLikeHeap = (arena: number, heap: Heap) =>
-  new BestFitModel(arena, { header: 8, minBlock: 24, reserved: heap.start + 8 });
+/** The four contenders, each over its own arena of `arena` bytes. */
+function contenders(arena: number): Allocator[] {
+  const heap = Heap.create(new ArrayRegion(new ArrayBuffer(arena)));
+  return [
+    heapAllocator(heap),
+    new MemPool({ size: arena }),
+    new BestFitModel(arena, { header: 8, minBlock: 24, reserved: heap.start + 8 }),
+    new BestFitModel(arena),
+  ];
+}
 const capacityRow = (label: string, counts: number[]) =>
   `  ${label}: heap ${counts[0]}, @thi.ng/malloc ${counts[1]}, best fit with the heap's overheads ${counts[2]}, best fit without overheads ${counts[3]}`;
 
@@ -188,14 +196,7 @@ console.log(
   '\nfailed allocations, 16 B - 1 KiB churn with requested bytes kept under 90 % of the arena (60,000 requests):',
 );
 for (const arena of [128 << 10, 256 << 10, 512 << 10, 768 << 10, 1 << 20, 4 << 20]) {
-  const heap = Heap.create(new ArrayRegion(new ArrayBuffer(arena)));
-  const allocators = [
-    heapAllocator(heap),
-    new MemPool({ size: arena }),
-    bestFitLikeHeap(arena, heap),
-    new BestFitModel(arena),
-  ];
-  const counts = allocators.map((a) => fillToShare(arena, a, 60_000, 7).failures);
+  const counts = contenders(arena).map((a) => fillToShare(arena, a, 60_000, 7).failures);
   console.log(capacityRow(`${String(arena >> 10).padStart(5)} KiB arena`, counts));
 }
 
@@ -226,17 +227,10 @@ for (const s of [
   survivors(100_000, 16, 256),
 ]) {
   const arena = Math.ceil(s.peakLive / 0.9 / 8) * 8;
-  const heap = Heap.create(new ArrayRegion(new ArrayBuffer(arena)));
-  const allocators = [
-    heapAllocator(heap),
-    new MemPool({ size: arena }),
-    bestFitLikeHeap(arena, heap),
-    new BestFitModel(arena),
-  ];
   console.log(
     capacityRow(
       `${s.name.padEnd(26)} ${String(arena >> 10).padStart(6)} KiB`,
-      allocators.map((a) => replayFailures(s, a)),
+      contenders(arena).map((a) => replayFailures(s, a)),
     ),
   );
 }
