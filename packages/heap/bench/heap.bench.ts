@@ -3,7 +3,7 @@
 // so that other jobs on a shared machine do not count against either allocator. extent/live = (highest byte any allocation reached,
 // measured from the arena start) / (peak requested bytes live). Each allocator gets the same arena.
 import { MemPool } from '@thi.ng/malloc';
-import { ArrayRegion, Heap } from '../src/index.js';
+import { ArrayRegion, Heap, type HeapOptions } from '../src/index.js';
 import { BestFitModel } from './best-fit-model.js';
 import { heapAllocator } from './heap-allocator.js';
 import {
@@ -37,8 +37,8 @@ function arenaFor(s: Stream): number {
 }
 
 // Two drivers with the same text, so each call site stays monomorphic for its allocator.
-function runHeap(s: Stream, budgetMs: number): Result {
-  const heap = Heap.create(new ArrayRegion(new ArrayBuffer(arenaFor(s))));
+function runHeap(s: Stream, budgetMs: number, options: HeapOptions = {}): Result {
+  const heap = Heap.create(new ArrayRegion(new ArrayBuffer(arenaFor(s))), options);
   const ptr = new Float64Array(s.slotCount);
   const { slots, sizes } = s;
   let extent = 0;
@@ -175,6 +175,16 @@ const r30k = heapRate.get('churn 30000 live')!;
 console.log(
   `\nheap churn: 30000 live / 100 live throughput = ${fmt(r30k / r100, 2)} (goal >= 0.5); 30000 live = ${fmt(r30k)} Mops/s (goal >= 10)`,
 );
+
+// What the quick lists buy: the same streams on the version 1 layout (pure TLSF), in this run.
+const withoutQuick = (s: Stream, budgetMs: number) => runHeap(s, budgetMs, { quickLists: false });
+for (const s of streams.filter((x) => x.name === 'churn 10000 live' || x.name === 'churn 30000 live')) {
+  const plain = best(withoutQuick, s);
+  const quick = heapRate.get(s.name)!;
+  console.log(
+    `${s.name}: ${fmt(quick)} Mops/s with quick lists, ${fmt(mops(plain))} without (${fmt(quick / mops(plain), 2)}x); extent/live without ${fmt(plain.extent / peakLive(s, plain.ops), 3)}`,
+  );
+}
 
 // Space at the 90 % line. Beside the two allocators, exact best fit (bench/best-fit-model.ts) paying the
 // heap's overheads (control block, sentinel, 8-byte headers) and paying none: a yardstick for what

@@ -13,13 +13,18 @@ import type { HeapRegion } from './region.js';
 //   word 1  check = checkWord(offset, word 0)  catches stray pointers and overwritten headers
 // A free block also holds, in its payload: next free (+8), previous free (+12), and a footer in its
 // last word (size), which lets the following block find it when coalescing (boundary tag).
+// A cached block (version 2) is a freed block of at most QUICK_MAX bytes parked, uncoalesced, in the
+// quick list of its exact size (link to the next one at +8); to its neighbours it is still in use.
 
 /** 'PHHP' */
 export const MAGIC = 0x50484850;
-export const VERSION = 1;
+/** 2 adds the quick lists; version 1 images (no quick lists) still open and stay version 1. */
+export const VERSION = 2;
 
 export const FREE = 1;
 export const PREV_FREE = 2;
+/** Freed, parked in a quick list: not free for coalescing, not live for the caller. */
+export const CACHED = 4;
 export const FLAG_MASK = 7;
 
 export const HEADER = 8;
@@ -58,8 +63,6 @@ export const C_END_CHECK = 44; // checkWord(C_END, end): the one control field e
 export const C_SL_BITMAPS = 48;
 /** Room for FL_COUNT bitmaps whatever the heap's class count, so list heads sit at a fixed offset. */
 export const C_HEADS = C_SL_BITMAPS + 4 * FL_COUNT;
-/** The control block of the largest heaps (FL_COUNT classes): 3,088 bytes. */
-export const CONTROL_SIZE = controlSizeFor(FL_COUNT);
 
 /**
  * First-level classes of a heap whose end never exceeds `maxEnd` (the region's capacity): just
@@ -71,9 +74,22 @@ export function flCountFor(maxEnd: number): number {
   return Math.min(FL_COUNT, flOf(Math.max(top, 0)) + 1);
 }
 
-/** Control block size (offset of the first block) with `flCount` first-level classes. */
-export function controlSizeFor(flCount: number): number {
+/** Bytes of the TLSF part of the control block (all of it in version 1); the quick area follows. */
+export function tlsfSizeFor(flCount: number): number {
   return (C_HEADS + 4 * flCount * SL_COUNT + 7) & ~7;
+}
+
+// The quick area (version 2), at tlsfSizeFor(flCount): bytes and blocks cached, then one list head
+// per block size up to QUICK_MAX, indexed by size / 8 (indices below MIN_BLOCK / 8 stay 0).
+export const QUICK_MAX = 1032;
+export const Q_BYTES = 0;
+export const Q_BLOCKS = 4;
+export const Q_HEADS = 8;
+export const QUICK_AREA = Q_HEADS + 4 * (QUICK_MAX / GRANULE + 1);
+
+/** Control block size (offset of the first block) with `flCount` first-level classes. */
+export function controlSizeFor(flCount: number, version = VERSION): number {
+  return tlsfSizeFor(flCount) + (version >= 2 ? QUICK_AREA : 0);
 }
 
 /** Highest end offset a heap with `flCount` classes may reach: its blocks stay below class flCount. */
@@ -126,11 +142,21 @@ export function writeEnd(r: HeapRegion, end: number): void {
 }
 
 /** Stamp the control block with this format's identity: magic, version and TLSF parameters. */
-export function writeIdentity(r: HeapRegion, flCount: number): void {
+export function writeIdentity(r: HeapRegion, flCount: number, version: number): void {
   r.writeI32(C_MAGIC, MAGIC);
-  r.writeI32(C_VERSION, VERSION);
-  r.writeI32(C_CONTROL_SIZE, controlSizeFor(flCount));
+  r.writeI32(C_VERSION, version);
+  r.writeI32(C_CONTROL_SIZE, controlSizeFor(flCount, version));
   r.writeI32(C_PARAMS, paramsFor(flCount));
+}
+
+/** The image's layout version; valid once identityProblem passed. */
+export function readVersion(r: HeapRegion): number {
+  return r.readI32(C_VERSION);
+}
+
+/** Offset of the quick area of an image, or -1 for a version 1 image (no quick lists). */
+export function quickAreaOf(flCount: number, version: number): number {
+  return version >= 2 ? tlsfSizeFor(flCount) : -1;
 }
 
 /** The image's first-level class count (from its parameters word); valid once identityProblem passed. */
@@ -142,13 +168,13 @@ export function readFlCount(r: HeapRegion): number {
 export function identityProblem(r: HeapRegion): string | undefined {
   if (r.readI32(C_MAGIC) !== MAGIC) return 'bad magic';
   const version = r.readI32(C_VERSION);
-  if (version !== VERSION) return `version ${version}, expected ${VERSION}`;
+  if (version !== 1 && version !== VERSION) return `version ${version}, expected 1 or ${VERSION}`;
   const flCount = readFlCount(r);
   if (
     flCount < 1 ||
     flCount > FL_COUNT ||
     r.readI32(C_PARAMS) !== paramsFor(flCount) ||
-    r.readI32(C_CONTROL_SIZE) !== controlSizeFor(flCount)
+    r.readI32(C_CONTROL_SIZE) !== controlSizeFor(flCount, version)
   )
     return 'other TLSF parameters';
   return undefined;

@@ -18,6 +18,7 @@ import {
   C_SL_BITMAPS,
   C_USED_BLOCKS,
   C_USED_BYTES,
+  CACHED,
   checkWord,
   controlSizeFor,
   endLimitFor,
@@ -30,8 +31,14 @@ import {
   identityProblem,
   MIN_BLOCK,
   PREV_FREE,
+  Q_BLOCKS,
+  Q_BYTES,
+  Q_HEADS,
+  QUICK_MAX,
+  quickAreaOf,
   readEnd,
   readFlCount,
+  readVersion,
   SL_COUNT,
   slOf,
 } from './layout.js';
@@ -44,7 +51,9 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
   const identity = identityProblem(r);
   if (identity !== undefined) return bad(0, identity);
   const flCount = readFlCount(r);
-  const control = controlSizeFor(flCount);
+  const version = readVersion(r);
+  const control = controlSizeFor(flCount, version);
+  const quick = quickAreaOf(flCount, version);
   const end = readEnd(r, control);
   if (end < 0) return bad(C_END, `damaged end field (${r.readI32(C_END)})`);
   if (end > endLimitFor(flCount)) return bad(C_END, `end ${end} beyond the heap's ${flCount} size classes`);
@@ -52,6 +61,8 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
 
   // 1. The blocks tile the heap; flags and footers agree with the neighbours.
   const free = new Set<number>();
+  const cached = new Set<number>();
+  let cachedBytes = 0;
   let usedBytes = 0;
   let usedBlocks = 0;
   let maxUsedEnd = 0;
@@ -65,7 +76,12 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
     if (size < MIN_BLOCK || b + size > sentinel) return bad(b, `block size ${size} does not fit the heap`);
     if (((sf & PREV_FREE) !== 0) !== prevFree) return bad(b, 'PREV_FREE disagrees with the previous block');
     const isFree = (sf & FREE) !== 0;
-    if (isFree) {
+    if (sf & CACHED) {
+      if (isFree || quick < 0 || size > QUICK_MAX)
+        return bad(b, `cached flag on a block that cannot be cached`);
+      cached.add(b);
+      cachedBytes += size;
+    } else if (isFree) {
       if (prevFree) return bad(b, 'two neighbouring free blocks (missed coalescing)');
       if (r.readI32(b + size - 4) !== size)
         return bad(b + size - 4, `footer ${r.readI32(b + size - 4)} != size ${size}`);
@@ -127,6 +143,37 @@ export function checkImage(r: HeapRegion): HeapError | undefined {
     }
   }
   for (const f of free) if (!listed.has(f)) return bad(f, 'free block missing from its list');
+  return quick < 0 ? undefined : checkQuickLists(r, quick, cached, cachedBytes);
+}
+
+/** Every cached block is in the quick list of its size, once; the counters add them up. */
+function checkQuickLists(
+  r: HeapRegion,
+  quick: number,
+  cached: Set<number>,
+  cachedBytes: number,
+): HeapError | undefined {
+  const bad = (offset: number, why: string) => new HeapFormatError(r.base + offset, `heap check: ${why}`);
+  const listed = new Set<number>();
+  for (let i = 0; i <= QUICK_MAX / 8; i++) {
+    const ho = quick + Q_HEADS + 4 * i;
+    if (i < MIN_BLOCK / 8 && r.readI32(ho) !== 0)
+      return bad(ho, `quick list for ${8 * i} bytes is not empty`);
+    let from = ho;
+    for (let e = r.readI32(ho); e !== 0; e = r.readI32(e + 8)) {
+      if (!cached.has(e)) return bad(from, `quick-list link 0x${e.toString(16)} is not a cached block`);
+      if (listed.has(e)) return bad(e, 'cached block listed twice');
+      listed.add(e);
+      if ((r.readI32(e) & ~FLAG_MASK) !== 8 * i)
+        return bad(e, `cached block filed in the ${8 * i}-byte list`);
+      from = e + 8;
+    }
+  }
+  for (const c of cached) if (!listed.has(c)) return bad(c, 'cached block missing from its quick list');
+  if (r.readI32(quick + Q_BLOCKS) !== cached.size)
+    return bad(quick + Q_BLOCKS, `cachedBlocks != ${cached.size}`);
+  if (r.readI32(quick + Q_BYTES) !== cachedBytes)
+    return bad(quick + Q_BYTES, `cachedBytes != ${cachedBytes}`);
   return undefined;
 }
 
@@ -155,7 +202,7 @@ export function classifyPointer(r: HeapRegion, pointer: number, control: number)
     if (size < MIN_BLOCK || b + size > sentinel)
       return new CorruptedHeaderError(base + b, `size ${size} out of range`);
     if (p < b + size) {
-      if (p === b + HEADER) return sf & FREE ? new DoubleFreeError(pointer) : undefined;
+      if (p === b + HEADER) return sf & (FREE | CACHED) ? new DoubleFreeError(pointer) : undefined;
       if (p < b + HEADER)
         return new InvalidPointerError(pointer, `points into the header at 0x${(base + b).toString(16)}`);
       if ((sf & FREE) === 0) return new InteriorPointerError(pointer, base + b + HEADER);

@@ -19,15 +19,27 @@ const later = fc.array(
 );
 
 describe('a damaged heap image fails with typed errors, never crashes or hangs', () => {
-  for (const variant of ['fixed', 'growing'] as const) {
-    it(variant, () => {
+  for (const [variant, quickLists] of [
+    ['fixed', false],
+    ['growing', false],
+    ['fixed', true],
+    ['growing', true],
+  ] as const) {
+    it(`${variant}, ${quickLists ? 'quick lists' : 'no quick lists'}`, () => {
       fc.assert(
         fc.property(
           fc.array(fc.nat(3000), { minLength: 1, maxLength: 60 }),
           damage,
           later,
           (sizes, hits, ops) => {
-            const h = strictHeap(variant === 'fixed' ? 64 * 1024 : 256 * 1024, variant === 'growing');
+            const h = strictHeap(
+              variant === 'fixed' ? 64 * 1024 : 256 * 1024,
+              variant === 'growing',
+              0x300000,
+              {
+                quickLists,
+              },
+            );
             const ptrs = sizes.map((n) => h.heap.malloc(n));
             for (let i = 0; i < ptrs.length; i += 3) h.heap.free(ptrs[i]);
             const words = new DataView(h.bytes.buffer);

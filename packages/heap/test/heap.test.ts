@@ -440,11 +440,10 @@ describe('snapshot as bytes and reopen', () => {
     expect(h.heap.stats().usedBlocks).toBe(live.size); // the original is a separate heap
   });
 
-  it('a region that can reach 1 GiB gets the full 23-class control block (the original layout) and reopens', () => {
-    // Only the first 64 KiB are ever touched (initialSize); the capacity alone picks the class count.
-    const bytes = new Uint8Array(64 * 1024);
+  // Only the first 64 KiB are ever touched (initialSize); the capacity alone picks the class count.
+  function wideRegion(bytes: Uint8Array): () => HeapRegion {
     const inner = new ArrayRegion(bytes, 0x40000);
-    const wide = (): HeapRegion => ({
+    return () => ({
       base: inner.base,
       capacity: 2 ** 30,
       readI32: (o) => inner.readI32(o),
@@ -454,19 +453,31 @@ describe('snapshot as bytes and reopen', () => {
       copy: (d, s, n) => inner.copy(d, s, n),
       fill: (o, n, v) => inner.fill(o, n, v),
     });
-    const heap = Heap.create(wide(), { initialSize: 64 * 1024 });
-    expect(heap.start - inner.base).toBe(3088);
-    expect(inner.readI32(8)).toBe(3088); // control block size field
-    expect(inner.readI32(40)).toBe(5 | (23 << 8)); // SL_LOG2 | first-level classes << 8
-    const p = heap.malloc(1000);
-    const again = Heap.open(wide(), { verify: true });
-    expect(again.usableSize(p)).toBe(heap.usableSize(p));
-    // The same image in a small region: the 23 classes stay (they come from the image, not the region).
-    const small = Heap.open(new ArrayRegion(bytes.slice(), inner.base), { verify: true });
-    expect(small.start - inner.base).toBe(3088);
-    small.free(p);
-    expect(small.check()).toBeUndefined();
-  });
+  }
+
+  for (const [layout, quickLists, version, control] of [
+    ['version 1 (the original layout, no quick lists)', false, 1, 3088],
+    ['version 2 (quick lists after the TLSF heads)', true, 2, 3088 + 528],
+  ] as const) {
+    it(`a region that can reach 1 GiB gets the full 23-class control block, ${layout}, and reopens`, () => {
+      const bytes = new Uint8Array(64 * 1024);
+      const wide = wideRegion(bytes);
+      const heap = Heap.create(wide(), { initialSize: 64 * 1024, quickLists });
+      expect(heap.start - 0x40000).toBe(control);
+      const words = new ArrayRegion(bytes);
+      expect(words.readI32(4)).toBe(version);
+      expect(words.readI32(8)).toBe(control); // control block size field
+      expect(words.readI32(40)).toBe(5 | (23 << 8)); // SL_LOG2 | first-level classes << 8
+      const p = heap.malloc(1000);
+      const again = Heap.open(wide(), { verify: true });
+      expect(again.usableSize(p)).toBe(heap.usableSize(p));
+      // The same image in a small region: classes and version come from the image, not the region.
+      const small = Heap.open(new ArrayRegion(bytes.slice(), 0x40000), { verify: true });
+      expect(small.start - 0x40000).toBe(control);
+      small.free(p);
+      expect(small.check()).toBeUndefined();
+    });
+  }
 
   it('an image with few classes reopened in a larger growable region never grows past its classes', () => {
     const h = fixedHeap(64 * 1024, 0x200000); // 9 classes: blocks below 64 KiB, end at most 64 KiB

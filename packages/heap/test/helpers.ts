@@ -92,10 +92,10 @@ export class StrictRegion extends ArrayRegion {
 }
 
 /** A heap over a StrictRegion; with `grow`, only the part the backing handed out is accessible. */
-export function strictHeap(capacity: number, grow: boolean, base = 0x300000) {
+export function strictHeap(capacity: number, grow: boolean, base = 0x300000, options: HeapOptions = {}) {
   const bytes = new Uint8Array(capacity);
   const region = new StrictRegion(bytes, base);
-  if (!grow) return { bytes, region, heap: Heap.create(region), base };
+  if (!grow) return { bytes, region, heap: Heap.create(region, options), base };
   const inner = new ArrayBacking(bytes, capacity, 4096, base);
   const backing = {
     granularity: 4096,
@@ -113,7 +113,7 @@ export function strictHeap(capacity: number, grow: boolean, base = 0x300000) {
   return {
     bytes,
     region,
-    heap: Heap.create(region, { backing, growthQuantum: 4096, trimThreshold: 8192 }),
+    heap: Heap.create(region, { backing, growthQuantum: 4096, trimThreshold: 8192, ...options }),
     base,
   };
 }

@@ -108,23 +108,27 @@ function run(ops: Op[], make: () => { heap: Heap; region: ArrayRegion; bytes: Ui
 }
 
 describe('random operation sequences', () => {
-  it('fixed 32 KiB heap: consistent, disjoint, contents intact (out-of-memory included)', () => {
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 200 }), (ops) =>
-        run(ops, () => fixedHeap(32 * 1024, 0x4000_0000)),
-      ),
-      { numRuns: 300 },
-    );
-  });
+  // Regions below 1 MiB default to the version 1 layout; each case runs with and without quick lists.
+  for (const quickLists of [false, true]) {
+    const layout = quickLists ? 'quick lists' : 'no quick lists';
+    it(`fixed 32 KiB heap, ${layout}: consistent, disjoint, contents intact (out-of-memory included)`, () => {
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 200 }), (ops) =>
+          run(ops, () => fixedHeap(32 * 1024, 0x4000_0000, { quickLists, parkAbove: 0 })),
+        ),
+        { numRuns: 300 },
+      );
+    });
 
-  it('growing heap (grows and trims through a backing): the same properties', () => {
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 200 }), (ops) =>
-        // The region faults outside what the backing handed out. Reopened copies have no backing:
-        // growth is exercised before the first reopen.
-        run(ops, () => strictHeap(512 * 1024, true, 0x8000_1000)),
-      ),
-      { numRuns: 300 },
-    );
-  });
+    it(`growing heap (grows and trims through a backing), ${layout}: the same properties`, () => {
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 200 }), (ops) =>
+          // The region faults outside what the backing handed out. Reopened copies have no backing:
+          // growth is exercised before the first reopen.
+          run(ops, () => strictHeap(512 * 1024, true, 0x8000_1000, { quickLists, parkAbove: 0 })),
+        ),
+        { numRuns: 300 },
+      );
+    });
+  }
 });
