@@ -12,7 +12,7 @@
 //
 // Quick lists (layout version 2) are the front end, as glibc's tcache is: free parks a block of at most
 // QUICK_MAX bytes in the list of its exact size, touching only that block, and malloc of that size
-// takes it back. Parked bytes stay below 1/16 of the bytes in use beyond the first MiB (the extent
+// takes it back. Parked bytes stay below 1/16 of the bytes in use beyond parkAbove (1 MiB; the extent
 // stays compact), and are merged into the TLSF lists before the heap would grow or fail, so they
 // never cost an allocation.
 import type { HeapBacking } from './backing.js';
