@@ -1,4 +1,4 @@
-import { type Heap, HeapOutOfMemoryError } from '../src/index.js';
+import { Heap, type HeapOptions, HeapOutOfMemoryError, type HeapRegion } from '../src/index.js';
 import type { Allocator } from './workloads.js';
 
 /** The heap as a capacity run drives it: running out is 0, any other error is a real failure. */
@@ -14,4 +14,51 @@ export function heapAllocator(heap: Heap): Allocator {
     },
     free: (pointer) => heap.free(pointer),
   };
+}
+
+/**
+ * A relocatable heap behind a handle table, as an owner that can follow moved blocks would use it:
+ * malloc returns a handle (>= 1), compaction updates the table through onMove.
+ */
+export class HandleHeap implements Allocator {
+  readonly heap: Heap;
+  private readonly pointerOf: number[] = [0];
+  private readonly handleAt = new Map<number, number>();
+  private readonly spare: number[] = [];
+
+  constructor(region: HeapRegion, options: HeapOptions = {}) {
+    // Moves come in address order and only downwards, so a destination is never a key still waiting.
+    const onMove = (from: number, to: number) => {
+      const handle = this.handleAt.get(from)!;
+      this.handleAt.delete(from);
+      this.handleAt.set(to, handle);
+      this.pointerOf[handle] = to;
+    };
+    this.heap = Heap.create(region, { ...options, relocatable: true, onMove });
+  }
+
+  pointer(handle: number): number {
+    return this.pointerOf[handle];
+  }
+
+  malloc(size: number): number {
+    let p: number;
+    try {
+      p = this.heap.malloc(size);
+    } catch (e) {
+      if (e instanceof HeapOutOfMemoryError) return 0;
+      throw e;
+    }
+    const handle = this.spare.pop() ?? this.pointerOf.length;
+    this.pointerOf[handle] = p;
+    this.handleAt.set(p, handle);
+    return handle;
+  }
+
+  free(handle: number): void {
+    const p = this.pointerOf[handle];
+    this.heap.free(p);
+    this.handleAt.delete(p);
+    this.spare.push(handle);
+  }
 }

@@ -29,6 +29,7 @@ import {
   C_END,
   C_FL_BITMAP,
   C_FREE_BLOCKS,
+  C_HEADS,
   C_PEAK_END,
   C_PEAK_USED,
   C_SL_BITMAPS,
@@ -54,10 +55,12 @@ import {
   Q_BLOCKS,
   Q_BYTES,
   Q_HEADS,
+  QUICK_AREA,
   QUICK_MAX,
   quickAreaOf,
   readEnd,
   readFlCount,
+  readRelocatable,
   readVersion,
   SL_COUNT,
   SL_LOG2,
@@ -91,7 +94,21 @@ export interface HeapOptions {
    * two or three); below that it would only spread the heap.
    */
   parkAbove?: number;
+  /**
+   * Heap.create only (kept in the image): the owner can follow moved blocks, so the heap may compact.
+   * Such a heap serves 8-byte alignment only (a moved block keeps no stronger alignment).
+   */
+  relocatable?: boolean;
+  /**
+   * On a relocatable heap: called for every block compaction moves (old and new pointer, usable
+   * bytes). With it, an allocation that finds no fitting block (and cannot grow) compacts the heap
+   * and tries again, so it fails only when the free bytes together are too few.
+   */
+  onMove?: MoveHandler;
 }
+
+/** Told that the block at `from` now lives at `to` (its `bytes` usable bytes moved with it). */
+export type MoveHandler = (from: number, to: number, bytes: number) => void;
 
 export interface HeapStats {
   /** Address of the first block header and the current end of the heap. */
@@ -149,8 +166,18 @@ export class Heap {
   /** Offset of the quick area, or -1 (a version 1 image: no quick lists). */
   private readonly quick: number;
   private readonly parkAbove: number;
+  private readonly relocatable: boolean;
+  private readonly onMove: MoveHandler | undefined;
+  /** A block offset compaction keeps up to date (realloc's old block while it allocates), or -1. */
+  private followed = -1;
 
-  private constructor(region: HeapRegion, options: HeapOptions, flCount: number, version: number) {
+  private constructor(
+    region: HeapRegion,
+    options: HeapOptions,
+    flCount: number,
+    version: number,
+    relocatable: boolean,
+  ) {
     this.region = region;
     this.r = region;
     this.base = region.base;
@@ -158,6 +185,8 @@ export class Heap {
     this.control = controlSizeFor(flCount, version);
     this.quick = quickAreaOf(flCount, version);
     this.parkAbove = options.parkAbove ?? 1 << 20;
+    this.relocatable = relocatable;
+    this.onMove = options.onMove;
     this.endLimit = Math.min(endLimitFor(flCount), MAX_END, region.capacity & ~7);
     this.backing = options.backing;
     this.quantum = options.growthQuantum ?? 64 * 1024;
@@ -170,7 +199,8 @@ export class Heap {
     // Below 1 MiB the quick area (528 bytes) costs more capacity than parking gains in speed.
     const quick = options.quickLists ?? region.capacity >= QUICK_MIN_REGION;
     const version = quick ? VERSION : 1;
-    const heap = new Heap(region, options, flCountFor(region.capacity & ~7), version);
+    const relocatable = options.relocatable ?? false;
+    const heap = new Heap(region, options, flCountFor(region.capacity & ~7), version, relocatable);
     heap.format(options.initialSize, version);
     return heap;
   }
@@ -198,7 +228,7 @@ export class Heap {
     const sf = r.readI32(s);
     if (r.readI32(s + 4) !== checkWord(s, sf) || (sf & ~FLAG_MASK) !== 0 || (sf & FREE) !== 0)
       fail('bad end sentinel');
-    const heap = new Heap(region, options, flCount, version);
+    const heap = new Heap(region, options, flCount, version, readRelocatable(r));
     if (options.verify) {
       const problem = heap.check();
       if (problem) throw problem;
@@ -322,7 +352,7 @@ export class Heap {
     if (pointer === 0) return this.malloc(size);
     const r = this.r;
     const end = this.endOffset();
-    const b = this.blockOf(pointer, end);
+    let b = this.blockOf(pointer, end);
     if (!(size >= 0 && size <= MAX_BLOCK - HEADER)) {
       if (size > 0) throw new HeapOutOfMemoryError(size, this.end);
       throw new HeapArgumentError(pointer, `realloc: bad size ${size}`);
@@ -367,10 +397,18 @@ export class Heap {
       this.account(b, taken, taken - cur, 0);
       return pointer;
     }
-    const moved = this.malloc(size);
+    // malloc may compact a relocatable heap, moving this very block: follow it.
+    this.followed = b;
+    let moved: number;
+    try {
+      moved = this.malloc(size);
+    } finally {
+      b = this.followed;
+      this.followed = -1;
+    }
     const copy = Math.min(cur - HEADER, size);
     r.copy(moved - this.base, b + HEADER, copy);
-    this.free(pointer);
+    this.free(this.base + b + HEADER);
     return moved;
   }
 
@@ -543,7 +581,7 @@ export class Heap {
       throw new HeapArgumentError(this.base, `heap size ${end} outside [${minimum}, ${r.capacity}]`);
     }
     r.fill(0, control, 0);
-    writeIdentity(r, this.flCount, version);
+    writeIdentity(r, this.flCount, version, this.relocatable);
     writeEnd(r, end);
     r.writeI32(C_PEAK_END, control);
     this.insertFree(control, end - HEADER - control);
@@ -554,6 +592,9 @@ export class Heap {
     if (!(align > 0 && align <= MAX_ALIGN && (align & (align - 1)) === 0)) {
       throw new HeapArgumentError(align, `alignment must be a power of two up to ${MAX_ALIGN}`);
     }
+    if (align > 8 && this.relocatable) {
+      throw new HeapArgumentError(align, 'a relocatable heap serves 8-byte alignment only');
+    }
   }
 
   /** Carve a block of `size` bytes (payload aligned to `align`); returns its header offset. */
@@ -563,7 +604,7 @@ export class Heap {
     let b = this.findFree(search, end);
     if (b === 0 && this.drainQuick(end)) b = this.findFree(search, end);
     if (b === 0) {
-      b = this.growFor(search);
+      b = this.growOrCompactFor(search);
       end = this.endOffset();
     } else if (!isBlockOffset(b, end, this.control)) {
       throw new CorruptedHeaderError(this.base + b, 'a free-list link leads outside the heap');
@@ -704,6 +745,81 @@ export class Heap {
       b = r.readI32(b + 8);
     }
     return 0;
+  }
+
+  /** growFor, and when that runs out on a relocatable heap with a move handler: compact, then look again. */
+  private growOrCompactFor(size: number): number {
+    const onMove = this.onMove;
+    if (onMove === undefined || !this.relocatable) return this.growFor(size);
+    if (this.backing !== undefined) {
+      try {
+        return this.growFor(size);
+      } catch (e) {
+        if (!(e instanceof HeapOutOfMemoryError)) throw e;
+      }
+    }
+    this.compact(onMove);
+    const b = this.findFree(size, this.endOffset());
+    if (b === 0) throw new HeapOutOfMemoryError(size, this.end);
+    return b;
+  }
+
+  /**
+   * Slide every live block down to the start of the heap, in address order, so that all free bytes
+   * (parked blocks included) become one block at the end; returns its size. Only for relocatable
+   * heaps. O(heap): it verifies the whole image first (a damaged heap is a typed error and nothing
+   * moves), then moves, then tells `onMove` about each move in address order. If `onMove` throws, the
+   * heap is already consistent; the remaining moves are still reported, then the first error is thrown.
+   */
+  compact(onMove: MoveHandler): number {
+    if (!this.relocatable) {
+      throw new HeapArgumentError(this.base, 'compact: the heap was not created relocatable');
+    }
+    const problem = checkImage(this.r);
+    if (problem) throw problem;
+    const r = this.r;
+    const end = this.endOffset();
+    const sentinel = end - HEADER;
+    const moves: number[] = [];
+    let dst = this.control;
+    for (let b = this.control; b < sentinel; ) {
+      const sf = r.readI32(b);
+      const size = sf & ~FLAG_MASK;
+      if ((sf & (FREE | CACHED)) === 0) {
+        if (b !== dst) {
+          r.copy(dst + HEADER, b + HEADER, size - HEADER);
+          moves.push(b, dst, size - HEADER);
+          if (b === this.followed) this.followed = dst;
+        }
+        this.writeHeader(dst, size);
+        dst += size;
+      }
+      b += size;
+    }
+    this.resetFreeLists();
+    const free = sentinel - dst;
+    if (free > 0) this.insertFree(dst, free);
+    this.writeHeader(sentinel, free > 0 ? PREV_FREE : 0);
+    let failure: unknown;
+    for (let i = 0; i < moves.length; i += 3) {
+      try {
+        onMove(this.base + moves[i] + HEADER, this.base + moves[i + 1] + HEADER, moves[i + 2]);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure !== undefined) throw failure;
+    return free;
+  }
+
+  /** Empty every TLSF and quick list (compaction rebuilds the one free block). */
+  private resetFreeLists(): void {
+    const r = this.r;
+    r.fill(C_FL_BITMAP, 4, 0);
+    r.fill(C_SL_BITMAPS, this.flCount * 4, 0);
+    r.fill(C_HEADS, this.flCount * SL_COUNT * 4, 0);
+    r.writeI32(C_FREE_BLOCKS, 0);
+    if (this.quick >= 0) r.fill(this.quick, QUICK_AREA, 0);
   }
 
   /** Extend the heap so a free block of `size` bytes exists at its end; returns that block. */

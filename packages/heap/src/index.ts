@@ -10,7 +10,7 @@ export {
   InvalidPointerError,
   OutsideHeapError,
 } from './errors.js';
-export { Heap, type HeapOptions, type HeapStats } from './heap.js';
+export { Heap, type HeapOptions, type HeapStats, type MoveHandler } from './heap.js';
 export {
   createKernelHeap,
   KERNEL_HEAP_LIMIT,

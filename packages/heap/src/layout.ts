@@ -97,8 +97,11 @@ export function endLimitFor(flCount: number): number {
   return 2 ** (flCount - 1 + SMALL_LOG2);
 }
 
-export function paramsFor(flCount: number): number {
-  return SL_LOG2 | (flCount << 8);
+/** Params bit: the heap's owner can follow moved blocks, so the heap may compact (no aligned blocks). */
+export const RELOCATABLE = 1 << 16;
+
+export function paramsFor(flCount: number, relocatable = false): number {
+  return SL_LOG2 | (flCount << 8) | (relocatable ? RELOCATABLE : 0);
 }
 
 /** The check word of a header at `offset` holding `sizeFlags`: any single-word change breaks it. */
@@ -142,11 +145,16 @@ export function writeEnd(r: HeapRegion, end: number): void {
 }
 
 /** Stamp the control block with this format's identity: magic, version and TLSF parameters. */
-export function writeIdentity(r: HeapRegion, flCount: number, version: number): void {
+export function writeIdentity(r: HeapRegion, flCount: number, version: number, relocatable: boolean): void {
   r.writeI32(C_MAGIC, MAGIC);
   r.writeI32(C_VERSION, version);
   r.writeI32(C_CONTROL_SIZE, controlSizeFor(flCount, version));
-  r.writeI32(C_PARAMS, paramsFor(flCount));
+  r.writeI32(C_PARAMS, paramsFor(flCount, relocatable));
+}
+
+/** Whether the image was created relocatable; valid once identityProblem passed. */
+export function readRelocatable(r: HeapRegion): boolean {
+  return (r.readI32(C_PARAMS) & RELOCATABLE) !== 0;
 }
 
 /** The image's layout version; valid once identityProblem passed. */
@@ -161,7 +169,7 @@ export function quickAreaOf(flCount: number, version: number): number {
 
 /** The image's first-level class count (from its parameters word); valid once identityProblem passed. */
 export function readFlCount(r: HeapRegion): number {
-  return r.readI32(C_PARAMS) >>> 8;
+  return (r.readI32(C_PARAMS) >>> 8) & 0xff;
 }
 
 /** Why the control block does not carry this format's identity (see writeIdentity), or undefined. */
@@ -173,7 +181,7 @@ export function identityProblem(r: HeapRegion): string | undefined {
   if (
     flCount < 1 ||
     flCount > FL_COUNT ||
-    r.readI32(C_PARAMS) !== paramsFor(flCount) ||
+    (r.readI32(C_PARAMS) & ~RELOCATABLE) !== paramsFor(flCount) ||
     r.readI32(C_CONTROL_SIZE) !== controlSizeFor(flCount, version)
   )
     return 'other TLSF parameters';

@@ -12,20 +12,22 @@ const damage = fc.array(
 );
 const later = fc.array(
   fc.record({
-    kind: fc.constantFrom('malloc', 'free', 'realloc', 'usable', 'check', 'trim'),
+    kind: fc.constantFrom('malloc', 'free', 'realloc', 'usable', 'check', 'trim', 'compact'),
     n: fc.nat(5000),
   }),
   { maxLength: 40 },
 );
 
 describe('a damaged heap image fails with typed errors, never crashes or hangs', () => {
-  for (const [variant, quickLists] of [
-    ['fixed', false],
-    ['growing', false],
-    ['fixed', true],
-    ['growing', true],
+  for (const [variant, quickLists, relocatable] of [
+    ['fixed', false, false],
+    ['growing', false, false],
+    ['fixed', true, false],
+    ['growing', true, false],
+    ['fixed', true, true],
   ] as const) {
-    it(`${variant}, ${quickLists ? 'quick lists' : 'no quick lists'}`, () => {
+    const features = [quickLists ? 'quick lists' : 'no quick lists', relocatable ? 'relocatable' : ''];
+    it(`${variant}, ${features.filter(Boolean).join(', ')}`, () => {
       fc.assert(
         fc.property(
           fc.array(fc.nat(3000), { minLength: 1, maxLength: 60 }),
@@ -38,6 +40,9 @@ describe('a damaged heap image fails with typed errors, never crashes or hangs',
               0x300000,
               {
                 quickLists,
+                parkAbove: 0, // park from the first byte, so damaged quick lists are met too
+                relocatable,
+                onMove: relocatable ? () => {} : undefined,
               },
             );
             const ptrs = sizes.map((n) => h.heap.malloc(n));
@@ -59,6 +64,7 @@ describe('a damaged heap image fails with typed errors, never crashes or hangs',
               else if (kind === 'realloc') typed(() => h.heap.realloc(p, n));
               else if (kind === 'usable') typed(() => h.heap.usableSize(p));
               else if (kind === 'trim') typed(() => h.heap.trim());
+              else if (kind === 'compact') typed(() => relocatable && h.heap.compact(() => {}));
               else expect(() => h.heap.check()).not.toThrow();
             }
           },
