@@ -7,7 +7,7 @@
 import { MemPool } from '@thi.ng/malloc';
 import { ArrayRegion, Heap, type HeapOptions } from '../src/index.js';
 import { BestFitModel } from './best-fit-model.js';
-import { heapAllocator } from './heap-allocator.js';
+import { HandleHeap, heapAllocator } from './heap-allocator.js';
 import {
   type Allocator,
   churn,
@@ -232,7 +232,7 @@ for (const s of [churn(10_000, 100_000), churn(30_000, 100_000)]) {
 // Space at the 90 % line. Beside the two allocators, exact best fit (bench/best-fit-model.ts) paying the
 // heap's overheads (control block, sentinel, 8-byte headers) and paying none: a yardstick for what
 // placement alone can do at that size.
-/** The four contenders, each over its own arena of `arena` bytes. */
+/** The five contenders, each over its own arena of `arena` bytes. */
 function contenders(arena: number): Allocator[] {
   const heap = Heap.create(new ArrayRegion(new ArrayBuffer(arena)));
   return [
@@ -240,10 +240,11 @@ function contenders(arena: number): Allocator[] {
     new MemPool({ size: arena }),
     new BestFitModel(arena, { header: 8, minBlock: 24, reserved: heap.start + 8 }),
     new BestFitModel(arena),
+    new HandleHeap(new ArrayRegion(new ArrayBuffer(arena))),
   ];
 }
 const capacityRow = (label: string, counts: number[]) =>
-  `  ${label}: heap ${counts[0]}, @thi.ng/malloc ${counts[1]}, best fit with the heap's overheads ${counts[2]}, best fit without overheads ${counts[3]}`;
+  `  ${label}: heap ${counts[0]}, @thi.ng/malloc ${counts[1]}, best fit with the heap's overheads ${counts[2]}, best fit without overheads ${counts[3]}, relocatable heap (compacts) ${counts[4]}`;
 
 console.log(
   '\nfailed allocations, 16 B - 1 KiB churn with requested bytes kept under 90 % of the arena (60,000 requests):',
