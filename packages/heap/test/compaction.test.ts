@@ -19,7 +19,7 @@ describe('compaction', () => {
   it('slides live blocks down in address order, keeps their bytes, and reports every move', () => {
     const { heap, region } = fixedHeap(64 * 1024, BASE, { relocatable: true });
     const ps = Array.from({ length: 40 }, (_, i) => heap.malloc(20 + i * 13));
-    ps.forEach((p, i) => fillPattern(region, p, 20 + i * 13, i));
+    for (const [i, p] of ps.entries()) fillPattern(region, p, 20 + i * 13, i);
     const kept = ps.filter((_, i) => i % 3 === 1);
     for (const [i, p] of ps.entries()) if (i % 3 !== 1) heap.free(p);
     const used = heap.stats().usedBytes;
