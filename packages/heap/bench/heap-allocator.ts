@@ -22,6 +22,7 @@ export function heapAllocator(heap: Heap): Allocator {
  */
 export class HandleHeap implements Allocator {
   readonly heap: Heap;
+  private readonly raw: Allocator;
   private readonly pointerOf: number[] = [0];
   private readonly handleAt = new Map<number, number>();
   private readonly spare: number[] = [];
@@ -35,6 +36,7 @@ export class HandleHeap implements Allocator {
       this.pointerOf[handle] = to;
     };
     this.heap = Heap.create(region, { ...options, relocatable: true, onMove });
+    this.raw = heapAllocator(this.heap);
   }
 
   pointer(handle: number): number {
@@ -42,13 +44,8 @@ export class HandleHeap implements Allocator {
   }
 
   malloc(size: number): number {
-    let p: number;
-    try {
-      p = this.heap.malloc(size);
-    } catch (e) {
-      if (e instanceof HeapOutOfMemoryError) return 0;
-      throw e;
-    }
+    const p = this.raw.malloc(size);
+    if (p === 0) return 0;
     const handle = this.spare.pop() ?? this.pointerOf.length;
     this.pointerOf[handle] = p;
     this.handleAt.set(p, handle);

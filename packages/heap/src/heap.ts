@@ -510,8 +510,7 @@ export class Heap {
     this.writeHeader(b, r.readI32(b) | CACHED);
     r.writeI32(b + 8, r.readI32(ho));
     r.writeI32(ho, b);
-    r.writeI32(q + Q_BYTES, cached + size);
-    r.writeI32(q + Q_BLOCKS, r.readI32(q + Q_BLOCKS) + 1);
+    this.countParked(size, 1);
     r.writeI32(C_USED_BYTES, used - size);
     r.writeI32(C_USED_BLOCKS, r.readI32(C_USED_BLOCKS) - 1);
     return PARKED;
@@ -524,18 +523,17 @@ export class Heap {
     const ho = q + Q_HEADS + (size >>> 1);
     const b = r.readI32(ho);
     if (b === 0) return 0;
-    const sf = this.cachedHeader(b, size, ho);
+    const sf = this.cachedHeader(b, size, ho, this.endOffset());
     r.writeI32(ho, r.readI32(b + 8));
     this.writeHeader(b, sf & ~CACHED);
-    r.writeI32(q + Q_BYTES, r.readI32(q + Q_BYTES) - size);
-    r.writeI32(q + Q_BLOCKS, r.readI32(q + Q_BLOCKS) - 1);
+    this.countParked(-size, -1);
     this.account(b, size, size, 1);
     return b;
   }
 
   /** The header of the cached block `b` of `size` bytes that `from` links to, verified. */
-  private cachedHeader(b: number, size: number, from: number): number {
-    const sf = isBlockOffset(b, this.endOffset(), this.control) ? this.r.readI32(b) : 0;
+  private cachedHeader(b: number, size: number, from: number, end: number): number {
+    const sf = isBlockOffset(b, end, this.control) ? this.r.readI32(b) : 0;
     if (sf === 0 || this.r.readI32(b + 4) !== checkWord(b, sf) || (sf & ~PREV_FREE) !== (size | CACHED)) {
       throw new CorruptedHeaderError(
         this.base + from,
@@ -543,6 +541,14 @@ export class Heap {
       );
     }
     return sf;
+  }
+
+  /** Adjust the quick area's counters of parked bytes and blocks. */
+  private countParked(bytes: number, blocks: number): void {
+    const r = this.r;
+    const q = this.quick;
+    r.writeI32(q + Q_BYTES, r.readI32(q + Q_BYTES) + bytes);
+    r.writeI32(q + Q_BLOCKS, r.readI32(q + Q_BLOCKS) + blocks);
   }
 
   /** Merge every cached block into the TLSF lists; returns whether there was any. */
@@ -553,12 +559,11 @@ export class Heap {
     for (let size = MIN_BLOCK; size <= QUICK_MAX; size += 8) {
       const ho = q + Q_HEADS + (size >>> 1);
       for (let b = r.readI32(ho); b !== 0; b = r.readI32(ho)) {
-        this.cachedHeader(b, size, ho);
+        this.cachedHeader(b, size, ho, end);
         const next = r.readI32(b + 8); // before merge() reuses the block's words as free-list links
         this.merge(b, end);
         r.writeI32(ho, next);
-        r.writeI32(q + Q_BYTES, r.readI32(q + Q_BYTES) - size);
-        r.writeI32(q + Q_BLOCKS, r.readI32(q + Q_BLOCKS) - 1);
+        this.countParked(-size, -1);
       }
     }
     return true;
