@@ -356,6 +356,22 @@ export class PcBoard {
     const interruptsOn = (this.cpu.eflags & 0x200) !== 0;
     if (!interruptsOn) return false;
     if (this.pic.hasInterrupt()) return true;
+    const wake = this.nextTimerWakeNs();
+    if (wake === undefined) {
+      // only a key can wake it now: type the next one, unless the last is still unread
+      if (this.typeQueue.length === 0 || this.kbc.pendingBytes > 0) return false;
+      this.inputWanted = true;
+      return true;
+    }
+    this.clock.advance(Math.max(0, Math.ceil(wake - this.clock.nanos)));
+    return true;
+  }
+
+  /**
+   * Virtual time (ns) of the next interrupt a timer will raise that the PICs let through (PIT
+   * channel 0 or the RTC), or undefined when no timer can interrupt.
+   */
+  nextTimerWakeNs(): number | undefined {
     const wake: number[] = [];
     const pitTick = this.pit.nextIrq0Tick();
     if (pitTick !== undefined && !(this.pic.master.imr & 1)) {
@@ -363,13 +379,6 @@ export class PcBoard {
     }
     const rtc = this.cmos.nextInterruptNs();
     if (rtc !== undefined && !(this.pic.slave.imr & 1) && !(this.pic.master.imr & 4)) wake.push(rtc);
-    if (wake.length === 0) {
-      // only a key can wake it now: type the next one, unless the last is still unread
-      if (this.typeQueue.length === 0 || this.kbc.pendingBytes > 0) return false;
-      this.inputWanted = true;
-      return true;
-    }
-    this.clock.advance(Math.max(0, Math.ceil(Math.min(...wake) - this.clock.nanos)));
-    return true;
+    return wake.length === 0 ? undefined : Math.min(...wake);
   }
 }

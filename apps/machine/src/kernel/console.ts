@@ -1,0 +1,112 @@
+// The kernel console: text goes to the host sink (stdout in the CLI) and onto the VGA text screen,
+// which the kernel reaches through its device window (mapped uncached by aspace in stage 6).
+// Keys come from the PC keyboard as set-1 scancodes (IRQ 1) and are decoded here.
+import { keyFor } from '../devices/scancodes.js';
+
+const COLUMNS = 80;
+const ROWS = 25;
+const ATTRIBUTE = 0x07;
+
+/** Where the screen's cells are: a 16-bit write per cell (character | attribute << 8). */
+export interface TextScreen {
+  writeCell(index: number, value: number): void;
+  readCell(index: number): number;
+  setCursor(index: number): void;
+}
+
+export class KernelConsole {
+  private column = 0;
+  private row = 0;
+  private screen: TextScreen | undefined;
+  /** Everything written since boot (tests and `untilConsole` look for text in it). */
+  private history = '';
+  private readonly decoder = new TextDecoder();
+
+  constructor(private readonly sink: (bytes: Uint8Array) => void) {}
+
+  attachScreen(screen: TextScreen): void {
+    this.screen = screen;
+    for (let i = 0; i < COLUMNS * ROWS; i++) screen.writeCell(i, (ATTRIBUTE << 8) | 0x20);
+    this.column = 0;
+    this.row = 0;
+    screen.setCursor(0);
+  }
+
+  get text(): string {
+    return this.history;
+  }
+
+  write(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.sink(bytes);
+    this.history += this.decoder.decode(bytes, { stream: true });
+    if (this.history.length > 1 << 20) this.history = this.history.slice(-(1 << 19));
+    const screen = this.screen;
+    if (!screen) return;
+    for (const b of bytes) this.put(screen, b);
+    screen.setCursor(this.row * COLUMNS + this.column);
+  }
+
+  writeText(text: string): void {
+    this.write(new TextEncoder().encode(text));
+  }
+
+  private put(screen: TextScreen, b: number): void {
+    if (b === 0x0a) {
+      this.column = 0;
+      this.newline(screen);
+    } else if (b === 0x0d) {
+      this.column = 0;
+    } else if (b === 0x08) {
+      if (this.column > 0) this.column--;
+      screen.writeCell(this.row * COLUMNS + this.column, (ATTRIBUTE << 8) | 0x20);
+    } else if (b >= 0x20 || b === 0x09) {
+      screen.writeCell(this.row * COLUMNS + this.column, (ATTRIBUTE << 8) | (b === 0x09 ? 0x20 : b));
+      if (++this.column === COLUMNS) {
+        this.column = 0;
+        this.newline(screen);
+      }
+    }
+  }
+
+  private newline(screen: TextScreen): void {
+    if (this.row < ROWS - 1) {
+      this.row++;
+      return;
+    }
+    for (let i = 0; i < COLUMNS * (ROWS - 1); i++) screen.writeCell(i, screen.readCell(i + COLUMNS));
+    for (let i = 0; i < COLUMNS; i++) screen.writeCell(COLUMNS * (ROWS - 1) + i, (ATTRIBUTE << 8) | 0x20);
+  }
+}
+
+const SC_LSHIFT = 0x2a;
+const SC_RSHIFT = 0x36;
+
+/** Set-1 scancodes → bytes (US layout), the inverse of what devices/scancodes.ts types. */
+export class KeyboardDecoder {
+  private static readonly plain = new Map<number, number>();
+  private static readonly shifted = new Map<number, number>();
+  private shift = false;
+
+  static {
+    for (let c = 0x20; c < 0x7f; c++) add(String.fromCharCode(c));
+    for (const ch of ['\r', '\b', '\t', '\x1b']) add(ch);
+    function add(ch: string): void {
+      const { code, shift } = keyFor(ch);
+      const table = shift ? KeyboardDecoder.shifted : KeyboardDecoder.plain;
+      if (!table.has(code)) table.set(code, ch.charCodeAt(0));
+    }
+  }
+
+  /** One scancode byte; returns the byte it types, or -1 (a release, a modifier, an unknown key). */
+  decode(scancode: number): number {
+    const make = scancode & 0x7f;
+    if (make === SC_LSHIFT || make === SC_RSHIFT) {
+      this.shift = (scancode & 0x80) === 0;
+      return -1;
+    }
+    if (scancode & 0x80) return -1;
+    const table = this.shift ? KeyboardDecoder.shifted : KeyboardDecoder.plain;
+    return table.get(make) ?? KeyboardDecoder.plain.get(make) ?? -1;
+  }
+}
