@@ -168,6 +168,7 @@ export const ROWS: readonly OpRow[] = [
   { op: [0x108, 0x109], name: 'invd/wbinvd', exec: Y.cacheControl },
   { op: 0x10b, name: 'ud2', exec: Y.invalid },
   { op: range(0x120, 4), name: 'mov CRn/DRn', modrm: 'reg', exec: Y.movControl },
+  { op: range(0x140, 16), name: 'cmovcc Gv,Ev', modrm: true, osz: true, exec: D.cmovcc },
   { op: range(0x180, 16), name: 'jcc Jz', imm: IMM_IZ, osz: true, exec: C.jcc },
   { op: range(0x190, 16), name: 'setcc Eb', modrm: true, exec: L.setcc },
   { op: 0x1a0, name: 'push fs', osz: true, exec: T.pushSeg(FS) },
@@ -193,6 +194,7 @@ export const ROWS: readonly OpRow[] = [
   { op: 0x1bc, name: 'bsf Gv,Ev', modrm: true, osz: true, exec: L.bitScan(false) },
   { op: 0x1bd, name: 'bsr Gv,Ev', modrm: true, osz: true, exec: L.bitScan(true) },
   { op: [0x1c0, 0x1c1], name: 'xadd', modrm: true, osz: true, lock: true, exec: A.xadd },
+  { op: 0x1c7, name: 'grp9 (cmpxchg8b Mq)', modrm: true, lock: true, exec: A.cmpxchg8b },
   { op: range(0x1c8, 8), name: 'bswap r32', exec: D.bswap },
 ];
 

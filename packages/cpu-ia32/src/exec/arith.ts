@@ -1,7 +1,7 @@
 // Integer arithmetic: the eight ALU operations, INC/DEC, NEG, MUL/IMUL/DIV/IDIV,
-// sign extensions, CMPXCHG and XADD.
+// sign extensions, CMPXCHG, CMPXCHG8B and XADD.
 import { type Cpu, LAZY_ADD, LAZY_LOGIC, LAZY_SUB } from '../cpu.js';
-import { ARITH, CF, DE, EAX, EDX, OF } from '../state.js';
+import { ARITH, CF, DE, EAX, EBX, ECX, EDX, OF, UD, ZF } from '../state.js';
 
 export type Handler = (c: Cpu) => void;
 
@@ -373,6 +373,42 @@ export function cmpxchg(c: Cpu): void {
     else c.setRmv(dst);
     if (size === 8) c.setReg8(0, dst);
     else c.setRegV(EAX, dst);
+  }
+}
+
+/**
+ * 0F C7 /1: CMPXCHG8B Mq. EDX:EAX is compared with the quadword; equal: ZF = 1 and ECX:EBX is
+ * stored; not equal: ZF = 0, EDX:EAX is loaded and the quadword written back unchanged (the
+ * write happens either way, so a read-only destination faults). Only ZF changes. A register
+ * operand, and every other /reg of 0F C7, is #UD.
+ */
+export function cmpxchg8b(c: Cpu): void {
+  if (c.reg !== 1 || !c.isMem) c.fault(UD);
+  const seg = c.eaSeg;
+  const off = c.eaOff;
+  const offHi = c.eaPlus(4);
+  c.checkWrite(seg, off, 8);
+  const lo = c.readMem32(seg, off) | 0;
+  const hi = c.readMem32(seg, offHi) | 0;
+  if (c.pagingOn) {
+    // Both pages of a page-crossing quadword must allow the write before either half is stored.
+    const lin = (c.segBase[seg] + off) | 0;
+    if ((lin & 0xfff) > 0xff8) {
+      c.xlateW(lin);
+      c.xlateW((lin + 7) & ~0xfff);
+    }
+  }
+  const r = c.regs;
+  if (lo === r[EAX] && hi === r[EDX]) {
+    c.writeMem32(seg, off, r[EBX]);
+    c.writeMem32(seg, offHi, r[ECX]);
+    c.putFlags(ZF, ZF);
+  } else {
+    c.writeMem32(seg, off, lo);
+    c.writeMem32(seg, offHi, hi);
+    r[EAX] = lo;
+    r[EDX] = hi;
+    c.putFlags(ZF, 0);
   }
 }
 

@@ -171,3 +171,9 @@ export function salc(c: Cpu): void {
 }
 
 export function nop(_c: Cpu): void {}
+
+/** 0F 40-4F: CMOVcc Gv, Ev. The source is read whatever the condition, so it may fault. */
+export function cmovcc(c: Cpu): void {
+  const v = c.rmv();
+  if (c.cond(c.opByte & 15)) c.setRegV(c.reg, v);
+}
