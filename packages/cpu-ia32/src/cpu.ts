@@ -58,7 +58,9 @@ import {
 import { callRel, jcc, jmpRel, loop, retNear } from './exec/control.js';
 import { lea, movEbGb, movEbIb, movEvGv, movEvIz, movGbEb, movGvEv, movRvIz } from './exec/data.js';
 import { testEvGv } from './exec/logic.js';
+import { ModelSpecificRegisters, readMsr, readTsc, writeMsr, writeTsc } from './exec/msr.js';
 import { popReg, pushReg } from './exec/stack.js';
+import { CPUID_SIGNATURE } from './exec/system.js';
 import { Paging } from './modes/paging.js';
 import { deliverProtected, loadCodeSegment, loadSegmentProtected } from './modes/protected.js';
 import { CpuError, GUEST_FAULT, GuestFaultSignal, SegmentLoadError } from './signal.js';
@@ -69,6 +71,7 @@ import {
   CF,
   CR0_PE,
   CR0_PG,
+  CR4_IMPLEMENTED,
   CS,
   DB,
   DFV,
@@ -142,6 +145,11 @@ export interface CpuOptions {
   io?: IoBus;
   pic?: InterruptController;
   hooks?: CpuHooks;
+  /**
+   * The clock the time-stamp counter counts (e.g. the board's virtual cycles). Without it the
+   * TSC counts retired instructions, so guests that read it run deterministically.
+   */
+  tsc?: () => bigint | number;
 }
 
 export interface TableRegister {
@@ -214,7 +222,11 @@ export class Cpu {
   // --- per-instruction decode state ----------------------------------------------------
   startEip = 0;
   startEsp = 0;
-  /** The run-loop instruction count at which startEsp was saved (a fault restores it then). */
+  /**
+   * The run-loop instruction count at which startEsp was saved (a fault restores it then).
+   * Every 0F and prefixed opcode saves it, so their handlers find the run's retired count here
+   * (RDTSC and the TSC MSR add it to `instructions`).
+   */
   espSavedAt = -1;
   opsize32 = false;
   addr32 = false;
@@ -245,6 +257,10 @@ export class Cpu {
   instructions = 0;
   /** True while the CPU accesses system structures: paging treats the access as supervisor. */
   sysAccess = false;
+  /** Model-specific registers (SYSENTER, APIC base, ...) and the TSC offset. */
+  readonly msr = new ModelSpecificRegisters();
+  /** The board's TSC clock (`CpuOptions.tsc`), or undefined: the TSC counts instructions. */
+  tscSource: (() => bigint | number) | undefined;
 
   // --- memory fast path ----------------------------------------------------------------
   readonly ram: Uint8Array;
@@ -270,6 +286,7 @@ export class Cpu {
     this.io = options.io ?? OPEN_BUS_IO;
     this.pic = options.pic;
     this.hooks = options.hooks ?? {};
+    this.tscSource = options.tsc;
     this.ram = options.memory.ram;
     this.ramSize = Math.min(options.memory.ramSize, options.memory.ram.length);
     const bus = options.memory as Partial<PhysicalMemory>;
@@ -287,7 +304,7 @@ export class Cpu {
   /** Power-on / RESET state: real mode, CS:IP = F000:FFF0 with CS base FFFF0000. */
   reset(): void {
     this.regs.fill(0);
-    this.regs[2] = 0x0400; // EDX holds the CPU signature after reset (family 4).
+    this.regs[2] = CPUID_SIGNATURE; // EDX holds the CPU signature after reset.
     this.eip = 0xfff0;
     this.flags = 2;
     this.lazyMask = 0;
@@ -309,6 +326,8 @@ export class Cpu {
     this.halted = false;
     this.inhibit = false;
     this.stopRequest = undefined;
+    this.msr.reset();
+    writeTsc(this, 0n, false);
     for (let s = 0; s < 6; s++) this.setSegmentCache(s, 0, 0, 0xffff, RIGHTS_REAL_DATA);
     this.setSegmentCache(CS, 0xf000, 0xffff0000 | 0, 0xffff, RIGHTS_REAL_DATA | 0x08);
     this.pagingOn = false;
@@ -445,8 +464,35 @@ export class Cpu {
       this.cr3 = value | 0;
       this.paging.setControl(3, value);
     } else {
-      this.cr4 = value & 0x9f;
+      this.cr4 = value & CR4_IMPLEMENTED;
       this.paging.setControl(4, this.cr4);
+    }
+  }
+
+  /**
+   * The time-stamp counter (64 bits), as RDTSC would read it between runs. Setting it makes
+   * the TSC count on from the value given.
+   */
+  get tsc(): bigint {
+    return readTsc(this, false);
+  }
+  set tsc(value: bigint) {
+    writeTsc(this, value, false);
+  }
+
+  /** RDMSR from the host (between runs); a CpuError for an MSR this processor does not have. */
+  readMsr(index: number): bigint {
+    const v = readMsr(this, index >>> 0, false);
+    if (v === undefined) throw new CpuError(`no MSR 0x${(index >>> 0).toString(16)} on this processor`);
+    return v;
+  }
+
+  /** WRMSR from the host; a CpuError where WRMSR would raise #GP(0) (unknown MSR, reserved bits). */
+  writeMsr(index: number, value: bigint): void {
+    if (!writeMsr(this, index >>> 0, value, false)) {
+      throw new CpuError(
+        `WRMSR 0x${(index >>> 0).toString(16)} <- 0x${BigInt.asUintN(64, value).toString(16)} raises #GP(0)`,
+      );
     }
   }
 

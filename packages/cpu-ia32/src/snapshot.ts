@@ -1,9 +1,22 @@
 // Whole-CPU state as plain data, for snapshots (vm-map persists guest threads) and tests.
 import type { SegmentName, SegmentState } from './contract.js';
 import type { Cpu, TableRegister } from './cpu.js';
+import { readTsc, writeTsc } from './exec/msr.js';
 import { CpuError } from './signal.js';
 
 const SEG_NAMES: readonly SegmentName[] = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
+
+/** The model-specific registers in a `CpuState` (64-bit values as "0x…" strings). */
+export interface MsrState {
+  /** The time-stamp counter when the state was saved; it counts on from there after a load. */
+  tsc: string;
+  sysenterCs: number;
+  sysenterEsp: number;
+  sysenterEip: number;
+  apicBase: number;
+  miscEnable: number;
+  biosSignId: string;
+}
 
 /** Everything `saveState` captures: enough to resume a guest exactly where it stopped. */
 export interface CpuState {
@@ -24,6 +37,29 @@ export interface CpuState {
   halted: boolean;
   inhibit: boolean;
   a20: boolean;
+  /**
+   * MSRs and the TSC. Always saved; states from releases before the Pentium Pro features lack
+   * it and load with the power-on MSR values and a TSC of 0.
+   */
+  msr?: MsrState;
+}
+
+const HEX64 = /^0x[0-9a-f]{1,16}$/i;
+const hex64 = (v: bigint) => `0x${v.toString(16)}`;
+const isU32 = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+
+function validMsrState(m: MsrState): boolean {
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof m.tsc === 'string' &&
+    HEX64.test(m.tsc) &&
+    typeof m.biosSignId === 'string' &&
+    HEX64.test(m.biosSignId) &&
+    [m.sysenterCs, m.sysenterEsp, m.sysenterEip, m.apicBase].every(isU32) &&
+    (m.apicBase & 0xfff) === 0x100 && // BSP; APIC disabled, reserved bits clear
+    (m.miscEnable === 0 || m.miscEnable === 1)
+  );
 }
 
 /** The complete architectural state as plain data (JSON-serialisable). */
@@ -45,6 +81,15 @@ export function saveCpuState(c: Cpu): CpuState {
     halted: c.halted,
     inhibit: c.inhibit,
     a20: c.a20Mask === -1,
+    msr: {
+      tsc: hex64(readTsc(c, false)),
+      sysenterCs: c.msr.sysenterCs >>> 0,
+      sysenterEsp: c.msr.sysenterEsp >>> 0,
+      sysenterEip: c.msr.sysenterEip >>> 0,
+      apicBase: c.msr.apicBase >>> 0,
+      miscEnable: c.msr.miscEnable >>> 0,
+      biosSignId: hex64((BigInt(c.msr.biosSignHi >>> 0) << 32n) | BigInt(c.msr.biosSignLo >>> 0)),
+    },
   };
 }
 
@@ -52,6 +97,9 @@ export function saveCpuState(c: Cpu): CpuState {
 export function loadCpuState(c: Cpu, s: CpuState): void {
   if (s.regs.length !== 8 || s.cr.length !== 4 || s.dr.length !== 8) {
     throw new CpuError('loadState: malformed state (regs, cr and dr must have 8, 4 and 8 entries)');
+  }
+  if (s.msr !== undefined && !validMsrState(s.msr)) {
+    throw new CpuError('loadState: malformed msr record (64-bit values as 0x strings, the rest 32-bit)');
   }
   c.setFlags(s.eflags);
   c.setControl(4, s.cr[3]);
@@ -77,4 +125,19 @@ export function loadCpuState(c: Cpu, s: CpuState): void {
   c.inhibit = s.inhibit;
   c.setA20(s.a20);
   c.lazyMask = 0;
+  const m = s.msr;
+  c.msr.reset();
+  if (m === undefined) {
+    writeTsc(c, 0n, false);
+    return;
+  }
+  writeTsc(c, BigInt(m.tsc), false);
+  c.msr.sysenterCs = m.sysenterCs;
+  c.msr.sysenterEsp = m.sysenterEsp;
+  c.msr.sysenterEip = m.sysenterEip;
+  c.msr.apicBase = m.apicBase;
+  c.msr.miscEnable = m.miscEnable;
+  const sign = BigInt(m.biosSignId);
+  c.msr.biosSignLo = Number(sign & 0xffffffffn);
+  c.msr.biosSignHi = Number(sign >> 32n);
 }

@@ -9,6 +9,7 @@ import * as C from '../exec/control.js';
 import * as D from '../exec/data.js';
 import * as I from '../exec/io.js';
 import * as L from '../exec/logic.js';
+import * as M from '../exec/msr.js';
 import * as K from '../exec/shift.js';
 import * as T from '../exec/stack.js';
 import * as Str from '../exec/string.js';
@@ -168,6 +169,12 @@ export const ROWS: readonly OpRow[] = [
   { op: [0x108, 0x109], name: 'invd/wbinvd', exec: Y.cacheControl },
   { op: 0x10b, name: 'ud2', exec: Y.invalid },
   { op: range(0x120, 4), name: 'mov CRn/DRn', modrm: 'reg', exec: Y.movControl },
+  { op: 0x130, name: 'wrmsr', exec: M.wrmsr },
+  { op: 0x131, name: 'rdtsc', exec: M.rdtsc },
+  { op: 0x132, name: 'rdmsr', exec: M.rdmsr },
+  { op: 0x133, name: 'rdpmc', exec: M.rdpmc },
+  { op: 0x134, name: 'sysenter', exec: C.sysenter },
+  { op: 0x135, name: 'sysexit', exec: C.sysexit },
   { op: range(0x140, 16), name: 'cmovcc Gv,Ev', modrm: true, osz: true, exec: D.cmovcc },
   { op: range(0x180, 16), name: 'jcc Jz', imm: IMM_IZ, osz: true, exec: C.jcc },
   { op: range(0x190, 16), name: 'setcc Eb', modrm: true, exec: L.setcc },

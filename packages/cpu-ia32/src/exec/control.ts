@@ -1,8 +1,28 @@
-// Control transfer: jumps, calls, returns, loops, INT/INTO/INT3/IRET, BOUND and the
-// FE/FF groups. Far transfers in protected mode are delegated to modes/protected.ts.
+// Control transfer: jumps, calls, returns, loops, INT/INTO/INT3/IRET, SYSENTER/SYSEXIT, BOUND
+// and the FE/FF groups. Far transfers in protected mode are delegated to modes/protected.ts.
 import type { Cpu } from '../cpu.js';
 import { farCallProtected, farJumpProtected, farReturnProtected, iretProtected } from '../modes/protected.js';
-import { BP, BR, CR0_PE, CS, ECX, GP, IOPL, OFV, UD, VM } from '../state.js';
+import {
+  BP,
+  BR,
+  CR0_PE,
+  CS,
+  DS,
+  ECX,
+  EDX,
+  ES,
+  ESP,
+  FS,
+  GP,
+  GS,
+  IF,
+  IOPL,
+  OFV,
+  RF,
+  SS,
+  UD,
+  VM,
+} from '../state.js';
 import { incDec } from './arith.js';
 import { poppableFlags } from './stack.js';
 
@@ -191,4 +211,44 @@ export function grp5(c: Cpu): void {
     default:
       c.fault(UD);
   }
+}
+
+// --- fast system calls (SDM Vol. 2B, SYSENTER and SYSEXIT) -----------------------------------
+/** The fixed descriptor caches SYSENTER/SYSEXIT load: base 0, 4 GiB, 32-bit, accessed. */
+const FLAT_CODE = 0xc09b; // execute/read code, S, P, D, G
+const FLAT_STACK = 0xc093; // read/write data, S, P, B, G
+const DPL3 = 0x60;
+
+/**
+ * 0F 34: SYSENTER — to CPL 0 at IA32_SYSENTER_EIP with ESP = IA32_SYSENTER_ESP, CS from
+ * IA32_SYSENTER_CS (RPL 0) and SS = CS + 8, both flat without reading the GDT; clears VM, IF
+ * and RF. #GP(0) in real mode or when IA32_SYSENTER_CS[15:2] = 0.
+ */
+export function sysenter(c: Cpu): void {
+  const sel = c.msr.sysenterCs & 0xfffc;
+  if ((c.cr0 & CR0_PE) === 0 || sel === 0) c.fault(GP, 0);
+  const fromV86 = (c.flags & VM) !== 0;
+  c.setFlags(c.getFlags() & ~(VM | IF | RF));
+  c.setSegmentCache(CS, sel, 0, 0xffffffff, FLAT_CODE);
+  c.setSegmentCache(SS, (sel + 8) & 0xffff, 0, 0xffffffff, FLAT_STACK);
+  c.setCpl(0);
+  // Leaving v86 mode: the data segments keep their caches, now checked by protected-mode rules.
+  if (fromV86) for (const s of [ES, DS, FS, GS]) c.refreshSegment(s);
+  c.regs[ESP] = c.msr.sysenterEsp;
+  c.eip = c.msr.sysenterEip >>> 0;
+}
+
+/**
+ * 0F 35: SYSEXIT — to CPL 3 at EDX with ESP = ECX, CS = IA32_SYSENTER_CS + 16 and SS = + 24
+ * (RPL 3), flat. #GP(0) when IA32_SYSENTER_CS[15:2] = 0, in real mode, or outside CPL 0
+ * (v86 mode included).
+ */
+export function sysexit(c: Cpu): void {
+  const cs = c.msr.sysenterCs & 0xffff;
+  if ((cs & 0xfffc) === 0 || (c.cr0 & CR0_PE) === 0 || c.cpl !== 0) c.fault(GP, 0);
+  c.setSegmentCache(CS, ((cs + 16) | 3) & 0xffff, 0, 0xffffffff, FLAT_CODE | DPL3);
+  c.setSegmentCache(SS, ((cs + 24) | 3) & 0xffff, 0, 0xffffffff, FLAT_STACK | DPL3);
+  c.setCpl(3);
+  c.regs[ESP] = c.regs[ECX];
+  c.eip = c.regs[EDX] >>> 0;
 }

@@ -8,6 +8,7 @@ import {
   CR0_PE,
   CR0_PG,
   CR0_TS,
+  CR4_IMPLEMENTED,
   EAX,
   EBX,
   ECX,
@@ -160,7 +161,7 @@ export function movControl(c: Cpu): void {
     }
     const v = c.regs[r] >>> 0;
     if (n === 0 && v & CR0_PG && !(v & CR0_PE)) c.fault(GP, 0);
-    if (n === 4 && v & ~0x9f) c.fault(GP, 0);
+    if (n === 4 && v & ~CR4_IMPLEMENTED) c.fault(GP, 0);
     c.setControl(n as 0 | 2 | 3 | 4, v);
     return;
   }
@@ -176,32 +177,44 @@ export function movControl(c: Cpu): void {
   if (op === 0x123) c.updateWatching();
 }
 
-// "Phan" "tasm" "IA32": an honest vendor string in EBX, EDX, ECX order.
-const VENDOR = [0x6e616850, 0x6d736174, 0x32334149];
-/** CPUID features (leaf 1 EDX): PSE (4 MiB pages) only; no FPU, VME, TSC or CX8. */
-export const CPUID_FEATURES = 0x8;
-/** Family 4 (486 class), model 0, stepping 0. */
-export const CPUID_SIGNATURE = 0x400;
+/** "GenuineIntel" in EBX, EDX, ECX order. */
+const VENDOR = [0x756e6547, 0x49656e69, 0x6c65746e];
+/** The highest basic CPUID leaf. */
+export const CPUID_MAX_LEAF = 1;
+/**
+ * CPUID leaf 1 EDX: exactly what this processor implements — DE (CR4.DE), PSE, TSC, MSR, CX8
+ * (CMPXCHG8B), SEP (SYSENTER/SYSEXIT), PGE, CMOV. No FPU (no x87), VME, PAE, MCE, APIC, MTRR,
+ * MCA, PAT or MMX.
+ */
+export const CPUID_FEATURES =
+  (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
+/**
+ * Family 6 (P6, Pentium Pro class), model 3, stepping 3: the first P6 signature whose SEP bit
+ * software may trust (the SDM tells it to ignore SEP when family 6, model < 3 and stepping < 3;
+ * Linux clears it below 0633h).
+ */
+export const CPUID_SIGNATURE = 0x633;
+/** The update signature CPUID(1) loads into IA32_BIOS_SIGN_ID[63:32]: no microcode update loaded. */
+export const MICROCODE_REVISION = 0;
 
-/** 0F A2: CPUID. */
+/**
+ * 0F A2: CPUID. A leaf above the maximum returns the highest basic leaf (leaf 1), as Intel
+ * processors do; that includes 80000000h, whose EAX then has no bit 31 (no extended leaves).
+ * Leaf 1 also loads the microcode update signature into IA32_BIOS_SIGN_ID[63:32].
+ */
 export function cpuid(c: Cpu): void {
-  const leaf = c.regs[EAX];
-  if (leaf === 0) {
-    c.regs[EAX] = 1;
+  if (c.regs[EAX] === 0) {
+    c.regs[EAX] = CPUID_MAX_LEAF;
     c.regs[EBX] = VENDOR[0];
     c.regs[EDX] = VENDOR[1];
     c.regs[ECX] = VENDOR[2];
-  } else if (leaf === 1) {
-    c.regs[EAX] = CPUID_SIGNATURE;
-    c.regs[EBX] = 0;
-    c.regs[ECX] = 0;
-    c.regs[EDX] = CPUID_FEATURES;
-  } else {
-    c.regs[EAX] = 0;
-    c.regs[EBX] = 0;
-    c.regs[ECX] = 0;
-    c.regs[EDX] = 0;
+    return;
   }
+  c.regs[EAX] = CPUID_SIGNATURE;
+  c.regs[EBX] = 0;
+  c.regs[ECX] = 0;
+  c.regs[EDX] = CPUID_FEATURES;
+  c.msr.biosSignHi = MICROCODE_REVISION;
 }
 
 /**
