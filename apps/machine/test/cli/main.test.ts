@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
@@ -8,8 +9,8 @@ const programs = new URL('../programs/', import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'phantasm-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Run the CLI in-process, capturing what it writes to stdout and stderr. */
-function run(argv: string[]): { status: number; stdout: string; stderr: string } {
+/** Run the CLI in-process (stdin: an empty pipe), capturing what it writes to stdout and stderr. */
+async function run(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
@@ -21,7 +22,9 @@ function run(argv: string[]): { status: number; stdout: string; stderr: string }
     return true;
   });
   try {
-    return { status: main(argv), stdout, stderr };
+    const stdin = Readable.from([]) as unknown as NodeJS.ReadStream;
+    const status = await main(argv, { stdin });
+    return { status, stdout, stderr };
   } finally {
     out.mockRestore();
     err.mockRestore();
@@ -29,11 +32,21 @@ function run(argv: string[]): { status: number; stdout: string; stderr: string }
 }
 
 describe('phantasm CLI', () => {
-  it('runs a multiboot kernel: COM1 to a file, exit status from port 0xF4, screen dumped', () => {
+  it('runs a multiboot kernel: COM1 to a file, exit status from port 0xF4, screen dumped', async () => {
     const serial = join(dir, 'serial.txt');
     const screen = join(dir, 'screen.txt');
     const kernel = new URL('mbhello.bin', programs).pathname;
-    const r = run(['pc', '--kernel', kernel, '--serial', serial, '--screen-dump', screen, '--memory', '16']);
+    const r = await run([
+      'pc',
+      '--kernel',
+      kernel,
+      '--serial',
+      serial,
+      '--screen-dump',
+      screen,
+      '--memory',
+      '16',
+    ]);
     expect(r.status).toBe(85);
     expect(readFileSync(serial, 'utf8')).toMatch(
       /^Hello from a multiboot kernel, mem_upper=0x00003C00 KiB\n$/,
@@ -42,11 +55,11 @@ describe('phantasm CLI', () => {
     expect(r.stderr).toContain('stopped (exit)');
   });
 
-  it('exits 0 when --until-screen text appears and 2 when it does not', () => {
-    const ok = run(['pc', '--until-screen', 'No bootable disk', '--timeout', '20']);
+  it('exits 0 when --until-screen text appears and 2 when it does not', async () => {
+    const ok = await run(['pc', '--until-screen', 'No bootable disk', '--timeout', '20']);
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('Phantasm BIOS');
-    const missing = run(['pc', '--until-screen', 'never shown', '--max-instructions', '200000']);
+    const missing = await run(['pc', '--until-screen', 'never shown', '--max-instructions', '200000']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('"never shown" did not appear on screen');
     expect(missing.stdout).toContain('No bootable disk.');
@@ -54,9 +67,9 @@ describe('phantasm CLI', () => {
 
   it.skipIf(!existsSync('/usr/share/seabios/bios.bin'))(
     'runs SeaBIOS with --bios and writes its banner to the --debugcon file',
-    () => {
+    async () => {
       const log = join(dir, 'debugcon.txt');
-      const r = run([
+      const r = await run([
         'pc',
         '--bios',
         '/usr/share/seabios/bios.bin',
@@ -71,16 +84,16 @@ describe('phantasm CLI', () => {
     },
   );
 
-  it('reports usage errors and unreadable images with status 64', () => {
-    const bad = run(['pc', '--memory', 'lots']);
+  it('reports usage errors and unreadable images with status 64', async () => {
+    const bad = await run(['pc', '--memory', 'lots']);
     expect(bad.status).toBe(64);
     expect(bad.stderr).toContain('UsageError: --memory needs a positive integer');
-    const absent = run(['pc', '--fda', join(dir, 'absent.img')]);
+    const absent = await run(['pc', '--fda', join(dir, 'absent.img')]);
     expect(absent.status).toBe(64);
     expect(absent.stderr).toMatch(/--fda .*absent\.img: no such file/);
     const odd = join(dir, 'odd.img');
     writeFileSync(odd, new Uint8Array(1000));
-    expect(run(['pc', '--fda', odd]).stderr).toContain('DiskImageError');
-    expect(run(['machine']).status).toBe(64);
+    expect((await run(['pc', '--fda', odd])).stderr).toContain('DiskImageError');
+    expect((await run(['machine'])).status).toBe(64);
   });
 });

@@ -1,0 +1,72 @@
+// `phantasm pc`: the PC board with firmware, floppy, hard disk or multiboot kernel. In batch mode
+// it runs to an exit, a screen text or the limits and prints the screen; on a terminal with neither
+// --until-screen nor --type, pc-console.ts makes it interactive. With no options it boots the
+// default machine: the built-in BIOS and the shared FreeDOS floppy.
+import { writeFileSync } from 'node:fs';
+import type { RunResult } from '../boards/pc/pc-board.js';
+import type { PcArgs } from './args.js';
+import { runPcConsole } from './pc-console.js';
+import { buildPc, defaultFloppy, type PcMachine, reportStop } from './pc-machine.js';
+import { progress } from './progress.js';
+
+const DEFAULT_PROMPT = 'A:\\>';
+const NO_BOOT_MESSAGE = 'No bootable disk';
+
+/** Batch defaults for `phantasm pc` with no options: run to the prompt (or the BIOS's message). */
+function defaultMachine(args: PcArgs): PcArgs {
+  const fda = defaultFloppy();
+  return { ...args, fda, untilScreen: fda ? DEFAULT_PROMPT : NO_BOOT_MESSAGE, timeoutSeconds: 60 };
+}
+
+function runBatch(args: PcArgs, machine: PcMachine): number {
+  const { board, serial, debugcon } = machine;
+  const deadline =
+    args.timeoutSeconds === undefined
+      ? Number.POSITIVE_INFINITY
+      : performance.now() + args.timeoutSeconds * 1000;
+  let result: RunResult;
+  let wall = 0;
+  for (;;) {
+    // Short wall-clock chunks so console output streams while the guest runs.
+    const chunk = Math.max(0, Math.min(250, deadline - performance.now()));
+    result = board.run({
+      maxInstructions: args.maxInstructions,
+      untilScreen: args.untilScreen,
+      timeoutMs: chunk,
+    });
+    wall += result.wallMs;
+    serial.flush();
+    debugcon?.flush();
+    if (result.stop !== 'timeout' || performance.now() >= deadline) break;
+  }
+  const screen = board.screenText();
+  if (args.screenDump) writeFileSync(args.screenDump, `${screen}\n`);
+  if (args.serial !== 'stdio' || args.untilScreen !== undefined || result.stop !== 'exit') {
+    process.stdout.write(`${screen}\n`);
+  }
+  reportStop(result, wall);
+  if (result.stop === 'exit') return result.exitStatus! & 0xff;
+  if (args.untilScreen !== undefined) {
+    if (result.stop === 'screen') return 0;
+    progress(`"${args.untilScreen}" did not appear on screen`);
+    return 2;
+  }
+  return 0;
+}
+
+export interface PcIo {
+  stdin: NodeJS.ReadStream;
+  /** Interactive when stdin is a terminal (default: process.stdin.isTTY). */
+  interactive?: boolean;
+}
+
+export async function pcCommand(args: PcArgs, bare: boolean, io: PcIo): Promise<number> {
+  const interactive =
+    (io.interactive ?? io.stdin.isTTY === true) && args.untilScreen === undefined && args.type === undefined;
+  if (interactive) {
+    const live = bare ? { ...args, fda: defaultFloppy() } : args;
+    return runPcConsole(live, buildPc(live), io.stdin);
+  }
+  const batch = bare ? defaultMachine(args) : args;
+  return runBatch(batch, buildPc(batch));
+}
