@@ -240,7 +240,7 @@ export function parseGuestElf(image: Uint8Array, options: ParseGuestElfOptions =
     }
     segments.push({
       vaddr,
-      data: image.slice(offset, offset + filesz),
+      data: new Uint8Array(image.subarray(offset, offset + filesz)), // a plain copy, even of a Buffer
       memsz,
       writable: (flags & PF_W) !== 0,
       executable: (flags & PF_X) !== 0,

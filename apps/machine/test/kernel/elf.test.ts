@@ -241,6 +241,14 @@ describe('the committed guest images', () => {
     expect(image).toEqual(before);
     expect(parseGuestElf(image).segments[0].data).not.toEqual(elf.segments[0].data);
   });
+
+  it('segments parsed from a Node Buffer are copies too', () => {
+    const buffer = readFileSync(`${BIN}counter.elf`);
+    const elf = parseGuestElf(buffer);
+    expect(Buffer.isBuffer(elf.segments[0].data)).toBe(false);
+    elf.segments[0].data.fill(0);
+    expect(new Uint8Array(buffer)).toEqual(guest('counter'));
+  });
 });
 
 describe('hand-made images', () => {
