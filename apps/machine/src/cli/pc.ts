@@ -56,13 +56,15 @@ function runBatch(args: PcArgs, machine: PcMachine): number {
 
 export interface PcIo {
   stdin: NodeJS.ReadStream;
-  /** Interactive when stdin is a terminal (default: process.stdin.isTTY). */
+  /** Interactive when stdin and stdout are a terminal (the default). */
   interactive?: boolean;
 }
 
 export async function pcCommand(args: PcArgs, bare: boolean, io: PcIo): Promise<number> {
+  // the screen is drawn on stdout: both ends must be the terminal
+  const terminal = io.stdin.isTTY === true && process.stdout.isTTY === true;
   const interactive =
-    (io.interactive ?? io.stdin.isTTY === true) && args.untilScreen === undefined && args.type === undefined;
+    (io.interactive ?? terminal) && args.untilScreen === undefined && args.type === undefined;
   if (interactive) {
     const live = bare ? { ...args, fda: defaultFloppy() } : args;
     return runPcConsole(live, buildPc(live), io.stdin);
