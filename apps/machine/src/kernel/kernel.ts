@@ -30,6 +30,8 @@ const SLICE = 4096;
 /** Object-space pages the snapshot walk covers per run slice while guests keep running. */
 const WALK_PAGES_PER_SLICE = 2048;
 const KEY_BUFFER = 256;
+/** Dirty pages written per pageout step under memory pressure. */
+const PAGEOUT_BATCH = 32;
 const MAX_WRITE = 64 * 1024;
 const MAX_NAME = 64;
 const MAX_ARG = 256;
@@ -45,6 +47,8 @@ export interface KernelServices {
   programs: Map<string, GuestProgram>;
   log: (line: string) => void;
   snapshotIntervalMs: number;
+  /** The object space's resident-page limit (pageout starts at half of it). */
+  maxResidentPages: number;
   /** Uptime (ns) at the snapshot this boot resumed from (0 on a fresh disk). */
   uptimeBaseNs: number;
 }
@@ -60,6 +64,7 @@ export class Kernel {
   private readonly programs: Map<string, GuestProgram>;
   private readonly log: (line: string) => void;
   private readonly snapshotIntervalMs: number;
+  private readonly maxResidentPages: number;
   private readonly uptimeBaseNs: number;
   private readonly clockAtBoot: number;
   private readonly keys: number[] = [];
@@ -85,6 +90,7 @@ export class Kernel {
     this.programs = s.programs;
     this.log = s.log;
     this.snapshotIntervalMs = s.snapshotIntervalMs;
+    this.maxResidentPages = s.maxResidentPages;
     this.uptimeBaseNs = s.uptimeBaseNs;
     this.clockAtBoot = s.board.clock.nanos;
   }
@@ -172,7 +178,11 @@ export class Kernel {
         }
       }
       if (this.job) this.stepSnapshot(WALK_PAGES_PER_SLICE);
-      if (options.untilConsole !== undefined && this.console.text.includes(options.untilConsole)) {
+      else if ((slices & 15) === 15) this.relievePressure();
+      if (
+        options.untilConsole !== undefined &&
+        this.console.text.includes(options.untilConsole, options.consoleFrom)
+      ) {
         return result('console');
       }
       if (arch.instructions - first >= maxInstructions) return result('budget');
@@ -299,11 +309,22 @@ export class Kernel {
       );
       return;
     }
+    this.relievePressure();
     try {
       this.space.handleFault((address & ~0xfff) >>> 0, trap.write);
     } catch (e) {
       this.kill(thread, `${trap.what}: ${(e as Error).message}`, trap.pc);
     }
+  }
+
+  /**
+   * vm-map evicts only clean pages: when dirty pages crowd the resident set, write some out
+   * (Phantom's pager does this in the background) so that a fault always finds a clean victim
+   * and an instruction's code and data pages can be resident together.
+   */
+  private relievePressure(): void {
+    const stats = this.space.stats;
+    if (stats.dirtyPages > this.maxResidentPages / 2) this.space.pageoutStep(PAGEOUT_BATCH);
   }
 
   /** Stop a guest for a forbidden action; the kernel and the other guests go on. */

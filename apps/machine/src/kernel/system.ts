@@ -197,9 +197,11 @@ export class PhantasmSystem {
 
     // 7. the object space on the disk: restore the last snapshot or format a fresh one
     const objectFrames = owners.tagged(phys, 'object-space');
+    let maxResidentPages = 0;
     const opened = stage(7, 'object space (vm-map)', () => {
       const free = phys.stats().main.free;
       const maxResident = options.maxResidentPages ?? Math.max(64, free - FRAME_RESERVE);
+      maxResidentPages = maxResident;
       let o: OpenedSpace;
       try {
         o = openObjectSpace(
@@ -260,6 +262,7 @@ export class PhantasmSystem {
         programs,
         log,
         snapshotIntervalMs: options.snapshotIntervalMs ?? 5000,
+        maxResidentPages,
         uptimeBaseNs: saved?.uptimeNs ?? 0,
       });
       let detail: string;

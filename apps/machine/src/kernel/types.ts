@@ -77,6 +77,8 @@ export interface SystemRunOptions {
   maxWallMs?: number;
   /** Stop with 'console' once the console output since boot contains this text. */
   untilConsole?: string;
+  /** Where in the console history `untilConsole` is looked for (default 0: since boot). */
+  consoleFrom?: number;
   /** Return 'idle' instead of skipping virtual time ahead while all threads wait (interactive use). */
   stopWhenIdle?: boolean;
 }

@@ -26,7 +26,7 @@ export function bootSystem(disk: BlockDevice, options: Partial<SystemOptions> = 
 export function runUntil(b: BootedSystem, text: string, from = 0, maxInstructions = 200_000_000): string {
   let spent = 0;
   while (!b.console().slice(from).includes(text)) {
-    const r = b.system.run({ maxInstructions: 2_000_000 });
+    const r = b.system.run({ maxInstructions: 2_000_000, untilConsole: text, consoleFrom: from });
     spent += r.instructions;
     if (r.stop === 'idle' && b.system.pendingKeys === 0 && !b.console().slice(from).includes(text)) {
       throw new Error(
