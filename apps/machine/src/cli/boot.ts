@@ -43,7 +43,6 @@ function systemOptions(args: BootArgs, out: ConsoleOutput): Omit<SystemOptions, 
         : Math.round(args.snapshotIntervalSeconds * 1000),
     console: out.console,
     log: out.log,
-    realTime: true,
   };
 }
 

@@ -127,6 +127,7 @@ export class Kernel {
   /** Queue text to type on the PC keyboard (fed as the kernel's key buffer drains). */
   typeKeys(text: string): void {
     for (const ch of text) this.typed.push(ch === '\n' ? '\r' : ch);
+    this.idleReported = false;
   }
 
   /** Typed keys not yet read by a guest (queued for the keyboard or in the kernel's buffer). */
@@ -211,7 +212,7 @@ export class Kernel {
         this.pageFault(thread!, trap);
         break;
       default:
-        this.kill(thread!, trap.what, trap.pc);
+        this.kill(thread!, this.describe(trap), trap.pc);
     }
     this.dispatch();
   }
@@ -302,11 +303,7 @@ export class Kernel {
     this.counters.pageFaults++;
     const address = trap.faultAddress;
     if (!inObjectSpace(address)) {
-      this.kill(
-        thread,
-        trap.what + (address < 0x1000 ? ' (null pointer)' : ' (outside the object space)'),
-        trap.pc,
-      );
+      this.kill(thread, `${trap.what} (${whereIs(address)})`, trap.pc);
       return;
     }
     this.relievePressure();
@@ -325,6 +322,13 @@ export class Kernel {
   private relievePressure(): void {
     const stats = this.space.stats;
     if (stats.dirtyPages > this.maxResidentPages / 2) this.space.pageoutStep(PAGEOUT_BATCH);
+  }
+
+  /** The fault's description, naming the privileged instruction when that is what faulted. */
+  private describe(trap: Trap): string {
+    if (!inObjectSpace(trap.pc, 2)) return trap.what;
+    const name = this.arch.privilegedInstruction(trap, this.memory.readBytes(trap.pc, 2));
+    return name ? `${trap.what}: privileged instruction ${name}` : trap.what;
   }
 
   /** Stop a guest for a forbidden action; the kernel and the other guests go on. */
@@ -514,6 +518,14 @@ export class Kernel {
   get snapshotInProgress(): boolean {
     return this.job !== undefined;
   }
+}
+
+/** What lies at an address a guest may not touch, for fault messages. */
+function whereIs(address: number): string {
+  if (address < 0x1000) return 'null pointer';
+  if (address < LAYOUT.aspaceStart) return 'kernel memory';
+  if (address < LAYOUT.objectSpace) return 'device address space';
+  return 'above the object space';
 }
 
 export class SpawnError extends Error {

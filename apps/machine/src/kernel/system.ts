@@ -13,7 +13,7 @@ import { buildKernelPaging, type KernelPaging } from './arch/ia32/paging.js';
 import { KernelConsole } from './console.js';
 import { FrameOwners, OWNER_CODES } from './frame-owners.js';
 import { builtinPrograms } from './guests.js';
-import { Kernel, TIMER_HZ } from './kernel.js';
+import { Kernel, SpawnError, TIMER_HZ } from './kernel.js';
 import { ObjectMemory, ObjectSpaceRegion, type OpenedSpace, openObjectSpace } from './object-space.js';
 import { ThreadTable } from './threads.js';
 import type {
@@ -272,7 +272,14 @@ export class PhantasmSystem {
         detail = `resumed ${threads.live().length} threads from uptime ${(saved.uptimeNs / 1e9).toFixed(2)} s`;
       } else detail = '';
       if (threads.live().length === 0) {
-        for (const g of options.initial ?? [{ program: 'kvshell' }]) k.spawn(g.program, g.arg ?? '');
+        for (const g of options.initial ?? [{ program: 'kvshell' }]) {
+          try {
+            k.spawn(g.program, g.arg ?? '');
+          } catch (e) {
+            if (e instanceof SpawnError) throw new BootError(`cannot start ${g.program}: ${e.message}`);
+            throw e;
+          }
+        }
         detail = `${detail ? `${detail}; none alive, ` : ''}started ${threads
           .live()
           .map((t) => t.program)

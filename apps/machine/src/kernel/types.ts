@@ -28,8 +28,6 @@ export interface SystemOptions {
   log?: (line: string) => void;
   /** Most object-space pages resident in RAM at once (default: what physalloc can give less a reserve). */
   maxResidentPages?: number;
-  /** Keep virtual time from running ahead of the wall clock while every thread waits (CLI: true). */
-  realTime?: boolean;
 }
 
 export type ThreadStatus = 'ready' | 'running' | 'sleeping' | 'reading' | 'waiting' | 'exited' | 'killed';

@@ -1,6 +1,7 @@
 // The Phantasm system end to end, in-process: boot stages, the key-value shell through the PC
 // keyboard, persistence across reboots and crashes, the hostile guest, the stress guest with less
 // RAM than its working set, the memory map, and bad input.
+import { existsSync, readFileSync } from 'node:fs';
 import { MemoryBlockDevice } from '@phantasm/vm-map';
 import { describe, expect, it } from 'vitest';
 import { ElfError } from '../../src/kernel/elf.js';
@@ -62,7 +63,13 @@ describe('the Phantasm system on IA-32', () => {
     expect(stops).toHaveLength(10);
     for (const line of stops)
       expect(line).toMatch(/\[kernel\] guest hostile \(tid \d+\) stopped: .+ at eip 0x[0-9a-f]{8}$/);
-    expect(out).toMatch(/stopped: page fault reading 0x00100000 .* at eip 0x8/);
+    expect(out).toMatch(/stopped: page fault reading 0x00100000 \(kernel memory\) at eip 0x8/);
+    expect(out).toMatch(/stopped: general protection fault \(error 0x0\): privileged instruction cli at eip/);
+    expect(out).toMatch(
+      /stopped: general protection fault \(error 0x0\): privileged instruction mov to a control register/,
+    );
+    expect(out).toMatch(/stopped: general protection fault \(error 0x0\): privileged instruction out at eip/);
+    expect(out).toMatch(/stopped: page fault reading 0xc0000000 \(above the object space\)/);
     expect(out).toMatch(/stopped: page fault writing 0x00000000 \(null pointer\)/);
     expect(out).toMatch(/stopped: general protection fault \(error 0x10a\): int 0x21 is not a system call/);
     expect(out).toMatch(/stopped: divide error at eip/);
@@ -109,6 +116,18 @@ describe('the Phantasm system on IA-32', () => {
     }
     expect(map.virtual.find((r) => r.owner === 'device')?.start).toBe(0x4000_0000);
     expect(map.objectSpace.residentPages).toBeGreaterThan(0);
+  });
+});
+
+const SEABIOS = '/usr/share/seabios/bios.bin';
+
+describe.skipIf(!existsSync(SEABIOS))('under SeaBIOS (Debian package seabios)', () => {
+  it('POSTs SeaBIOS in stage 1, takes its E820 map through vm86 and reaches the shell', () => {
+    const b = bootSystem(new MemoryBlockDevice(), { bios: new Uint8Array(readFileSync(SEABIOS)) });
+    expect(b.log.join('\n')).toMatch(/stage 1: firmware POST: BIOS image/);
+    runUntil(b, 'kv> ');
+    expect(command(b, 'set firmware seabios')).toContain('ok');
+    expect(command(b, 'get firmware')).toContain('seabios');
   });
 });
 

@@ -53,6 +53,8 @@ export interface ArchLayer {
   /** System-call number and arguments from a context. */
   syscallArgs(context: UserContext): { number: number; args: number[] };
   setSyscallResult(context: UserContext, value: number): void;
+  /** The privileged instruction a fault stopped on, named from its first bytes (undefined: not one). */
+  privilegedInstruction(trap: Trap, code: Uint8Array): string | undefined;
   /** Instruction address of a context. */
   pc(context: UserContext): number;
   /** Instructions retired since power-on. */

@@ -28,6 +28,37 @@ const EFLAGS_IF = 0x200;
 const USER_FLAGS = 0x0cd5;
 export const IRQ_BASE = 0x20;
 
+/** Instructions that #GP(0) at CPL 3 with IOPL 0 (SDM Vol. 3 §5.9, §19.5). */
+const ONE_BYTE_PRIVILEGED: Record<number, string> = {
+  250: 'cli',
+  251: 'sti',
+  244: 'hlt',
+  228: 'in',
+  229: 'in',
+  236: 'in',
+  237: 'in',
+  230: 'out',
+  231: 'out',
+  238: 'out',
+  239: 'out',
+  108: 'ins',
+  109: 'ins',
+  110: 'outs',
+  111: 'outs',
+};
+const TWO_BYTE_PRIVILEGED: Record<number, string> = {
+  32: 'mov from a control register',
+  34: 'mov to a control register',
+  33: 'mov from a debug register',
+  35: 'mov to a debug register',
+  1: 'a descriptor-table or system instruction',
+  6: 'clts',
+  8: 'invd',
+  9: 'wbinvd',
+  48: 'wrmsr',
+  50: 'rdmsr',
+};
+
 const EXCEPTION_NAMES: Record<number, string> = {
   0: 'divide error',
   1: 'debug exception',
@@ -187,6 +218,13 @@ export class Ia32Arch implements ArchLayer {
 
   setSyscallResult(context: UserContext, value: number): void {
     context[0] = value >>> 0;
+  }
+
+  privilegedInstruction(trap: Trap, code: Uint8Array): string | undefined {
+    if (trap.vector !== 13 || trap.errorCode !== 0 || code.length === 0) return undefined;
+    const op = code[0];
+    if (op === 0x0f && code.length > 1) return TWO_BYTE_PRIVILEGED[code[1]];
+    return ONE_BYTE_PRIVILEGED[op];
   }
 
   pc(context: UserContext): number {
