@@ -2,7 +2,13 @@
 // faults, interrupts, guest faults), the scheduler, and snapshots of the object space with every
 // thread's registers in the snapshot's client state.
 import { type Heap, HeapError } from '@phantasm/heap';
-import type { PersistentSpace, SnapshotJob, SnapshotResult } from '@phantasm/vm-map';
+import {
+  CorruptPageError,
+  type PersistentSpace,
+  type SnapshotJob,
+  type SnapshotResult,
+  VmMapError,
+} from '@phantasm/vm-map';
 import { NS_PER_INSTRUCTION, type PcBoard } from '../boards/pc/pc-board.js';
 import { ERR, LAYOUT, SYS, slotBase } from './abi.js';
 import type { ArchLayer, Trap, UserContext } from './arch/arch.js';
@@ -137,6 +143,26 @@ export class Kernel {
 
   // --- the run loop --------------------------------------------------------------------------
   run(options: SystemRunOptions = {}): SystemRunResult {
+    return this.guardDisk(() => this.runLoop(options));
+  }
+
+  /** A failing disk (full, I/O error) ends the system with one clear error; committed snapshots stay intact. */
+  private guardDisk<T>(work: () => T): T {
+    if (this.diskFailure) throw this.diskFailure;
+    try {
+      return work();
+    } catch (e) {
+      if (!(e instanceof VmMapError)) throw e;
+      this.diskFailure = new DiskFailure(
+        `the disk failed (${e.message}); the last complete snapshot, generation ${this.space.generation}, is intact on it`,
+        { cause: e },
+      );
+      throw this.diskFailure;
+    }
+  }
+  private diskFailure: DiskFailure | undefined;
+
+  private runLoop(options: SystemRunOptions): SystemRunResult {
     const board = this.board;
     const arch = this.arch;
     const start = performance.now();
@@ -310,7 +336,9 @@ export class Kernel {
     try {
       this.space.handleFault((address & ~0xfff) >>> 0, trap.write);
     } catch (e) {
-      this.kill(thread, `${trap.what}: ${(e as Error).message}`, trap.pc);
+      // a damaged page is the guest's loss, not the kernel's: stop the guest that touched it
+      if (!(e instanceof CorruptPageError)) throw e;
+      this.kill(thread, `${trap.what}: ${e.message}`, trap.pc);
     }
   }
 
@@ -510,9 +538,11 @@ export class Kernel {
 
   /** Take a snapshot now and wait until it is durable (shutdown, tests). */
   snapshotNow(): SnapshotResult {
-    this.stepSnapshot(Number.POSITIVE_INFINITY);
-    this.beginSnapshot();
-    return this.stepSnapshot(Number.POSITIVE_INFINITY)!;
+    return this.guardDisk(() => {
+      this.stepSnapshot(Number.POSITIVE_INFINITY);
+      this.beginSnapshot();
+      return this.stepSnapshot(Number.POSITIVE_INFINITY)!;
+    });
   }
 
   get snapshotInProgress(): boolean {
@@ -526,6 +556,11 @@ function whereIs(address: number): string {
   if (address < LAYOUT.aspaceStart) return 'kernel memory';
   if (address < LAYOUT.objectSpace) return 'device address space';
   return 'above the object space';
+}
+
+/** The object space's disk failed (full, I/O error): the system cannot go on; nothing committed is lost. */
+export class DiskFailure extends Error {
+  override name = 'DiskFailure';
 }
 
 export class SpawnError extends Error {

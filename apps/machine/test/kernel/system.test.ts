@@ -2,9 +2,10 @@
 // keyboard, persistence across reboots and crashes, the hostile guest, the stress guest with less
 // RAM than its working set, the memory map, and bad input.
 import { existsSync, readFileSync } from 'node:fs';
-import { MemoryBlockDevice } from '@phantasm/vm-map';
+import { BlockDeviceError, MemoryBlockDevice } from '@phantasm/vm-map';
 import { describe, expect, it } from 'vitest';
 import { ElfError } from '../../src/kernel/elf.js';
+import { DiskFailure } from '../../src/kernel/kernel.js';
 import { BootError, PhantasmSystem } from '../../src/kernel/system.js';
 import { bootSystem, command, runUntil } from './helpers.js';
 
@@ -164,5 +165,36 @@ describe('bad input', () => {
   it('boots with SystemOptions defaults apart from the disk', () => {
     const system = PhantasmSystem.boot({ disk: new MemoryBlockDevice(), snapshotIntervalMs: 0 });
     expect(system.board.memory.ramSize).toBe(64 << 20);
+  });
+});
+
+/** A disk that holds at most `limit` blocks, as a full host disk would. */
+class SmallDisk extends MemoryBlockDevice {
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override write(block: number, data: Uint8Array): void {
+    if (block >= this.limit) throw new BlockDeviceError(`write of block ${block}: no space left on device`);
+    super.write(block, data);
+  }
+}
+
+describe('a full disk', () => {
+  it('ends the system with one clear error and loses no complete snapshot', () => {
+    const disk = new SmallDisk(300);
+    const b = bootSystem(disk, {
+      memoryMiB: 4,
+      initial: [{ program: 'kvshell' }, { program: 'stress', arg: '4' }],
+    });
+    runUntil(b, 'kv> ');
+    command(b, 'set kept yes');
+    const saved = b.system.snapshotNow().generation;
+    expect(() => runUntil(b, 'stress: done', 0, 400_000_000)).toThrow(DiskFailure);
+    expect(() => runUntil(b, 'stress: done', 0, 400_000_000)).toThrow(
+      new RegExp(`no space left on device.*generation ${saved}, is intact`),
+    );
+    const again = bootSystem(disk);
+    expect(again.log.join('\n')).toContain(`restored snapshot generation ${saved}`);
+    expect(command(again, 'get kept')).toContain('yes');
   });
 });
