@@ -9,14 +9,13 @@ import {
   type SnapshotResult,
   VmMapError,
 } from '@phantasm/vm-map';
-import { NS_PER_INSTRUCTION, type PcBoard } from '../boards/pc/pc-board.js';
 import { ERR, LAYOUT, SYS, slotBase } from './abi.js';
 import type { ArchLayer, Trap, UserContext } from './arch/arch.js';
-import { hex } from './arch/ia32/ia32-arch.js';
 import { type KernelConsole, KeyboardDecoder } from './console.js';
 import { ElfError } from './elf.js';
 import { type LoadedGuest, loadGuest } from './loader.js';
 import { inObjectSpace, type ObjectMemory, UserAccessError } from './object-space.js';
+import type { Platform } from './platform/platform.js';
 import type { Thread, ThreadTable } from './threads.js';
 import type {
   GuestProgram,
@@ -43,7 +42,7 @@ const MAX_NAME = 64;
 const MAX_ARG = 256;
 
 export interface KernelServices {
-  board: PcBoard;
+  platform: Platform;
   arch: ArchLayer;
   threads: ThreadTable;
   space: PersistentSpace;
@@ -60,7 +59,7 @@ export interface KernelServices {
 }
 
 export class Kernel {
-  readonly board: PcBoard;
+  readonly platform: Platform;
   readonly arch: ArchLayer;
   readonly threads: ThreadTable;
   readonly space: PersistentSpace;
@@ -86,7 +85,7 @@ export class Kernel {
   readonly counters = { syscalls: 0, pageFaults: 0, ticks: 0, switches: 0, killed: 0 };
 
   constructor(s: KernelServices) {
-    this.board = s.board;
+    this.platform = s.platform;
     this.arch = s.arch;
     this.threads = s.threads;
     this.space = s.space;
@@ -98,11 +97,11 @@ export class Kernel {
     this.snapshotIntervalMs = s.snapshotIntervalMs;
     this.maxResidentPages = s.maxResidentPages;
     this.uptimeBaseNs = s.uptimeBaseNs;
-    this.clockAtBoot = s.board.clock.nanos;
+    this.clockAtBoot = s.platform.nanos;
   }
 
   get uptimeNs(): number {
-    return this.uptimeBaseNs + this.board.clock.nanos - this.clockAtBoot;
+    return this.uptimeBaseNs + this.platform.nanos - this.clockAtBoot;
   }
 
   // --- guests ------------------------------------------------------------------------------
@@ -138,7 +137,7 @@ export class Kernel {
 
   /** Typed keys not yet read by a guest (queued for the keyboard or in the kernel's buffer). */
   get pendingKeys(): number {
-    return this.typed.length + this.keys.length + this.board.kbc.pendingBytes;
+    return this.typed.length + this.keys.length + this.platform.keyboardPending;
   }
 
   // --- the run loop --------------------------------------------------------------------------
@@ -163,7 +162,7 @@ export class Kernel {
   private diskFailure: DiskFailure | undefined;
 
   private runLoop(options: SystemRunOptions): SystemRunResult {
-    const board = this.board;
+    const platform = this.platform;
     const arch = this.arch;
     const start = performance.now();
     const first = arch.instructions;
@@ -178,20 +177,19 @@ export class Kernel {
       ...extra,
     });
     for (let slices = 0; ; slices++) {
-      board.pit.update();
-      board.cmos.update();
+      platform.updateDevices();
       this.feedKeyboard();
       const before = arch.instructions;
       const stop = arch.run(Math.min(SLICE, Math.max(1, maxInstructions - (before - first))));
-      board.clock.advance((arch.instructions - before) * NS_PER_INSTRUCTION);
+      platform.advanceInstructions(arch.instructions - before);
       if (stop === 'reset') throw new KernelPanic(`triple fault at instruction ${arch.instructions}`);
       if (stop === 'trap') this.handleTrap(arch.takeTrap());
       else if (stop === 'idle') {
         if (this.job) this.stepSnapshot(Number.POSITIVE_INFINITY);
-        else if (!board.pic.hasInterrupt() && this.typed.length === 0) {
+        else if (!platform.interruptPending() && this.typed.length === 0) {
           const live = this.threads.live();
           if (live.length === 0) return result('no-threads');
-          const wake = board.nextTimerWakeNs();
+          const wake = platform.nextTimerWakeNs();
           if (options.stopWhenIdle && !this.idleReported) {
             this.idleReported = true;
             const nextWakeNs = wake === undefined ? undefined : this.uptimeBaseNs + wake - this.clockAtBoot;
@@ -201,7 +199,7 @@ export class Kernel {
           if (!options.stopWhenIdle && !live.some((t) => t.status === 'sleeping')) return result('idle');
           this.idleReported = false;
           if (wake === undefined) return result('idle');
-          board.clock.advance(Math.max(0, Math.ceil(wake - board.clock.nanos)));
+          platform.skipTo(wake);
         }
       }
       if (this.job) this.stepSnapshot(WALK_PAGES_PER_SLICE);
@@ -277,11 +275,9 @@ export class Kernel {
   }
 
   private interrupt(irq: number): void {
-    const io = this.board.io;
-    if (irq >= 8) io.write(0xa0, 1, 0x20);
-    io.write(0x20, 1, 0x20); // EOI
-    if (irq === 0) this.tick();
-    else if (irq === 1) this.keyboardInterrupt();
+    this.platform.endOfInterrupt(irq);
+    if (irq === this.platform.timerIrq) this.tick();
+    else if (irq === this.platform.keyboardIrq) this.keyboardInterrupt();
   }
 
   private tick(): void {
@@ -301,9 +297,8 @@ export class Kernel {
   }
 
   private keyboardInterrupt(): void {
-    const io = this.board.io;
-    while (io.read(0x64, 1) & 1) {
-      const byte = this.keyboard.decode(io.read(0x60, 1));
+    for (const scancode of this.platform.readScancodes()) {
+      const byte = this.keyboard.decode(scancode);
       if (byte < 0) continue;
       const reader = this.threads.live().find((t) => t.status === 'reading');
       if (reader) this.wake(reader, byte);
@@ -313,8 +308,8 @@ export class Kernel {
 
   /** Feed the next typed key once the kernel has taken the previous one. */
   private feedKeyboard(): void {
-    if (this.typed.length === 0 || this.board.kbc.pendingBytes > 0 || this.keys.length > 0) return;
-    this.board.typeNow(this.typed.shift()!);
+    if (this.typed.length === 0 || this.platform.keyboardPending > 0 || this.keys.length > 0) return;
+    this.platform.pressKey(this.typed.shift()!);
   }
 
   /** Make a blocked thread ready with `result` as its system call's return value. */
@@ -362,7 +357,7 @@ export class Kernel {
   /** Stop a guest for a forbidden action; the kernel and the other guests go on. */
   private kill(thread: Thread, what: string, pc: number): void {
     this.counters.killed++;
-    const message = `guest ${thread.program} (tid ${thread.tid}) stopped: ${what} at eip 0x${hex(pc)}`;
+    const message = `guest ${thread.program} (tid ${thread.tid}) stopped: ${what} at ${this.arch.pcName} 0x${hex(pc)}`;
     this.console.writeText(`[kernel] ${message}\n`);
     this.log(message);
     this.finish(thread, 'killed', -ERR.EKILLED, what);
@@ -548,6 +543,10 @@ export class Kernel {
   get snapshotInProgress(): boolean {
     return this.job !== undefined;
   }
+}
+
+function hex(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
 }
 
 /** What lies at an address a guest may not touch, for fault messages. */

@@ -7,7 +7,7 @@ import { type SnapshotResult, UntrustedDiskError } from '@phantasm/vm-map';
 import { Vm86Monitor } from '@phantasm/vm86';
 import { PcBoard } from '../boards/pc/pc-board.js';
 import { LAYOUT } from './abi.js';
-import { Ia32Arch, IRQ_BASE } from './arch/ia32/ia32-arch.js';
+import { Ia32Arch } from './arch/ia32/ia32-arch.js';
 import { installKernelImage } from './arch/ia32/kernel-image.js';
 import { buildKernelPaging, type KernelPaging } from './arch/ia32/paging.js';
 import { KernelConsole } from './console.js';
@@ -15,6 +15,7 @@ import { FrameOwners, OWNER_CODES } from './frame-owners.js';
 import { builtinPrograms } from './guests.js';
 import { Kernel, SpawnError, TIMER_HZ } from './kernel.js';
 import { ObjectMemory, ObjectSpaceRegion, type OpenedSpace, openObjectSpace } from './object-space.js';
+import { PcPlatform } from './platform/pc.js';
 import { ThreadTable } from './threads.js';
 import type {
   GuestProgram,
@@ -116,6 +117,7 @@ export class PhantasmSystem {
     });
     const cpu = board.cpu;
     const arch = new Ia32Arch(cpu, board.memory);
+    const platform = new PcPlatform(board);
 
     // 2. protected mode on the kernel image's tables; the memory map and the console through vm86
     const e820 = stage(2, 'BIOS services through vm86', () => {
@@ -252,7 +254,7 @@ export class PhantasmSystem {
         CONTEXT_WORDS,
       );
       const k = new Kernel({
-        board,
+        platform,
         arch,
         threads,
         space: opened.space,
@@ -285,7 +287,7 @@ export class PhantasmSystem {
           .map((t) => t.program)
           .join(', ')}`;
       }
-      programTimerAndPics(board);
+      platform.startInterrupts(TIMER_HZ);
       k.start();
       return [k, `${detail}; PIT at ${TIMER_HZ} Hz`];
     });
@@ -428,24 +430,4 @@ function restoreThread(threads: ThreadTable, r: ThreadRecord, generation: number
     arch.setSyscallResult(regs, generation);
     threads.restore({ ...r, regs });
   } else threads.restore(r);
-}
-
-/** The 8259 pair remapped to vectors 0x20–0x2F (IRQ 0 and 1 unmasked), the PIT at TIMER_HZ. */
-function programTimerAndPics(board: PcBoard): void {
-  const io = board.io;
-  const out = (port: number, value: number) => io.write(port, 1, value);
-  out(0x20, 0x11);
-  out(0xa0, 0x11);
-  out(0x21, IRQ_BASE);
-  out(0xa1, IRQ_BASE + 8);
-  out(0x21, 0x04);
-  out(0xa1, 0x02);
-  out(0x21, 0x01);
-  out(0xa1, 0x01);
-  out(0x21, 0xfc); // IRQ 0 timer, IRQ 1 keyboard
-  out(0xa1, 0xff);
-  const divisor = Math.round(1_193_182 / TIMER_HZ);
-  out(0x43, 0x34);
-  out(0x40, divisor & 0xff);
-  out(0x40, divisor >> 8);
 }

@@ -38,6 +38,8 @@ export type ArchStop =
 
 export interface ArchLayer {
   readonly name: string;
+  /** What the architecture calls the instruction pointer in messages ("eip", "pc", "ip"). */
+  readonly pcName: string;
   /** Run the CPU for up to `budget` instructions. */
   run(budget: number): ArchStop;
   /** After 'trap': what happened. The guest's registers are then available through saveContext(). */

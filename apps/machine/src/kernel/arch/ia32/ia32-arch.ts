@@ -86,6 +86,7 @@ const FLAT: { name: SegmentName; rights: number; selector: number }[] = [
 
 export class Ia32Arch implements ArchLayer {
   readonly name = 'ia32';
+  readonly pcName = 'eip';
   private frame = { vector: 0, errorCode: 0, eip: 0, cs: 0, eflags: 0, esp: 0 };
 
   constructor(
