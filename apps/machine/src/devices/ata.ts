@@ -2,6 +2,7 @@
 // READ/WRITE SECTORS (and MULTIPLE), LBA28 and CHS addressing, IRQ on each transferred block.
 // Command block at base (0x1F0-0x1F7), control block at ctrl (0x3F6). No DMA, no ATAPI.
 import { type DiskImage, SECTOR } from './disk-image.js';
+import { base64, type DeviceRecord, DeviceStateError, RecordReader, type SavableDevice } from './state.js';
 import type { IrqSink, PortDevice } from './types.js';
 
 const BSY = 0x80;
@@ -12,7 +13,7 @@ const ERR = 0x01;
 const ABRT = 0x04;
 const IDNF = 0x10;
 
-export class AtaChannel implements PortDevice {
+export class AtaChannel implements PortDevice, SavableDevice {
   status = DRDY | DSC;
   error = 0x01;
   features = 0;
@@ -40,6 +41,60 @@ export class AtaChannel implements PortDevice {
     private readonly irq: IrqSink,
     readonly disk: DiskImage | undefined,
   ) {}
+
+  save(): DeviceRecord {
+    return {
+      version: 1,
+      status: this.status,
+      error: this.error,
+      features: this.features,
+      sectorCount: this.sectorCount,
+      lbaLow: this.lbaLow,
+      lbaMid: this.lbaMid,
+      lbaHigh: this.lbaHigh,
+      driveHead: this.driveHead,
+      control: this.control,
+      irqPending: this.irqPending,
+      multiple: this.multiple,
+      // an in-flight PIO transfer: the sector buffer, the position in it, what follows
+      transfer: this.transfer,
+      buffer: base64(this.buffer),
+      pos: this.pos,
+      end: this.end,
+      remaining: this.remaining,
+      nextLba: this.nextLba,
+      blockSectors: this.blockSectors,
+    };
+  }
+
+  load(record: DeviceRecord): void {
+    const r = new RecordReader('ata', record, [1]);
+    const buffer = r.bytes('buffer');
+    const v = {
+      status: r.int('status', 0, 0xff),
+      error: r.int('error', 0, 0xff),
+      features: r.int('features', 0, 0xff),
+      sectorCount: r.int('sectorCount', 0, 0xff),
+      lbaLow: r.int('lbaLow', 0, 0xff),
+      lbaMid: r.int('lbaMid', 0, 0xff),
+      lbaHigh: r.int('lbaHigh', 0, 0xff),
+      driveHead: r.int('driveHead', 0, 0xff),
+      control: r.int('control', 0, 0xff),
+      irqPending: r.bool('irqPending'),
+      multiple: r.int('multiple', 1, 16),
+      transfer: r.str('transfer', ['none', 'read', 'write']) as 'none' | 'read' | 'write',
+      pos: r.int('pos', 0, buffer.length),
+      end: r.int('end', 0, buffer.length),
+      remaining: r.int('remaining', 0, 256),
+      nextLba: r.int('nextLba', 0, 0x0fffffff),
+      blockSectors: r.int('blockSectors', 1, 16),
+    };
+    if (v.transfer !== 'none' && (!this.disk || v.nextLba + v.remaining > this.disk.sectors)) {
+      throw new DeviceStateError('ata', 'a transfer beyond the end of the attached disk');
+    }
+    Object.assign(this, v);
+    this.buffer = buffer;
+  }
 
   private slaveSelected(): boolean {
     return (this.driveHead & 0x10) !== 0;

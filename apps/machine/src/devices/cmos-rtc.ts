@@ -4,6 +4,7 @@
 // Interrupts on IRQ8: periodic (register B bit 6, rate from register A) and update-ended
 // (bit 4, once a second); register C reports them and reading it lowers the line.
 import type { VirtualClock } from './clock.js';
+import { base64, type DeviceRecord, RecordReader, type SavableDevice } from './state.js';
 import type { IrqSink, PortDevice } from './types.js';
 
 const IRQ = 8;
@@ -27,11 +28,11 @@ const KIB = 1024;
 const TIME_REGISTERS = new Set([0x00, 0x02, 0x04, 0x07, 0x08, 0x09]);
 const MIB = 1024 * 1024;
 
-export class CmosRtc implements PortDevice {
+export class CmosRtc implements PortDevice, SavableDevice {
   readonly ram = new Uint8Array(128);
   index = 0;
   nmiDisabled = false;
-  private readonly startMs: number;
+  private startMs: number;
   /** Offset (ms) the guest added by setting the clock. */
   private offsetMs = 0;
   /** Index of the last periodic-interrupt period and of the last second already flagged. */
@@ -73,6 +74,34 @@ export class CmosRtc implements PortDevice {
     r[0x38] = 0; // SeaBIOS: no floppy signature check, further boot devices none
     this.updateChecksum();
     this.resync();
+  }
+
+  save(): DeviceRecord {
+    return {
+      version: 1,
+      ram: base64(this.ram),
+      index: this.index,
+      nmiDisabled: this.nmiDisabled,
+      startMs: this.startMs,
+      offsetMs: this.offsetMs,
+      lastPeriod: this.lastPeriod,
+      lastSecond: this.lastSecond,
+    };
+  }
+
+  load(record: DeviceRecord): void {
+    const r = new RecordReader('cmos', record, [1]);
+    const ram = r.bytes('ram', 128);
+    const v = {
+      index: r.int('index', 0, 0x7f),
+      nmiDisabled: r.bool('nmiDisabled'),
+      startMs: r.num('startMs'),
+      offsetMs: r.num('offsetMs'),
+      lastPeriod: r.num('lastPeriod'),
+      lastSecond: r.num('lastSecond'),
+    };
+    this.ram.set(ram);
+    Object.assign(this, v);
   }
 
   /** Periodic-interrupt period in ns from register A's rate bits (0 = off). */

@@ -2,6 +2,7 @@
 // Writes change the in-memory copy only (like QEMU's -snapshot); `bytes` can be saved by the host.
 
 export const SECTOR = 512;
+const PAGE = 4096;
 
 export class DiskImageError extends Error {
   override name = 'DiskImageError';
@@ -81,5 +82,26 @@ export class DiskImage {
     if (!this.inRange(lba, count))
       throw new DiskImageError(`write of sectors ${lba}+${count} beyond ${this.sectors}`);
     this.bytes.set(data, lba * SECTOR);
+    const dirty = this.dirtyPages;
+    if (dirty) {
+      const last = Math.floor((lba * SECTOR + data.length - 1) / PAGE);
+      for (let p = Math.floor((lba * SECTOR) / PAGE); p <= last; p++) dirty[p] = 1;
+    }
+  }
+
+  /**
+   * One byte per 4 KiB page of the image, set by every write after trackWrites() (a persistent
+   * machine state copies the dirty pages into its snapshot and clears them).
+   */
+  dirtyPages: Uint8Array | undefined;
+
+  trackWrites(): Uint8Array {
+    this.dirtyPages ??= new Uint8Array(Math.ceil(this.bytes.length / PAGE));
+    return this.dirtyPages;
+  }
+
+  /** Rebuild an image of the same kind from saved bytes (a machine state's copy of the disk). */
+  static restore(kind: 'floppy' | 'hard-disk', bytes: Uint8Array): DiskImage {
+    return kind === 'floppy' ? DiskImage.floppy(bytes) : DiskImage.hardDisk(bytes);
   }
 }

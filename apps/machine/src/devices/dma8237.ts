@@ -2,6 +2,7 @@
 // (0-3, 8-bit) move data — channel 2 is the floppy's; the second controller (0xC0-0xDF) and
 // the page registers (0x80-0x8F, 0x80 also being the POST code port) are stored. Transfers
 // are done at once by the device calling `toMemory`/`fromMemory`.
+import { base64, type DeviceRecord, RecordReader, type SavableDevice } from './state.js';
 import type { PortDevice } from './types.js';
 
 export interface DmaMemory {
@@ -22,7 +23,7 @@ class DmaChannel {
   masked = true;
 }
 
-export class Dma8237 implements PortDevice {
+export class Dma8237 implements PortDevice, SavableDevice {
   readonly channels = [new DmaChannel(), new DmaChannel(), new DmaChannel(), new DmaChannel()];
   readonly pages = new Uint8Array(16);
   /** Second controller's registers, kept so firmware reads back what it wrote. */
@@ -33,6 +34,50 @@ export class Dma8237 implements PortDevice {
   postCode = 0;
 
   constructor(private readonly memory: DmaMemory) {}
+
+  save(): DeviceRecord {
+    return {
+      version: 1,
+      channels: this.channels.map((c) => ({
+        baseAddress: c.baseAddress,
+        address: c.address,
+        baseCount: c.baseCount,
+        count: c.count,
+        mode: c.mode,
+        page: c.page,
+        masked: c.masked,
+      })),
+      pages: base64(this.pages),
+      high: base64(this.high),
+      flipFlop: this.flipFlop,
+      status: this.status,
+      postCode: this.postCode,
+    };
+  }
+
+  load(record: DeviceRecord): void {
+    const r = new RecordReader('dma', record, [1]);
+    const channels = r.list('channels', 4).map((c) => ({
+      baseAddress: c.int('baseAddress', 0, 0xffff),
+      address: c.int('address', 0, 0xffff),
+      baseCount: c.int('baseCount', 0, 0xffff),
+      count: c.int('count', 0, 0xffff),
+      mode: c.int('mode', 0, 0xff),
+      page: c.int('page', 0, 0xff),
+      masked: c.bool('masked'),
+    }));
+    const pages = r.bytes('pages', 16);
+    const high = r.bytes('high', 32);
+    const v = {
+      flipFlop: r.bool('flipFlop'),
+      status: r.int('status', 0, 0xff),
+      postCode: r.int('postCode', 0, 0xff),
+    };
+    for (const [i, c] of channels.entries()) Object.assign(this.channels[i], c);
+    this.pages.set(pages);
+    this.high.set(high);
+    Object.assign(this, v);
+  }
 
   read(port: number): number {
     if (port >= 0xc0) return this.high[(port - 0xc0) >> 1];

@@ -4,6 +4,7 @@
 
 import { type DiskImage, SECTOR } from './disk-image.js';
 import type { Dma8237 } from './dma8237.js';
+import { type DeviceRecord, DeviceStateError, RecordReader, type SavableDevice } from './state.js';
 import { type IrqSink, type PortDevice, pulseIrq } from './types.js';
 
 /** Total command length (opcode included) by the opcode's low five bits. */
@@ -26,9 +27,9 @@ const COMMAND_LENGTH: Record<number, number> = {
 
 const DMA_CHANNEL = 2;
 
-export class FloppyController implements PortDevice {
+export class FloppyController implements PortDevice, SavableDevice {
   dor = 0x0c; // not in reset, DMA enabled
-  private readonly cylinder = [0, 0];
+  private cylinder = [0, 0];
   private command: number[] = [];
   private result: number[] = [];
   /** Pending sense-interrupt answers (ST0, PCN) after reset, seek or recalibrate. */
@@ -44,6 +45,43 @@ export class FloppyController implements PortDevice {
     private readonly dma: Dma8237,
     readonly drives: [DiskImage | undefined, DiskImage | undefined],
   ) {}
+
+  save(): DeviceRecord {
+    return {
+      version: 1,
+      dor: this.dor,
+      cylinder: [...this.cylinder],
+      command: [...this.command],
+      result: [...this.result],
+      senses: this.senses.map((s) => [...s]),
+      lockBit: this.lockBit,
+      dataRate: this.dataRate,
+      specify: [...this.specify],
+      changed: [...this.changed],
+    };
+  }
+
+  /** A command half received or a result half read resumes where it was (transfers are instant). */
+  load(record: DeviceRecord): void {
+    const r = new RecordReader('fdc', record, [1]);
+    const senses = r.intLists('senses', 2, 0, 0xff);
+    const changed = r.bools('changed', 2);
+    const v = {
+      dor: r.int('dor', 0, 0xff),
+      cylinder: r.ints('cylinder', 2),
+      command: r.ints('command', undefined),
+      result: r.ints('result', undefined),
+      lockBit: r.bool('lockBit'),
+      dataRate: r.int('dataRate', 0, 3),
+      specify: r.ints('specify', 2),
+    };
+    if (v.command.length >= 9 || v.result.length > 10) {
+      throw new DeviceStateError('fdc', 'a command or result longer than any the controller has');
+    }
+    Object.assign(this, v);
+    this.senses = senses.map((p) => [p[0], p[1]] as [number, number]);
+    this.changed = changed;
+  }
 
   private msr(): number {
     if (this.result.length > 0) return 0xd0; // RQM, DIO (to CPU), busy

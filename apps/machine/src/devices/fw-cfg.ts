@@ -1,6 +1,7 @@
 // QEMU's firmware configuration interface (selector 0x510, data 0x511; no DMA), the channel
 // through which SeaBIOS finds extra files such as a VGA option ROM ("vgaroms/…"). Items are
 // byte strings chosen by a 16-bit selector; reading past an item's end gives zeros.
+import { type DeviceRecord, RecordReader, type SavableDevice } from './state.js';
 import { DeviceConfigError, type PortDevice } from './types.js';
 
 const SIGNATURE = 0x0000;
@@ -9,7 +10,7 @@ const FILE_DIR = 0x0019;
 const FIRST_FILE = 0x0020;
 const NAME_BYTES = 56;
 
-export class FwCfg implements PortDevice {
+export class FwCfg implements PortDevice, SavableDevice {
   private readonly items = new Map<number, Uint8Array>();
   private readonly files: { name: string; selector: number; size: number }[] = [];
   private selected = 0;
@@ -19,6 +20,18 @@ export class FwCfg implements PortDevice {
     this.items.set(SIGNATURE, new TextEncoder().encode('QEMU'));
     this.items.set(ID, new Uint8Array([1, 0, 0, 0])); // traditional interface only
     this.rebuildDirectory();
+  }
+
+  /** The items themselves are the board's configuration; the guest's place in them is state. */
+  save(): DeviceRecord {
+    return { version: 1, selected: this.selected, offset: this.offset };
+  }
+
+  load(record: DeviceRecord): void {
+    const r = new RecordReader('fw-cfg', record, [1]);
+    const selected = r.int('selected', 0, 0xffff);
+    this.offset = r.int('offset');
+    this.selected = selected;
   }
 
   /** Publish a named file (e.g. "vgaroms/vgabios.bin"). */

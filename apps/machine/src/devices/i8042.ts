@@ -3,6 +3,7 @@
 // queued byte is loaded and IRQ1 (or IRQ12 for the mouse) gets a rising edge. The output
 // port carries the A20 gate (bit 1) and the reset line (bit 0).
 import { scancodesFor } from './scancodes.js';
+import { type DeviceRecord, RecordReader, type SavableDevice } from './state.js';
 import { type IrqSink, type PortDevice, pulseIrq } from './types.js';
 
 /** ctrl: controller replies; reply: keyboard command replies (sent even when scanning is off). */
@@ -13,7 +14,7 @@ export interface I8042Events {
   onReset?(): void;
 }
 
-export class I8042 implements PortDevice {
+export class I8042 implements PortDevice, SavableDevice {
   commandByte = 0x45; // keyboard interrupt, system flag, translation
   outputPort = 0x03; // A20 on, not in reset
   private readonly queue: { byte: number; source: Source }[] = [];
@@ -30,6 +31,44 @@ export class I8042 implements PortDevice {
 
   get a20(): boolean {
     return (this.outputPort & 2) !== 0;
+  }
+
+  save(): DeviceRecord {
+    return {
+      version: 1,
+      commandByte: this.commandByte,
+      outputPort: this.outputPort,
+      queue: this.queue.map((e) => ({ byte: e.byte, source: e.source })),
+      out: this.out ? { byte: this.out.byte, source: this.out.source } : null,
+      pendingCommand: this.pendingCommand,
+      pendingKbdCommand: this.pendingKbdCommand,
+      lastWasCommand: this.lastWasCommand,
+      kbdEnabled: this.kbdEnabled,
+    };
+  }
+
+  /** Restores the registers and buffered bytes; no interrupt is raised again (the PIC's state has it). */
+  load(record: DeviceRecord): void {
+    const r = new RecordReader('i8042', record, [1]);
+    const sources = ['ctrl', 'kbd', 'reply', 'aux'] as const;
+    const entry = (e: RecordReader) => ({
+      byte: e.int('byte', 0, 0xff),
+      source: e.str('source', sources) as Source,
+    });
+    const queue = r.list('queue').map(entry);
+    const out = (record as { out?: unknown }).out === null ? undefined : entry(r.sub('out'));
+    const v = {
+      commandByte: r.int('commandByte', 0, 0xff),
+      outputPort: r.int('outputPort', 0, 0xff),
+      pendingCommand: r.int('pendingCommand', 0, 0xff),
+      pendingKbdCommand: r.int('pendingKbdCommand', 0, 0xff),
+      lastWasCommand: r.bool('lastWasCommand'),
+      kbdEnabled: r.bool('kbdEnabled'),
+    };
+    this.queue.length = 0;
+    this.queue.push(...queue);
+    this.out = out;
+    Object.assign(this, v);
   }
 
   /** Scancodes waiting to be read (keyboard and controller bytes). */

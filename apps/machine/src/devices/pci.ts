@@ -2,6 +2,7 @@
 // BIOS expects of QEMU's "pc" machine: the i440FX host bridge, the PIIX3 ISA bridge and the
 // PIIX3 IDE controller. Each function is a 256-byte register file with a write mask, so BAR
 // sizing (write all ones, read the mask back) and BIOS-owned registers work generically.
+import { base64, type DeviceRecord, DeviceStateError, RecordReader, type SavableDevice } from './state.js';
 import { DeviceConfigError, type PortDevice } from './types.js';
 
 export interface PciFunctionSpec {
@@ -136,7 +137,7 @@ export function i440fxFunctions(): PciFunctionSpec[] {
   ];
 }
 
-export class PciHost implements PortDevice {
+export class PciHost implements PortDevice, SavableDevice {
   address = 0;
   private readonly functions = new Map<number, PciFunction>();
 
@@ -149,6 +150,32 @@ export class PciHost implements PortDevice {
       if (this.functions.has(key)) throw new DeviceConfigError(`PCI ${s.device}.${s.function} defined twice`);
       this.functions.set(key, new PciFunction(s));
     }
+  }
+
+  save(): DeviceRecord {
+    const functions: Record<string, string> = {};
+    for (const [key, f] of this.functions) functions[`${key >> 3}.${key & 7}`] = base64(f.config);
+    return { version: 1, address: this.address >>> 0, functions };
+  }
+
+  /** Config spaces by device.function; the record must name exactly this host's functions. */
+  load(record: DeviceRecord): void {
+    const r = new RecordReader('pci', record, [1]);
+    const address = r.int('address');
+    const fr = r.sub('functions');
+    const configs = [...this.functions.entries()].map(([key, f]) => {
+      const name = `${key >> 3}.${key & 7}`;
+      return [f, fr.bytes(name, 256)] as const;
+    });
+    const saved = Object.keys(record.functions as object);
+    if (saved.length !== configs.length) {
+      throw new DeviceStateError(
+        'pci',
+        `the record holds ${saved.length} functions, this board has ${configs.length}`,
+      );
+    }
+    this.address = address;
+    for (const [f, bytes] of configs) f.config.set(bytes);
   }
 
   fn(device: number, func: number): PciFunction | undefined {

@@ -2,6 +2,7 @@
 // Edge-triggered: a rising edge on a line sets its request bit; the level is remembered so
 // a line held high does not re-request. Supports ICW1-4, OCW1-3 (masks, EOI, IRR/ISR reads),
 // auto-EOI and the cascade. Rotation and special mask mode are not modelled.
+import { type DeviceRecord, RecordReader, type SavableDevice } from './state.js';
 import type { IrqSink, PortDevice } from './types.js';
 
 class Pic8259 {
@@ -106,9 +107,41 @@ class Pic8259 {
   readCommand(): number {
     return this.readIsr ? this.isr : this.irr;
   }
+
+  save(): Record<string, number | boolean> {
+    return {
+      irr: this.irr,
+      isr: this.isr,
+      imr: this.imr,
+      vectorBase: this.vectorBase,
+      autoEoi: this.autoEoi,
+      readIsr: this.readIsr,
+      levels: this.levels,
+      initStep: this.initStep,
+      needIcw4: this.needIcw4,
+      single: this.single,
+    };
+  }
+
+  /** Validate a saved chip; the returned function applies it. */
+  check(r: RecordReader): () => void {
+    const v = {
+      irr: r.int('irr', 0, 0xff),
+      isr: r.int('isr', 0, 0xff),
+      imr: r.int('imr', 0, 0xff),
+      vectorBase: r.int('vectorBase', 0, 0xff),
+      autoEoi: r.bool('autoEoi'),
+      readIsr: r.bool('readIsr'),
+      levels: r.int('levels', 0, 0xff),
+      initStep: r.int('initStep', 0, 4),
+      needIcw4: r.bool('needIcw4'),
+      single: r.bool('single'),
+    };
+    return () => Object.assign(this, v);
+  }
 }
 
-export class DualPic implements IrqSink, PortDevice {
+export class DualPic implements IrqSink, PortDevice, SavableDevice {
   readonly master = new Pic8259(true);
   readonly slave = new Pic8259(false);
   /** Edge/level control registers of the PIIX3 (0x4D0/0x4D1); stored, level mode not modelled. */
@@ -150,6 +183,21 @@ export class DualPic implements IrqSink, PortDevice {
     this.slave.ack(slaveLine);
     this.syncCascade();
     return this.slave.vectorBase | slaveLine;
+  }
+
+  save(): DeviceRecord {
+    return { version: 1, master: this.master.save(), slave: this.slave.save(), elcr: [...this.elcr] };
+  }
+
+  load(record: DeviceRecord): void {
+    const r = new RecordReader('pic', record, [1]);
+    const master = this.master.check(r.sub('master'));
+    const slave = this.slave.check(r.sub('slave'));
+    const elcr = r.ints('elcr', 2);
+    master();
+    slave();
+    this.elcr[0] = elcr[0];
+    this.elcr[1] = elcr[1];
   }
 
   read(port: number): number {

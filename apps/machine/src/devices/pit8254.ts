@@ -4,6 +4,7 @@
 // are modelled; 1, 4 and 5 behave as 0 (one-shot). Channel 0 drives IRQ0; channel 2's gate and
 // OUT are bits 0 and 5 of port 0x61.
 import type { VirtualClock } from './clock.js';
+import { type DeviceRecord, RecordReader, type SavableDevice } from './state.js';
 import { type IrqSink, type PortDevice, pulseIrq } from './types.js';
 
 /** Virtual time charged for a read of a timing port: busy-wait loops then make progress. */
@@ -29,6 +30,45 @@ class Channel {
 
   constructor(gate: boolean) {
     this.gate = gate;
+  }
+
+  save(): Record<string, number | boolean | null> {
+    return {
+      mode: this.mode,
+      access: this.access,
+      bcd: this.bcd,
+      reload: this.reload,
+      loaded: this.loaded,
+      loadTick: this.loadTick,
+      gate: this.gate,
+      frozenElapsed: this.frozenElapsed,
+      writeLatch: this.writeLatch,
+      writeHigh: this.writeHigh,
+      readHigh: this.readHigh,
+      latched: this.latched ?? null,
+      status: this.status ?? null,
+      lastPeriod: this.lastPeriod,
+    };
+  }
+
+  check(r: RecordReader): () => void {
+    const v = {
+      mode: r.int('mode', 0, 5),
+      access: r.int('access', 1, 3),
+      bcd: r.bool('bcd'),
+      reload: r.int('reload', 1, 0x10000),
+      loaded: r.bool('loaded'),
+      loadTick: r.num('loadTick'),
+      gate: r.bool('gate'),
+      frozenElapsed: r.num('frozenElapsed'),
+      writeLatch: r.int('writeLatch', 0, 0xff),
+      writeHigh: r.bool('writeHigh'),
+      readHigh: r.bool('readHigh'),
+      latched: r.optInt('latched', 0, 0xffff),
+      status: r.optInt('status', 0, 0xff),
+      lastPeriod: r.num('lastPeriod', 0),
+    };
+    return () => Object.assign(this, v);
   }
 
   elapsed(now: number): number {
@@ -67,7 +107,7 @@ class Channel {
   }
 }
 
-export class Pit8254 implements PortDevice {
+export class Pit8254 implements PortDevice, SavableDevice {
   readonly channels = [new Channel(true), new Channel(true), new Channel(false)];
   speakerData = false;
 
@@ -78,6 +118,18 @@ export class Pit8254 implements PortDevice {
 
   private now(): number {
     return this.clock.pitTicks();
+  }
+
+  save(): DeviceRecord {
+    return { version: 1, channels: this.channels.map((c) => c.save()), speakerData: this.speakerData };
+  }
+
+  load(record: DeviceRecord): void {
+    const r = new RecordReader('pit', record, [1]);
+    const apply = r.list('channels', 3).map((c, i) => this.channels[i].check(c));
+    const speakerData = r.bool('speakerData');
+    for (const a of apply) a();
+    this.speakerData = speakerData;
   }
 
   /** Raise IRQ0 if channel 0 finished a period (or its one-shot) since the last call. */
@@ -142,19 +194,19 @@ export class Pit8254 implements PortDevice {
       return;
     }
     const ch = this.channels[port - 0x40];
-    if (ch.access === 1) this.load(ch, value);
-    else if (ch.access === 2) this.load(ch, value << 8);
+    if (ch.access === 1) this.loadCount(ch, value);
+    else if (ch.access === 2) this.loadCount(ch, value << 8);
     else if (!ch.writeHigh) {
       ch.writeLatch = value;
       ch.writeHigh = true;
       if (ch.mode === 0) ch.loaded = false; // mode 0: writing the first byte stops the count
     } else {
       ch.writeHigh = false;
-      this.load(ch, ch.writeLatch | (value << 8));
+      this.loadCount(ch, ch.writeLatch | (value << 8));
     }
   }
 
-  private load(ch: Channel, count: number): void {
+  private loadCount(ch: Channel, count: number): void {
     ch.reload = count === 0 ? 0x10000 : count;
     if (ch.mode === 3 && ch.reload === 1) ch.reload = 2;
     ch.loaded = true;

@@ -10,6 +10,7 @@
 //   0x590 write: 1 = waiting in int 16h for a key, 2 = int 16h polled an empty buffer
 //   0x592 read: floppy drives (low byte), hard disks (high byte)
 import { type DiskImage, SECTOR } from './disk-image.js';
+import { type DeviceRecord, RecordReader, type SavableDevice } from './state.js';
 import type { PortDevice } from './types.js';
 
 export const PV_BASE = 0x580;
@@ -27,7 +28,7 @@ export interface PvMemory {
 /** BIOS floppy type codes (int 13h AH=08h BL) by CMOS type. */
 const BIOS_FLOPPY_TYPE = [0, 1, 2, 3, 4, 6];
 
-export class PvFirmware implements PortDevice {
+export class PvFirmware implements PortDevice, SavableDevice {
   private readonly regs = new Uint16Array(10);
   private status = 0;
   private infoIndex = 0;
@@ -39,6 +40,19 @@ export class PvFirmware implements PortDevice {
     readonly floppies: (DiskImage | undefined)[],
     readonly disks: (DiskImage | undefined)[],
   ) {}
+
+  save(): DeviceRecord {
+    return { version: 1, regs: [...this.regs], status: this.status, infoIndex: this.infoIndex };
+  }
+
+  load(record: DeviceRecord): void {
+    const r = new RecordReader('pv-firmware', record, [1]);
+    const regs = r.ints('regs', 10, 0, 0xffff);
+    const status = r.int('status', 0, 0xffff);
+    this.infoIndex = r.int('infoIndex', 0, 0xffff);
+    this.regs.set(regs);
+    this.status = status;
+  }
 
   private drive(): DiskImage | undefined {
     const d = this.regs[0] & 0xff;

@@ -2,9 +2,10 @@
 // infinitely fast); received bytes come from `receive()`. Interrupts: received data and
 // transmitter empty, level-driven into the PIC. Loopback mode (MCR bit 4) is honoured because
 // BIOSes and kernels use it to detect the port.
+import { type DeviceRecord, RecordReader, type SavableDevice } from './state.js';
 import type { IrqSink, PortDevice } from './types.js';
 
-export class Uart16550 implements PortDevice {
+export class Uart16550 implements PortDevice, SavableDevice {
   private readonly rx: number[] = [];
   ier = 0;
   lcr = 0x03;
@@ -21,6 +22,37 @@ export class Uart16550 implements PortDevice {
     private readonly irq: IrqSink,
     private readonly sink: (byte: number) => void,
   ) {}
+
+  save(): DeviceRecord {
+    return {
+      version: 1,
+      rx: [...this.rx],
+      ier: this.ier,
+      lcr: this.lcr,
+      mcr: this.mcr,
+      scratch: this.scratch,
+      divisor: this.divisor,
+      fcr: this.fcr,
+      threPending: this.threPending,
+    };
+  }
+
+  load(record: DeviceRecord): void {
+    const r = new RecordReader('uart', record, [1]);
+    const rx = r.ints('rx', undefined);
+    const v = {
+      ier: r.int('ier', 0, 0x0f),
+      lcr: r.int('lcr', 0, 0xff),
+      mcr: r.int('mcr', 0, 0x1f),
+      scratch: r.int('scratch', 0, 0xff),
+      divisor: r.int('divisor', 0, 0xffff),
+      fcr: r.int('fcr', 0, 0xff),
+      threPending: r.bool('threPending'),
+    };
+    this.rx.length = 0;
+    this.rx.push(...rx);
+    Object.assign(this, v);
+  }
 
   /** Bytes arriving from the outside world. */
   receive(bytes: Iterable<number>): void {

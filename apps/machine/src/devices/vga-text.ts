@@ -2,6 +2,7 @@
 // that range as RAM), so the CPU writes it at full speed and `screenText()` reads it back.
 // The registers (CRTC, sequencer, graphics, attribute, DAC, misc) are stored and read back so
 // a VGA BIOS can program them; only the CRTC cursor and start address change what we show.
+import { base64, type DeviceRecord, RecordReader, type SavableDevice } from './state.js';
 import type { PortDevice } from './types.js';
 
 export const TEXT_BASE = 0xb8000;
@@ -26,7 +27,7 @@ export interface TextMemory {
   read8(addr: number): number;
 }
 
-export class VgaText implements PortDevice {
+export class VgaText implements PortDevice, SavableDevice {
   readonly crtc = new Uint8Array(256);
   readonly sequencer = new Uint8Array(256);
   readonly graphics = new Uint8Array(256);
@@ -46,6 +47,51 @@ export class VgaText implements PortDevice {
     this.crtc[0x01] = COLUMNS - 1; // horizontal display end
     this.crtc[0x0a] = 0x0d; // cursor start line
     this.crtc[0x0b] = 0x0e; // cursor end line
+  }
+
+  save(): DeviceRecord {
+    return {
+      version: 1,
+      crtc: base64(this.crtc),
+      sequencer: base64(this.sequencer),
+      graphics: base64(this.graphics),
+      attribute: base64(this.attribute),
+      dac: base64(this.dac),
+      crtcIndex: this.crtcIndex,
+      seqIndex: this.seqIndex,
+      gfxIndex: this.gfxIndex,
+      attrIndex: this.attrIndex,
+      attrFlipFlop: this.attrFlipFlop,
+      misc: this.misc,
+      dacRead: this.dacRead,
+      dacWrite: this.dacWrite,
+      retrace: this.retrace,
+    };
+  }
+
+  /** The text itself lives in guest RAM at 0xB8000 and comes back with it. */
+  load(record: DeviceRecord): void {
+    const r = new RecordReader('vga', record, [1]);
+    const tables = {
+      crtc: r.bytes('crtc', 256),
+      sequencer: r.bytes('sequencer', 256),
+      graphics: r.bytes('graphics', 256),
+      attribute: r.bytes('attribute', 32),
+      dac: r.bytes('dac', 768),
+    };
+    const v = {
+      crtcIndex: r.int('crtcIndex', 0, 0xff),
+      seqIndex: r.int('seqIndex', 0, 0xff),
+      gfxIndex: r.int('gfxIndex', 0, 0xff),
+      attrIndex: r.int('attrIndex', 0, 0x3f),
+      attrFlipFlop: r.bool('attrFlipFlop'),
+      misc: r.int('misc', 0, 0xff),
+      dacRead: r.int('dacRead', 0, 767),
+      dacWrite: r.int('dacWrite', 0, 767),
+      retrace: r.int('retrace', 0, 0xff),
+    };
+    for (const [name, bytes] of Object.entries(tables)) this[name as keyof typeof tables].set(bytes);
+    Object.assign(this, v);
   }
 
   /** Characters per row: 40 or 80, from the CRTC horizontal display end register. */

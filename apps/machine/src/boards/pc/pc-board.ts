@@ -1,7 +1,7 @@
 // The PC board: RAM, an IA-32 CPU, the ISA/PCI devices of QEMU's "pc" machine, and firmware.
 // `run()` steps the CPU in slices; virtual time advances with retired instructions (and jumps
 // to the next timer interrupt while the CPU idles in HLT), so every run is deterministic.
-import { Cpu } from '@phantasm/cpu-ia32';
+import { Cpu, type CpuState } from '@phantasm/cpu-ia32';
 import { PhysicalMemory } from '@phantasm/mmu';
 import { AtaChannel } from '../../devices/ata.js';
 import { VirtualClock } from '../../devices/clock.js';
@@ -19,6 +19,12 @@ import { Pit8254 } from '../../devices/pit8254.js';
 import { FastA20Port } from '../../devices/port92.js';
 import { PV_BASE, PV_LAST, PvFirmware } from '../../devices/pv-firmware.js';
 import { RomDevice } from '../../devices/rom.js';
+import {
+  type DeviceRecord,
+  DeviceStateError,
+  RecordReader,
+  type SavableDevice,
+} from '../../devices/state.js';
 import { DeviceConfigError } from '../../devices/types.js';
 import { Uart16550 } from '../../devices/uart16550.js';
 import { VgaText } from '../../devices/vga-text.js';
@@ -68,6 +74,42 @@ export interface RunOptions {
   untilInterrupt?: number;
 }
 
+/** The hardware a PcBoard was built with: what a machine state needs to build it again. */
+export interface PcBoardConfig {
+  memoryMiB: number;
+  /** The firmware image (the built-in BIOS when none was given). */
+  bios: Uint8Array;
+  vgaRom?: Uint8Array;
+  floppyA?: DiskImage;
+  floppyB?: DiskImage;
+  hardDisk?: DiskImage;
+}
+
+/** Device records of a PcBoard by name: what `saveDevices` returns and `loadDevices` takes. */
+export type PcDeviceRecords = Record<string, DeviceRecord>;
+
+/** The board's devices in save order (the names are the record keys of a machine state). */
+export const PC_DEVICE_NAMES = [
+  'board',
+  'clock',
+  'cpu',
+  'pic',
+  'pit',
+  'cmos',
+  'uart',
+  'kbc',
+  'port92',
+  'vga',
+  'dma',
+  'fdc',
+  'ata',
+  'pci',
+  'pv',
+  'fw-cfg',
+  'debugcon',
+  'debug-exit',
+] as const;
+
 export type RunStop = 'exit' | 'screen' | 'max-instructions' | 'timeout' | 'halted' | 'interrupt';
 
 export interface RunResult {
@@ -98,6 +140,10 @@ export class PcBoard {
   readonly pci: PciHost;
   readonly pv: PvFirmware;
   readonly fwCfg = new FwCfg();
+  /** What the board was built from (a machine state carries it, to build the same board again). */
+  readonly config: PcBoardConfig;
+  private readonly debugcon: DebugConsole;
+  private readonly debugExit: DebugExit;
   exitStatus: number | undefined;
   private resetPending = false;
   /** Characters still to be typed, one key per moment the guest waits for input. */
@@ -137,6 +183,8 @@ export class PcBoard {
       irq,
     );
     this.uart = new Uart16550(0x3f8, 4, irq, options.serial ?? (() => {}));
+    this.debugcon = new DebugConsole(options.debugcon ?? (() => {}));
+    this.debugExit = new DebugExit((s) => this.exit(s));
     this.kbc = new I8042(irq, { onA20: (on) => this.setA20(on), onReset: () => this.requestReset() });
     this.port92 = new FastA20Port(
       (on) => this.setA20(on),
@@ -150,7 +198,16 @@ export class PcBoard {
     this.pv = new PvFirmware(this.memory, floppies, [options.hardDisk]);
     this.pv.onKeyboardWait = (kind) => this.keyboardPolled(kind === 1);
     this.wirePorts(options);
-    this.loadFirmware(validateBiosImage(options.bios ?? builtinBios()));
+    const bios = validateBiosImage(options.bios ?? builtinBios());
+    this.loadFirmware(bios);
+    this.config = {
+      memoryMiB: mib,
+      bios,
+      vgaRom: options.vgaRom,
+      floppyA: options.floppyA,
+      floppyB: options.floppyB,
+      hardDisk: options.hardDisk,
+    };
     this.cpu = new Cpu({
       memory: this.memory,
       io: this.io,
@@ -178,9 +235,9 @@ export class PcBoard {
     io.register('port92', 0x92, 0x92, this.port92);
     io.register('pic-slave', 0xa0, 0xa1, this.pic);
     io.register('dma2', 0xc0, 0xdf, this.dma);
-    const debugcon = new DebugConsole(options.debugcon ?? (() => {}));
+    const debugcon = this.debugcon;
     io.register('debugcon-e9', 0xe9, 0xe9, debugcon);
-    io.register('debug-exit', 0xf4, 0xf4, new DebugExit((s) => this.exit(s)), { wide: true });
+    io.register('debug-exit', 0xf4, 0xf4, this.debugExit, { wide: true });
     io.register('ata0', 0x1f0, 0x1f7, this.ata, { wide: true });
     io.register('ata0-ctrl', 0x3f6, 0x3f6, this.ata);
     io.register('debugcon', 0x402, 0x402, debugcon);
@@ -231,6 +288,126 @@ export class PcBoard {
    */
   loadMultiboot(image: Uint8Array, cmdline = ''): LoadedKernel {
     return bootMultiboot(this.cpu, this.memory, image, cmdline);
+  }
+
+  private savable(name: (typeof PC_DEVICE_NAMES)[number]): SavableDevice {
+    switch (name) {
+      case 'board':
+        return { save: () => this.saveBoard(), load: (r) => this.loadBoard(r) };
+      case 'cpu':
+        return { save: () => this.saveCpu(), load: (r) => this.loadCpu(r) };
+      case 'clock':
+        return this.clock;
+      case 'pic':
+        return this.pic;
+      case 'pit':
+        return this.pit;
+      case 'cmos':
+        return this.cmos;
+      case 'uart':
+        return this.uart;
+      case 'kbc':
+        return this.kbc;
+      case 'port92':
+        return this.port92;
+      case 'vga':
+        return this.vga;
+      case 'dma':
+        return this.dma;
+      case 'fdc':
+        return this.fdc;
+      case 'ata':
+        return this.ata;
+      case 'pci':
+        return this.pci;
+      case 'pv':
+        return this.pv;
+      case 'fw-cfg':
+        return this.fwCfg;
+      case 'debugcon':
+        return this.debugcon;
+      case 'debug-exit':
+        return this.debugExit;
+    }
+  }
+
+  /**
+   * The state of the CPU, every device and the board's own bookkeeping (typed keys still queued,
+   * a pending reset), as versioned records. RAM and disk contents are not in it.
+   */
+  saveDevices(): PcDeviceRecords {
+    const out: PcDeviceRecords = {};
+    for (const name of PC_DEVICE_NAMES) out[name] = this.savable(name).save();
+    return out;
+  }
+
+  /**
+   * Load records from `saveDevices` (of this or an older release). All or nothing: when one record
+   * is refused (DeviceStateError), every device is put back as it was before the call.
+   */
+  loadDevices(records: PcDeviceRecords): void {
+    const missing = PC_DEVICE_NAMES.filter((n) => records[n] === undefined);
+    if (missing.length > 0) throw new DeviceStateError('machine', `no record for ${missing.join(', ')}`);
+    const before = this.saveDevices();
+    try {
+      for (const name of PC_DEVICE_NAMES) this.savable(name).load(records[name]);
+    } catch (e) {
+      for (const name of PC_DEVICE_NAMES) this.savable(name).load(before[name]);
+      throw e;
+    }
+  }
+
+  private saveBoard(): DeviceRecord {
+    return {
+      version: 1,
+      exitStatus: this.exitStatus ?? null,
+      resetPending: this.resetPending,
+      typeQueue: this.typeQueue.join(''),
+      inputWanted: this.inputWanted,
+      pollSince: this.pollSince,
+      lastPoll: this.lastPoll,
+      typingStarted: this.typingStarted,
+    };
+  }
+
+  private loadBoard(record: DeviceRecord): void {
+    const r = new RecordReader('board', record, [1]);
+    const v = {
+      exitStatus: r.optInt('exitStatus'),
+      resetPending: r.bool('resetPending'),
+      typeQueue: [...r.str('typeQueue')],
+      inputWanted: r.bool('inputWanted'),
+      pollSince: r.num('pollSince'),
+      lastPoll: r.num('lastPoll'),
+      typingStarted: r.bool('typingStarted'),
+    };
+    Object.assign(this, v);
+  }
+
+  private saveCpu(): DeviceRecord {
+    return {
+      version: 1,
+      instructions: this.cpu.instructions,
+      state: this.cpu.saveState() as unknown as DeviceRecord,
+    };
+  }
+
+  private loadCpu(record: DeviceRecord): void {
+    const r = new RecordReader('cpu', record, [1]);
+    const instructions = r.num('instructions', 0);
+    const state = record.state;
+    if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+      throw new DeviceStateError('cpu', 'field "state" must be a record');
+    }
+    const before = this.cpu.instructions;
+    try {
+      this.cpu.instructions = instructions; // first: the TSC is loaded relative to it
+      this.cpu.loadState(state as unknown as CpuState);
+    } catch (e) {
+      this.cpu.instructions = before;
+      if (e instanceof DeviceStateError) throw e;
+      throw new DeviceStateError('cpu', (e as Error).message);
+    }
   }
 
   /** The VGA text screen, rows joined by newlines (trailing blank rows dropped). */
