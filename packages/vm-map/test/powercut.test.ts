@@ -2,9 +2,10 @@
 // FileBlockDevice and is SIGKILLed at random moments; each reopen must recover a consistent snapshot,
 // never older than the last one the child reported durable.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { processGroupGone } from '@phantasm/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileBlockDevice, fsck, Prng } from '../src/index.js';
 import { openRig } from './harness.js';
@@ -65,26 +66,6 @@ function kill(child: ChildProcess): Promise<void> {
   });
 }
 
-/** True once no process of the group can run any more (gone, or a zombie awaiting its reaper). */
-async function groupGone(pgid: number): Promise<boolean> {
-  for (let i = 0; i < 200; i++) {
-    const alive = readdirSync('/proc').some((name) => {
-      if (!/^\d+$/.test(name)) return false;
-      try {
-        // /proc/<pid>/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces, so split after ')'.
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return Number(fields[2]) === pgid && fields[0] !== 'Z';
-      } catch {
-        return false;
-      }
-    });
-    if (!alive) return true;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return false;
-}
-
 describe('power cut by SIGKILL', () => {
   it(`recovers a consistent snapshot after each of ${KILLS} kills`, async () => {
     const path = join(dir, 'disk.img');
@@ -100,7 +81,7 @@ describe('power cut by SIGKILL', () => {
         await kill(child);
       }
       // The whole group is gone (no orphan still writing to the image).
-      expect(await groupGone(child.pid!), `process group ${child.pid} still alive`).toBe(true);
+      expect(await processGroupGone(child.pid!), `process group ${child.pid} still alive`).toBe(true);
       const durable = committed();
       const device = new FileBlockDevice(path, { create: false });
       const { space, mmu } = openRig(device, { frames: 16 });

@@ -27,3 +27,4 @@ export function findShared(relative: string): string | undefined {
 export function missingMessage(relative: string): string {
   return `shared data not found: ${sharedPath(relative)} (set PHANTASM_SHARED; see README.md "Shared data")`;
 }
+export { processGroupGone } from './process-group.js';

@@ -5,9 +5,10 @@
 // new as the last one the killed run reported committed, with the counter going on right after the
 // value it had printed at that snapshot's pause and the shell's keys as they were at that pause.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { processGroupGone } from '@phantasm/test-support';
 import { FileBlockDevice, fsck, Prng } from '@phantasm/vm-map';
 
 const pkg = resolve(import.meta.dirname, '../..');
@@ -445,28 +446,8 @@ async function killGroup(s: Started): Promise<void> {
     await exit;
   }
   await s.closed;
-  if (!(await groupGone(child.pid!)))
+  if (!(await processGroupGone(child.pid!)))
     throw new PowercutFailure(`process group ${child.pid} outlived SIGKILL`);
-}
-
-/** True once no process of the group can run any more (gone, or a zombie awaiting its reaper). */
-async function groupGone(pgid: number): Promise<boolean> {
-  for (let i = 0; i < 200; i++) {
-    const alive = readdirSync('/proc').some((name) => {
-      if (!/^\d+$/.test(name)) return false;
-      try {
-        // /proc/<pid>/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces, so split after ')'.
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return Number(fields[2]) === pgid && fields[0] !== 'Z';
-      } catch {
-        return false;
-      }
-    });
-    if (!alive) return true;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return false;
 }
 
 /**
