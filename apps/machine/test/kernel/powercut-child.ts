@@ -13,7 +13,13 @@
 import { writeSync } from 'node:fs';
 import { FileBlockDevice } from '@phantasm/vm-map';
 import { PhantasmSystem } from '../../src/kernel/system.js';
-import { bootCommands, RUNNING_SET_EVERY_MS, RUNNING_SETS, runningCommand } from './powercut-harness.js';
+import {
+  bootCommands,
+  cleanupCommands,
+  RUNNING_SET_EVERY_MS,
+  RUNNING_SETS,
+  runningCommand,
+} from './powercut-harness.js';
 
 async function firstLine(): Promise<string> {
   let text = '';
@@ -47,13 +53,19 @@ function emit(text: string): void {
   }
 }
 
+/** The shell's output since boot (every console write but the counter's lines). */
+let shell = '';
 const disk = new FileBlockDevice(path);
 const system = PhantasmSystem.boot({
   disk,
   memoryMiB: 16,
   snapshotIntervalMs: intervalMs,
   initial: [{ program: 'counter', arg: '5' }, { program: 'kvshell' }],
-  console: (bytes) => emit(`C ${JSON.stringify(Buffer.from(bytes).toString('latin1'))}\n`),
+  console: (bytes) => {
+    const text = Buffer.from(bytes).toString('latin1');
+    if (!/^counter: \d+\n$/.test(text)) shell += text;
+    emit(`C ${JSON.stringify(text)}\n`);
+  },
   log: (line) => emit(`L ${line.replaceAll('\n', ' ')}\n`),
 });
 // The shell started afresh (fresh disk, or a disk with no snapshot of running threads): seed it.
@@ -62,16 +74,23 @@ const type = (keys: string) => {
   emit(`T ${JSON.stringify(keys)}\n`);
   system.typeKeys(keys);
 };
-type(bootCommands(boot, shellStarted));
-// Snapshots come from the kernel's wall-clock interval; commands are typed now and then meanwhile.
-const t0 = performance.now();
-const pieces = Array.from({ length: RUNNING_SETS }, (_, j) => runningCommand(boot, j)).flatMap(
-  ([first, rest], j) => [
-    { at: t0 + (j + 1) * RUNNING_SET_EVERY_MS, keys: first },
-    { at: t0 + (j + 1.5) * RUNNING_SET_EVERY_MS, keys: rest },
-  ],
-);
+type(bootCommands(shellStarted));
+// Snapshots come from the kernel's wall-clock interval. Meanwhile: once the listing is out, the
+// cleanup, then now and then a command in two pieces (nothing typed may come between them).
+let pieces: { at: number; keys: string }[] | undefined;
 for (;;) {
   system.run({ maxWallMs: 50 });
+  if (!pieces) {
+    const dels = cleanupCommands(boot, shell);
+    if (dels === undefined) continue;
+    if (dels) type(dels);
+    const t0 = performance.now();
+    pieces = Array.from({ length: RUNNING_SETS }, (_, j) => runningCommand(boot, j)).flatMap(
+      ([first, rest], j) => [
+        { at: t0 + (j + 1) * RUNNING_SET_EVERY_MS, keys: first },
+        { at: t0 + (j + 1.5) * RUNNING_SET_EVERY_MS, keys: rest },
+      ],
+    );
+  }
   while (pieces.length > 0 && performance.now() >= pieces[0].at) type(pieces.shift()!.keys);
 }

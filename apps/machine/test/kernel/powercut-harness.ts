@@ -34,18 +34,30 @@ export function valueFor(key: string): string {
 }
 
 /**
- * The keys the child types right after boot `boot`: backspaces (a snapshot may have caught the
- * shell in the middle of a line: they clear it), `list`; on a shell started afresh `set k1 v1` …
- * `set k5 v5` and `snapshot`; then `del` of every key boot `boot - 2` may have set (bounding the
- * store; a key deleted before a snapshot must stay deleted after it).
+ * The keys the child types right after boot: backspaces (a snapshot may have caught the shell in the
+ * middle of a line: they clear it), `list`, and on a shell started afresh `set k1 v1` … `set k5 v5`
+ * and `snapshot`.
  */
-export function bootCommands(boot: number, shellStarted: boolean): string {
+export function bootCommands(shellStarted: boolean): string {
   let keys = `${'\b'.repeat(40)}list\r`;
   if (shellStarted) {
     for (let i = 1; i <= SEED_KEYS; i++) keys += `set k${i} ${valueFor(`k${i}`)}\r`;
     keys += 'snapshot\r';
   }
-  if (boot >= 2) for (let j = 0; j < RUNNING_SETS; j++) keys += `del b${boot - 2}_${j}\r`;
+  return keys;
+}
+
+/**
+ * Once the child has seen its `list` answered (`shell`: the shell's output since boot), it deletes
+ * every key of a boot before the previous one, keeping the store small (a key deleted before a
+ * snapshot must stay deleted after it). Undefined until the listing is complete.
+ */
+export function cleanupCommands(boot: number, shell: string): string | undefined {
+  const start = shell.indexOf('list\n');
+  if (start < 0 || !/\(\d+ keys\)\n/.test(shell.slice(start))) return undefined;
+  let keys = '';
+  for (const m of shell.slice(start).matchAll(/^(b(\d+)_\d+) = /gm))
+    if (Number(m[2]) < boot - 1) keys += `del ${m[1]}\r`;
   return keys;
 }
 
