@@ -406,8 +406,9 @@ export class MipsCpu {
       if (hook(code, pc, bd, this)) return;
     }
     const exl = (this.status & ST_EXL) !== 0;
-    let cause =
-      (this.cause & ~(CAUSE_EXC_MASK | CAUSE_CE_MASK)) | (code << CAUSE_EXC_SHIFT) | (ce << CAUSE_CE_SHIFT);
+    // CE is written by Coprocessor Unusable only (it is UNPREDICTABLE otherwise; QEMU keeps it too).
+    let cause = (this.cause & ~CAUSE_EXC_MASK) | (code << CAUSE_EXC_SHIFT);
+    if (code === EXC.CpU) cause = (cause & ~CAUSE_CE_MASK) | (ce << CAUSE_CE_SHIFT);
     if (!exl) {
       this.epc = (bd ? pc - 4 : pc) >>> 0;
       cause = bd ? cause | CAUSE_BD : cause & ~CAUSE_BD;
