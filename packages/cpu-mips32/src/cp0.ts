@@ -67,7 +67,7 @@ export const CONFIG2 = 0x8000_0000;
 export const CONFIG3 = (1 << 13) | (1 << 5);
 
 /** IntCtl reset value: IPTI = 7 (timer on IP7), IPPCI = 7, VS = 0. */
-export const INTCTL_RESET = (7 << 29) | (7 << 26);
+export const INTCTL_RESET = ((7 << 29) | (7 << 26)) >>> 0;
 export const INTCTL_VS_MASK = 0x3e0;
 
 /** HWREna bits the core implements: CPUNum, SYNCI_Step, CC, CCRes, UL. */

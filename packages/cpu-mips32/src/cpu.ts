@@ -396,21 +396,22 @@ export class MipsCpu {
 
   private takeInterrupt(): void {
     const bd = this.delayNext;
-    this.enter(EXC.Int, bd ? (this.pc - 4) >>> 0 : this.pc, bd, 0, false);
+    this.enter(EXC.Int, this.pc, bd, 0, false);
   }
 
   private enter(code: number, pc: number, bd: boolean, ce: number, refill: boolean): void {
+    const epc = (bd ? pc - 4 : pc) >>> 0;
     const hook = this.hooks.onException;
     if (hook !== undefined) {
-      this.jump(pc);
-      if (hook(code, pc, bd, this)) return;
+      this.jump(epc);
+      if (hook(code, epc, bd, this)) return;
     }
     const exl = (this.status & ST_EXL) !== 0;
     // CE is written by Coprocessor Unusable only (it is UNPREDICTABLE otherwise; QEMU keeps it too).
     let cause = (this.cause & ~CAUSE_EXC_MASK) | (code << CAUSE_EXC_SHIFT);
     if (code === EXC.CpU) cause = (cause & ~CAUSE_CE_MASK) | (ce << CAUSE_CE_SHIFT);
     if (!exl) {
-      this.epc = (bd ? pc - 4 : pc) >>> 0;
+      this.epc = epc;
       cause = bd ? cause | CAUSE_BD : cause & ~CAUSE_BD;
     }
     this.cause = cause;
@@ -737,7 +738,8 @@ export class MipsCpu {
       llbit: this.llbit,
       waiting: this.waiting,
       cycles: this.cycles,
-      count: this.count,
+      countBase: this.countBase,
+      countEpoch: this.countEpoch,
       cp0: {
         status: this.status,
         cause: this.cause,
@@ -825,8 +827,8 @@ export class MipsCpu {
     this.timerPending = c.timerPending;
     this.lines = c.lines & 0x3f;
     this.stopRequest = undefined;
-    this.countBase = state.count >>> 0;
-    this.countEpoch = this.cycles;
+    this.countBase = state.countBase >>> 0;
+    this.countEpoch = state.countEpoch;
     this.flushTranslations();
     this.statusChanged();
     this.recomputeDeadline();
@@ -852,7 +854,8 @@ function validateState(state: MipsCpuState, entries: number, bigEndian: boolean)
     state.pc,
     state.nextPc,
     state.cycles,
-    state.count,
+    state.countBase,
+    state.countEpoch,
     ...state.gpr,
   ];
   for (const v of Object.values(state.cp0)) if (typeof v !== 'boolean') numbers.push(v);

@@ -23,8 +23,9 @@ export interface MipsCpuState {
   waiting: boolean;
   /** Instructions retired (a double). */
   cycles: number;
-  /** The Count register at save time. */
-  count: number;
+  /** Count had the value `countBase` when `cycles` was `countEpoch` (it advances every 2 instructions). */
+  countBase: number;
+  countEpoch: number;
   cp0: {
     status: number;
     /** Cause without IP7..2/TI (those come from `lines` and `timerPending`). */
