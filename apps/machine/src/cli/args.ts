@@ -19,6 +19,12 @@ export interface PcArgs {
   type?: string;
   screenDump?: string;
   timeoutSeconds?: number;
+  /** Persistent machine: RAM and disks in a vm-map space on this file, snapshotted. */
+  state?: string;
+  snapshotIntervalSeconds?: number;
+  /** One-shot portable state written at exit / loaded at start. */
+  saveState?: string;
+  loadState?: string;
 }
 
 export interface BootArgs {
@@ -166,6 +172,17 @@ function pcCommand(program: Command, sink: Sink): void {
     .option('--type <TEXT>', 'type TEXT once the machine waits for input (\\n or \\r: Enter)', unescapeTyped)
     .option('--screen-dump <FILE>', 'write the final text screen to FILE')
     .option('--timeout <SECONDS>', 'wall-clock limit', positiveNumber('--timeout', false))
+    .option(
+      '--state <FILE>',
+      'persistent machine: resume FILE if it exists, snapshot it while running and at exit',
+    )
+    .option(
+      '--snapshot-interval <SECONDS>',
+      'with --state: seconds between snapshots (default 2)',
+      positiveNumber('--snapshot-interval', false),
+    )
+    .option('--save-state <FILE>', 'write a portable machine state to FILE at exit')
+    .option('--load-state <FILE>', 'start from a portable machine state (its own firmware, RAM and disks)')
     .action((o: Record<string, unknown>, command: Command) => {
       sink.result = {
         command: 'pc',
@@ -183,6 +200,10 @@ function pcCommand(program: Command, sink: Sink): void {
           type: o.type as string | undefined,
           screenDump: o.screenDump as string | undefined,
           timeoutSeconds: o.timeout as number | undefined,
+          state: o.state as string | undefined,
+          snapshotIntervalSeconds: o.snapshotInterval as number | undefined,
+          saveState: o.saveState as string | undefined,
+          loadState: o.loadState as string | undefined,
         }),
       };
     });

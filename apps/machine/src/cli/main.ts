@@ -9,10 +9,12 @@ import { VmMapError } from '@phantasm/vm-map';
 import { FirmwareError } from '../boards/pc/firmware.js';
 import { MultibootError } from '../boards/pc/multiboot.js';
 import { DiskImageError } from '../devices/disk-image.js';
+import { DeviceStateError } from '../devices/state.js';
 import { DeviceConfigError } from '../devices/types.js';
 import { ElfError } from '../kernel/elf.js';
 import { DiskFailure, KernelPanic } from '../kernel/kernel.js';
 import { BootError } from '../kernel/system.js';
+import { MachineStateError } from '../persist/state-format.js';
 import { type Invocation, parseCommandLine } from './args.js';
 import { bootCommand } from './boot.js';
 import { EXIT, errorLine, InspectError, UsageError } from './errors.js';
@@ -22,7 +24,15 @@ import { pcCommand } from './pc.js';
 /** Errors that are the command line's or the input files' fault: exit 64, as before for `pc`. */
 const USAGE_ERRORS = [UsageError, DiskImageError, FirmwareError, MultibootError, DeviceConfigError];
 /** Errors that stop `boot` with a clear reason (vm-map's: a bad disk, untrusted or damaged): exit 1. */
-const BOOT_ERRORS = [BootError, ElfError, KernelPanic, DiskFailure, VmMapError];
+const BOOT_ERRORS = [
+  BootError,
+  ElfError,
+  KernelPanic,
+  DiskFailure,
+  VmMapError,
+  MachineStateError,
+  DeviceStateError,
+];
 
 export interface MainIo {
   stdin: NodeJS.ReadStream;

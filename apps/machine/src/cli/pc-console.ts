@@ -6,7 +6,7 @@ import type { PcArgs } from './args.js';
 import { EXIT } from './errors.js';
 import { ESCAPE_HELP } from './keys.js';
 import { Pacer } from './pacer.js';
-import { type PcMachine, reportStop } from './pc-machine.js';
+import { type PcMachine, persistAtExit, reportStop, SnapshotClock } from './pc-machine.js';
 import { ScreenPainter } from './screen-painter.js';
 import { TerminalInput } from './terminal-input.js';
 
@@ -28,7 +28,10 @@ export async function runPcConsole(
     else if (event.kind === 'help')
       status = ESCAPE_HELP.filter((l) => !l.includes('phantasm boot')).join(' | ');
     else if (event.kind === 'interrupt') status = 'Ctrl-C is no key the PC keyboard types: Ctrl-A X quits';
-    else status = 'snapshots are for `phantasm boot`; the PC board has none';
+    else if (machine.persistent) {
+      machine.persistent.beginSnapshot();
+      status = 'snapshot started';
+    } else status = 'snapshots need `phantasm pc --state FILE`';
   });
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
     end ??= signal === 'SIGINT' ? 'sigint' : 'sigterm';
@@ -43,12 +46,16 @@ export async function runPcConsole(
   const deadline = performance.now() + (args.timeoutSeconds ?? Number.POSITIVE_INFINITY) * 1000;
   let wall = 0;
   let result: RunResult | undefined;
+  const snapshots = SnapshotClock.for(machine, args);
+  if (machine.persistent) status = `${status} | state ${machine.persistent.path}`;
   try {
     while (!end && performance.now() < deadline) {
       result = board.run({ maxInstructions: args.maxInstructions, timeoutMs: SLICE_MS });
       wall += result.wallMs;
       if (serial.target !== 'stdio') serial.flush();
       if (debugcon && debugcon.target !== 'stdio') debugcon.flush();
+      const line = snapshots?.tick();
+      if (line) status = `Ctrl-A H: help | ${line}`;
       painter.draw(board.screenLines(), `phantasm pc — ${status}`, board.vga.cursor());
       if (FINAL.has(result.stop)) break;
       const ahead = pacer.aheadMs();
@@ -64,6 +71,7 @@ export async function runPcConsole(
   serial.flush();
   debugcon?.flush();
   if (result) reportStop(result, wall);
+  persistAtExit(machine, args);
   if (end === 'sigint') return EXIT.sigint;
   if (end === 'sigterm') return EXIT.sigterm;
   if (result?.stop === 'exit') return result.exitStatus! & 0xff;

@@ -5,6 +5,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PcBoard, type PcBoardOptions, type RunResult } from '../boards/pc/pc-board.js';
 import { DiskImage } from '../devices/disk-image.js';
+import { loadMachineState, saveMachineState } from '../persist/machine-state.js';
+import { type CommitReport, PersistentPc } from '../persist/persistent-pc.js';
 import type { PcArgs } from './args.js';
 import { UsageError } from './errors.js';
 import { progress } from './progress.js';
@@ -70,11 +72,118 @@ export interface PcMachine {
   board: PcBoard;
   serial: Sink;
   debugcon?: Sink;
+  /** With --state: the persistent space the board's RAM and disks are snapshotted to. */
+  persistent?: PersistentPc;
 }
 
+const DEFAULT_SNAPSHOT_SECONDS = 2;
+
+/** Periodic snapshots of a --state machine, driven from the run loops between guest slices. */
+export class SnapshotClock {
+  private next: number;
+  constructor(
+    private readonly machine: PcMachine,
+    private readonly intervalMs: number,
+  ) {
+    this.next = performance.now() + intervalMs;
+  }
+
+  static for(machine: PcMachine, args: PcArgs): SnapshotClock | undefined {
+    if (!machine.persistent) return undefined;
+    return new SnapshotClock(machine, (args.snapshotIntervalSeconds ?? DEFAULT_SNAPSHOT_SECONDS) * 1000);
+  }
+
+  /** Between slices: walk a snapshot in progress, or start one when it is due. A line when one commits. */
+  tick(): string | undefined {
+    const pc = this.machine.persistent!;
+    if (pc.snapshotInProgress) {
+      const done = pc.stepSnapshot(16_384);
+      return done ? commitLine(done) : undefined;
+    }
+    if (performance.now() < this.next) return undefined;
+    this.next = performance.now() + this.intervalMs;
+    pc.beginSnapshot();
+    return undefined;
+  }
+}
+
+function commitLine(r: CommitReport): string {
+  return (
+    `snapshot ${r.generation} committed at instruction ${r.instructions}: pause ${r.pauseMs.toFixed(1)} ms ` +
+    `(${r.ramPages} RAM + ${r.diskPages} disk pages changed), durable after ${r.commitMs.toFixed(1)} ms`
+  );
+}
+
+/**
+ * At the end of a run: the last snapshot of a --state machine (durable when this returns), the
+ * portable state for --save-state. Progress lines on stderr.
+ */
+export function persistAtExit(machine: PcMachine, args: PcArgs): void {
+  const pc = machine.persistent;
+  if (pc) {
+    pc.finishSnapshot();
+    const r = pc.snapshotNow();
+    progress(commitLine(r));
+    pc.close();
+  }
+  if (args.saveState) {
+    const started = performance.now();
+    const bytes = saveMachineState(machine.board);
+    writeFileSync(args.saveState, bytes);
+    progress(
+      `machine state written to ${args.saveState} (${bytes.length} bytes, ${(performance.now() - started).toFixed(0)} ms)`,
+    );
+  }
+}
+
+/** The board of --load-state or --state (resumed or new), else a new one from the arguments. */
 export function buildPc(args: PcArgs): PcMachine {
+  if (args.state && args.loadState) {
+    throw new UsageError('--state and --load-state both give the machine to start: choose one');
+  }
   const serial = new Sink(args.serial);
   const debugcon = args.debugcon ? new Sink(args.debugcon) : undefined;
+  const io = { serial: serial.push, debugcon: debugcon?.push };
+  if (args.loadState) {
+    const started = performance.now();
+    const board = loadMachineState(readInput('--load-state', args.loadState), io, args.loadState);
+    ignoredWithState(args, '--load-state');
+    if (args.type) board.type(args.type);
+    progress(
+      `machine state ${args.loadState} loaded in ${(performance.now() - started).toFixed(0)} ms: ` +
+        `${board.memory.ramSize >> 20} MiB, resumed at instruction ${board.cpu.instructions}`,
+    );
+    return { board, serial, debugcon };
+  }
+  if (args.state) {
+    const path = args.state;
+    const persistent = PersistentPc.open(path, { io, create: () => newBoard(args, serial, debugcon) });
+    const board = persistent.board;
+    if (persistent.resumedFrom !== undefined) {
+      ignoredWithState(args, '--state');
+      progress(
+        `resumed ${path} from snapshot ${persistent.resumedFrom} in ${persistent.openMs.toFixed(0)} ms ` +
+          `(instruction ${board.cpu.instructions}, ${(board.clock.nanos / 1e9).toFixed(2)} s virtual)`,
+      );
+    } else progress(`new machine state ${path}: snapshot ${persistent.generation} is the power-on state`);
+    if (args.type) board.type(args.type);
+    return { board, serial, debugcon, persistent };
+  }
+  const board = newBoard(args, serial, debugcon);
+  if (args.type) board.type(args.type);
+  return { board, serial, debugcon };
+}
+
+/** A saved machine brings its own firmware, memory and disks: say so when others were given. */
+function ignoredWithState(args: PcArgs, how: string): void {
+  const given = (['bios', 'fda', 'hda', 'kernel', 'memoryMiB'] as const).filter((k) => args[k] !== undefined);
+  if (given.length > 0) {
+    const names = given.map((k) => (k === 'memoryMiB' ? '--memory' : `--${k}`)).join(', ');
+    progress(`${how}: the saved machine has its own firmware, memory and disks; ${names} ignored`);
+  }
+}
+
+function newBoard(args: PcArgs, serial: Sink, debugcon: Sink | undefined): PcBoard {
   const options: PcBoardOptions = {
     memoryMiB: args.memoryMiB,
     serial: serial.push,
@@ -92,12 +201,11 @@ export function buildPc(args: PcArgs): PcMachine {
     const k = board.loadMultiboot(readInput('--kernel', args.kernel), args.kernel);
     progress(`multiboot kernel loaded, entry 0x${k.entry.toString(16)}`);
   }
-  if (args.type) board.type(args.type);
   progress(
     `PC board, ${board.memory.ramSize >> 20} MiB, ${args.bios ? `BIOS ${args.bios}` : 'built-in BIOS'}` +
       `${args.fda ? `, A: ${args.fda}` : ''}${args.hda ? `, C: ${args.hda}` : ''}`,
   );
-  return { board, serial, debugcon };
+  return board;
 }
 
 export function reportStop(result: RunResult, wallMs: number): void {

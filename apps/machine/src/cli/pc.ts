@@ -5,8 +5,16 @@
 import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../boards/pc/pc-board.js';
 import type { PcArgs } from './args.js';
+import { UsageError } from './errors.js';
 import { runPcConsole } from './pc-console.js';
-import { buildPc, defaultFloppy, type PcMachine, reportStop } from './pc-machine.js';
+import {
+  buildPc,
+  defaultFloppy,
+  type PcMachine,
+  persistAtExit,
+  reportStop,
+  SnapshotClock,
+} from './pc-machine.js';
 import { progress } from './progress.js';
 
 const DEFAULT_PROMPT = 'A:\\>';
@@ -26,9 +34,11 @@ function runBatch(args: PcArgs, machine: PcMachine): number {
       : performance.now() + args.timeoutSeconds * 1000;
   let result: RunResult;
   let wall = 0;
+  const snapshots = SnapshotClock.for(machine, args);
   for (;;) {
-    // Short wall-clock chunks so console output streams while the guest runs.
-    const chunk = Math.max(0, Math.min(250, deadline - performance.now()));
+    // Short wall-clock chunks so console output streams while the guest runs (shorter still while
+    // a snapshot is written in slices between them).
+    const chunk = Math.max(0, Math.min(snapshots ? 50 : 250, deadline - performance.now()));
     result = board.run({
       maxInstructions: args.maxInstructions,
       untilScreen: args.untilScreen,
@@ -37,8 +47,11 @@ function runBatch(args: PcArgs, machine: PcMachine): number {
     wall += result.wallMs;
     serial.flush();
     debugcon?.flush();
+    const line = snapshots?.tick();
+    if (line) progress(line);
     if (result.stop !== 'timeout' || performance.now() >= deadline) break;
   }
+  persistAtExit(machine, args);
   const screen = board.screenText();
   if (args.screenDump) writeFileSync(args.screenDump, `${screen}\n`);
   if (args.serial !== 'stdio' || args.untilScreen !== undefined || result.stop !== 'exit') {
@@ -65,6 +78,9 @@ export async function pcCommand(args: PcArgs, bare: boolean, io: PcIo): Promise<
   const terminal = io.stdin.isTTY === true && process.stdout.isTTY === true;
   const interactive =
     (io.interactive ?? terminal) && args.untilScreen === undefined && args.type === undefined;
+  if (args.snapshotIntervalSeconds !== undefined && !args.state) {
+    throw new UsageError('--snapshot-interval needs --state FILE');
+  }
   if (interactive) {
     const live = bare ? { ...args, fda: defaultFloppy() } : args;
     return runPcConsole(live, buildPc(live), io.stdin);
