@@ -22,7 +22,8 @@ interface Finished {
 function start(args: string[]): { child: ChildProcess; done: Promise<Finished>; stderr: () => string } {
   const child = spawn(tsx, ['--conditions=source', 'src/cli/main.ts', ...args], {
     cwd: pkg,
-    env: { ...process.env, XDG_DATA_HOME: dataHome },
+    // PHANTASM_SHARED points nowhere: the default system needs nothing outside the repository
+    env: { ...process.env, XDG_DATA_HOME: dataHome, PHANTASM_SHARED: `${dataHome}/no-shared-data-here` },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
