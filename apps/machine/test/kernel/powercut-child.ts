@@ -78,7 +78,10 @@ type(bootCommands(shellStarted));
 // Snapshots come from the kernel's wall-clock interval. Meanwhile: once the listing is out, the
 // cleanup, then now and then a command in two pieces (nothing typed may come between them).
 let pieces: { at: number; keys: string }[] | undefined;
+const parent = process.ppid;
 for (;;) {
+  // Orphaned (the harness died without killing us): stop rather than run forever.
+  if (process.ppid !== parent) process.exit(1);
   system.run({ maxWallMs: 50 });
   if (!pieces) {
     const dels = cleanupCommands(boot, shell);

@@ -137,6 +137,9 @@ export async function runPcPowercut(o: PcPowercutOptions): Promise<PcPowercutSum
     String(o.snapshotIntervalSeconds ?? 0.1),
     '--serial',
     join(o.dir, 'serial.txt'),
+    // a child the harness could not kill (it died first) ends by itself instead of running on
+    '--timeout',
+    '120',
   ];
   const records: KillRecord[] = [];
   let committed = { generation: 0, instruction: 0 };
