@@ -7,17 +7,20 @@ const COLUMNS = 80;
 const ROWS = 25;
 const ATTRIBUTE = 0x07;
 
-/** Where the screen's cells are: a 16-bit write per cell (character | attribute << 8). */
+/** Where the screen's cells are: 16-bit cells (character | attribute << 8), written in runs. */
 export interface TextScreen {
-  writeCell(index: number, value: number): void;
-  readCell(index: number): number;
+  writeCells(first: number, cells: Uint16Array): void;
   setCursor(index: number): void;
 }
+
+const BLANK = (ATTRIBUTE << 8) | 0x20;
 
 export class KernelConsole {
   private column = 0;
   private row = 0;
   private screen: TextScreen | undefined;
+  /** The screen's contents, kept here so that scrolling is one bulk write instead of a read and a write per cell. */
+  private readonly cells = new Uint16Array(COLUMNS * ROWS).fill(BLANK);
   /** Everything written since boot (tests and `untilConsole` look for text in it). */
   private history = '';
   private readonly decoder = new TextDecoder();
@@ -26,9 +29,10 @@ export class KernelConsole {
 
   attachScreen(screen: TextScreen): void {
     this.screen = screen;
-    for (let i = 0; i < COLUMNS * ROWS; i++) screen.writeCell(i, (ATTRIBUTE << 8) | 0x20);
+    this.cells.fill(BLANK);
     this.column = 0;
     this.row = 0;
+    screen.writeCells(0, this.cells);
     screen.setCursor(0);
   }
 
@@ -43,7 +47,13 @@ export class KernelConsole {
     if (this.history.length > 1 << 20) this.history = this.history.slice(-(1 << 19));
     const screen = this.screen;
     if (!screen) return;
-    for (const b of bytes) this.put(screen, b);
+    // Draw into the shadow cells, then write the run of cells that changed (all of them after a scroll).
+    this.dirtyLow = this.cells.length;
+    this.dirtyHigh = 0;
+    for (const b of bytes) this.put(b);
+    if (this.dirtyLow < this.dirtyHigh) {
+      screen.writeCells(this.dirtyLow, this.cells.subarray(this.dirtyLow, this.dirtyHigh));
+    }
     screen.setCursor(this.row * COLUMNS + this.column);
   }
 
@@ -51,31 +61,44 @@ export class KernelConsole {
     this.write(new TextEncoder().encode(text));
   }
 
-  private put(screen: TextScreen, b: number): void {
+  /** Cells changed by the current write: [dirtyLow, dirtyHigh). */
+  private dirtyLow = 0;
+  private dirtyHigh = 0;
+
+  private setCell(index: number, value: number): void {
+    this.cells[index] = value;
+    if (index < this.dirtyLow) this.dirtyLow = index;
+    if (index + 1 > this.dirtyHigh) this.dirtyHigh = index + 1;
+  }
+
+  /** One byte onto the shadow screen. */
+  private put(b: number): void {
     if (b === 0x0a) {
       this.column = 0;
-      this.newline(screen);
+      this.newline();
     } else if (b === 0x0d) {
       this.column = 0;
     } else if (b === 0x08) {
       if (this.column > 0) this.column--;
-      screen.writeCell(this.row * COLUMNS + this.column, (ATTRIBUTE << 8) | 0x20);
+      this.setCell(this.row * COLUMNS + this.column, BLANK);
     } else if (b >= 0x20 || b === 0x09) {
-      screen.writeCell(this.row * COLUMNS + this.column, (ATTRIBUTE << 8) | (b === 0x09 ? 0x20 : b));
+      this.setCell(this.row * COLUMNS + this.column, (ATTRIBUTE << 8) | (b === 0x09 ? 0x20 : b));
       if (++this.column === COLUMNS) {
         this.column = 0;
-        this.newline(screen);
+        this.newline();
       }
     }
   }
 
-  private newline(screen: TextScreen): void {
+  private newline(): void {
     if (this.row < ROWS - 1) {
       this.row++;
       return;
     }
-    for (let i = 0; i < COLUMNS * (ROWS - 1); i++) screen.writeCell(i, screen.readCell(i + COLUMNS));
-    for (let i = 0; i < COLUMNS; i++) screen.writeCell(COLUMNS * (ROWS - 1) + i, (ATTRIBUTE << 8) | 0x20);
+    this.cells.copyWithin(0, COLUMNS);
+    this.cells.fill(BLANK, COLUMNS * (ROWS - 1));
+    this.dirtyLow = 0;
+    this.dirtyHigh = this.cells.length;
   }
 }
 

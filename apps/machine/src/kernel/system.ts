@@ -182,8 +182,10 @@ export class PhantasmSystem {
       const mmu = paging.mmu;
       const text = vga + TEXT_OFFSET;
       console.attachScreen({
-        writeCell: (i, v) => void mmu.writeLinear16(text + i * 2, v, false),
-        readCell: (i) => mmu.readLinear16(text + i * 2, false),
+        writeCells: (first, cells) => {
+          const bytes = new Uint8Array(cells.buffer, cells.byteOffset, cells.byteLength);
+          mmu.writeLinearBytes(text + first * 2, bytes, false);
+        },
         setCursor: (i) => {
           board.io.write(0x3d4, 1, 0x0e);
           board.io.write(0x3d5, 1, (i >> 8) & 0xff);
