@@ -16,7 +16,7 @@ import {
 } from '../../src/kernel/elf.js';
 
 const BIN = fileURLToPath(new URL('../../guests/bin/', import.meta.url));
-const GUESTS = ['counter', 'hostile', 'kvshell', 'stress'];
+const GUESTS = ['counter', 'hostile', 'kvshell', 'spin', 'stress', 'syscallbench'];
 const guest = (name: string): Uint8Array => new Uint8Array(readFileSync(`${BIN}${name}.elf`));
 
 const u32 = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset).getUint32(at, true);
