@@ -53,6 +53,8 @@ export class PhantasmSystem {
   readonly kernel: Kernel;
   readonly stages: BootStage[];
   readonly fresh: boolean;
+  /** The BIOS, callable from the booted kernel through vm86 (its window lives in the low arena). */
+  readonly bios: Vm86Monitor;
   private readonly phys: PhysAllocatorType;
   private readonly owners: FrameOwners;
   private readonly paging: KernelPaging;
@@ -68,6 +70,7 @@ export class PhantasmSystem {
     kernel: Kernel;
     stages: BootStage[];
     fresh: boolean;
+    bios: Vm86Monitor;
     phys: PhysAllocatorType;
     owners: FrameOwners;
     paging: KernelPaging;
@@ -81,6 +84,7 @@ export class PhantasmSystem {
     this.kernel = parts.kernel;
     this.stages = parts.stages;
     this.fresh = parts.fresh;
+    this.bios = parts.bios;
     this.phys = parts.phys;
     this.owners = parts.owners;
     this.paging = parts.paging;
@@ -140,15 +144,19 @@ export class PhantasmSystem {
 
     // 3. physalloc from the BIOS map, the kernel image reserved; vm86 keeps a window in the low arena
     const owners = new FrameOwners(board.memory.ramSize);
-    const phys = stage(3, 'physalloc', () => {
+    const { phys, bios } = stage(3, 'physalloc', () => {
       const p = new PhysAllocator(e820, {
         kernelImage: { start: LAYOUT.kernelImage, end: LAYOUT.kernelEnd },
       });
-      const vm86 = new Vm86Monitor({ cpu, memory: board.memory, lowArena: owners.taggedLow(p.low, 'vm86') });
-      void vm86; // kept for BIOS services after boot; its window is tagged 'vm86'
+      // BIOS services after boot run through a monitor whose window comes from the low arena
+      const monitor = new Vm86Monitor({
+        cpu,
+        memory: board.memory,
+        lowArena: owners.taggedLow(p.low, 'vm86'),
+      });
       const s = p.stats();
       return [
-        p,
+        { phys: p, bios: monitor },
         `main ${s.main.free} frames free of ${s.main.total}, low ${s.low.free} free of ${s.low.total}`,
       ];
     });
@@ -299,6 +307,7 @@ export class PhantasmSystem {
       kernel,
       stages,
       fresh: opened.fresh,
+      bios,
       phys,
       owners,
       paging,

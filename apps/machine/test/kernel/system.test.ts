@@ -118,6 +118,15 @@ describe('the Phantasm system on IA-32', () => {
     expect(map.virtual.find((r) => r.owner === 'device')?.start).toBe(0x4000_0000);
     expect(map.objectSpace.residentPages).toBeGreaterThan(0);
   });
+
+  it('calls the BIOS through vm86 after boot and the guests carry on', () => {
+    const b = bootSystem(new MemoryBlockDevice());
+    runUntil(b, 'kv> ');
+    expect(b.system.bios.call(0x12).eax & 0xffff).toBe(640); // int 12h: KiB of conventional memory
+    expect(b.system.bios.e820().find((e) => e.base === 0x100000)?.length).toBe((16 << 20) - 0x100000);
+    expect(command(b, 'set after bios')).toContain('ok');
+    expect(command(b, 'get after')).toContain('bios');
+  });
 });
 
 const SEABIOS = '/usr/share/seabios/bios.bin';
