@@ -186,7 +186,7 @@ export class Kernel {
       if (stop === 'trap') this.handleTrap(arch.takeTrap());
       else if (stop === 'idle') {
         if (this.job) this.stepSnapshot(Number.POSITIVE_INFINITY);
-        else if (!platform.interruptPending() && this.typed.length === 0) {
+        else if (!platform.interruptPending() && !this.canFeedKey()) {
           const live = this.threads.live();
           if (live.length === 0) return result('no-threads');
           const wake = platform.nextTimerWakeNs();
@@ -306,10 +306,14 @@ export class Kernel {
     }
   }
 
+  /** A typed key can go to the keyboard now: the kernel has taken the previous one. */
+  private canFeedKey(): boolean {
+    return this.typed.length > 0 && this.platform.keyboardPending === 0 && this.keys.length === 0;
+  }
+
   /** Feed the next typed key once the kernel has taken the previous one. */
   private feedKeyboard(): void {
-    if (this.typed.length === 0 || this.platform.keyboardPending > 0 || this.keys.length > 0) return;
-    this.platform.pressKey(this.typed.shift()!);
+    if (this.canFeedKey()) this.platform.pressKey(this.typed.shift()!);
   }
 
   /** Make a blocked thread ready with `result` as its system call's return value. */
