@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../boards/pc/pc-board.js';
 import type { PcArgs } from './args.js';
-import { UsageError } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
 import { runPcConsole } from './pc-console.js';
 import {
   buildPc,
@@ -26,7 +26,33 @@ function defaultMachine(args: PcArgs): PcArgs {
   return { ...args, fda, untilScreen: fda ? DEFAULT_PROMPT : NO_BOOT_MESSAGE, timeoutSeconds: 60 };
 }
 
-function runBatch(args: PcArgs, machine: PcMachine): number {
+/**
+ * Batch run: slices of guest time until an exit, the screen text, the limits or a signal. Between
+ * slices the event loop turns once, so SIGINT/SIGTERM are seen; they end the run like a limit does
+ * (the exit snapshot of --state, --save-state, the screen) and exit 130/143.
+ */
+async function runBatch(args: PcArgs, machine: PcMachine): Promise<number> {
+  let signalled: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
+    signalled ??= signal;
+  };
+  const sigint = onSignal('SIGINT');
+  const sigterm = onSignal('SIGTERM');
+  process.on('SIGINT', sigint);
+  process.on('SIGTERM', sigterm);
+  try {
+    return await batchLoop(args, machine, () => signalled);
+  } finally {
+    process.off('SIGINT', sigint);
+    process.off('SIGTERM', sigterm);
+  }
+}
+
+async function batchLoop(
+  args: PcArgs,
+  machine: PcMachine,
+  signalled: () => 'SIGINT' | 'SIGTERM' | undefined,
+): Promise<number> {
   const { board, serial, debugcon } = machine;
   const deadline =
     args.timeoutSeconds === undefined
@@ -50,7 +76,11 @@ function runBatch(args: PcArgs, machine: PcMachine): number {
     const line = snapshots?.tick();
     if (line) progress(line);
     if (result.stop !== 'timeout' || performance.now() >= deadline) break;
+    await new Promise<void>((done) => setImmediate(done)); // signals arrive here
+    if (signalled()) break;
   }
+  const signal = signalled();
+  if (signal) progress(`stopped: ${signal}`);
   persistAtExit(machine, args);
   const screen = board.screenText();
   if (args.screenDump) writeFileSync(args.screenDump, `${screen}\n`);
@@ -58,6 +88,7 @@ function runBatch(args: PcArgs, machine: PcMachine): number {
     process.stdout.write(`${screen}\n`);
   }
   reportStop(result, wall);
+  if (signal) return signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
   if (result.stop === 'exit') return result.exitStatus! & 0xff;
   if (args.untilScreen !== undefined) {
     if (result.stop === 'screen') return 0;

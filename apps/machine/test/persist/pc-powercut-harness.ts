@@ -23,6 +23,8 @@ export interface PcPowercutOptions {
   seed: number;
   dir: string;
   image: string;
+  /** Firmware for --bios (SeaBIOS; its VGA BIOS beside it); the built-in BIOS when absent. */
+  bios?: string;
   /** Kill this long after the child is running: uniform in [min, max). */
   minDelayMs?: number;
   maxDelayMs?: number;
@@ -140,6 +142,7 @@ export async function runPcPowercut(o: PcPowercutOptions): Promise<PcPowercutSum
     // a child the harness could not kill (it died first) ends by itself instead of running on
     '--timeout',
     '120',
+    ...(o.bios ? ['--bios', o.bios] : []),
   ];
   const records: KillRecord[] = [];
   let committed = { generation: 0, instruction: 0 };
