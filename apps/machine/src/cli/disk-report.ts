@@ -1,7 +1,7 @@
 // What a Phantasm disk at rest holds, read through vm-map's public API only: both superblock slots,
 // the fsck verdict, the snapshot a boot would resume (its kernel state: guests, uptime), the object
 // space's size and the pages stored on disk. Never writes to the disk.
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import {
   BLOCK_SIZE,
   type BlockDevice,
@@ -17,7 +17,68 @@ import {
 } from '@phantasm/vm-map';
 import { BootError, decodeState } from '../kernel/system.js';
 import type { KernelStateRecord, ThreadStatus } from '../kernel/types.js';
+import {
+  type DecodedState,
+  decodeState as decodeMachineState,
+  MachineStateError,
+  STATE_MAGIC,
+} from '../persist/state-format.js';
 import { InspectError } from './errors.js';
+
+/** A PC machine state: a portable file (--save-state) or the client state of a --state snapshot. */
+export interface MachineReport {
+  kind: 'portable' | 'snapshot';
+  formatVersion: number;
+  producer: string;
+  savedAt: string;
+  memoryMiB: number;
+  firmwareBytes: number;
+  vgaRomBytes?: number;
+  disks: { slot: string; kind: string; bytes: number; firstPage?: number }[];
+  /** Device records in save order, each with its record version. */
+  devices: { name: string; version: number }[];
+  instructions: number;
+  virtualSeconds: number;
+  /** The text screen when the state was taken, trailing blank lines dropped. */
+  screen: string[];
+}
+
+/** `phantasm inspect` of a portable machine state (--save-state FILE). */
+export interface PortableStateReport {
+  path: string;
+  fileBytes: number;
+  format: 'portable machine state';
+  machine: MachineReport;
+}
+
+export function machineReport(state: DecodedState): MachineReport {
+  const m = state.manifest;
+  const screen = [...(m.summary.screen ?? [])];
+  while (screen.length > 0 && screen[screen.length - 1].trim() === '') screen.pop();
+  return {
+    kind: state.kind,
+    formatVersion: state.formatVersion,
+    producer: m.producer,
+    savedAt: m.savedAt,
+    memoryMiB: m.config.memoryMiB,
+    firmwareBytes: m.config.bios?.length ?? 0,
+    ...(m.config.vgaRom ? { vgaRomBytes: m.config.vgaRom.length } : {}),
+    disks: m.config.disks.map((d) => ({
+      slot: d.slot,
+      kind: d.kind,
+      bytes: d.length,
+      ...(d.firstPage !== undefined ? { firstPage: d.firstPage } : {}),
+    })),
+    devices: Object.entries(m.devices).map(([name, r]) => ({ name, version: r?.version ?? 0 })),
+    instructions: m.summary.instructions,
+    virtualSeconds: m.summary.virtualSeconds,
+    screen,
+  };
+}
+
+function startsWithStateMagic(bytes: Uint8Array): boolean {
+  return Buffer.from(bytes.subarray(0, STATE_MAGIC.length)).toString('latin1') === STATE_MAGIC;
+}
 
 export interface SlotReport {
   slot: number;
@@ -59,6 +120,8 @@ export interface DiskReport {
   /** Undefined on a fresh disk (no kernel state saved yet). */
   kernel?: { uptimeNs: number; nextTid: number; heap: { base: number; capacity: number } };
   guests: GuestReport[];
+  /** A `phantasm pc --state` file: the machine its resumed snapshot holds (no kernel then). */
+  machine?: MachineReport;
 }
 
 const MAGIC = 'PHVMSNAP';
@@ -89,7 +152,7 @@ function check(device: BlockDevice, path: string): FsckReport {
 function resumedState(
   device: BlockDevice,
   path: string,
-): { space: PersistentSpace; state?: KernelStateRecord } {
+): { space: PersistentSpace; state?: KernelStateRecord; machine?: MachineReport } {
   const ram = new Uint8Array(BLOCK_SIZE);
   const space = PersistentSpace.open(device, {
     ram,
@@ -97,6 +160,15 @@ function resumedState(
     mapper: new SoftMmu(ram),
   });
   space.close();
+  if (startsWithStateMagic(space.clientState)) {
+    const what = `${path} (generation ${space.recovery.generation})`;
+    try {
+      return { space, machine: machineReport(decodeMachineState(space.clientState, what)) };
+    } catch (e) {
+      if (e instanceof MachineStateError) throw new InspectError(e.message);
+      throw e;
+    }
+  }
   try {
     return { space, state: decodeState(space.clientState) };
   } catch (e) {
@@ -134,7 +206,7 @@ function examine(device: BlockDevice, path: string, fileBytes: number): DiskRepo
       : { slot: s.slot, problem: s.problem },
   );
   const verdict = check(device, path);
-  const { space, state } = resumedState(device, path);
+  const { space, state, machine } = resumedState(device, path);
   const resumed = verdict.snapshots.find((c) => c.generation === space.recovery.generation);
   return {
     path,
@@ -156,6 +228,7 @@ function examine(device: BlockDevice, path: string, fileBytes: number): DiskRepo
     },
     ...(state ? { kernel: { uptimeNs: state.uptimeNs, nextTid: state.nextTid, heap: state.heap } } : {}),
     guests: state ? state.threads.map(guestOf) : [],
+    ...(machine ? { machine } : {}),
   };
 }
 
@@ -185,5 +258,42 @@ export function readDiskReport(path: string): DiskReport {
     throw new InspectError(`${path}: cannot be read as a Phantasm disk (${(e as Error).message})`);
   } finally {
     device?.close();
+  }
+}
+
+/** Does FILE start with the machine-state header (a portable state)? */
+function isPortableState(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = new Uint8Array(STATE_MAGIC.length);
+    return readSync(fd, head, 0, head.length, 0) === head.length && startsWithStateMagic(head);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * What `phantasm inspect FILE` reports: a portable machine state (--save-state), or a vm-map disk —
+ * a Phantasm system disk or a `phantasm pc --state` file (then with its machine).
+ */
+export function readInspectReport(path: string): DiskReport | PortableStateReport {
+  let portable = false;
+  try {
+    portable = statSync(path).isFile() && isPortableState(path);
+  } catch {
+    // readDiskReport says what is wrong with the path
+  }
+  if (!portable) return readDiskReport(path);
+  const bytes = new Uint8Array(readFileSync(path));
+  try {
+    return {
+      path,
+      fileBytes: bytes.length,
+      format: 'portable machine state',
+      machine: machineReport(decodeMachineState(bytes, path)),
+    };
+  } catch (e) {
+    if (e instanceof MachineStateError) throw new InspectError(e.message);
+    throw e;
   }
 }

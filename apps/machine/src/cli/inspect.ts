@@ -1,12 +1,19 @@
-// `phantasm inspect DISK [--json] [--memmap FILE.svg]`: a Phantasm disk at rest, in words or JSON.
-// Exit 0 when fsck finds it clean, 1 when it finds errors or the file is no Phantasm disk, 2 when
-// nothing on it can be trusted.
+// `phantasm inspect FILE [--json] [--memmap FILE.svg]`: a Phantasm disk at rest, a `phantasm pc
+// --state` file or a portable machine state (--save-state), in words or JSON. Exit 0 when fsck finds
+// it clean (a portable state: when its checksum and manifest are sound), 1 when it finds errors or
+// the file is none of these, 2 when nothing on it can be trusted.
 import { writeFileSync } from 'node:fs';
 import { atRestMemoryMap } from '../render/at-rest-map.js';
 import { renderMemoryMapSvg } from '../render/memmap-svg.js';
 import { formatBytes, hexAddress } from '../render/units.js';
 import type { InspectArgs } from './args.js';
-import { type DiskReport, type GuestReport, readDiskReport } from './disk-report.js';
+import {
+  type DiskReport,
+  type GuestReport,
+  type MachineReport,
+  type PortableStateReport,
+  readInspectReport,
+} from './disk-report.js';
 import { EXIT } from './errors.js';
 import { progress } from './progress.js';
 
@@ -43,6 +50,15 @@ export function formatDiskReport(r: DiskReport): string[] {
   for (const e of r.fsck.errors) lines.push(`  error: ${e}`);
   for (const w of r.fsck.warnings) lines.push(`  warning: ${w}`);
   const o = r.objectSpace;
+  if (r.machine) {
+    const ram = r.machine.memoryMiB * 256;
+    lines.push(
+      `pages: ${o.pages} (${formatBytes(o.pages * 4096)}): guest RAM pages 0–${ram - 1}, then the disks; ` +
+        `${o.storedPages} stored (${formatBytes(o.storedPages * 4096)}), the rest zero`,
+    );
+    lines.push(...formatMachine(r.machine));
+    return lines;
+  }
   lines.push(
     `object space: ${hexAddress(o.base)} – ${hexAddress(o.base + o.pages * 4096 - 1)}, ${o.pages} pages ` +
       `(${formatBytes(o.pages * 4096)}); ${o.storedPages} pages on disk (${formatBytes(o.storedPages * 4096)}); ` +
@@ -63,6 +79,33 @@ export function formatDiskReport(r: DiskReport): string[] {
   return lines;
 }
 
+export function formatMachine(m: MachineReport): string[] {
+  const lines = [
+    `machine: PC, ${m.memoryMiB} MiB RAM, firmware ${formatBytes(m.firmwareBytes)}` +
+      (m.vgaRomBytes !== undefined ? `, VGA option ROM ${formatBytes(m.vgaRomBytes)}` : ''),
+    `state: format ${m.formatVersion}, ${m.kind === 'portable' ? 'portable (RAM and disks inside)' : 'snapshot (RAM and disks in the pages)'}, ` +
+      `saved ${m.savedAt} by ${m.producer}`,
+    `run: instruction ${m.instructions}, ${m.virtualSeconds.toFixed(2)} s virtual`,
+  ];
+  for (const d of m.disks) {
+    lines.push(
+      `disk ${d.slot}: ${d.kind}, ${formatBytes(d.bytes)}` +
+        (d.firstPage !== undefined ? ` at page ${d.firstPage}` : ''),
+    );
+  }
+  lines.push(`devices: ${m.devices.map((d) => `${d.name} v${d.version}`).join(', ')}`);
+  lines.push('screen:');
+  for (const line of m.screen) lines.push(`  | ${line}`.trimEnd());
+  return lines;
+}
+
+function formatPortable(r: PortableStateReport): string[] {
+  return [
+    `machine state ${r.path}: ${formatBytes(r.fileBytes)}, checksum sound`,
+    ...formatMachine(r.machine),
+  ];
+}
+
 function writeMemmap(path: string, r: DiskReport): void {
   const notes = [
     `${r.objectSpace.storedPages} pages stored on disk (generation ${r.snapshot.generation})`,
@@ -80,9 +123,20 @@ function writeMemmap(path: string, r: DiskReport): void {
 }
 
 export function inspectCommand(args: InspectArgs): number {
-  const report = readDiskReport(args.disk);
+  const report = readInspectReport(args.disk);
+  if ('format' in report) {
+    if (args.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else process.stdout.write(`${formatPortable(report).join('\n')}\n`);
+    if (args.memmap)
+      progress('--memmap: a portable machine state has no object space to draw; no map written');
+    return EXIT.ok;
+  }
   if (args.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${formatDiskReport(report).join('\n')}\n`);
-  if (args.memmap) writeMemmap(args.memmap, report);
+  if (args.memmap && report.machine)
+    progress(
+      '--memmap: a phantasm pc --state file holds a PC, not the Phantasm object space; no map written',
+    );
+  else if (args.memmap) writeMemmap(args.memmap, report);
   return report.fsck.clean ? EXIT.ok : EXIT.failure;
 }

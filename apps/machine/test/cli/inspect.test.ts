@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readDiskReport } from '../../src/cli/disk-report.js';
 import { InspectError } from '../../src/cli/errors.js';
 import { main } from '../../src/cli/main.js';
+import { loadMachineState } from '../../src/persist/machine-state.js';
+import { PersistentPc } from '../../src/persist/persistent-pc.js';
 import { diskWithSnapshots, freshDisk, kernelState, newestSlot, SPACE_PAGES, scribble } from './disks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'phantasm-inspect-'));
@@ -154,5 +156,59 @@ describe('phantasm inspect', () => {
     expect(other.stderr).toMatch(/a vm-map disk, but not a Phantasm system disk: .*foreign client state\n$/);
 
     expect(() => readDiskReport(dir)).toThrow(InspectError);
+  });
+
+  describe('machine states of phantasm pc', () => {
+    const fixture = () =>
+      new Uint8Array(readFileSync(new URL('../persist/fixtures/misctest-v1.state', import.meta.url)));
+
+    it('describes a portable state: memory, disks, device versions, where the run was, its screen', async () => {
+      writeFileSync(path('misctest.state'), fixture());
+      const r = await inspect(path('misctest.state'));
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^machine state .*misctest\.state: [\d.]+ KiB, checksum sound$/m);
+      expect(r.stdout).toContain('machine: PC, 4 MiB RAM');
+      expect(r.stdout).toContain('portable (RAM and disks inside)');
+      expect(r.stdout).toMatch(/^run: instruction \d+, [\d.]+ s virtual$/m);
+      expect(r.stdout).toMatch(/^disk fda: floppy, /m);
+      expect(r.stdout).toMatch(/^devices: board v1, clock v1, cpu v1, /m);
+      const json = JSON.parse((await inspect(path('misctest.state'), '--json')).stdout);
+      expect(json.format).toBe('portable machine state');
+      expect(json.machine.memoryMiB).toBe(4);
+      expect(json.machine.devices.map((d: { name: string }) => d.name)).toContain('cpu');
+    });
+
+    it('describes a --state file: vm-map slots and fsck as for a disk, then the machine of its snapshot', async () => {
+      const board = loadMachineState(fixture());
+      const pc = PersistentPc.open(path('pc.state'), { create: () => board });
+      const instructions = board.cpu.instructions;
+      pc.close();
+      const r = await inspect(path('pc.state'));
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('fsck: clean');
+      expect(r.stdout).toMatch(/guest RAM pages 0–1023, then the disks/);
+      expect(r.stdout).toContain('snapshot (RAM and disks in the pages)');
+      expect(r.stdout).toContain(`run: instruction ${instructions},`);
+      expect(r.stdout).toMatch(/^disk fda: floppy, .* at page 1024$/m);
+      expect(r.stdout).not.toContain('kernel state');
+      const json = JSON.parse((await inspect(path('pc.state'), '--json')).stdout);
+      expect(json.machine.kind).toBe('snapshot');
+      expect(json.fsck.clean).toBe(true);
+    });
+
+    it('refuses a damaged or truncated portable state in one line', async () => {
+      const bytes = fixture();
+      bytes[bytes.length - 10] ^= 0xff;
+      writeFileSync(path('damaged.state'), bytes);
+      const damaged = await inspect(path('damaged.state'));
+      expect([damaged.status, damaged.stderr]).toEqual([
+        1,
+        `phantasm: inspect: ${path('damaged.state')}: damaged (payload checksum does not match)\n`,
+      ]);
+      writeFileSync(path('short.state'), fixture().subarray(0, 100));
+      const short = await inspect(path('short.state'));
+      expect(short.status).toBe(1);
+      expect(short.stderr).toMatch(/short\.state: truncated or padded/);
+    });
   });
 });
