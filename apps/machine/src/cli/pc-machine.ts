@@ -165,6 +165,12 @@ export function buildPc(args: PcArgs): PcMachine {
         `resumed ${path} from snapshot ${persistent.resumedFrom} in ${persistent.openMs.toFixed(0)} ms ` +
           `(instruction ${board.cpu.instructions}, ${(board.clock.nanos / 1e9).toFixed(2)} s virtual)`,
       );
+      const recovery = persistent.recovery;
+      if (recovery.fellBack || recovery.problems.length > 0) {
+        progress(
+          `${path}: passed over: ${recovery.problems.join('; ')}; resumed snapshot ${persistent.resumedFrom}`,
+        );
+      }
     } else progress(`new machine state ${path}: snapshot ${persistent.generation} is the power-on state`);
     if (args.type) board.type(args.type);
     return { board, serial, debugcon, persistent };

@@ -18,6 +18,7 @@ import {
   type SnapshotJob,
   type SnapshotResult,
   SoftMmu,
+  VmMapError,
   type WriteWatcher,
 } from '@phantasm/vm-map';
 import type { PcBoard } from '../boards/pc/pc-board.js';
@@ -120,10 +121,18 @@ export class PersistentPc {
     const started = performance.now();
     const device = new FileBlockDevice(path);
     try {
+      if (device.blockCount > 0 && !hasSuperblockMagic(device)) {
+        throw new MachineStateError(
+          `${path}: not a phantasm pc state (no vm-map superblock); it is left as it is`,
+        );
+      }
       if (device.blockCount > 0) return PersistentPc.resume(path, device, options, started);
       return PersistentPc.fresh(path, device, options, started);
     } catch (e) {
       device.close();
+      if (e instanceof VmMapError) {
+        throw new MachineStateError(`${path}: cannot be resumed: ${e.message}; it is left as it is`);
+      }
       throw e;
     }
   }
@@ -227,6 +236,15 @@ export class PersistentPc {
     return this.space.generation;
   }
 
+  /**
+   * How the resumed snapshot was chosen: problems name each superblock passed over (a damaged or
+   * torn newer snapshot); fellBack is vm-map's flag for a newer superblock it could not use.
+   */
+  get recovery(): { fellBack: boolean; problems: string[] } {
+    const r = this.space.recovery;
+    return { fellBack: r.fellBack, problems: r.problems };
+  }
+
   get snapshotInProgress(): boolean {
     return this.job !== undefined;
   }
@@ -315,6 +333,20 @@ export class PersistentPc {
     this.space.close();
     this.device.close();
   }
+}
+
+const SUPERBLOCK_MAGIC = 'PHVMSNAP';
+
+/** Does either superblock slot start with vm-map's magic (damaged or not)? */
+function hasSuperblockMagic(device: FileBlockDevice): boolean {
+  const block = new Uint8Array(PAGE);
+  for (const slot of [0, 1]) {
+    if (slot >= device.blockCount) break;
+    device.read(slot, block);
+    if (Buffer.from(block.subarray(0, SUPERBLOCK_MAGIC.length)).toString('latin1') === SUPERBLOCK_MAGIC)
+      return true;
+  }
+  return false;
 }
 
 function padded(bytes: Uint8Array): Uint8Array {
