@@ -216,7 +216,26 @@ export class PersistentPc {
       (guest) => {
         if (guest.length / PAGE > pageCount)
           throw new MachineStateError(`${path}: RAM larger than the space`);
-        guest.set(mmu.read(BASE, guest.length));
+        const runs = state.manifest.ramPages;
+        if (!runs) {
+          guest.set(mmu.read(BASE, guest.length));
+          return;
+        }
+        // only the pages that may be non-zero: each page read is a fault through vm-map
+        guest.fill(0);
+        const ramCount = guest.length / PAGE;
+        for (let i = 0; i + 1 < runs.length; i += 2) {
+          const [first, count] = [runs[i], runs[i + 1]];
+          if (
+            !Number.isInteger(first) ||
+            !Number.isInteger(count) ||
+            first < 0 ||
+            count < 0 ||
+            first + count > ramCount
+          )
+            throw new MachineStateError(`${path}: damaged manifest (RAM page runs)`);
+          guest.set(mmu.read(BASE + first * PAGE, count * PAGE), first * PAGE);
+        }
       },
       path,
     );
@@ -290,7 +309,9 @@ export class PersistentPc {
       }
     }
     const blobs = new BlobWriter();
-    const client = encodeState('snapshot', buildManifest(this.board, blobs, this.diskPages), blobs);
+    const manifest = buildManifest(this.board, blobs, this.diskPages);
+    manifest.ramPages = mappedRuns(frameOf, ramCount);
+    const client = encodeState('snapshot', manifest, blobs);
     const job = this.space.beginSnapshot(client);
     const timing = {
       generation: job.generation,
@@ -333,6 +354,22 @@ export class PersistentPc {
     this.space.close();
     this.device.close();
   }
+}
+
+/** The RAM pages vm-map holds a frame for, as runs [first, count, ...]: every other one is zero. */
+function mappedRuns(frameOf: Int32Array, ramCount: number): number[] {
+  const runs: number[] = [];
+  let p = 0;
+  while (p < ramCount) {
+    if (frameOf[p] < 0) {
+      p++;
+      continue;
+    }
+    const first = p;
+    while (p < ramCount && frameOf[p] >= 0) p++;
+    runs.push(first, p - first);
+  }
+  return runs;
 }
 
 const SUPERBLOCK_MAGIC = 'PHVMSNAP';

@@ -52,6 +52,12 @@ export interface StateManifest {
   devices: PcDeviceRecords;
   /** Portable states: the whole RAM. */
   ram?: BlobRef;
+  /**
+   * Snapshot states (optional): the RAM pages that may be non-zero in the space, as runs
+   * [first, count, first, count, ...]; every other RAM page is zero there, and a resume reads only
+   * these. Without it a resume reads every RAM page.
+   */
+  ramPages?: number[];
   /** For `phantasm inspect`: what the machine was doing. */
   summary: { instructions: number; virtualSeconds: number; screen: string[] };
 }
