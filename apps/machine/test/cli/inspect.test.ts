@@ -1,36 +1,19 @@
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readDiskReport } from '../../src/cli/disk-report.js';
 import { InspectError } from '../../src/cli/errors.js';
-import { main } from '../../src/cli/main.js';
 import { loadMachineState } from '../../src/persist/machine-state.js';
 import { PersistentPc } from '../../src/persist/persistent-pc.js';
 import { diskWithSnapshots, freshDisk, kernelState, newestSlot, SPACE_PAGES, scribble } from './disks.js';
+import { type CliRun, runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'phantasm-inspect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function inspect(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    const stdin = Readable.from([]) as unknown as NodeJS.ReadStream;
-    return { status: await main(['inspect', ...argv], { stdin }), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+function inspect(...argv: string[]): Promise<CliRun> {
+  return runCli(['inspect', ...argv]);
 }
 
 function path(name: string): string {

@@ -1,35 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
 
 const programs = new URL('../programs/', import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'phantasm-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Run the CLI in-process (stdin: an empty pipe), capturing what it writes to stdout and stderr. */
-async function run(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    const stdin = Readable.from([]) as unknown as NodeJS.ReadStream;
-    const status = await main(argv, { stdin });
-    return { status, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCli;
 
 describe('phantasm CLI', () => {
   it('runs a multiboot kernel: COM1 to a file, exit status from port 0xF4, screen dumped', async () => {
