@@ -212,13 +212,14 @@ function pcCommand(program: Command, sink: Sink): void {
 function inspectCommand(program: Command, sink: Sink): void {
   program
     .command('inspect')
-    .summary('describe a Phantasm disk at rest')
+    .summary('describe a Phantasm disk or a PC machine state at rest')
     .description(
       'Describe a Phantasm disk without booting it: both superblocks, the fsck verdict, the guests ' +
-        'of the newest intact snapshot, the object space. Exit 0 clean, 1 errors or not a Phantasm ' +
-        'disk, 2 nothing on it can be trusted.',
+        'of the newest intact snapshot, the object space. A PC machine state (--save-state file or ' +
+        '--state file): its devices, memory, disks and screen. Exit 0 clean, 1 errors or neither, ' +
+        '2 nothing on it can be trusted.',
     )
-    .argument('<DISK>', 'disk image')
+    .argument('<FILE>', 'Phantasm disk or PC machine state')
     .option('--json', 'machine-readable output', false)
     .option('--memmap <FILE.svg>', 'write the memory-map picture of what is known at rest')
     .action((disk: string, o: Record<string, unknown>) => {

@@ -132,7 +132,7 @@ describe('parseCommandLine', () => {
 
   it('refuses unknown commands, missing and excess arguments, bad choices and numbers', () => {
     expect(() => parseCommandLine(['machine'])).toThrow(/unknown command "machine"/);
-    expect(() => parseCommandLine(['inspect'])).toThrow(/missing required argument 'DISK'/);
+    expect(() => parseCommandLine(['inspect'])).toThrow(/missing required argument 'FILE'/);
     expect(() => parseCommandLine(['inspect', 'a', 'b'])).toThrow(UsageError);
     expect(() => parseCommandLine(['boot', 'extra'])).toThrow(/too many arguments/);
     expect(() => parseCommandLine(['boot', '--arch', 'mips32'])).toThrow(/Allowed choices are ia32/);
