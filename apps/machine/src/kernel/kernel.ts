@@ -13,6 +13,7 @@ import { ERR, LAYOUT, SYS, slotBase } from './abi.js';
 import type { ArchLayer, Trap, UserContext } from './arch/arch.js';
 import { type KernelConsole, KeyboardDecoder } from './console.js';
 import { ElfError } from './elf.js';
+import { hex } from './hex.js';
 import { type LoadedGuest, loadGuest } from './loader.js';
 import { inObjectSpace, type ObjectMemory, UserAccessError } from './object-space.js';
 import type { Platform } from './platform/platform.js';
@@ -547,10 +548,6 @@ export class Kernel {
   get snapshotInProgress(): boolean {
     return this.job !== undefined;
   }
-}
-
-function hex(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
 }
 
 /** What lies at an address a guest may not touch, for fault messages. */

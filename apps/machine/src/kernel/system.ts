@@ -257,12 +257,7 @@ export class PhantasmSystem {
         if (e instanceof HeapFormatError) throw new BootError(`the persistent heap is damaged: ${e.message}`);
         throw e;
       }
-      const threads = new ThreadTable(
-        kernelHeap,
-        board.memory,
-        (va) => paging.editor.lookup(va & ~0xfff)!.physical + (va & 0xfff),
-        CONTEXT_WORDS,
-      );
+      const threads = new ThreadTable(kernelHeap, CONTEXT_WORDS);
       const k = new Kernel({
         platform,
         arch,

@@ -2,7 +2,6 @@
 // control block on the kernel heap (emulated RAM), written at every switch away and read back
 // when it runs again; the JSON record of all threads is what a snapshot persists.
 import type { Heap } from '@phantasm/heap';
-import type { MemoryBus } from '@phantasm/mmu';
 import type { UserContext } from './arch/arch.js';
 import type { ThreadRecord, ThreadStatus } from './types.js';
 
@@ -37,8 +36,6 @@ export class ThreadTable {
 
   constructor(
     private readonly heap: Heap,
-    private readonly bus: MemoryBus,
-    private readonly translate: (virtual: number) => number,
     private readonly contextWords: number,
   ) {}
 
@@ -66,14 +63,19 @@ export class ThreadTable {
   /** Save a thread's registers into its control block. */
   store(thread: Thread, context: UserContext): void {
     for (let i = 0; i < this.contextWords; i++)
-      this.bus.write32(this.translate(thread.tcb + i * 4), context[i] >>> 0);
+      this.heap.region.writeI32(this.tcbOffset(thread) + i * 4, context[i] | 0);
   }
 
   load(thread: Thread): UserContext {
     const context: UserContext = [];
     for (let i = 0; i < this.contextWords; i++)
-      context.push(this.bus.read32(this.translate(thread.tcb + i * 4)));
+      context.push(this.heap.region.readI32(this.tcbOffset(thread) + i * 4) >>> 0);
     return context;
+  }
+
+  /** The control block's offset in the heap's region (which translates through the heap's own mapping). */
+  private tcbOffset(thread: Thread): number {
+    return thread.tcb - this.heap.region.base;
   }
 
   makeReady(thread: Thread): void {

@@ -4,6 +4,7 @@
 import type { Cpu, SegmentName } from '@phantasm/cpu-ia32';
 import type { MemoryBus } from '@phantasm/mmu';
 import { SYSCALL_VECTOR } from '../../abi.js';
+import { hex } from '../../hex.js';
 import type { ArchLayer, ArchStop, Trap, UserContext } from '../arch.js';
 import {
   ENTRY_HLT,
@@ -231,8 +232,4 @@ export class Ia32Arch implements ArchLayer {
   pc(context: UserContext): number {
     return context[EIP];
   }
-}
-
-export function hex(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
 }
