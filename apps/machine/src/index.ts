@@ -36,4 +36,5 @@ export { RomDevice } from './devices/rom.js';
 export { keyFor, scancodesFor, UnknownKeyError } from './devices/scancodes.js';
 export { DeviceConfigError, type IrqSink, type PortDevice } from './devices/types.js';
 export { Uart16550 } from './devices/uart16550.js';
+export type { MouseInput, VgaFrame, VgaFrameSource, VgaRect } from './devices/vga/frame.js';
 export { cp437ToChar, VgaText } from './devices/vga-text.js';
