@@ -14,11 +14,11 @@ export {
   type RunResult,
   type RunStop,
 } from './boards/pc/pc-board.js';
+export { Pacer } from './cli/pacer.js';
 export { DiskImage, DiskImageError } from './devices/disk-image.js';
 export { keyFor, scancodesFor, UnknownKeyError } from './devices/scancodes.js';
 export { DeviceConfigError } from './devices/types.js';
 export type { MouseInput, VgaFrame, VgaFrameSource, VgaRect } from './devices/vga/frame.js';
-export { COLUMNS, cp437ToChar, ROWS, TEXT_BASE } from './devices/vga-text.js';
 export { BootError, type BootStage, PhantasmSystem } from './kernel/system.js';
 export type {
   GuestProgram,
