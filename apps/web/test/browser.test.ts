@@ -1,0 +1,167 @@
+// The site in headless chromium (playwright-core): built with vite, served statically, FreeDOS
+// booted from the shared floppy and answering `ver` on the canvas's text screen; the Phantasm
+// system booted on its OPFS disk, a key set in the key-value shell, and found again after the
+// tab is closed and the site opened anew.
+import { findShared, missingMessage } from '@phantasm/test-support';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildSite,
+  findChromium,
+  launchChromium,
+  NO_CHROMIUM,
+  removeSite,
+  type StaticSite,
+  serveStatic,
+} from './harness.js';
+
+const FREEDOS = 'images/freedos722.img';
+const chromiumPath = findChromium();
+if (!chromiumPath) console.log(`skipped: ${NO_CHROMIUM}`);
+const freedos = findShared(FREEDOS);
+if (!freedos) console.log(`skipped: ${missingMessage(FREEDOS)}`);
+
+/** Guest time on a loaded 2-core host: generous, the waits end as soon as the text is there. */
+const WAIT_MS = 150_000;
+const VER_ANSWER = /A:\\>ver\n+FreeCom version \d+\.\d+/;
+
+type Hook = {
+  screen(): string;
+  serialText: string;
+  logs: string[];
+  errors: string[];
+  frames: number;
+  status?: { state: string; mode?: string };
+  memmap?: { space: { pages: number; residentPages: number }; report: { physical: { owner: string }[] } };
+};
+
+/** Wait until the text screen matches (the screen's rows have their trailing spaces removed). */
+async function screenMatches(page: Page, pattern: RegExp): Promise<void> {
+  await page.waitForFunction(
+    ([source, flags]) =>
+      new RegExp(source, flags).test((window as unknown as { __phantasm: Hook }).__phantasm.screen()),
+    [pattern.source, pattern.flags],
+    { timeout: WAIT_MS, polling: 100 },
+  );
+}
+
+const hook = <T>(page: Page, pick: (h: Hook) => T): Promise<T> =>
+  page.evaluate((source) => {
+    const f = new Function('h', `return (${source})(h)`) as (h: Hook) => T;
+    return f((window as unknown as { __phantasm: Hook }).__phantasm);
+  }, pick.toString());
+
+describe.skipIf(!chromiumPath)('apps/web in headless chromium', () => {
+  let site: StaticSite;
+  let siteDir: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    siteDir = buildSite();
+    site = await serveStatic(siteDir);
+    browser = await launchChromium(chromiumPath!);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    if (siteDir) removeSite(siteDir);
+  });
+
+  it.skipIf(!freedos)('boots FreeDOS from a floppy chosen in the file picker and answers ver', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(site.url);
+      await page.setInputFiles('#file', freedos!);
+      await page.waitForFunction(() => !(document.getElementById('boot-pc') as HTMLButtonElement).disabled);
+      expect(await page.textContent('#images')).toContain('floppy A:: freedos722.img');
+      await page.click('#boot-pc');
+      await screenMatches(page, /A:\\>$/);
+      // real key events on the canvas: KeyboardEvent.code → set-1 scancodes → the PS/2 keyboard
+      await page.focus('#screen');
+      await page.keyboard.type('ver');
+      await page.keyboard.press('Enter');
+      await screenMatches(page, VER_ANSWER);
+      expect(await hook(page, (h) => h.screen())).toMatch(VER_ANSWER);
+      // the canvas was drawn (frames arrived) and shows the mode's resolution: 80×25 text = 720×400
+      expect(await hook(page, (h) => h.frames)).toBeGreaterThan(0);
+      expect(
+        await page.evaluate(() => [
+          document.querySelector('canvas')!.width,
+          document.querySelector('canvas')!.height,
+        ]),
+      ).toEqual([720, 400]);
+      expect(await hook(page, (h) => h.errors)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('keeps the Phantasm system’s data in OPFS across closing and reopening the tab', async () => {
+    const context: BrowserContext = await browser.newContext();
+    try {
+      const key = `k${Date.now().toString(36)}`;
+      const value = `v${Math.floor(Math.random() * 1e9).toString(36)}`;
+      let page = await context.newPage();
+      await page.goto(site.url);
+      await page.click('#boot-system');
+      await screenMatches(page, /kv>$/);
+      expect(await hook(page, (h) => h.logs.some((l) => l.includes('new: it will be formatted')))).toBe(true);
+      await page.focus('#screen');
+      await page.keyboard.type(`set ${key} ${value}`);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(
+        () => (window as unknown as { __phantasm: Hook }).__phantasm.serialText.includes('ok\n'),
+        undefined,
+        { timeout: WAIT_MS },
+      );
+      // the memory-map panel is live: object-space pages resident, every physical owner listed
+      await page.waitForFunction(
+        () => (window as unknown as { __phantasm: Hook }).__phantasm.memmap !== undefined,
+      );
+      const map = await hook(page, (h) => h.memmap!);
+      expect(map.space.residentPages).toBeGreaterThan(0);
+      expect(new Set(map.report.physical.map((r) => r.owner))).toContain('page-tables');
+      expect(await page.locator('#memmap svg').count()).toBe(1);
+      // a periodic snapshot committed after the key was set: then the tab goes away
+      const before = await hook(page, (h) => h.logs.length);
+      await page.waitForFunction(
+        (from) =>
+          (window as unknown as { __phantasm: Hook }).__phantasm.logs
+            .slice(from)
+            .some((l) => / committed/.test(l)),
+        before,
+        { timeout: WAIT_MS },
+      );
+      await page.close();
+
+      page = await context.newPage();
+      await page.goto(site.url);
+      await page.click('#boot-system');
+      await page.waitForFunction(
+        () =>
+          (window as unknown as { __phantasm: Hook }).__phantasm.logs.some((l) =>
+            /restored snapshot generation/.test(l),
+          ),
+        undefined,
+        { timeout: WAIT_MS },
+      );
+      await page.waitForFunction(
+        () => (window as unknown as { __phantasm: Hook }).__phantasm.status?.state === 'running',
+      );
+      await page.focus('#screen');
+      await page.keyboard.type(`get ${key}`);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(
+        (v) => (window as unknown as { __phantasm: Hook }).__phantasm.serialText.includes(v),
+        value,
+        { timeout: WAIT_MS },
+      );
+      expect(await hook(page, (h) => h.serialText)).toContain(`${value}\n`);
+      expect(await hook(page, (h) => h.errors)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
