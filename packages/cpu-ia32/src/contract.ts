@@ -41,4 +41,9 @@ export interface SegmentState {
 export interface CpuHooks {
   onException?(vector: number, errorCode: number | undefined): boolean;
   onInterrupt?(vector: number, software: boolean): boolean;
+  /**
+   * FERR#: an unmasked x87 exception occurred while CR0.NE = 0. A PC board raises IRQ13 (and
+   * clears it on a write to port F0h).
+   */
+  onFpuError?(): void;
 }

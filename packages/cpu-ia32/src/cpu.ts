@@ -96,6 +96,7 @@ import {
   VM,
   ZF,
 } from './state.js';
+import { Fpu } from './x87/fpu.js';
 
 export const LAZY_ADD = 0;
 export const LAZY_SUB = 1;
@@ -259,6 +260,8 @@ export class Cpu {
   sysAccess = false;
   /** Model-specific registers (SYSENTER, APIC base, ...) and the TSC offset. */
   readonly msr = new ModelSpecificRegisters();
+  /** The x87 FPU (src/x87). */
+  readonly fpu = new Fpu();
   /** The board's TSC clock (`CpuOptions.tsc`), or undefined: the TSC counts instructions. */
   tscSource: (() => bigint | number) | undefined;
 
@@ -327,6 +330,7 @@ export class Cpu {
     this.inhibit = false;
     this.stopRequest = undefined;
     this.msr.reset();
+    this.fpu.reset();
     writeTsc(this, 0n, false);
     for (let s = 0; s < 6; s++) this.setSegmentCache(s, 0, 0, 0xffff, RIGHTS_REAL_DATA);
     this.setSegmentCache(CS, 0xf000, 0xffff0000 | 0, 0xffff, RIGHTS_REAL_DATA | 0x08);

@@ -3,6 +3,7 @@ import type { SegmentName, SegmentState } from './contract.js';
 import type { Cpu, TableRegister } from './cpu.js';
 import { readTsc, writeTsc } from './exec/msr.js';
 import { CpuError } from './signal.js';
+import { type FpuState, validFpuState } from './x87/fpu.js';
 
 const SEG_NAMES: readonly SegmentName[] = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
 
@@ -42,6 +43,11 @@ export interface CpuState {
    * it and load with the power-on MSR values and a TSC of 0.
    */
   msr?: MsrState;
+  /**
+   * The x87 FPU. Always saved; states from releases without the x87 lack it and load with
+   * the FPU as FNINIT leaves it.
+   */
+  fpu?: FpuState;
 }
 
 const HEX64 = /^0x[0-9a-f]{1,16}$/i;
@@ -90,6 +96,7 @@ export function saveCpuState(c: Cpu): CpuState {
       miscEnable: c.msr.miscEnable >>> 0,
       biosSignId: hex64((BigInt(c.msr.biosSignHi >>> 0) << 32n) | BigInt(c.msr.biosSignLo >>> 0)),
     },
+    fpu: c.fpu.save(),
   };
 }
 
@@ -101,6 +108,11 @@ export function loadCpuState(c: Cpu, s: CpuState): void {
   if (s.msr !== undefined && !validMsrState(s.msr)) {
     throw new CpuError('loadState: malformed msr record (64-bit values as 0x strings, the rest 32-bit)');
   }
+  if (s.fpu !== undefined && !validFpuState(s.fpu)) {
+    throw new CpuError('loadState: malformed fpu record (16-bit words, 8 registers as 20 hex digits)');
+  }
+  if (s.fpu === undefined) c.fpu.init();
+  else c.fpu.load(s.fpu);
   c.setFlags(s.eflags);
   c.setControl(4, s.cr[3]);
   c.setControl(3, s.cr[2]);

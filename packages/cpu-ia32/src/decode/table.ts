@@ -15,6 +15,7 @@ import * as T from '../exec/stack.js';
 import * as Str from '../exec/string.js';
 import * as Y from '../exec/system.js';
 import { CS, DS, ES, FS, GS, SS } from '../state.js';
+import * as X from '../x87/escape.js';
 
 export type Handler = (c: Cpu) => void;
 
@@ -108,7 +109,7 @@ export const ROWS: readonly OpRow[] = [
   { op: 0x98, name: 'cbw/cwde', osz: true, exec: A.cbw },
   { op: 0x99, name: 'cwd/cdq', osz: true, exec: A.cwd },
   { op: 0x9a, name: 'call Ap', imm: IMM_AP, osz: true, exec: C.callFarImm },
-  { op: 0x9b, name: 'wait', exec: Y.fwait },
+  { op: 0x9b, name: 'wait', exec: X.fwait },
   { op: 0x9c, name: 'pushf', osz: true, exec: T.pushf },
   { op: 0x9d, name: 'popf', osz: true, exec: T.popf },
   { op: 0x9e, name: 'sahf', exec: D.sahf },
@@ -143,7 +144,7 @@ export const ROWS: readonly OpRow[] = [
   { op: 0xd5, name: 'aad Ib', imm: IMM_IB, exec: B.aad },
   { op: 0xd6, name: 'salc', exec: D.salc },
   { op: 0xd7, name: 'xlat', exec: D.xlat },
-  { op: range(0xd8, 8), name: 'esc (x87)', modrm: true, exec: Y.fpuEscape },
+  { op: range(0xd8, 8), name: 'esc (x87)', modrm: true, exec: X.x87Escape },
   { op: range(0xe0, 4), name: 'loop/jcxz', imm: IMM_IBS, exec: C.loop },
   { op: [0xe4, 0xe5], name: 'in acc,Ib', imm: IMM_IB, osz: true, exec: I.inAcc },
   { op: [0xe6, 0xe7], name: 'out Ib,acc', imm: IMM_IB, osz: true, exec: I.outAcc },

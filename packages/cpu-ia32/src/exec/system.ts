@@ -1,10 +1,8 @@
 // System instructions: HLT, CLI/STI, descriptor-table registers, control and debug
-// registers, CPUID, cache and TLB control, the FPU escape when no x87 is present.
+// registers, CPUID, cache and TLB control.
 import type { Cpu } from '../cpu.js';
 import { accessRightsOp, loadLdt, loadTr, verifySegment } from '../modes/protected.js';
 import {
-  CR0_EM,
-  CR0_MP,
   CR0_PE,
   CR0_PG,
   CR0_TS,
@@ -16,7 +14,6 @@ import {
   GP,
   IF,
   IOPL,
-  NM,
   UD,
   VM,
   ZF,
@@ -182,12 +179,12 @@ const VENDOR = [0x756e6547, 0x49656e69, 0x6c65746e];
 /** The highest basic CPUID leaf. */
 export const CPUID_MAX_LEAF = 1;
 /**
- * CPUID leaf 1 EDX: exactly what this processor implements — DE (CR4.DE), PSE, TSC, MSR, CX8
- * (CMPXCHG8B), SEP (SYSENTER/SYSEXIT), PGE, CMOV. No FPU (no x87), VME, PAE, MCE, APIC, MTRR,
- * MCA, PAT or MMX.
+ * CPUID leaf 1 EDX: exactly what this processor implements — FPU (the x87 in src/x87), DE
+ * (CR4.DE), PSE, TSC, MSR, CX8 (CMPXCHG8B), SEP (SYSENTER/SYSEXIT), PGE, CMOV. No VME, PAE, MCE,
+ * APIC, MTRR, MCA, PAT or MMX.
  */
 export const CPUID_FEATURES =
-  (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
+  (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
 /**
  * Family 6 (P6, Pentium Pro class), model 3, stepping 3: the first P6 signature whose SEP bit
  * software may trust (the SDM tells it to ignore SEP when family 6, model < 3 and stepping < 3;
@@ -215,18 +212,6 @@ export function cpuid(c: Cpu): void {
   c.regs[ECX] = 0;
   c.regs[EDX] = CPUID_FEATURES;
   c.msr.biosSignHi = MICROCODE_REVISION;
-}
-
-/**
- * D8-DF: x87 escape. CR0.EM or CR0.TS give #NM. Otherwise this CPU has no coprocessor
- * and, like a 386 without a 387, the instruction has no architectural effect.
- */
-export function fpuEscape(c: Cpu): void {
-  if (c.cr0 & (CR0_EM | CR0_TS)) c.fault(NM);
-}
-/** 9B: WAIT/FWAIT (#NM when CR0.MP and CR0.TS are both set). */
-export function fwait(c: Cpu): void {
-  if ((c.cr0 & (CR0_MP | CR0_TS)) === (CR0_MP | CR0_TS)) c.fault(NM);
 }
 
 /** Undefined opcodes, UD2 (0F 0B) and the invalid 0F forms. */
