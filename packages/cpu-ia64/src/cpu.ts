@@ -1,0 +1,541 @@
+// The IA-64 processor state and run loop: general registers with NaT bits behind the register stack
+// (stacked registers live in a physical file of NPHYS registers, spilled to and filled from the
+// backing store by the RSE), rotating registers, predicates, branch and application registers, and
+// the bundle fetch/decode cache. Instruction semantics live in exec/*, the decode tables in decode/*.
+import { hex } from './bits.js';
+import type { FaultInfo, FaultKind, Ia64CpuHooks, StopReason } from './contract.js';
+import { type DecodedBundle, decodeBundle } from './decode/decoder.js';
+import { Alat } from './exec/alat.js';
+import { FpRegisters } from './exec/fpregs.js';
+import { GuestMemory } from './memory.js';
+import { GUEST_FAULT, GuestFaultSignal } from './signal.js';
+
+/** Physical stacked general registers (r32..r127 of all frames that are not spilled). */
+export const NPHYS = 96;
+
+/** Application register numbers. */
+export const AR = {
+  KR0: 0,
+  RSC: 16,
+  BSP: 17,
+  BSPSTORE: 18,
+  RNAT: 19,
+  FCR: 21,
+  EFLAG: 24,
+  CSD: 25,
+  SSD: 26,
+  CFLG: 27,
+  FSR: 28,
+  FIR: 29,
+  FDR: 30,
+  CCV: 32,
+  UNAT: 36,
+  FPSR: 40,
+  ITC: 44,
+  PFS: 64,
+  LC: 65,
+  EC: 66,
+} as const;
+
+const IMPLEMENTED_AR = new Set([
+  0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 21, 24, 25, 26, 27, 28, 29, 30, 32, 36, 40, 44, 64, 65, 66,
+]);
+
+/** Linux's initial FPSR: all traps disabled, sf0 64-bit precision round-to-nearest, sf1..3 likewise. */
+export const FPSR_DEFAULT = 0x0009_804c_0270_033fn;
+
+export interface Ia64CpuOptions {
+  memory?: GuestMemory;
+  hooks?: Ia64CpuHooks;
+}
+
+const mod = (a: number, n: number): number => ((a % n) + n) % n;
+
+export class Ia64Cpu {
+  readonly memory: GuestMemory;
+  hooks: Ia64CpuHooks;
+
+  /** General register file: r0..r31 then NPHYS physical stacked registers. Values and NaT bits. */
+  readonly grv = new BigUint64Array(32 + NPHYS);
+  readonly grn = new Uint8Array(32 + NPHYS);
+  /** Logical GR number → index in grv, -1 outside the current frame. */
+  readonly gmap = new Int16Array(128);
+  /** Physical predicates and logical → physical map (p16..p63 rotate). */
+  readonly prv = new Uint8Array(64);
+  readonly pmap = new Uint8Array(64);
+  readonly br = new BigUint64Array(8);
+  readonly ar = new BigUint64Array(128);
+  readonly fr = new FpRegisters();
+  readonly alat = new Alat();
+  /** PSR user mask bits (be, up, ac, mfl, mfh in bits 1..5). */
+  psrUm = 0n;
+
+  // Current frame marker.
+  sof = 0;
+  sol = 0;
+  sor = 0;
+  rrbGr = 0;
+  rrbFr = 0;
+  rrbPr = 0;
+
+  // Register stack engine. The file holds, oldest first: nclean clean registers (already in the
+  // backing store), ndirty dirty ones (backing addresses [bspstore, bsp)), then the current frame at
+  // physical index bof. Invariant: nclean + ndirty + sof <= NPHYS.
+  bof = 0;
+  ndirty = 0;
+  nclean = 0;
+  bsp = 0n;
+  bspstore = 0n;
+  rnat = 0n;
+
+  /** Address of the current bundle and the slot about to execute. */
+  ip = 0n;
+  slot = 0;
+  nextIp = 0n;
+  branched = false;
+  /** Instructions retired (executed or predicated off). */
+  retired = 0;
+  fault: FaultInfo | undefined;
+  private stopRequested = false;
+  private readonly decoded = new Map<number, (DecodedBundle | undefined)[]>();
+
+  constructor(options: Ia64CpuOptions = {}) {
+    this.memory = options.memory ?? new GuestMemory();
+    this.hooks = options.hooks ?? {};
+    this.memory.onCodeWrite = (page) => {
+      this.decoded.delete(page);
+      this.memory.codePages.delete(page);
+    };
+    this.reset();
+  }
+
+  reset(): void {
+    this.grv.fill(0n);
+    this.grn.fill(0);
+    this.prv.fill(0);
+    this.prv[0] = 1;
+    this.br.fill(0n);
+    this.ar.fill(0n);
+    this.ar[AR.FPSR] = FPSR_DEFAULT;
+    this.fr.reset();
+    this.alat.clear();
+    this.sof = this.sol = this.sor = this.rrbGr = this.rrbFr = this.rrbPr = 0;
+    this.bof = this.ndirty = this.nclean = 0;
+    this.bsp = this.bspstore = this.rnat = 0n;
+    this.ip = 0n;
+    this.slot = 0;
+    this.retired = 0;
+    this.fault = undefined;
+    this.remap();
+  }
+
+  // ---- faults ---------------------------------------------------------------------------------
+
+  /** Record a guest fault at the current instruction and unwind to the run loop. */
+  raise(kind: FaultKind, detail = 0n, message?: string): never {
+    this.fault = {
+      kind,
+      ip: this.ip,
+      slot: this.slot,
+      detail,
+      message: message ?? `${kind} at ${hex(this.ip)} slot ${this.slot}`,
+    };
+    throw GUEST_FAULT;
+  }
+
+  // ---- register access ------------------------------------------------------------------------
+
+  /** Recompute the logical → physical maps after a change of frame or rotation base. */
+  remap(): void {
+    const g = this.gmap;
+    for (let r = 0; r < 32; r++) g[r] = r;
+    const rot = this.sor * 8;
+    for (let i = 0; i < 96; i++) {
+      if (i >= this.sof) {
+        g[32 + i] = -1;
+        continue;
+      }
+      const k = i < rot ? (i + this.rrbGr) % rot : i;
+      g[32 + i] = 32 + ((this.bof + k) % NPHYS);
+    }
+    const p = this.pmap;
+    for (let i = 0; i < 16; i++) p[i] = i;
+    for (let i = 0; i < 48; i++) p[16 + i] = 16 + ((i + this.rrbPr) % 48);
+    this.fr.remap(this.rrbFr);
+  }
+
+  /** Physical index of logical GR r; Illegal Operation outside the frame. */
+  gidx(r: number): number {
+    const i = this.gmap[r];
+    if (i < 0)
+      this.raise('illegal-operation', BigInt(r), `r${r} is outside the current frame (sof ${this.sof})`);
+    return i;
+  }
+
+  gr(r: number): bigint {
+    return this.grv[this.gidx(r)];
+  }
+
+  nat(r: number): number {
+    return this.grn[this.gidx(r)];
+  }
+
+  /** Write GR r (r0 is read-only: Illegal Operation). */
+  setGr(r: number, v: bigint, nat = 0): void {
+    if (r === 0) this.raise('illegal-operation', 0n, 'write to r0');
+    const i = this.gidx(r);
+    this.grv[i] = v;
+    this.grn[i] = nat;
+  }
+
+  pr(p: number): number {
+    return this.prv[this.pmap[p]];
+  }
+
+  setPr(p: number, v: number | boolean): void {
+    if (p !== 0) this.prv[this.pmap[p]] = v ? 1 : 0;
+  }
+
+  /** All 64 predicates as a value (bit 0 always 1). */
+  predicates(): bigint {
+    let v = 0n;
+    for (let p = 63; p >= 0; p--) v = (v << 1n) | BigInt(this.pr(p));
+    return v;
+  }
+
+  // ---- frame marker and application registers ----------------------------------------------
+
+  cfm(): bigint {
+    return (
+      BigInt(this.sof) |
+      (BigInt(this.sol) << 7n) |
+      (BigInt(this.sor) << 14n) |
+      (BigInt(this.rrbGr) << 18n) |
+      (BigInt(this.rrbFr) << 25n) |
+      (BigInt(this.rrbPr) << 32n)
+    );
+  }
+
+  private setCfmFields(v: bigint): void {
+    const n = (pos: bigint, bits: bigint) => Number((v >> pos) & ((1n << bits) - 1n));
+    this.sof = Math.min(n(0n, 7n), 96);
+    this.sol = Math.min(n(7n, 7n), this.sof);
+    this.sor = Math.min(n(14n, 4n), this.sof >> 3);
+    const rot = this.sor * 8;
+    this.rrbGr = rot ? n(18n, 7n) % rot : 0;
+    this.rrbFr = n(25n, 7n) % 96;
+    this.rrbPr = n(32n, 6n) % 48;
+  }
+
+  readAr(n: number): bigint {
+    if (!IMPLEMENTED_AR.has(n)) this.raise('illegal-operation', BigInt(n), `ar${n} is reserved`);
+    switch (n) {
+      case AR.BSP:
+        return this.bsp;
+      case AR.BSPSTORE:
+        return this.bspstore;
+      case AR.RNAT:
+        return this.rnat;
+      case AR.ITC:
+        return BigInt(this.retired);
+      default:
+        return this.ar[n];
+    }
+  }
+
+  writeAr(n: number, v: bigint): void {
+    if (!IMPLEMENTED_AR.has(n)) this.raise('illegal-operation', BigInt(n), `ar${n} is reserved`);
+    switch (n) {
+      case AR.BSP:
+        this.raise('illegal-operation', v, 'ar.bsp is read-only');
+        break;
+      case AR.BSPSTORE:
+        this.requireEnforcedLazy('mov ar.bspstore');
+        // the dirty registers move with it; clean ones are forgotten
+        this.bspstore = v & ~7n;
+        this.bsp = rseSkip(this.bspstore, this.ndirty);
+        this.nclean = 0;
+        break;
+      case AR.RNAT:
+        this.requireEnforcedLazy('mov ar.rnat');
+        this.rnat = v;
+        break;
+      case AR.RSC:
+        this.ar[n] = v & 0x3fff_003fn;
+        break;
+      case AR.EC:
+        this.ar[n] = v & 63n;
+        break;
+      case AR.PFS:
+        this.ar[n] = v & 0xc3f0_003f_ffff_ffffn;
+        break;
+      case AR.ITC:
+        this.raise('privileged-operation', v, 'ar.itc is written by the kernel only');
+        break;
+      default:
+        this.ar[n] = v;
+    }
+  }
+
+  private requireEnforcedLazy(what: string): void {
+    if ((this.ar[AR.RSC] & 3n) !== 0n) this.raise('illegal-operation', 0n, `${what} needs ar.rsc.mode = 0`);
+  }
+
+  // ---- register stack engine ------------------------------------------------------------------
+
+  private rseStore(addr: bigint, v: bigint): void {
+    if (!this.memory.write(addr, 8, v)) this.raise('data-access', addr, `RSE store to unmapped ${hex(addr)}`);
+  }
+
+  private rseLoad(addr: bigint): bigint {
+    const v = this.memory.read(addr, 8);
+    if (v === undefined) this.raise('data-access', addr, `RSE load from unmapped ${hex(addr)}`);
+    return v;
+  }
+
+  /** Store the oldest dirty register at bspstore (and the NaT collection after every 63rd). */
+  private spillOne(): void {
+    const i = 32 + mod(this.bof - this.ndirty, NPHYS);
+    this.rseStore(this.bspstore, this.grv[i]);
+    const bit = (this.bspstore >> 3n) & 63n;
+    this.rnat = this.grn[i] ? this.rnat | (1n << bit) : this.rnat & ~(1n << bit);
+    this.bspstore += 8n;
+    if (((this.bspstore >> 3n) & 63n) === 63n) {
+      this.rseStore(this.bspstore, this.rnat & ((1n << 63n) - 1n));
+      this.bspstore += 8n;
+    }
+    this.ndirty--;
+    this.nclean++;
+  }
+
+  /** Load the register just below the oldest one in the file from the backing store (clean). */
+  private fillOne(): void {
+    const oldest = rseSkip(this.bsp, -(this.ndirty + this.nclean));
+    const addr = rseSkip(oldest, -1);
+    const i = 32 + mod(this.bof - this.ndirty - this.nclean - 1, NPHYS);
+    this.grv[i] = this.rseLoad(addr);
+    const coll = addr | 0x1f8n;
+    const bits = coll < this.bspstore ? this.rseLoad(coll) : this.rnat;
+    this.grn[i] = Number((bits >> ((addr >> 3n) & 63n)) & 1n);
+    this.nclean++;
+  }
+
+  /** Make room for the current frame: drop clean registers first, then spill dirty ones. */
+  private makeRoom(): void {
+    while (this.nclean + this.ndirty + this.sof > NPHYS) {
+      if (this.nclean > 0) this.nclean--;
+      else this.spillOne();
+    }
+  }
+
+  /** alloc: resize the current frame (inputs + locals = sol, + outputs = sof, rotating = sor*8). */
+  alloc(sof: number, sol: number, sor: number): void {
+    if (sof > 96 || sol > sof || sor * 8 > sof) {
+      this.raise('illegal-operation', 0n, `alloc with sof ${sof}, sol ${sol}, sor ${sor * 8}`);
+    }
+    if (sor !== this.sor && (this.rrbGr || this.rrbFr || this.rrbPr)) {
+      this.raise('reserved-register', 0n, 'alloc changes sor while a rotating base is non-zero');
+    }
+    this.sof = sof;
+    this.sol = sol;
+    this.sor = sor;
+    this.makeRoom();
+    this.remap();
+  }
+
+  /** br.call: the caller's locals become dirty, the outputs become the new frame. */
+  callFrame(): void {
+    this.ar[AR.PFS] =
+      (this.ar[AR.PFS] & (3n << 62n)) | this.cfm() | ((this.ar[AR.EC] & 63n) << 52n) | (3n << 62n);
+    this.bof = (this.bof + this.sol) % NPHYS;
+    this.ndirty += this.sol;
+    this.bsp = rseSkip(this.bsp, this.sol);
+    this.sof -= this.sol;
+    this.sol = this.sor = this.rrbGr = this.rrbFr = this.rrbPr = 0;
+    this.remap();
+  }
+
+  /** br.ret: restore the caller's frame from ar.pfs, filling its locals from memory if spilled. */
+  returnFrame(): void {
+    const pfs = this.ar[AR.PFS];
+    const pfm = pfs & ((1n << 38n) - 1n);
+    const sol = Number((pfm >> 7n) & 127n);
+    if (sol > 96 || sol > Number(pfm & 127n))
+      this.raise('illegal-operation', pfs, 'br.ret to an invalid frame (ar.pfs)');
+    while (this.ndirty + this.nclean < sol) this.fillOne();
+    this.bof = mod(this.bof - sol, NPHYS);
+    this.bsp = rseSkip(this.bsp, -sol);
+    if (this.ndirty >= sol) this.ndirty -= sol;
+    else {
+      this.nclean -= sol - this.ndirty;
+      this.ndirty = 0;
+    }
+    if (this.bspstore > this.bsp) {
+      // the restored frame's registers are live again: they are spilled anew from bsp
+      const coll = this.bsp | 0x1f8n;
+      if (coll < this.bspstore) this.rnat = this.rseLoad(coll);
+      this.bspstore = this.bsp;
+    }
+    this.ar[AR.EC] = (pfs >> 52n) & 63n;
+    this.setCfmFields(pfm);
+    this.makeRoom();
+    this.remap();
+  }
+
+  /** cover: the current frame becomes dirty and a new empty frame starts. */
+  cover(): void {
+    this.bof = (this.bof + this.sof) % NPHYS;
+    this.ndirty += this.sof;
+    this.bsp = rseSkip(this.bsp, this.sof);
+    this.sof = this.sol = this.sor = this.rrbGr = this.rrbFr = this.rrbPr = 0;
+    this.remap();
+  }
+
+  /** flushrs: spill every dirty register; afterwards bspstore = bsp. */
+  flushrs(): void {
+    while (this.ndirty > 0) this.spillOne();
+  }
+
+  /** loadrs: make the ar.rsc.loadrs bytes below bsp present (as dirty registers), forget the rest. */
+  loadrs(): void {
+    this.requireEnforcedLazy('loadrs');
+    const target = this.bsp - ((this.ar[AR.RSC] >> 16n) & 0x3ff8n);
+    const slots = Number((this.bsp - target) >> 3n);
+    const n = slots - Math.floor((Number((target >> 3n) & 63n) + slots) / 64);
+    if (n + this.sof > NPHYS) this.raise('illegal-operation', 0n, `loadrs of ${n} registers does not fit`);
+    this.ndirty = 0;
+    this.nclean = 0;
+    this.bspstore = this.bsp;
+    for (let k = 0; k < n; k++) this.fillOne();
+    const coll = target | 0x1f8n;
+    if (coll < this.bsp) this.rnat = this.rseLoad(coll);
+    this.bspstore = target;
+    this.ndirty = n;
+    this.nclean = 0;
+  }
+
+  /** Rotate GR/FR/PR bases by one (modulo-scheduled loop branches). */
+  rotate(): void {
+    const rot = this.sor * 8;
+    if (rot) this.rrbGr = (this.rrbGr + rot - 1) % rot;
+    this.rrbFr = (this.rrbFr + 95) % 96;
+    this.rrbPr = (this.rrbPr + 47) % 48;
+    this.remap();
+  }
+
+  // ---- memory ---------------------------------------------------------------------------------
+
+  load(addr: bigint, size: number): bigint {
+    const v = this.memory.read(addr, size);
+    if (v === undefined) this.raise('data-access', addr, `load of ${size} bytes from unmapped ${hex(addr)}`);
+    return v;
+  }
+
+  store(addr: bigint, size: number, value: bigint): void {
+    if (!this.memory.write(addr, size, value)) {
+      this.raise('data-access', addr, `store of ${size} bytes to unmapped ${hex(addr)}`);
+    }
+    this.alat.invalidateRange(addr, size);
+  }
+
+  // ---- control --------------------------------------------------------------------------------
+
+  branchTo(target: bigint): void {
+    this.nextIp = target & ~15n;
+    this.branched = true;
+  }
+
+  /** Start executing at a bundle address (slot 0). */
+  jump(target: bigint): void {
+    this.ip = target & ~15n;
+    this.slot = 0;
+  }
+
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  private bundleAt(ip: bigint): DecodedBundle {
+    const page = Number(ip >> 12n);
+    let cache = this.decoded.get(page);
+    if (!cache) {
+      cache = new Array(256);
+      this.decoded.set(page, cache);
+      this.memory.codePages.add(page);
+    }
+    const k = Number((ip >> 4n) & 255n);
+    let b = cache[k];
+    if (!b) {
+      const lo = this.memory.read(ip, 8);
+      const hi = this.memory.read(ip + 8n, 8);
+      if (lo === undefined || hi === undefined)
+        this.raise('instruction-access', ip, `fetch from unmapped ${hex(ip)}`);
+      b = decodeBundle(lo, hi);
+      cache[k] = b;
+    }
+    return b;
+  }
+
+  /** Execute up to `budget` instructions. Guest faults stop the run with 'fault' (see `fault`). */
+  run(budget: number): StopReason {
+    this.stopRequested = false;
+    this.fault = undefined;
+    const limit = this.retired + budget;
+    try {
+      while (this.retired < limit) {
+        const b = this.bundleAt(this.ip);
+        const insns = b.insns;
+        let s = this.slot;
+        for (; s < 3; s++) {
+          const d = insns[s];
+          if (d === null) continue;
+          this.slot = s;
+          this.retired++;
+          if (d.always || this.prv[this.pmap[d.qp]]) d.exec(this, d);
+          if (this.branched || this.stopRequested) break;
+        }
+        if (this.branched) {
+          this.branched = false;
+          this.ip = this.nextIp;
+          this.slot = 0;
+        } else if (s >= 3) {
+          this.ip += 16n;
+          this.slot = 0;
+        } else {
+          // stopped after slot s: resume after it
+          this.advanceAfter(s, b);
+        }
+        if (this.stopRequested) return 'stop';
+      }
+      return 'budget';
+    } catch (e) {
+      if (e instanceof GuestFaultSignal) {
+        this.branched = false;
+        return 'fault';
+      }
+      throw e;
+    }
+  }
+
+  private advanceAfter(s: number, b: DecodedBundle): void {
+    let next = s + 1;
+    while (next < 3 && b.insns[next] === null) next++;
+    if (next >= 3) {
+      this.ip += 16n;
+      this.slot = 0;
+    } else this.slot = next;
+  }
+
+  /** Execute one instruction. */
+  step(): StopReason {
+    return this.run(1);
+  }
+}
+
+/** The backing-store address `n` registers after (n < 0: before) `addr`, skipping NaT collections. */
+export function rseSkip(addr: bigint, n: number): bigint {
+  const slot = Number((addr >> 3n) & 63n);
+  let delta = slot + n;
+  if (n < 0) delta -= 62;
+  return addr + 8n * BigInt(n + Math.trunc(delta / 63));
+}
