@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from './errors.js';
+import { defineMaltaCommand, type MaltaArgs } from './malta.js';
 
 export { UsageError } from './errors.js';
 
@@ -52,10 +53,11 @@ export type Invocation =
   /** bare: `phantasm pc` with no options (the default PC machine). */
   | { command: 'pc'; args: PcArgs; bare: boolean }
   | { command: 'inspect'; args: InspectArgs }
+  | { command: 'malta'; args: MaltaArgs }
   /** --help, --version, `phantasm help [command]`: print text, exit 0. */
   | { command: 'help'; text: string };
 
-const COMMANDS = ['boot', 'pc', 'inspect', 'help'];
+const COMMANDS = ['boot', 'pc', 'malta', 'inspect', 'help'];
 
 function positiveNumber(option: string, integer: boolean): (text: string) => number {
   return (text) => {
@@ -253,6 +255,9 @@ function buildProgram(sink: Sink, out: { text: string }): Command {
     .showSuggestionAfterError(true);
   bootCommand(program, sink);
   pcCommand(program, sink);
+  defineMaltaCommand(program, (args) => {
+    sink.result = { command: 'malta', args };
+  });
   inspectCommand(program, sink);
   program.addHelpText(
     'after',
@@ -265,7 +270,7 @@ function buildProgram(sink: Sink, out: { text: string }): Command {
 export function parseCommandLine(argv: string[]): Invocation {
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !COMMANDS.includes(first)) {
-    throw new UsageError(`unknown command ${JSON.stringify(first)} (commands: boot, pc, inspect)`);
+    throw new UsageError(`unknown command ${JSON.stringify(first)} (commands: boot, pc, malta, inspect)`);
   }
   const sink: Sink = {};
   const out = { text: '' };

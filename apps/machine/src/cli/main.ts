@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // The `phantasm` command: `boot` (the default) runs the Phantasm system on a persistent disk, `pc`
-// boots real PC software, `inspect` describes a disk at rest. Guest console on stdout; our own
-// progress and one line per error on stderr. Exit: 0 ok, 1 failure, 2 (pc: screen text not seen;
-// inspect: untrusted disk), 64 usage, 130/143 SIGINT/SIGTERM, or a guest's isa-debug-exit status.
+// boots real PC software, `malta` boots MIPS Linux on the Malta board, `inspect` describes a disk
+// at rest. Guest console on stdout; our own progress and one line per error on stderr. Exit: 0 ok,
+// 1 failure, 2 (pc: screen text not seen; inspect: untrusted disk; malta: a limit ended the run
+// before the guest powered off), 64 usage, 130/143 SIGINT/SIGTERM, or a guest's isa-debug-exit
+// status.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { VmMapError } from '@phantasm/vm-map';
+import { MaltaBootError } from '../boards/malta/kernel-loader.js';
 import { FirmwareError } from '../boards/pc/firmware.js';
 import { MultibootError } from '../boards/pc/multiboot.js';
 import { DiskImageError } from '../devices/disk-image.js';
@@ -19,10 +22,18 @@ import { type Invocation, parseCommandLine } from './args.js';
 import { bootCommand } from './boot.js';
 import { EXIT, errorLine, InspectError, UsageError } from './errors.js';
 import { inspectCommand } from './inspect.js';
+import { maltaCommand } from './malta.js';
 import { pcCommand } from './pc.js';
 
 /** Errors that are the command line's or the input files' fault: exit 64, as before for `pc`. */
-const USAGE_ERRORS = [UsageError, DiskImageError, FirmwareError, MultibootError, DeviceConfigError];
+const USAGE_ERRORS = [
+  UsageError,
+  DiskImageError,
+  FirmwareError,
+  MultibootError,
+  MaltaBootError,
+  DeviceConfigError,
+];
 /** Errors that stop `boot` with a clear reason (vm-map's: a bad disk, untrusted or damaged): exit 1. */
 const BOOT_ERRORS = [
   BootError,
@@ -49,6 +60,8 @@ function run(invocation: Invocation, io: MainIo): Promise<number> | number {
       return pcCommand(invocation.args, invocation.bare, io);
     case 'inspect':
       return inspectCommand(invocation.args);
+    case 'malta':
+      return maltaCommand(invocation.args, io);
   }
 }
 

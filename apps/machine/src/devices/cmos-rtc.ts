@@ -22,7 +22,15 @@ export interface CmosConfig {
   startTime?: Date;
   /** First boot device for SeaBIOS (0x3D): 1 floppy, 2 hard disk, 3 CD. */
   bootDevice?: number;
+  /**
+   * Show register A's update-in-progress bit (UIP) for the last UIP_NS of every second, as the
+   * chip does. Off by default (the PC firmware never needs it); Linux on Malta times the CPU with it.
+   */
+  updateInProgress?: boolean;
 }
+
+/** UIP is set this long before each update (244 µs) and stays set through the update (1984 µs). */
+export const UIP_NS = 2_228_000;
 
 const KIB = 1024;
 const TIME_REGISTERS = new Set([0x00, 0x02, 0x04, 0x07, 0x08, 0x09]);
@@ -38,6 +46,7 @@ export class CmosRtc implements PortDevice, SavableDevice {
   /** Index of the last periodic-interrupt period and of the last second already flagged. */
   private lastPeriod = 0;
   private lastSecond = 0;
+  private readonly showUip: boolean;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -45,6 +54,7 @@ export class CmosRtc implements PortDevice, SavableDevice {
     private readonly irq?: IrqSink,
   ) {
     this.startMs = (config.startTime ?? new Date(Date.UTC(2000, 0, 1))).getTime();
+    this.showUip = config.updateInProgress === true;
     const r = this.ram;
     r[0x0a] = 0x26; // 32.768 kHz base, 1024 Hz periodic rate
     r[0x0b] = 0x02; // 24-hour, BCD
@@ -161,6 +171,25 @@ export class CmosRtc implements PortDevice, SavableDevice {
     this.lastSecond = Math.floor(this.nowMs() / 1000);
   }
 
+  /** Nanoseconds into the current second of the RTC's time. */
+  private nanosIntoSecond(): number {
+    const ms = this.startMs + this.offsetMs;
+    return ((((ms % 1000) * 1e6 + this.clock.nanos) % 1e9) + 1e9) % 1e9;
+  }
+
+  /** UIP: within the last UIP_NS before a second boundary (only with `updateInProgress`). */
+  private updating(): boolean {
+    return this.showUip && this.nanosIntoSecond() >= 1e9 - UIP_NS;
+  }
+
+  /** Virtual time (ns) of the next change of UIP, or undefined when UIP is not shown. */
+  nextUipChangeNs(): number | undefined {
+    if (!this.showUip) return undefined;
+    const into = this.nanosIntoSecond();
+    const edge = into >= 1e9 - UIP_NS ? 1e9 : 1e9 - UIP_NS;
+    return this.clock.nanos + (edge - into);
+  }
+
   private nowMs(): number {
     return this.startMs + this.offsetMs + Math.floor(this.clock.nanos / 1e6);
   }
@@ -236,7 +265,7 @@ export class CmosRtc implements PortDevice, SavableDevice {
     const i = this.index;
     const t = this.timeField(i);
     if (t !== undefined) return t;
-    if (i === 0x0a) return this.ram[0x0a] & 0x7f; // update-in-progress never seen
+    if (i === 0x0a) return (this.ram[0x0a] & 0x7f) | (this.updating() ? 0x80 : 0);
     if (i === 0x0c) {
       this.update();
       const v = this.ram[0x0c];
