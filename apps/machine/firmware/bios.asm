@@ -10,6 +10,11 @@
 ;         (0 present, 1 cylinders, 2 heads, 3 sectors/track, 4/5 total sectors low/high, 6 type)
 ;   0x590 write: 1 = the BIOS is about to wait for a key (int 16h found no key)
 ;   0x592 read: number of floppy drives (low byte) and hard disks (high byte)
+;
+; Video (int 10h mode sets, palette, fonts, VBE) and the int 15h block move are done by the board
+; (src/boards/pc/firmware-services.ts): the handler writes SS:BP of its register frame, one 32-bit
+; OUT, to 0x594 (int 10h) or 0x598 (int 15h), and reads the port back: 1 = done (the results are in
+; the frame), 0 = left to the code here.
 
 bits 16
 cpu 386
@@ -26,6 +31,8 @@ PV_INFO     equ 0x58E
 PV_WAIT     equ 0x590
 PV_DRIVES   equ 0x592
 DEBUGCON    equ 0x402
+FW_INT10    equ 0x594
+FW_INT15    equ 0x598
 
 ; BIOS data area offsets (segment 0x40)
 BDA_COM1        equ 0x00
@@ -606,10 +613,14 @@ int16:
             jmp exit_frame
 
 ; ---------------------------------------------------------------------------------------
-; int 10h: video (80x25 colour text; page 0 at B800:0000)
+; int 10h: video. Mode sets, palette, fonts and VBE by the board's firmware services; text
+; output, cursor and scrolling here (page 0 at B800:0000).
 ; ---------------------------------------------------------------------------------------
 int10:
             ENTER_FRAME
+            mov dx, FW_INT10
+            call fw_service
+            jnz exit_frame
             mov si, 0x40
             mov ds, si
             mov si, 0xB800
@@ -747,8 +758,10 @@ v_display:  ; AL=00: display combination → AL=1Ah, BX=0008 (VGA with colour di
 v_font:     ; AX=1130h: font information (CX bytes/char, DL rows-1, ES:BP table)
             cmp al, 0x30
             jne exit_frame
-            mov F_CX, 16
-            mov F_DL, 24
+            mov cx, [BDA_VCHARH]
+            mov F_CX, cx
+            mov cl, [BDA_VROWS]
+            mov F_DL, cl
             mov F_ES, cs
             mov F_BP, font_stub
             jmp exit_frame
@@ -792,6 +805,19 @@ v_scrollup:
 v_scrolldown:
             call scroll_down
             jmp exit_frame
+
+; Offer the call whose frame is at SS:BP to the board's service port DX; ZF clear = it was done.
+; Restores EAX and EDX from the frame when it was not.
+fw_service:
+            mov ax, ss
+            shl eax, 16
+            mov ax, bp
+            out dx, eax
+            in al, dx
+            test al, al
+            mov eax, F_EAX
+            mov edx, F_EDX
+            ret
 
 ; DI = byte offset of the cursor (page 0). DS = BDA.
 cursor_offset:
@@ -879,19 +905,20 @@ teletype:
             dec dl
             jmp .store
 .lf:        inc dh
-            cmp dh, 25
-            jb .store
-            mov dh, 24
+            cmp dh, [BDA_VROWS]
+            jbe .store
+            mov dh, [BDA_VROWS]
             push dx
             ; scroll the screen up one line, new line takes the attribute at the cursor row
-            mov di, [BDA_VCOLS]
-            imul di, di, 48         ; offset of the last row (24 rows of 2 * columns bytes)
+            movzx di, byte [BDA_VROWS]
+            imul di, [BDA_VCOLS]
+            shl di, 1               ; offset of the last row
             mov bh, [es:di + 1]
             mov al, 1
             xor cx, cx
             mov dl, [BDA_VCOLS]
             dec dl
-            mov dh, 24
+            mov dh, [BDA_VROWS]
             call scroll_up
             pop dx
 .store:     mov [BDA_CURPOS], dx
@@ -1527,7 +1554,16 @@ int15:
             je exit_ok
             cmp ah, 0x90            ; device busy: no waiting to offer
             je exit_ok
-            mov ah, 0x86            ; unsupported (87h block move, 89h protected mode, …)
+            cmp ah, 0x87
+            je s_move
+            mov ah, 0x86            ; unsupported (89h protected mode, …)
+            jmp exit_fail
+
+s_move:     ; AH=87h: copy CX words between the GDT descriptors at ES:SI+10h and +18h (by the board)
+            mov dx, FW_INT15
+            call fw_service
+            jnz exit_frame
+            mov ah, 0x86
             jmp exit_fail
 
 s_ext:      ; AX = KiB above 1 MiB (at most 0xFFFF)

@@ -9,6 +9,7 @@ export {
   MultibootError,
 } from './boards/pc/multiboot.js';
 export {
+  LFB_ADDRESS,
   NS_PER_INSTRUCTION,
   PcBoard,
   type PcBoardOptions,
@@ -20,6 +21,7 @@ export { main as phantasmMain } from './cli/main.js';
 export { AtaChannel } from './devices/ata.js';
 export { PIT_HZ, VirtualClock } from './devices/clock.js';
 export { type CmosConfig, CmosRtc } from './devices/cmos-rtc.js';
+export { cp437ToChar } from './devices/cp437.js';
 export { DebugConsole, DebugExit } from './devices/debug-ports.js';
 export { DiskImage, DiskImageError, type Geometry, SECTOR } from './devices/disk-image.js';
 export { Dma8237 } from './devices/dma8237.js';
@@ -27,14 +29,22 @@ export { FloppyController } from './devices/fdc.js';
 export { FwCfg } from './devices/fw-cfg.js';
 export { I8042, type I8042Events } from './devices/i8042.js';
 export { IoPortBus, type PortRangeOptions } from './devices/io-bus.js';
-export { i440fxFunctions, PciFunction, type PciFunctionSpec, PciHost } from './devices/pci.js';
+export {
+  i440fxFunctions,
+  PciFunction,
+  type PciFunctionSpec,
+  PciHost,
+  stdVgaFunction,
+} from './devices/pci.js';
 export { DualPic } from './devices/pic8259.js';
 export { Pit8254 } from './devices/pit8254.js';
 export { FastA20Port } from './devices/port92.js';
+export { Ps2Mouse } from './devices/ps2-mouse.js';
 export { PV_BASE, PV_LAST, PvFirmware } from './devices/pv-firmware.js';
 export { RomDevice } from './devices/rom.js';
 export { keyFor, scancodesFor, UnknownKeyError } from './devices/scancodes.js';
 export { DeviceConfigError, type IrqSink, type PortDevice } from './devices/types.js';
 export { Uart16550 } from './devices/uart16550.js';
 export type { MouseInput, VgaFrame, VgaFrameSource, VgaRect } from './devices/vga/frame.js';
-export { cp437ToChar, VgaText } from './devices/vga-text.js';
+export { VgaRenderer } from './devices/vga/renderer.js';
+export { Vga, VRAM_SIZE } from './devices/vga/vga.js';

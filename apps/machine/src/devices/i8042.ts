@@ -1,7 +1,8 @@
 // 8042 keyboard controller (data 0x60, status/command 0x64) with a PS/2 keyboard and a
-// minimal PS/2 mouse. One output buffer byte at a time: when the guest reads it, the next
+// PS/2 mouse on the aux port (ps2-mouse.ts). One output buffer byte at a time: when the guest reads it, the next
 // queued byte is loaded and IRQ1 (or IRQ12 for the mouse) gets a rising edge. The output
 // port carries the A20 gate (bit 1) and the reset line (bit 0).
+import { Ps2Mouse } from './ps2-mouse.js';
 import { scancodesFor } from './scancodes.js';
 import { type DeviceRecord, RecordReader, type SavableDevice } from './state.js';
 import { type IrqSink, type PortDevice, pulseIrq } from './types.js';
@@ -23,6 +24,7 @@ export class I8042 implements PortDevice, SavableDevice {
   private pendingKbdCommand = 0; // keyboard command awaiting its argument
   private lastWasCommand = false;
   kbdEnabled = true; // keyboard's own scanning state (F4/F5)
+  readonly mouse = new Ps2Mouse((byte) => this.enqueue(byte, 'aux'));
 
   constructor(
     private readonly irq: IrqSink,
@@ -35,7 +37,8 @@ export class I8042 implements PortDevice, SavableDevice {
 
   save(): DeviceRecord {
     return {
-      version: 1,
+      version: 2,
+      mouse: this.mouse.save(),
       commandByte: this.commandByte,
       outputPort: this.outputPort,
       queue: this.queue.map((e) => ({ byte: e.byte, source: e.source })),
@@ -49,7 +52,7 @@ export class I8042 implements PortDevice, SavableDevice {
 
   /** Restores the registers and buffered bytes; no interrupt is raised again (the PIC's state has it). */
   load(record: DeviceRecord): void {
-    const r = new RecordReader('i8042', record, [1]);
+    const r = new RecordReader('i8042', record, [1, 2]);
     const sources = ['ctrl', 'kbd', 'reply', 'aux'] as const;
     const entry = (e: RecordReader) => ({
       byte: e.int('byte', 0, 0xff),
@@ -65,6 +68,10 @@ export class I8042 implements PortDevice, SavableDevice {
       lastWasCommand: r.bool('lastWasCommand'),
       kbdEnabled: r.bool('kbdEnabled'),
     };
+    // version 1 had no mouse state: a mouse as after reset
+    const mouse = new Ps2Mouse(() => {});
+    if (r.version >= 2) mouse.load(r.sub('mouse'));
+    this.mouse.load(new RecordReader('i8042.mouse', mouse.save(), [0]));
     this.queue.length = 0;
     this.queue.push(...queue);
     this.out = out;
@@ -271,16 +278,6 @@ export class I8042 implements PortDevice, SavableDevice {
   }
 
   private auxCommand(value: number): void {
-    if (value === 0xff) {
-      this.enqueue(0xfa, 'aux');
-      this.enqueue(0xaa, 'aux');
-      this.enqueue(0x00, 'aux');
-    } else if (value === 0xf2) {
-      this.enqueue(0xfa, 'aux');
-      this.enqueue(0x00, 'aux');
-    } else if (value === 0xe9) {
-      this.enqueue(0xfa, 'aux');
-      for (const b of [0, 2, 100]) this.enqueue(b, 'aux');
-    } else this.enqueue(0xfa, 'aux');
+    this.mouse.command(value);
   }
 }

@@ -16,8 +16,8 @@ export interface PciFunctionSpec {
   headerType?: number;
   subsystemVendorId?: number;
   subsystemId?: number;
-  /** BARs: index 0-5, size in bytes (power of two), io or memory. */
-  bars?: { index: number; size: number; io: boolean }[];
+  /** BARs: index 0-5, size in bytes (power of two), io or memory (optionally prefetchable). */
+  bars?: { index: number; size: number; io: boolean; prefetchable?: boolean }[];
   /** Config-space byte ranges [first, last] the BIOS may write freely. */
   writable?: [number, number][];
   interruptPin?: number;
@@ -28,6 +28,8 @@ export interface PciFunctionSpec {
 export class PciFunction {
   readonly config = new Uint8Array(256);
   readonly mask = new Uint8Array(256);
+  /** Called after every config-space write (a device that decodes its BARs follows them). */
+  onWrite: () => void = () => {};
 
   constructor(readonly spec: PciFunctionSpec) {
     const c = this.config;
@@ -51,7 +53,7 @@ export class PciFunction {
         throw new DeviceConfigError(`PCI ${spec.device}.${spec.function}: BAR${bar.index} size ${bar.size}`);
       }
       const off = 0x10 + 4 * bar.index;
-      this.set32(off, bar.io ? 1 : 0);
+      this.set32(off, bar.io ? 1 : bar.prefetchable ? 8 : 0);
       const m = (~(bar.size - 1) & (bar.io ? ~3 : ~0xf)) >>> 0;
       for (let i = 0; i < 4; i++) this.mask[off + i] = (m >>> (8 * i)) & 0xff;
     }
@@ -81,12 +83,42 @@ export class PciFunction {
       const m = this.mask[o];
       this.config[o] = (this.config[o] & ~m) | ((value >>> (8 * i)) & m);
     }
+    this.onWrite();
+  }
+
+  /** The address programmed into a memory BAR (0 if unassigned). */
+  memoryBar(index: number): number {
+    return (this.read(0x10 + 4 * index, 4) & ~0xf) >>> 0;
   }
 
   /** The address programmed into an I/O BAR (0 if unassigned). */
   ioBar(index: number): number {
     return this.read(0x10 + 4 * index, 4) & 0xfffc;
   }
+}
+
+/** QEMU's standard VGA (1234:1111) at 00:02.0; BAR 0 is the linear framebuffer. */
+export function stdVgaFunction(vramSize: number, lfbAddress: number): PciFunctionSpec {
+  return {
+    device: 2,
+    function: 0,
+    vendorId: 0x1234,
+    deviceId: 0x1111,
+    revision: 0x02,
+    classCode: 0x030000,
+    subsystemVendorId: 0x1af4,
+    subsystemId: 0x1100,
+    bars: [{ index: 0, size: vramSize, io: false, prefetchable: true }],
+    // power-on: decoding at lfbAddress, for firmware that does not enumerate PCI (the built-in BIOS);
+    // SeaBIOS sizes and places the BAR again
+    initial: [
+      [0x04, 0x03],
+      [0x10, 0x08 | (lfbAddress & 0xf0)],
+      [0x11, (lfbAddress >>> 8) & 0xff],
+      [0x12, (lfbAddress >>> 16) & 0xff],
+      [0x13, lfbAddress >>> 24],
+    ],
+  };
 }
 
 /** The functions of QEMU's i440FX "pc" machine that firmware looks for. */
@@ -163,15 +195,15 @@ export class PciHost implements PortDevice, SavableDevice {
     const r = new RecordReader('pci', record, [1]);
     const address = r.int('address');
     const fr = r.sub('functions');
-    const configs = [...this.functions.entries()].map(([key, f]) => {
-      const name = `${key >> 3}.${key & 7}`;
-      return [f, fr.bytes(name, 256)] as const;
-    });
+    // a function the record does not name was added by a later release (the VGA): it keeps its power-on state
+    const configs = [...this.functions.entries()]
+      .filter(([key]) => fr.has(`${key >> 3}.${key & 7}`))
+      .map(([key, f]) => [f, fr.bytes(`${key >> 3}.${key & 7}`, 256)] as const);
     const saved = Object.keys(record.functions as object);
     if (saved.length !== configs.length) {
       throw new DeviceStateError(
         'pci',
-        `the record holds ${saved.length} functions, this board has ${configs.length}`,
+        `the record holds ${saved.length} functions, this board has ${configs.length} of them`,
       );
     }
     this.address = address;

@@ -2,7 +2,7 @@
 // `run()` steps the CPU in slices; virtual time advances with retired instructions (and jumps
 // to the next timer interrupt while the CPU idles in HLT), so every run is deterministic.
 import { Cpu, type CpuState } from '@phantasm/cpu-ia32';
-import { PhysicalMemory } from '@phantasm/mmu';
+import { MmioOverlapError, PhysicalMemory } from '@phantasm/mmu';
 import { AtaChannel } from '../../devices/ata.js';
 import { VirtualClock } from '../../devices/clock.js';
 import { CmosRtc } from '../../devices/cmos-rtc.js';
@@ -13,7 +13,7 @@ import { FloppyController } from '../../devices/fdc.js';
 import { FwCfg } from '../../devices/fw-cfg.js';
 import { I8042 } from '../../devices/i8042.js';
 import { IoPortBus } from '../../devices/io-bus.js';
-import { i440fxFunctions, PciHost } from '../../devices/pci.js';
+import { i440fxFunctions, PciHost, stdVgaFunction } from '../../devices/pci.js';
 import { DualPic } from '../../devices/pic8259.js';
 import { Pit8254 } from '../../devices/pit8254.js';
 import { FastA20Port } from '../../devices/port92.js';
@@ -27,11 +27,16 @@ import {
 } from '../../devices/state.js';
 import { DeviceConfigError } from '../../devices/types.js';
 import { Uart16550 } from '../../devices/uart16550.js';
-import { VgaText } from '../../devices/vga-text.js';
+import type { MouseInput, VgaFrameSource } from '../../devices/vga/frame.js';
+import { VgaRenderer } from '../../devices/vga/renderer.js';
+import { VGA_WINDOW_BASE, VGA_WINDOW_SIZE, Vga, VRAM_SIZE } from '../../devices/vga/vga.js';
 import { builtinBios, validateBiosImage } from './firmware.js';
+import { FIRMWARE_SERVICES_BASE, FIRMWARE_SERVICES_LAST, FirmwareServices } from './firmware-services.js';
 import { bootMultiboot, type LoadedKernel } from './multiboot.js';
 
 const MIB = 1 << 20;
+/** Where the VGA's linear framebuffer decodes at power-on (QEMU's SeaBIOS puts it there too). */
+export const LFB_ADDRESS = 0xfd000000;
 /** Virtual time per retired instruction: the guest sees a ~50 MIPS machine. */
 export const NS_PER_INSTRUCTION = 20;
 /** Keyboard polling for this long (virtual) means the guest is waiting for input. */
@@ -133,13 +138,17 @@ export class PcBoard {
   readonly uart: Uart16550;
   readonly kbc: I8042;
   readonly port92: FastA20Port;
-  readonly vga: VgaText;
+  readonly vga: Vga;
   readonly dma: Dma8237;
   readonly fdc: FloppyController;
   readonly ata: AtaChannel;
   readonly pci: PciHost;
   readonly pv: PvFirmware;
   readonly fwCfg = new FwCfg();
+  private readonly firmwareServices: FirmwareServices;
+  private renderer: VgaRenderer | undefined;
+  /** Where the linear framebuffer is mapped now (undefined: not mapped). */
+  private lfbMapped: number | undefined;
   /** What the board was built from (a machine state carries it, to build the same board again). */
   readonly config: PcBoardConfig;
   private readonly debugcon: DebugConsole;
@@ -190,11 +199,18 @@ export class PcBoard {
       (on) => this.setA20(on),
       () => this.requestReset(),
     );
-    this.vga = new VgaText(this.memory);
+    this.vga = new Vga();
+    this.memory.mapMmio(VGA_WINDOW_BASE, VGA_WINDOW_SIZE, this.vga.window);
+    this.firmwareServices = new FirmwareServices(this.memory, this.vga, () => this.lfbMapped ?? 0);
     this.dma = new Dma8237(this.memory);
     this.fdc = new FloppyController(irq, this.dma, [options.floppyA, options.floppyB]);
     this.ata = new AtaChannel(0x1f0, 0x3f6, 14, irq, options.hardDisk);
-    this.pci = new PciHost(i440fxFunctions(), () => this.requestReset());
+    this.pci = new PciHost([...i440fxFunctions(), stdVgaFunction(VRAM_SIZE, LFB_ADDRESS)], () =>
+      this.requestReset(),
+    );
+    const vgaFunction = this.pci.fn(2, 0)!;
+    vgaFunction.onWrite = () => this.mapLinearFramebuffer();
+    this.mapLinearFramebuffer();
     this.pv = new PvFirmware(this.memory, floppies, [options.hardDisk]);
     this.pv.onKeyboardWait = (kind) => this.keyboardPolled(kind === 1);
     this.wirePorts(options);
@@ -248,12 +264,17 @@ export class PcBoard {
     io.register('vga', 0x3c0, 0x3cf, this.vga);
     io.register('vga-crtc', 0x3d4, 0x3d5, this.vga);
     io.register('vga-status', 0x3da, 0x3da, this.vga);
+    io.register('vbe', 0x1ce, 0x1cf, this.vga, { wide: true });
+    io.register('firmware-services', FIRMWARE_SERVICES_BASE, FIRMWARE_SERVICES_LAST, this.firmwareServices, {
+      wide: true,
+    });
     io.register('fdc', 0x3f0, 0x3f5, this.fdc);
     io.register('fdc-dir', 0x3f7, 0x3f7, this.fdc);
     io.register('com1', 0x3f8, 0x3ff, this.uart);
     io.register('pci', 0xcf8, 0xcff, this.pci, { wide: true });
     io.register('fw-cfg', 0x510, 0x511, this.fwCfg, { wide: true });
-    if (options.vgaRom) this.fwCfg.addFile('vgaroms/vgabios.bin', options.vgaRom);
+    // SeaBIOS runs a file named after a PCI device's ids as that device's option ROM (with its bus address)
+    if (options.vgaRom) this.fwCfg.addFile('pci1234,1111.rom', options.vgaRom);
   }
 
   /**
@@ -311,7 +332,11 @@ export class PcBoard {
       case 'port92':
         return this.port92;
       case 'vga':
-        return this.vga;
+        return {
+          save: () => this.vga.save(),
+          // records of the text-only VGA kept the screen in RAM at B8000h
+          load: (r) => this.vga.load(r, this.memory.ram.subarray(0xb8000, 0xc0000)),
+        };
       case 'dma':
         return this.dma;
       case 'fdc':
@@ -353,8 +378,10 @@ export class PcBoard {
       for (const name of PC_DEVICE_NAMES) this.savable(name).load(records[name]);
     } catch (e) {
       for (const name of PC_DEVICE_NAMES) this.savable(name).load(before[name]);
+      this.mapLinearFramebuffer();
       throw e;
     }
+    this.mapLinearFramebuffer();
   }
 
   private saveBoard(): DeviceRecord {
@@ -410,12 +437,43 @@ export class PcBoard {
     }
   }
 
+  /**
+   * Map the VGA's linear framebuffer where PCI BAR 0 points while memory decoding is on. A BAR
+   * that overlaps another device (during sizing, or a guest's mistake) leaves it unmapped.
+   */
+  private mapLinearFramebuffer(): void {
+    const fn = this.pci.fn(2, 0)!;
+    const bar = fn.memoryBar(0);
+    const want = fn.config[0x04] & 0x02 && bar !== 0 && bar + VRAM_SIZE <= 0x1_0000_0000 ? bar : undefined;
+    if (want === this.lfbMapped) return;
+    if (this.lfbMapped !== undefined) this.memory.unmapMmio(this.lfbMapped);
+    this.lfbMapped = undefined;
+    if (want === undefined) return;
+    try {
+      this.memory.mapMmio(want, VRAM_SIZE, this.vga.linear);
+      this.lfbMapped = want;
+    } catch (e) {
+      if (!(e instanceof MmioOverlapError)) throw e;
+    }
+  }
+
+  /** The board's VGA renderer (one per board): RGBA frames of what the monitor shows. */
+  vgaRenderer(): VgaFrameSource {
+    this.renderer ??= new VgaRenderer(this.vga);
+    return this.renderer;
+  }
+
+  /** Mouse movement and buttons, sent as a PS/2 packet when the guest has enabled streaming. */
+  mouse(input: MouseInput): void {
+    this.kbc.mouse.move(input);
+  }
+
   /** The VGA text screen, rows joined by newlines (trailing blank rows dropped). */
   screenText(): string {
     return this.vga.screenText();
   }
 
-  /** The 25 rows of the VGA text screen, trailing spaces removed. */
+  /** The rows of the VGA text screen (25 or 50), trailing spaces removed. */
   screenLines(): string[] {
     return this.vga.screenLines();
   }
