@@ -1,8 +1,10 @@
 // node:path in the browser build: plain string operations on '/'-separated paths, enough for the
 // module-level path computations of @phantasm/machine (their results are never opened).
 export function dirname(path: string): string {
-  const i = path.replace(/\/+$/, '').lastIndexOf('/');
-  return i <= 0 ? (i === 0 ? '/' : '.') : path.slice(0, i);
+  const trimmed = path.replace(/\/+$/, '');
+  if (trimmed === '') return path.startsWith('/') ? '/' : '.';
+  const i = trimmed.lastIndexOf('/');
+  return i < 0 ? '.' : i === 0 ? '/' : trimmed.slice(0, i);
 }
 
 export function isAbsolute(path: string): boolean {
