@@ -1,9 +1,8 @@
 // Build the Malta board's busybox initramfs (gzip'd cpio newc) from the shared busybox-mipsel:
 //   npx tsx --conditions=source apps/machine/scripts/build-initramfs-mips.ts OUT.cpio.gz [BUSYBOX]
 // BUSYBOX defaults to $PHANTASM_SHARED/images/mips/busybox-mipsel.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { findShared, missingMessage } from '@phantasm/test-support';
-import { buildBusyboxInitramfs } from '../src/boards/malta/initramfs.js';
+import { writeBusyboxInitramfs } from '../src/boards/malta/initramfs.js';
 
 const BUSYBOX = 'images/mips/busybox-mipsel';
 const [out, given] = process.argv.slice(2);
@@ -16,6 +15,5 @@ if (!busybox) {
   process.stderr.write(`${missingMessage(BUSYBOX)}\n`);
   process.exit(1);
 }
-const image = buildBusyboxInitramfs(readFileSync(busybox));
-writeFileSync(out, image);
-process.stdout.write(`${out}: ${image.length} bytes (busybox ${busybox})\n`);
+const size = writeBusyboxInitramfs(busybox, out);
+process.stdout.write(`${out}: ${size} bytes (busybox ${busybox})\n`);

@@ -1,5 +1,6 @@
 // A busybox initramfs for the Malta board: our own cpio "newc" writer (the format Linux's
 // initramfs unpacker reads) and the tree a shell needs, gzip-compressed with node:zlib.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 export type CpioEntry =
@@ -142,4 +143,11 @@ export function busyboxInitramfsEntries(busybox: Uint8Array): CpioEntry[] {
 /** The gzip-compressed initramfs for `busybox` (a static mipsel busybox binary). */
 export function buildBusyboxInitramfs(busybox: Uint8Array): Uint8Array {
   return gzipSync(cpioNewc(busyboxInitramfsEntries(busybox)), { level: 6 });
+}
+
+/** Build the initramfs from the busybox binary at `busyboxPath` into `outPath`; returns its size. */
+export function writeBusyboxInitramfs(busyboxPath: string, outPath: string): number {
+  const image = buildBusyboxInitramfs(new Uint8Array(readFileSync(busyboxPath)));
+  writeFileSync(outPath, image);
+  return image.length;
 }

@@ -1,0 +1,69 @@
+// Debian 12's 4kc-malta kernel on the Malta board with a busybox initramfs built at test time:
+// boot to a shell on ttyS0, run `uname -a; cat /proc/cpuinfo; echo done`, check the answers, then
+// `poweroff -f` powers the board off through the PIIX4. About 3 billion guest instructions (the
+// kernel's XZ self-decompression is most of it), so it runs only with PHANTASM_MALTA_LINUX=1
+// (README, Tests); without the shared images it is skipped plainly.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findShared, missingMessage } from '@phantasm/test-support';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeBusyboxInitramfs } from '../../src/boards/malta/initramfs.js';
+import { MaltaBoard, type MaltaRunResult } from '../../src/boards/malta/malta-board.js';
+
+const KERNEL = 'images/mips/vmlinuz-malta';
+const BUSYBOX = 'images/mips/busybox-mipsel';
+const kernel = findShared(KERNEL);
+const busybox = findShared(BUSYBOX);
+const enabled = process.env.PHANTASM_MALTA_LINUX === '1';
+const PROMPT = 'phantasm# ';
+/** Wall-clock ceiling per phase (a loaded 2-core host runs the boot in 1-5 minutes). */
+const PHASE_MS = 15 * 60_000;
+
+if (!kernel) console.log(`skipped: ${missingMessage(KERNEL)}`);
+else if (!busybox) console.log(`skipped: ${missingMessage(BUSYBOX)}`);
+else if (!enabled) console.log('skipped: the Linux boot runs only with PHANTASM_MALTA_LINUX=1 (minutes)');
+
+describe.skipIf(!kernel || !busybox || !enabled)('Debian 12 Linux (4kc-malta) on the Malta board', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'phantasm-malta-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('boots to a shell on ttyS0, answers uname and /proc/cpuinfo, and powers off', () => {
+    const initrdPath = join(dir, 'initramfs.cpio.gz');
+    writeBusyboxInitramfs(busybox!, initrdPath);
+    let console_ = '';
+    const board = new MaltaBoard({ memoryMiB: 128, serial: (b) => (console_ += String.fromCharCode(b)) });
+    board.loadKernel({
+      kernel: readFileSync(kernel!),
+      initrd: readFileSync(initrdPath),
+      cmdline: 'console=ttyS0',
+      kernelName: 'vmlinuz-malta',
+    });
+    const phase = (until?: string): MaltaRunResult => {
+      const r = board.run({ untilSerial: until, timeoutMs: PHASE_MS });
+      return r;
+    };
+    const boot = phase(PROMPT);
+    console.log(
+      `Malta Linux: shell prompt after ${boot.instructions} instructions, ${(boot.wallMs / 1000).toFixed(1)} s wall, ` +
+        `${boot.virtualSeconds.toFixed(2)} s virtual`,
+    );
+    expect(boot.stop, console_.slice(-2000)).toBe('serial');
+    expect(console_).toContain('Linux version 6.1.0');
+    expect(console_).toContain('Run /init as init process');
+
+    const before = console_.length;
+    board.type('uname -a; cat /proc/cpuinfo; echo done\n');
+    expect(phase('done\r\n').stop).toBe('serial');
+    const answer = console_.slice(before);
+    expect(answer).toMatch(/Linux \S+ 6\.1\.0-\d+-4kc-malta #1 SMP Debian 6\.1\.\d+-\d+ .* mips GNU\/Linux/);
+    expect(answer).toMatch(/system type\s+: MIPS Malta/);
+    expect(answer).toMatch(/cpu model\s+: MIPS 24Kc V0\.0/); // PRId 0x00019300 with no FPU
+    expect(answer).toMatch(/tlb_entries\s+: 16/);
+
+    board.type('poweroff -f\n');
+    const off = phase();
+    expect(off.stop).toBe('poweroff');
+    expect(console_).toContain('reboot: Power down');
+  });
+});
