@@ -19,6 +19,8 @@ export interface PcArgs {
   untilScreen?: string;
   type?: string;
   screenDump?: string;
+  /** PNG of the VGA picture at exit (and on Ctrl-A P in the interactive console). */
+  screenshot?: string;
   timeoutSeconds?: number;
   /** Persistent machine: RAM and disks in a vm-map space on this file, snapshotted. */
   state?: string;
@@ -173,6 +175,10 @@ function pcCommand(program: Command, sink: Sink): void {
     .option('--until-screen <TEXT>', 'exit 0 as soon as TEXT is on screen, 2 if it never is')
     .option('--type <TEXT>', 'type TEXT once the machine waits for input (\\n or \\r: Enter)', unescapeTyped)
     .option('--screen-dump <FILE>', 'write the final text screen to FILE')
+    .option(
+      '--screenshot <FILE.png>',
+      'write the VGA picture to FILE.png at exit (interactive: also Ctrl-A P)',
+    )
     .option('--timeout <SECONDS>', 'wall-clock limit', positiveNumber('--timeout', false))
     .option(
       '--state <FILE>',
@@ -201,6 +207,7 @@ function pcCommand(program: Command, sink: Sink): void {
           untilScreen: o.untilScreen as string | undefined,
           type: o.type as string | undefined,
           screenDump: o.screenDump as string | undefined,
+          screenshot: o.screenshot as string | undefined,
           timeoutSeconds: o.timeout as number | undefined,
           state: o.state as string | undefined,
           snapshotIntervalSeconds: o.snapshotInterval as number | undefined,

@@ -7,6 +7,7 @@ export type KeyEvent =
   | { kind: 'quit' }
   | { kind: 'help' }
   | { kind: 'snapshot' }
+  | { kind: 'screenshot' }
   /** Ctrl-C: no key of the emulated keyboard types it (the consoles say how to quit instead). */
   | { kind: 'interrupt' };
 
@@ -17,6 +18,7 @@ export const ESCAPE_HELP = [
   'Ctrl-A H    print this help',
   'Ctrl-A X    quit (final snapshot for `phantasm boot`)',
   'Ctrl-A S    take a snapshot now (`phantasm boot`)',
+  'Ctrl-A P    save a PNG screenshot (`phantasm pc`)',
 ];
 
 /** True when a US keyboard can type `ch` (so the keyboard controller accepts it). */
@@ -63,6 +65,9 @@ export class EscapeDecoder {
         } else if (command === 's') {
           flush();
           events.push({ kind: 'snapshot' });
+        } else if (command === 'p') {
+          flush();
+          events.push({ kind: 'screenshot' });
         }
         continue;
       }

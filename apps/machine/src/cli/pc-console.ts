@@ -8,6 +8,7 @@ import { ESCAPE_HELP } from './keys.js';
 import { Pacer } from './pacer.js';
 import { type PcMachine, persistAtExit, reportStop, SnapshotClock } from './pc-machine.js';
 import { ScreenPainter } from './screen-painter.js';
+import { nextScreenshotName, saveScreenshot } from './screenshot.js';
 import { TerminalInput } from './terminal-input.js';
 
 const SLICE_MS = 20;
@@ -28,7 +29,11 @@ export async function runPcConsole(
     else if (event.kind === 'help')
       status = ESCAPE_HELP.filter((l) => !l.includes('phantasm boot')).join(' | ');
     else if (event.kind === 'interrupt') status = 'Ctrl-C is no key the PC keyboard types: Ctrl-A X quits';
-    else if (machine.persistent) {
+    else if (event.kind === 'screenshot') {
+      const path = args.screenshot ?? nextScreenshotName();
+      saveScreenshot(board, path);
+      status = `screenshot ${path}`;
+    } else if (machine.persistent) {
       machine.persistent.beginSnapshot();
       status = 'snapshot started';
     } else status = 'snapshots need `phantasm pc --state FILE`';
@@ -72,6 +77,7 @@ export async function runPcConsole(
   debugcon?.flush();
   if (result) reportStop(result, wall);
   persistAtExit(machine, args);
+  if (args.screenshot) saveScreenshot(board, args.screenshot);
   if (end === 'sigint') return EXIT.sigint;
   if (end === 'sigterm') return EXIT.sigterm;
   if (result?.stop === 'exit') return result.exitStatus! & 0xff;

@@ -44,9 +44,12 @@ export class Sink {
   }
 }
 
-/** SeaBIOS needs a VGA BIOS for a screen: use SeaVGABIOS when it sits beside the BIOS image. */
+/**
+ * SeaBIOS needs a VGA BIOS for a screen: use SeaVGABIOS when it sits beside the BIOS image, the
+ * build for QEMU's standard VGA (VBE, linear framebuffer) first, as the board's VGA is that one.
+ */
 function vgaRomBeside(biosPath: string): Uint8Array | undefined {
-  for (const name of ['vgabios-isavga.bin', 'vgabios.bin']) {
+  for (const name of ['vgabios-stdvga.bin', 'vgabios-isavga.bin', 'vgabios.bin']) {
     const path = resolve(dirname(biosPath), name);
     if (existsSync(path)) {
       progress(`VGA option ROM ${path} offered through fw_cfg`);

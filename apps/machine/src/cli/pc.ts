@@ -16,6 +16,7 @@ import {
   SnapshotClock,
 } from './pc-machine.js';
 import { progress } from './progress.js';
+import { saveScreenshot } from './screenshot.js';
 
 const DEFAULT_PROMPT = 'A:\\>';
 const NO_BOOT_MESSAGE = 'No bootable disk';
@@ -84,6 +85,10 @@ async function batchLoop(
   persistAtExit(machine, args);
   const screen = board.screenText();
   if (args.screenDump) writeFileSync(args.screenDump, `${screen}\n`);
+  if (args.screenshot) {
+    saveScreenshot(board, args.screenshot);
+    progress(`screenshot ${args.screenshot}`);
+  }
   if (args.serial !== 'stdio' || args.untilScreen !== undefined || result.stop !== 'exit') {
     process.stdout.write(`${screen}\n`);
   }

@@ -1,5 +1,5 @@
 // Screenshots: one rendered VGA frame as a PNG file (pngjs).
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import type { VgaFrame } from '../devices/vga/frame.js';
 
@@ -18,4 +18,17 @@ export function decodePng(bytes: Uint8Array): { width: number; height: number; r
 
 export function writePng(path: string, frame: Pick<VgaFrame, 'width' | 'height' | 'rgba'>): void {
   writeFileSync(path, encodePng(frame));
+}
+
+/** Render the board's VGA picture now and write it to `path` as PNG. */
+export function saveScreenshot(board: { vgaRenderer(): { render(): VgaFrame } }, path: string): void {
+  writePng(path, board.vgaRenderer().render());
+}
+
+/** phantasm-1.png, phantasm-2.png, …: the first name not taken in the current directory. */
+export function nextScreenshotName(): string {
+  for (let n = 1; ; n++) {
+    const name = `phantasm-${n}.png`;
+    if (!existsSync(name)) return name;
+  }
 }
