@@ -74,6 +74,12 @@ export function roundResult(
   const lead = free.E + bitLength(free.m) - 1;
   if (lead > fmt.emax) {
     f.exc |= OE;
+    // Beyond even the bias-adjusted range (FSCALE, OE unmasked): infinity (measured).
+    if (wrap !== 0 && !f.masked(OE) && lead - wrap > fmt.emax) {
+      f.exc |= PE;
+      f.up = true;
+      return { ...free, inf: true, m: 0n };
+    }
     if (f.masked(OE)) {
       f.exc |= PE;
       if (overflowToInfinity(s, rc)) {
@@ -83,7 +89,8 @@ export function roundResult(
       f.up = false;
       return maxFinite(s, fmt);
     }
-    if (free.inexact) f.exc |= PE;
+    // A memory destination (wrap 0) is not written: no precision exception either.
+    if (free.inexact && wrap !== 0) f.exc |= PE;
     f.up = free.up;
     return { ...free, E: free.E - wrap };
   }
@@ -91,9 +98,15 @@ export function roundResult(
     ? free.tiny && roundValue(s, mant, E, sticky, fmt, rc).tinyAfter
     : free.tiny;
   if (free.tiny) {
+    if (tiny && !f.masked(UE) && wrap !== 0 && lead + wrap < fmt.emin) {
+      // Beyond even the bias-adjusted range (FSCALE): a zero (measured).
+      f.exc |= UE | PE;
+      f.up = false;
+      return { ...free, m: 0n };
+    }
     if (tiny && !f.masked(UE)) {
       f.exc |= UE;
-      if (free.inexact) f.exc |= PE;
+      if (free.inexact && wrap !== 0) f.exc |= PE;
       f.up = free.up;
       return { ...free, E: free.E + wrap };
     }
@@ -124,13 +137,16 @@ export function quiet(x: F80): F80 {
 
 /**
  * The NaN result of an operation with at least one NaN operand: IE for an SNaN; of two NaNs the
- * one with the larger significand (the first on a tie), made quiet.
+ * QNaN, or of two of a kind the one with the larger significand (the first on a tie), made quiet.
  */
 export function nanResult(f: Fpu, a: F80, ka: number, b: F80, kb: number): F80 {
+  f.exc &= ~DE; // a NaN operand hides a denormal one (measured)
   if (ka === K_SNAN || kb === K_SNAN) f.exc |= IE;
   const an = ka === K_QNAN || ka === K_SNAN;
   const bn = kb === K_QNAN || kb === K_SNAN;
   if (an && bn) {
+    // An SNaN with a QNaN gives the QNaN; two of a kind, the larger significand.
+    if (ka !== kb) return quiet(ka === K_QNAN ? a : b);
     const ma = a.m | QUIET_BIT;
     const mb = b.m | QUIET_BIT;
     return quiet(mb > ma ? b : a);
@@ -167,6 +183,8 @@ export function arith(f: Fpu, op: number, a: F80, b0: F80, fmt: Format): F80 {
   const kb = classify(b);
   const early = screen2(f, a, ka, op === OP_SUB ? b0 : b, kb);
   if (early !== undefined) return early;
+  // Division of a finite non-zero value by zero: ZE, and a denormal dividend is not reported.
+  if (op === OP_DIV && kb === K_ZERO && ka !== K_ZERO && ka !== K_INF) f.exc &= ~DE;
   if (f.suppresses(f.exc)) return a;
   if (op === OP_MUL) return mul(f, a, ka, b, kb, fmt);
   if (op === OP_DIV) return div(f, a, ka, b, kb, fmt);

@@ -34,8 +34,11 @@ interface RealFormat {
 export const SINGLE: RealFormat = { frac: 23, expBits: 8, fmt: FMT_SINGLE };
 export const DOUBLE: RealFormat = { frac: 52, expBits: 11, fmt: FMT_DOUBLE };
 
-/** Load a single or double from its bits (as a BigInt). SNaN: IE and quieted; denormal: DE. */
-export function loadReal(f: Fpu, bits: bigint, rf: RealFormat): F80 {
+/**
+ * Load a single or double from its bits (as a BigInt). Denormal: DE. SNaN: IE and quieted for
+ * FLD; an arithmetic operand (`operand`) stays signaling for the NaN rules of the operation.
+ */
+export function loadReal(f: Fpu, bits: bigint, rf: RealFormat, operand = false): F80 {
   const fb = BigInt(rf.frac);
   const s = Number(bits >> (fb + BigInt(rf.expBits)));
   const maxExp = (1 << rf.expBits) - 1;
@@ -45,7 +48,7 @@ export function loadReal(f: Fpu, bits: bigint, rf: RealFormat): F80 {
   if (e === maxExp) {
     if (frac === 0n) return { s, e: 0x7fff, m: INT_BIT };
     let m = INT_BIT | (frac << (63n - fb));
-    if ((m & QUIET_BIT) === 0n) {
+    if ((m & QUIET_BIT) === 0n && !operand) {
       f.exc |= IE;
       m |= QUIET_BIT;
     }

@@ -23,6 +23,9 @@ export const PRE_EXC = IE | DE | ZE;
 
 export const CW_INIT = 0x037f;
 
+/** An invalid operation hides a denormal operand: DE is not reported together with IE (measured). */
+const effective = (flags: number) => (flags & IE ? flags & ~DE : flags);
+
 /** Plain-data FPU state for snapshots (registers by physical number, raw 80-bit as hex). */
 export interface FpuState {
   cw: number;
@@ -153,7 +156,7 @@ export class Fpu {
 
   /** Add exception flags; an unmasked one sets ES and B. */
   raise(flags: number): void {
-    this.sw |= flags;
+    this.sw |= effective(flags);
     this.updateSummary();
   }
 
@@ -165,7 +168,7 @@ export class Fpu {
 
   /** True when `flags` (raised before the operation) suppress the result: some are unmasked. */
   suppresses(flags: number): boolean {
-    return (flags & PRE_EXC & ~this.cw) !== 0;
+    return (effective(flags) & PRE_EXC & ~this.cw) !== 0;
   }
 
   /**

@@ -85,7 +85,7 @@ export function xtract(f: Fpu, x: F80): [F80, F80] {
 /**
  * FPREM (round toward zero) / FPREM1 (to nearest): the partial remainder of x / y. Returns the
  * result and the condition codes: complete → C2 = 0 and the quotient's low three bits in
- * C0 (Q2), C3 (Q0), C1 (Q1); partial (exponents 64 or more apart) → C2 = 1; q = -1 when NaN or
+ * C0 (Q2), C3 (Q1), C1 (Q0); partial (exponents 64 or more apart) → C2 = 1; q = -1 when NaN or
  * invalid operands decided the result.
  */
 export function prem(f: Fpu, x: F80, y: F80, nearest: boolean): { r: F80; q: number; partial: boolean } {

@@ -8,7 +8,7 @@ import { AF, CF, SF as EF_SF, OF, PF, ZF } from '../state.js';
 import { arith, compare, pcFormat, sqrt } from './arith.js';
 import { DOUBLE, loadBcd, loadInt, loadReal, SINGLE, storeBcd, storeInt, storeReal } from './convert.js';
 import { classify, type F80, K_QNAN, zero } from './float80.js';
-import { C0, C1, C2, C3, type Fpu, indefinite } from './fpu.js';
+import { C0, C1, C2, C3, DE, type Fpu, IE, indefinite } from './fpu.js';
 import * as M from './memory.js';
 import { prem, rndint, scale, xtract } from './misc.js';
 import { atan2, f2xm1, loadConstant, ONE, outOfTrigRange, sinCos, tan, yl2x, yl2xp1 } from './transcend.js';
@@ -24,11 +24,11 @@ function commit(f: Fpu): void {
 // --- memory operand readers by ESC opcode (D8 m32real, DA m32int, DC m64real, DE m16int) -----
 type Reader = (c: Cpu, f: Fpu) => F80;
 const MEM_SOURCE: Reader[] = [
-  (c, f) => loadReal(f, BigInt(M.read32(c)), SINGLE),
+  (c, f) => loadReal(f, BigInt(M.read32(c)), SINGLE, true),
   () => zero(0),
   (c) => loadInt(BigInt(M.read32(c) | 0)),
   () => zero(0),
-  (c, f) => loadReal(f, M.read64(c), DOUBLE),
+  (c, f) => loadReal(f, M.read64(c), DOUBLE, true),
   () => zero(0),
   (c) => loadInt(BigInt((M.read16(c) << 16) >> 16)),
   () => zero(0),
@@ -89,8 +89,8 @@ function compareOp(f: Fpu, y: F80 | undefined, pops: number, quiet: boolean): vo
   }
   const r = compare(f, f.st(0), y, quiet);
   if (f.suppresses(f.exc)) {
-    // Unordered even when the exception is unmasked (measured); no pop.
-    f.setCc(C0 | C2 | C3, C0 | C2 | C3);
+    // Unmasked IE: "unordered"; unmasked DE: the comparison's result (measured); no pop.
+    f.setCc(C0 | C2 | C3, f.exc & IE ? C0 | C2 | C3 : CC_OF[r]);
     f.suppress();
     return;
   }
@@ -160,7 +160,8 @@ function pushValue(f: Fpu, get: () => F80): void {
     return;
   }
   const v = get();
-  if (f.suppresses(f.exc)) {
+  // An unmasked DE does not stop a load (measured); an unmasked IE (SNaN source) does.
+  if (f.suppresses(f.exc & ~DE)) {
     f.suppress();
     return;
   }
@@ -201,9 +202,8 @@ export const fbld: X87Handler = (c, f) => {
 export const fldSti: X87Handler = (c, f) => {
   const i = c.rm;
   if (f.isEmpty(i)) {
-    if (!f.isEmpty(7)) {
-      if (f.stackOverflow()) f.push(indefinite());
-    } else if (f.stackUnderflow()) f.push(indefinite());
+    // An empty source is an underflow (C1 = 0) even when ST(7) is in use too (measured).
+    if (f.stackUnderflow()) f.push(indefinite());
     return;
   }
   const v = f.st(i);
@@ -455,6 +455,7 @@ export const fprem =
   (nearest: boolean): X87Handler =>
   (_c, f) => {
     if (f.isEmpty(0) || f.isEmpty(1)) {
+      f.setCc(C2, 0);
       if (f.stackUnderflow()) f.setSt(0, indefinite());
       return;
     }
@@ -470,7 +471,7 @@ export const fprem =
     else if (r.partial) f.setCc(C0 | C1 | C2 | C3, C2);
     else {
       const q = r.q;
-      f.setCc(C0 | C1 | C2 | C3, (q & 4 ? C0 : 0) | (q & 1 ? C3 : 0) | (q & 2 ? C1 : 0));
+      f.setCc(C0 | C1 | C2 | C3, (q & 4 ? C0 : 0) | (q & 2 ? C3 : 0) | (q & 1 ? C1 : 0));
     }
     f.raise(f.exc);
   };

@@ -257,9 +257,7 @@ export function loadConstant(which: number, rc: number): F80 {
     divF(ln2, ln10F(P), P), // log10(2)
     ln2, // ln(2)
   ];
-  const v = values[which];
-  // The processor holds 66 significant bits and rounds them to 64 by RC (no precision exception).
-  const n = bitLength(v);
-  const v66 = v >> BigInt(n - 66);
-  return packExt(roundValue(0, v66, n - 66 - P, false, FMT_EXT, rc));
+  // Rounded by RC from the exact value, without a precision exception (as the host processor
+  // does; Intel documents a 66-bit internal constant, which gives the same results).
+  return packExt(roundValue(0, values[which], -P, true, FMT_EXT, rc));
 }
