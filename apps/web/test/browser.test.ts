@@ -2,6 +2,8 @@
 // booted from the shared floppy and answering `ver` on the canvas's text screen; the Phantasm
 // system booted on its OPFS disk, a key set in the key-value shell, and found again after the
 // tab is closed and the site opened anew.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { findShared, missingMessage } from '@phantasm/test-support';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import {
 } from './harness.js';
 
 const FREEDOS = 'images/freedos722.img';
+const MBHELLO = resolve(import.meta.dirname, '../../machine/test/programs/mbhello.elf');
 const chromiumPath = findChromium();
 if (!chromiumPath) console.log(`skipped: ${NO_CHROMIUM}`);
 const freedos = findShared(FREEDOS);
@@ -31,7 +34,7 @@ type Hook = {
   logs: string[];
   errors: string[];
   frames: number;
-  status?: { state: string; mode?: string };
+  status?: { state: string; mode?: string; instructions: number; note?: string };
   memmap?: { space: { pages: number; residentPages: number }; report: { physical: { owner: string }[] } };
 };
 
@@ -92,7 +95,58 @@ describe.skipIf(!chromiumPath)('apps/web in headless chromium', () => {
           document.querySelector('canvas')!.height,
         ]),
       ).toEqual([720, 400]);
+      // pause holds the machine still; resume lets it go on
+      await page.click('#pause');
+      await page.waitForFunction(
+        () => (window as unknown as { __phantasm: Hook }).__phantasm.status?.state === 'paused',
+      );
+      const held = await hook(page, (h) => h.status!.instructions);
+      await page.waitForTimeout(600);
+      expect(await hook(page, (h) => h.status!.instructions)).toBe(held);
+      await page.click('#pause');
+      await page.waitForFunction(
+        () => (window as unknown as { __phantasm: Hook }).__phantasm.status?.state === 'running',
+      );
+      // the screenshot button downloads the canvas as a PNG at the mode's resolution
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#screenshot')]);
+      const png = readFileSync((await download.path())!);
+      expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([720, 400]);
       expect(await hook(page, (h) => h.errors)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('starts a multiboot kernel dropped on the page; its COM1 output shows in the serial console', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(site.url);
+      const bytes = [...readFileSync(MBHELLO)];
+      // a drop as the browser makes it: a DataTransfer holding the file
+      await page.evaluate((data) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(data)], 'mbhello.elf'));
+        document.body.dispatchEvent(
+          new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+        );
+      }, bytes);
+      await page.waitForFunction(() => !(document.getElementById('boot-pc') as HTMLButtonElement).disabled);
+      expect(await page.textContent('#images')).toContain('multiboot kernel: mbhello.elf');
+      await page.click('#boot-pc');
+      await page.waitForFunction(
+        () => (window as unknown as { __phantasm: Hook }).__phantasm.status?.state === 'stopped',
+        undefined,
+        { timeout: WAIT_MS },
+      );
+      expect(await hook(page, (h) => h.serialText)).toMatch(
+        /Hello from a multiboot kernel, mem_upper=0x[0-9A-Fa-f]+ KiB/,
+      );
+      expect(await hook(page, (h) => h.status!.note)).toBe('the guest exited with status 85');
+      await page.waitForFunction(() =>
+        document.querySelector('#serial .xterm-rows')?.textContent?.includes('Hello from a multiboot kernel'),
+      );
     } finally {
       await context.close();
     }
