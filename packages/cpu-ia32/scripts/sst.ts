@@ -1,9 +1,9 @@
-// `pnpm sst <dir>`: run every *.json.gz SingleStepTests file in <dir>; per-form counts,
+// `pnpm sst <dir>`: run every SingleStepTests file (*.json.gz, or upstream's *.MOO.gz) in <dir>; per-form counts,
 // then the excused tests by documented 286-vs-386 difference, then `N passed, M failed`.
 // Options: --verbose (print up to 5 failures per form), --limit N (first N tests per form).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { DIFFERENCES, loadTests, type Metadata, runForm, SstMachine } from './sst-lib.js';
+import { DIFFERENCES, loadTests, type Metadata, runForm, SstMachine, TEST_FILE } from './sst-lib.js';
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose');
@@ -26,7 +26,7 @@ const meta: Metadata | undefined = existsSync(metaPath)
 if (!meta) console.log('sst: no metadata.json: every flag is compared (no undefined-flag masks)');
 
 const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.json.gz'))
+  .filter((f) => TEST_FILE.test(f))
   .sort();
 const machine = new SstMachine();
 let passed = 0;
@@ -35,8 +35,17 @@ let excused = 0;
 const byDifference: Record<string, number> = {};
 const started = Date.now();
 for (const file of files) {
-  const form = basename(file, '.json.gz');
-  const r = runForm(machine, form, loadTests(join(dir, file)), meta, limit);
+  const form = basename(file).replace(TEST_FILE, '');
+  let tests: ReturnType<typeof loadTests>;
+  try {
+    tests = loadTests(join(dir, file));
+  } catch (e) {
+    // A truncated or foreign file is one failure of its form, not the end of the run.
+    console.log(`${form.padEnd(6)} unreadable (counted as 1 failure): ${(e as Error).message}`);
+    failed += 1;
+    continue;
+  }
+  const r = runForm(machine, form, tests, meta, limit);
   passed += r.passed;
   failed += r.failed;
   excused += r.excused;
