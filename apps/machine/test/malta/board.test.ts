@@ -13,6 +13,7 @@ import {
   NS_PER_INSTRUCTION,
 } from '../../src/boards/malta/malta-board.js';
 import { PIIX4_SLOT } from '../../src/boards/malta/piix4.js';
+import { elf } from './helpers.js';
 
 function board(serial?: (b: number) => void): MaltaBoard {
   return new MaltaBoard({ memoryMiB: 32, serial });
@@ -47,28 +48,6 @@ function initPics(b: MaltaBoard): void {
     out(data, 0x01);
     out(data, 0x00);
   }
-}
-
-/** A minimal ELF32 LE MIPS executable: one PT_LOAD of `code` at `vaddr`. */
-function elf(vaddr: number, code: number[], memExtra = 0, machine = 8, dataEncoding = 1): Uint8Array {
-  const body = new Uint8Array(new Uint32Array(code).buffer);
-  const out = new Uint8Array(0x100 + body.length);
-  const v = new DataView(out.buffer);
-  out.set([0x7f, 0x45, 0x4c, 0x46, 1, dataEncoding, 1]);
-  v.setUint16(16, 2, true);
-  v.setUint16(18, machine, true);
-  v.setUint32(24, vaddr, true); // entry
-  v.setUint32(28, 52, true); // phoff
-  v.setUint16(42, 32, true);
-  v.setUint16(44, 1, true);
-  v.setUint32(52, 1, true); // PT_LOAD
-  v.setUint32(56, 0x100, true);
-  v.setUint32(60, vaddr, true);
-  v.setUint32(64, vaddr, true);
-  v.setUint32(68, body.length, true);
-  v.setUint32(72, body.length + memExtra, true);
-  out.set(body, 0x100);
-  return out;
 }
 
 describe('GT-64120 system controller', () => {

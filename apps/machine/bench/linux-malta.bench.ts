@@ -1,0 +1,92 @@
+// Power-on to the busybox shell prompt of Debian 12's 4kc-malta Linux on the Malta board, against
+// qemu-system-mipsel -M malta -cpu 24Kf (TCG) booting the same kernel and initramfs in the same
+// run when it is installed: guest instructions, wall time, virtual time, MIPS and the wall-time
+// ratio. The initramfs is built from the shared busybox-mipsel into a temporary directory.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findShared, missingMessage } from '@phantasm/test-support';
+import { writeBusyboxInitramfs } from '../src/boards/malta/initramfs.js';
+import { MaltaBoard } from '../src/boards/malta/malta-board.js';
+
+const KERNEL = 'images/mips/vmlinuz-malta';
+const BUSYBOX = 'images/mips/busybox-mipsel';
+const PROMPT = 'phantasm# ';
+const QEMU = 'qemu-system-mipsel';
+
+const kernel = findShared(KERNEL);
+const busybox = findShared(BUSYBOX);
+if (!kernel || !busybox) {
+  console.log(`skipped: ${missingMessage(kernel ? BUSYBOX : KERNEL)}`);
+  process.exit(0);
+}
+const dir = mkdtempSync(join(tmpdir(), 'phantasm-malta-bench-'));
+const initrd = join(dir, 'initramfs.cpio.gz');
+writeBusyboxInitramfs(busybox, initrd);
+
+function phantasm() {
+  let out = '';
+  const board = new MaltaBoard({ memoryMiB: 128, serial: (b) => (out += String.fromCharCode(b)) });
+  const start = performance.now();
+  board.loadKernel({ kernel: readFileSync(kernel!), initrd: readFileSync(initrd), cmdline: 'console=ttyS0' });
+  const r = board.run({ untilSerial: PROMPT, timeoutMs: 30 * 60_000 });
+  return {
+    reached: r.stop === 'serial',
+    instructions: r.instructions,
+    wallMs: performance.now() - start,
+    virtual: r.virtualSeconds,
+  };
+}
+
+/** QEMU from process start to the prompt on its serial console (then killed); undefined when absent. */
+function qemu(): Promise<{ reached: boolean; wallMs: number } | undefined> {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const args = ['-M', 'malta', '-cpu', '24Kf', '-m', '128', '-kernel', kernel!, '-initrd', initrd];
+    args.push('-append', 'console=ttyS0', '-nographic', '-monitor', 'none', '-serial', 'stdio', '-no-reboot');
+    const child = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('latin1');
+      if (out.includes(PROMPT)) {
+        const wallMs = performance.now() - start;
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        resolve({ reached: true, wallMs });
+      }
+    });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve({ reached: out.includes(PROMPT), wallMs: performance.now() - start });
+    });
+  });
+}
+
+try {
+  const ours = phantasm();
+  const reference = await qemu();
+  console.log('power-on → busybox shell prompt, Debian 12 4kc-malta Linux 6.1 (Malta, 128 MiB)');
+  console.log(
+    `${'machine'.padEnd(30)}${'reached'.padEnd(9)}${'instructions'.padStart(14)}${'wall s'.padStart(9)}` +
+      `${'MIPS'.padStart(8)}${'virtual s'.padStart(11)}${'wall vs QEMU'.padStart(14)}`,
+  );
+  console.log(
+    `${'phantasm (cpu-mips32)'.padEnd(30)}${(ours.reached ? 'yes' : 'no').padEnd(9)}${String(ours.instructions).padStart(14)}` +
+      `${(ours.wallMs / 1000).toFixed(2).padStart(9)}${(ours.instructions / ours.wallMs / 1000).toFixed(1).padStart(8)}` +
+      `${ours.virtual.toFixed(2).padStart(11)}${(reference?.reached ? `${(ours.wallMs / reference.wallMs).toFixed(1)}x` : '-').padStart(14)}`,
+  );
+  if (reference) {
+    console.log(
+      `${'qemu-system-mipsel (TCG)'.padEnd(30)}${(reference.reached ? 'yes' : 'no').padEnd(9)}${'-'.padStart(14)}` +
+        `${(reference.wallMs / 1000).toFixed(2).padStart(9)}`,
+    );
+  } else console.log(`${QEMU} not installed: no reference`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
