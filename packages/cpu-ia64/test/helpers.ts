@@ -1,0 +1,37 @@
+// Running the committed test programs: images in programs/elf, Ski's output in programs/expected.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runLinuxElf } from '../src/index.js';
+
+export const PROGRAMS = join(import.meta.dirname, 'programs');
+
+export function programNames(): string[] {
+  return readdirSync(join(PROGRAMS, 'elf'))
+    .filter((f) => f.endsWith('.elf'))
+    .map((f) => f.slice(0, -4))
+    .sort();
+}
+
+export function image(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(join(PROGRAMS, 'elf', `${name}.elf`)));
+}
+
+export function expected(name: string): string | undefined {
+  const file = join(PROGRAMS, 'expected', `${name}.txt`);
+  return existsSync(file) ? readFileSync(file, 'latin1') : undefined;
+}
+
+/** Run a program; its stdout, then "[exit N]" when the status is not 0 (as build.sh records Ski's). */
+export function runProgram(name: string, budget = 50_000_000): string {
+  const chunks: Buffer[] = [];
+  const r = runLinuxElf(
+    image(name),
+    { argv: [`${name}.elf`], env: [], stdout: (b) => chunks.push(Buffer.from(b)), now: () => 0n },
+    budget,
+  );
+  let out = Buffer.concat(chunks).toString('latin1');
+  if (r.fault) out += `[fault ${r.fault.kind}: ${r.fault.message}]\n`;
+  else if (r.exitCode === undefined) out += `[still running after ${r.instructions} instructions]\n`;
+  else if (r.exitCode !== 0) out += `[exit ${r.exitCode}]\n`;
+  return out;
+}
