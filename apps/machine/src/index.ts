@@ -1,4 +1,27 @@
-// Public API of @phantasm/machine: the PC board, its devices and the multiboot loader.
+// Public API of @phantasm/machine: the PC board, its devices and the multiboot loader; the MIPS Malta board.
+
+export {
+  BUSYBOX_LINKS,
+  buildBusyboxInitramfs,
+  type CpioEntry,
+  cpioNewc,
+  INIT_SCRIPT,
+  writeBusyboxInitramfs,
+} from './boards/malta/initramfs.js';
+export {
+  type BootPlan,
+  type LoadOptions,
+  MaltaBootError,
+  parseMipsElf,
+} from './boards/malta/kernel-loader.js';
+export {
+  MaltaBoard,
+  type MaltaBoardOptions,
+  type MaltaRunOptions,
+  type MaltaRunResult,
+  type MaltaStop,
+  NS_PER_INSTRUCTION as MALTA_NS_PER_INSTRUCTION,
+} from './boards/malta/malta-board.js';
 export { BUILTIN_BIOS_PATH, builtinBios, FirmwareError, validateBiosImage } from './boards/pc/firmware.js';
 export {
   bootMultiboot,
