@@ -89,9 +89,12 @@ function sendStatus(): void {
   if (map) post(map);
 }
 
+/** A new state, with the picture and serial output as they are now sent ahead of it. */
 function setState(next: RunState, why?: string): void {
   state = next;
   if (why !== undefined) note = why;
+  flushSerial();
+  sendFrame();
   sendStatus();
   wake?.();
 }
@@ -111,8 +114,8 @@ async function runLoop(): Promise<void> {
       waitMs = r.waitMs;
       if (r.ended) setState('stopped', r.ended);
     } catch (e) {
-      setState('stopped', `the machine stopped: ${(e as Error).message}`);
       post({ type: 'error', message: (e as Error).message });
+      setState('stopped', `the machine stopped: ${(e as Error).message}`);
     }
     flushSerial();
     const now = performance.now();
