@@ -3,6 +3,7 @@
 // key by key, with Ctrl-A X to quit and Ctrl-C passed to the guest; from a pipe or file, its text
 // once the guest has the port open. Virtual time is paced to the wall clock. A PIIX4 power-off
 // ends the run with status 0.
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
@@ -91,6 +92,7 @@ export async function maltaCommand(args: MaltaArgs, io: MaltaIo): Promise<number
     initrd: args.initrd === undefined ? undefined : readInput('initrd', args.initrd),
     cmdline: args.append,
     kernelName: basename(args.kernel),
+    rngSeed: randomBytes(32), // as QEMU: a fresh seed per boot
   });
   progress(
     `malta: ${board.memoryMiB} MiB, kernel entry 0x${plan.entry.toString(16)}` +

@@ -256,6 +256,13 @@ describe('kernel loading (QEMU -kernel convention)', () => {
     expect(b.cpu.r[2]).toBe(7);
   });
 
+  it('passes an RNG seed as the rngseed variable in hex, as QEMU does', () => {
+    const b = board();
+    const plan = b.loadKernel({ kernel: elf(0x8010_0000, [0]), rngSeed: new Uint8Array([0, 1, 0xab, 0xff]) });
+    expect(plan.envp.slice(-2)).toEqual(['rngseed', '0001abff']);
+    expect(b.loadKernel({ kernel: elf(0x8010_0000, [0]) }).envp).not.toContain('rngseed');
+  });
+
   it('refuses what it cannot load with a clear MaltaBootError', () => {
     expect(() => parseMipsElf(new Uint8Array(100))).toThrow(/not an ELF/);
     expect(() => parseMipsElf(elf(0x8010_0000, [0], 0, 3))).toThrow(/machine 3, not MIPS/);

@@ -2,7 +2,8 @@
 // kseg1 virtual → physical), an initrd near the top of low RAM (as QEMU: 128 KiB left above it for
 // the kernel's boot map, 64 KiB aligned), and the YAMON environment the boot loader leaves: argc = 2,
 // argv = [kernel name, "rd_start=0x… rd_size=… " + command line], envp = memsize, ememsize,
-// modetty0, each string in the 16 × 256-byte table at phys 0x2000, and a3 = memsize.
+// modetty0 and (as QEMU since 7.1) rngseed, a hex seed Linux credits to its RNG at boot, each string
+// in the 16 × 256-byte table at phys 0x2000, and a3 = memsize.
 
 /** A kernel or initrd the board cannot use: a clear message, never a host crash. */
 export class MaltaBootError extends Error {
@@ -86,6 +87,11 @@ export interface LoadOptions {
   cmdline?: string;
   /** Name passed as argv[0] (QEMU passes the kernel's file name). */
   kernelName?: string;
+  /**
+   * Seed for the guest's RNG, passed as the `rngseed` environment variable (hex). Without one the
+   * kernel has no entropy at boot and spends its first seconds gathering some.
+   */
+  rngSeed?: Uint8Array;
 }
 
 /** Copy kernel and initrd into `ram` and write the YAMON environment. */
@@ -119,6 +125,9 @@ export function loadMaltaKernel(ram: Uint8Array, options: LoadOptions): BootPlan
     : cmdline;
   const argv = [options.kernelName ?? 'vmlinux', args];
   const envp = ['memsize', String(lowRam), 'ememsize', String(ram.length), 'modetty0', '38400n8r'];
+  if (options.rngSeed && options.rngSeed.length > 0) {
+    envp.push('rngseed', Array.from(options.rngSeed, (b) => b.toString(16).padStart(2, '0')).join(''));
+  }
   writeEnvironment(ram, [...argv, ...envp]);
   const base = KSEG0 + ENVP_PADDR;
   return {
