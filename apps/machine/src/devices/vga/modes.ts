@@ -148,6 +148,15 @@ function egaColour(i: number): [number, number, number] {
   return [c(2, 5), c(1, 4), c(0, 3)];
 }
 
+/** The 16 CGA colours (intensity from bit 4) repeated over 64 DAC entries, for 200-line modes. */
+function cgaPalette64(): number[] {
+  const cga = defaultPalette256().slice(0, 48);
+  return Array.from({ length: 64 }, (_, i) => {
+    const c = ((i & 0x10) >> 1) | (i & 7);
+    return cga.slice(3 * c, 3 * c + 3);
+  }).flat();
+}
+
 /** The VGA BIOS's default 256-colour palette: 16 CGA colours, 16 greys, 9 hue wheels of 24. */
 export function defaultPalette256(): number[] {
   const out: number[] = [];
@@ -234,7 +243,11 @@ export function setMode(vga: Vga, table: VgaModeTable, clear: boolean): void {
   r.attrFlipFlop = false;
   r.pelMask = 0xff;
   const dac =
-    table.kind === 'vga256' ? defaultPalette256() : Array.from({ length: 64 }, (_, i) => egaColour(i)).flat();
+    table.kind === 'vga256'
+      ? defaultPalette256()
+      : table.height === 200
+        ? cgaPalette64() // 200-line modes are CGA-compatible: 16 colours, brown included
+        : Array.from({ length: 64 }, (_, i) => egaColour(i)).flat();
   r.dac.fill(0);
   r.dac.set(dac);
   r.generation++;
