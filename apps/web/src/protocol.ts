@@ -56,8 +56,6 @@ export interface FrameMessage {
   w: number;
   h: number;
   rgba: Uint8ClampedArray;
-  /** Where the frame came from: the board's VGA renderer, or the text fallback of this app. */
-  source: 'vga' | 'text';
 }
 
 /** vm-map's counters for the object space (pages, blocks, snapshot copies). */

@@ -40,7 +40,6 @@ const hook = {
   errors: [] as string[],
   memmap: undefined as MemoryMapMessage | undefined,
   frames: 0,
-  frameSource: undefined as 'vga' | 'text' | undefined,
   benchResult: undefined as unknown,
   screen(): string {
     return hook.status?.screen ?? '';
@@ -225,7 +224,6 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       if (canvas.width !== m.width || canvas.height !== m.height) fitCanvas(m.width, m.height);
       ctx.putImageData(new ImageData(new Uint8ClampedArray(m.rgba), m.w, m.h), m.x, m.y);
       hook.frames++;
-      hook.frameSource = m.source;
       return;
     case 'status':
       showStatus(m);

@@ -1,33 +1,16 @@
-// Pictures of the VGA output for the page: the board's VGA renderer when it has one (RGBA frames
-// with a dirty rectangle), else this app's text-mode fallback. Either way the page gets only the
-// changed rectangle, and nothing at all when the screen did not change.
+// Pictures of the VGA output for the page, from the board's VGA renderer: only the changed
+// rectangle of each frame crosses to the page, and nothing when the picture did not change.
 import type { PcBoard, VgaFrameSource } from '@phantasm/machine/browser';
 import type { FrameMessage } from '../protocol.js';
-import { TextModeRenderer } from './text-mode.js';
 
-export interface Display {
+export class Display {
+  private readonly source: VgaFrameSource;
+
+  constructor(board: PcBoard) {
+    this.source = board.vgaRenderer();
+  }
+
   /** The changed part of the picture since the last call, or null when nothing changed. */
-  frame(): FrameMessage | null;
-  /** Forget what was sent: the next frame is the whole picture (a new page, a canvas reset). */
-  invalidate(): void;
-}
-
-/** The board's own renderer, once the VGA device provides `vgaRenderer()`; undefined before. */
-function boardRenderer(board: PcBoard): VgaFrameSource | undefined {
-  const withRenderer = board as unknown as { vgaRenderer?: () => VgaFrameSource };
-  return typeof withRenderer.vgaRenderer === 'function' ? withRenderer.vgaRenderer() : undefined;
-}
-
-export function displayFor(board: PcBoard): Display {
-  const renderer = boardRenderer(board);
-  if (renderer) return new RendererDisplay(renderer);
-  const text = new TextModeRenderer(board);
-  return { frame: () => text.frame(), invalidate: () => text.invalidate() };
-}
-
-class RendererDisplay implements Display {
-  constructor(private readonly source: VgaFrameSource) {}
-
   frame(): FrameMessage | null {
     const f = this.source.render();
     if (!f.dirty) return null;
@@ -41,10 +24,10 @@ class RendererDisplay implements Display {
       w,
       h,
       rgba: copyRect(f.rgba, f.width, x, y, w, h),
-      source: 'vga',
     };
   }
 
+  /** Forget what was sent: the next frame is the whole picture. */
   invalidate(): void {
     this.source.invalidate();
   }

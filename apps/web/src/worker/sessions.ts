@@ -43,12 +43,6 @@ export interface Session {
 
 type Sink = (bytes: number[]) => void;
 
-/** Queue one PS/2 mouse packet, once the board's i8042 has a mouse (it arrives with the VGA work). */
-function sendMouse(board: PcBoard, input: MouseInput): void {
-  const withMouse = board as unknown as { mouse?: (input: MouseInput) => void };
-  withMouse.mouse?.(input);
-}
-
 export class PcSession implements Session {
   readonly kind = 'pc';
   readonly board: PcBoard;
@@ -99,7 +93,7 @@ export class PcSession implements Session {
   }
 
   mouse(input: MouseInput): void {
-    sendMouse(this.board, input);
+    this.board.mouse(input);
   }
 
   snapshot(): string {
@@ -185,7 +179,7 @@ export class SystemSession implements Session {
   serialIn(_bytes: number[]): void {}
 
   mouse(input: MouseInput): void {
-    sendMouse(this.system.board, input);
+    this.system.board.mouse(input);
   }
 
   snapshot(): string {

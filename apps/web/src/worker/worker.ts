@@ -4,7 +4,7 @@
 // times a second.
 import { DiskImage, PcBoard } from '@phantasm/machine/browser';
 import type { BenchRun, FromWorker, RunState, StatusMessage, ToWorker } from '../protocol.js';
-import { type Display, displayFor } from './display.js';
+import { Display } from './display.js';
 import { builtinBios } from './firmware.js';
 import { OpfsBlockDevice } from './opfs-device.js';
 import { PcSession, type Session, SYSTEM_DISK, SystemSession } from './sessions.js';
@@ -157,7 +157,7 @@ async function start(request: Extract<ToWorker, { type: 'start-pc' | 'start-syst
     post({ type: 'error', message: (e as Error).message });
     return;
   }
-  display = displayFor(session.board);
+  display = new Display(session.board);
   setState('running');
   void runLoop();
 }
