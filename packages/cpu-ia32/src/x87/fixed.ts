@@ -11,7 +11,11 @@ export function toFixed(x: F80, P: number): bigint {
   return E >= 0 ? x.m << BigInt(E) : x.m >> BigInt(-E);
 }
 
-export const mulF = (a: bigint, b: bigint, P: number) => (a * b) >> BigInt(P);
+/** a * b at P bits, truncated toward zero (a floor would never let a negative series term reach 0). */
+export function mulF(a: bigint, b: bigint, P: number): bigint {
+  const p = a * b;
+  return p < 0n ? -(-p >> BigInt(P)) : p >> BigInt(P);
+}
 export const divF = (a: bigint, b: bigint, P: number) => (a << BigInt(P)) / b;
 
 /** atan(1/n) for an integer n, at P bits (Machin's formula uses it). */

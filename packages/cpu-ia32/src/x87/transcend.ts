@@ -62,6 +62,20 @@ export function outOfTrigRange(x: F80): boolean {
   return (k === K_NORMAL || k === K_DENORMAL) && x.e >= 16383 + 63;
 }
 
+/**
+ * The pi the argument reduction uses, at Pw bits: the processor reduces by pi rounded to 66
+ * significant bits (Intel documents this; the host agrees exactly, where the true pi leaves
+ * about half of FSIN/FCOS/FPTAN results for arguments beyond 2^10 several ulps apart).
+ */
+const PI_BITS = 66;
+export function reductionPi(Pw: number): bigint {
+  const exact = piF(Pw + 8);
+  const n = bitLength(exact);
+  const drop = BigInt(n - PI_BITS);
+  const q = (exact + (1n << (drop - 1n))) >> drop;
+  return (q << drop) >> 8n;
+}
+
 /** sin and cos of a finite x with |x| < 2^63 (both as registers). */
 export function sinCos(f: Fpu, x: F80, want: 'sin' | 'cos' | 'both'): { sin?: F80; cos?: F80 } | F80 {
   const k = classify(x);
@@ -73,7 +87,7 @@ export function sinCos(f: Fpu, x: F80, want: 'sin' | 'cos' | 'both'): { sin?: F8
   const lead = leadOf(x);
   const P = precisionFor(lead);
   const Pw = P + 80; // the reduction loses up to 63 bits to the quotient
-  const halfPi = piF(Pw) >> 1n;
+  const halfPi = reductionPi(Pw) >> 1n;
   const xv = toFixed(x, Pw);
   const q = (xv + (halfPi >> 1n)) / halfPi; // round to nearest multiple of pi/2
   const r = (xv - q * halfPi) >> 80n;
@@ -102,7 +116,7 @@ export function tan(f: Fpu, x: F80): F80 {
   if (k === K_ZERO) return x;
   const P = precisionFor(leadOf(x));
   const Pw = P + 80;
-  const halfPi = piF(Pw) >> 1n;
+  const halfPi = reductionPi(Pw) >> 1n;
   const xv = toFixed(x, Pw);
   const q = (xv + (halfPi >> 1n)) / halfPi;
   const r = (xv - q * halfPi) >> 80n;

@@ -183,3 +183,45 @@ export function caseLine(c: Case): string {
   const h = (a: number[]) => a.map((b) => hex(b, 2)).join('');
   return `${h(c.image)} ${h(c.mem)} ${hex(c.ax, 4)} ${hex(c.flags, 3)} ${h(c.code)}`;
 }
+
+/** A finite value with leading-bit exponent in [lo, hi] (unbiased), random sign and bits. */
+function ranged(r: Rng, lo: number, hi: number, signed = true): [number, bigint] {
+  const s = signed ? r.int(2) << 15 : 0;
+  return [s | (16383 + lo + r.int(hi - lo + 1)), INT_BIT | (r.big64() >> 1n)];
+}
+
+/** Operands in each transcendental's domain (ST(0), ST(1)). */
+const DOMAIN: Record<number, (r: Rng) => [number, bigint][]> = {
+  240: (r) => [r.int(8) === 0 ? ranged(r, -70, -20) : ranged(r, -20, -1)], // F2XM1: |x| < 1
+  241: (r) => [ranged(r, -40, 40, false), ranged(r, -10, 10)], // FYL2X: x > 0
+  242: (r) => [r.int(8) === 0 ? ranged(r, -70, -10) : ranged(r, -10, 20)], // FPTAN
+  243: (r) => [ranged(r, -30, 30), ranged(r, -30, 30)], // FPATAN
+  249: (r) => [r.int(8) === 0 ? ranged(r, -70, -20) : ranged(r, -20, -3), ranged(r, -10, 10)], // FYL2XP1
+  251: (r) => [r.int(8) === 0 ? ranged(r, -70, -10) : ranged(r, -10, 20)], // FSINCOS
+  254: (r) => [r.int(8) === 0 ? ranged(r, -70, -10) : ranged(r, -10, 20)], // FSIN
+  255: (r) => [r.int(8) === 0 ? ranged(r, -70, -10) : ranged(r, -10, 20)], // FCOS
+};
+
+/** One transcendental instruction on in-domain operands (all other state random). */
+export function transcendentalCase(r: Rng, op: number): Case {
+  const c = randomCase(r, 1);
+  const image = c.image;
+  // All exceptions masked, 64-bit precision (the transcendentals ignore PC), random RC.
+  image[0] = 0x7f;
+  image[1] = (r.int(4) << 2) | 3;
+  const top = (image[5] >> 3) & 7;
+  const operands = DOMAIN[op](r);
+  operands.forEach(([se, m], i) => {
+    image.splice(28 + 10 * i, 10, ...f80Bytes(se, m));
+    const p = (top + i) & 7;
+    const tw = (image[8] | (image[9] << 8)) & ~(3 << (2 * p));
+    image[8] = tw & 0xff;
+    image[9] = tw >> 8;
+  });
+  // ST(7) empty so FSINCOS/FPTAN can push.
+  const p7 = (top + 7) & 7;
+  const tw = image[8] | (image[9] << 8) | (3 << (2 * p7));
+  image[8] = tw & 0xff;
+  image[9] = tw >> 8;
+  return { ...c, image, code: [0xd9, op] };
+}
