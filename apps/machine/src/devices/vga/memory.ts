@@ -7,8 +7,11 @@
 import type { VgaRegisters } from './registers.js';
 import type { VbeRegisters } from './vbe.js';
 
-/** Bytes per dirty-tracking block of video memory. */
-export const DIRTY_SHIFT = 10;
+/**
+ * Dirty tracking in 64-byte blocks of video memory: a text row, a mode 13h or 12h scanline (320
+ * bytes) and a 640×32-bit line are whole blocks, so one write redraws only its own line or row.
+ */
+export const DIRTY_SHIFT = 6;
 
 /** mask16[n]: 0xff in each byte i of a 32-bit word where bit i of n is set (n = 4-bit plane set). */
 const MASK16 = Uint32Array.from({ length: 16 }, (_, n) => {
@@ -20,7 +23,7 @@ const MASK16 = Uint32Array.from({ length: 16 }, (_, n) => {
 export class VideoMemory {
   readonly vram: Uint8Array;
   readonly vram32: Uint32Array;
-  /** One byte per 1 KiB block of vram: 1 when written since the renderer last looked. */
+  /** One byte per block of vram: 1 when written since the renderer last looked. */
   readonly dirty: Uint8Array;
   /** Bumped by writes that reach plane 2 through the legacy window (where text-mode fonts live). */
   fontGeneration = 0;
