@@ -18,6 +18,9 @@ import {
 } from './harness.js';
 
 const FREEDOS = 'images/freedos722.img';
+const VGA_DIR = resolve(import.meta.dirname, '../../machine/test/vga');
+/** The machine's VGA test programs (built-in BIOS): text, 256 colours, planar 16 colours, VBE 32-bit. */
+const VGA_PROGRAMS = ['text80', 'mode13', 'mode12', 'vbe1024'];
 const MBHELLO = resolve(import.meta.dirname, '../../machine/test/programs/mbhello.elf');
 const chromiumPath = findChromium();
 if (!chromiumPath) console.log(`skipped: ${NO_CHROMIUM}`);
@@ -151,6 +154,62 @@ describe.skipIf(!chromiumPath)('apps/web in headless chromium', () => {
       await context.close();
     }
   });
+
+  it.each(VGA_PROGRAMS)(
+    'draws the VGA test program %s on the canvas pixel for pixel as its reference PNG',
+    async (program) => {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(site.url);
+        // the program's sectors at the start of a 1.44 MB floppy, as the machine's VGA tests boot it
+        const floppy = Buffer.alloc(1474560);
+        readFileSync(resolve(VGA_DIR, 'programs', `${program}.bin`)).copy(floppy);
+        await page.setInputFiles('#file', {
+          name: `${program}.img`,
+          mimeType: 'application/octet-stream',
+          buffer: floppy,
+        });
+        await page.click('#boot-pc');
+        await page.waitForFunction(
+          () => (window as unknown as { __phantasm: Hook }).__phantasm.status?.state === 'stopped',
+          undefined,
+          { timeout: WAIT_MS },
+        );
+        expect(await hook(page, (h) => h.status!.note)).toBe('the CPU halted with interrupts off');
+        const expected = [
+          ...readFileSync(resolve(VGA_DIR, 'expected', `${program.replace(/^text.*/, '$&-builtin')}.png`)),
+        ];
+        const result = await page.evaluate(async (png) => {
+          // the reference decoded as stored: no colour-space conversion, no premultiplied alpha
+          const bitmap = await createImageBitmap(new Blob([new Uint8Array(png)]), {
+            colorSpaceConversion: 'none',
+            premultiplyAlpha: 'none',
+          });
+          const ref = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d')!;
+          ref.drawImage(bitmap, 0, 0);
+          const want = ref.getImageData(0, 0, bitmap.width, bitmap.height).data;
+          const canvas = document.getElementById('screen') as HTMLCanvasElement;
+          const got = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+          let differing = 0;
+          if (got.length === want.length) {
+            for (let i = 0; i < got.length; i += 4) {
+              if (got[i] !== want[i] || got[i + 1] !== want[i + 1] || got[i + 2] !== want[i + 2]) differing++;
+            }
+          }
+          return {
+            canvas: [canvas.width, canvas.height],
+            reference: [bitmap.width, bitmap.height],
+            differing,
+          };
+        }, expected);
+        expect(result.canvas).toEqual(result.reference);
+        expect(result.differing).toBe(0);
+      } finally {
+        await context.close();
+      }
+    },
+  );
 
   it('keeps the Phantasm system’s data in OPFS across closing and reopening the tab', async () => {
     const context: BrowserContext = await browser.newContext();
