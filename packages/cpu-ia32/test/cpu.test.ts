@@ -111,7 +111,7 @@ describe('Cpu basics', () => {
     expect(vendor.join('')).toBe('GenuineIntel');
   });
 
-  it('raises #NM for x87 instructions when CR0.EM or CR0.TS is set and ignores them otherwise', () => {
+  it('raises #NM for x87 instructions when CR0.EM or CR0.TS is set and executes them otherwise', () => {
     // fninit (DB E3); hlt
     const a = realMode([0xdb, 0xe3, 0xf4]);
     expect(a.cpu.run(10)).toBe('hlt');
