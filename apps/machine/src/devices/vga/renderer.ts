@@ -189,7 +189,7 @@ export class VgaRenderer implements VgaFrameSource {
   }
 
   private drawGraphics(layout: Layout, full: boolean, drawn: (y0: number, y1: number) => void): void {
-    const { regs, memory } = this.vga;
+    const { regs } = this.vga;
     const { crtc } = regs;
     const vbeMode = layout.kind === 'vbe';
     const shift = (regs.gfx[5] >> 5) & 3;
