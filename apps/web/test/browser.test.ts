@@ -150,6 +150,17 @@ describe.skipIf(!chromiumPath)('apps/web in headless chromium', () => {
       await page.waitForFunction(() =>
         document.querySelector('#serial .xterm-rows')?.textContent?.includes('Hello from a multiboot kernel'),
       );
+      // reset: power-on again with the same kernel, which runs and exits once more
+      await page.click('#reset');
+      await page.waitForFunction(
+        () => {
+          const h = (window as unknown as { __phantasm: Hook }).__phantasm;
+          return h.status?.state === 'stopped' && h.serialText.includes('Hello from a multiboot kernel');
+        },
+        undefined,
+        { timeout: WAIT_MS },
+      );
+      expect(await hook(page, (h) => h.status!.note)).toBe('the guest exited with status 85');
     } finally {
       await context.close();
     }
