@@ -291,3 +291,39 @@ describe('RTC polling skip', () => {
     expect(b.clock.nanos - before).toBeLessThan(1e6);
   });
 });
+
+describe('bad guest accesses', () => {
+  it('random reads and writes of every size across the device windows never throw', () => {
+    const b = board();
+    let seed = 12345;
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed;
+    };
+    const windows = [
+      [ISA_WINDOW, 0x20_0000],
+      [GT_BASE, 0x1000],
+      [FPGA_BASE, 0x1000],
+      [BOOT_ROM_BASE, 0x40_0000],
+    ];
+    const sizes = [1, 2, 4] as const;
+    for (let i = 0; i < 20_000; i++) {
+      const [base, size] = windows[rand() % windows.length];
+      // mostly the interesting low offsets, sometimes anywhere in the window
+      const offset = rand() % (rand() % 4 === 0 ? size : 0x1100);
+      const width = sizes[rand() % 3];
+      const at = base + Math.min(offset, size - width);
+      if (rand() & 1) {
+        const v = rand();
+        if (width === 1) b.memory.write8(at, v & 0xff);
+        else if (width === 2) b.memory.write16(at, v & 0xffff);
+        else b.memory.write32(at, v);
+      } else if (width === 1) b.memory.read8(at);
+      else if (width === 2) b.memory.read16(at);
+      else b.memory.read32(at);
+    }
+    expect(b.run({ maxInstructions: 1000, stopOnReset: true }).stop).toMatch(
+      /poweroff|reset|max-instructions/,
+    );
+  });
+});
