@@ -295,6 +295,15 @@ export class VgaRenderer implements VgaFrameSource {
     const n = vram.length;
     switch (this.vga.vbe.bpp) {
       case 32:
+        if ((addr & 3) === 0 && addr + width * 4 <= n) {
+          // aligned: one 32-bit read per pixel, B and R swapped into RGBA order
+          const words = this.vga.memory.vram32;
+          for (let x = 0, w = addr >>> 2; x < width; x++, w++) {
+            const v = words[w];
+            px[o++] = (0xff000000 | (v & 0xff00) | ((v >>> 16) & 0xff) | ((v & 0xff) << 16)) >>> 0;
+          }
+          return;
+        }
         for (let x = 0; x < width; x++, addr += 4) {
           if (addr + 3 >= n) break;
           px[o++] = (0xff000000 | (vram[addr] << 16) | (vram[addr + 1] << 8) | vram[addr + 2]) >>> 0;
