@@ -30,7 +30,9 @@ describe.skipIf(!kernel || !busybox || !enabled)('Debian 12 Linux (4kc-malta) on
   const dir = mkdtempSync(join(tmpdir(), 'phantasm-malta-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('boots to a shell on ttyS0, answers uname and /proc/cpuinfo, and powers off', () => {
+  it('boots to a shell on ttyS0, answers uname and /proc/cpuinfo, and powers off', {
+    timeout: 3 * PHASE_MS,
+  }, () => {
     const initrdPath = join(dir, 'initramfs.cpio.gz');
     writeBusyboxInitramfs(busybox!, initrdPath);
     let console_ = '';
