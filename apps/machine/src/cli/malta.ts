@@ -48,7 +48,8 @@ export function defineMaltaCommand(program: Command, done: (args: MaltaArgs) => 
     .description(
       "The MIPS Malta board (24K-class CPU, GT-64120, PIIX4) with QEMU's -kernel convention: an ELF " +
         'kernel, an optional initrd, YAMON-style arguments. The serial console (ttyS0) is on stdout and ' +
-        'stdin goes to it (Ctrl-A X quits on a terminal). Power-off by the guest exits 0.',
+        'stdin goes to it (Ctrl-A X quits on a terminal). Power-off by the guest exits 0; a limit ' +
+        'reached first, 2.',
     )
     .requiredOption('--kernel <FILE>', 'ELF32 little-endian MIPS kernel (e.g. Debian vmlinuz-*-malta)')
     .option('--initrd <FILE>', 'initial RAM disk (placed near the top of low RAM)')
