@@ -11,10 +11,14 @@ export const POST_NONE = 0;
 export const POST_REG = 1;
 export const POST_IMM = 2;
 
-/** The base address: r3, which must not be NaT. */
+/** The base address: r3, which must not be NaT, aligned to the access size (user mode has no
+ * unaligned-access emulation: Linux would deliver SIGBUS without its fix-up, Ski stops). */
 function address(c: Ia64Cpu, d: Insn): bigint {
   if (c.nat(d.r3)) c.raise('register-nat-consumption', BigInt(d.r3), `address register r${d.r3} is NaT`);
-  return c.gr(d.r3);
+  const a = c.gr(d.r3);
+  if ((a & BigInt(d.b - 1)) !== 0n)
+    c.raise('unaligned-reference', a, `unaligned ${d.b}-byte access at 0x${a.toString(16)}`);
+  return a;
 }
 
 /** Post-increment r3 by r2 or the immediate (after the access). */
@@ -41,7 +45,10 @@ export function ld(kind: LoadKind): Exec {
         return;
       }
     }
-    const v = natBase ? undefined : c.memory.read(base, size);
+    const misaligned = (base & BigInt(size - 1)) !== 0n;
+    if (misaligned && !speculative)
+      c.raise('unaligned-reference', base, `unaligned ${size}-byte load at 0x${base.toString(16)}`);
+    const v = natBase || misaligned ? undefined : c.memory.read(base, size);
     if (v === undefined) {
       if (!speculative)
         c.raise('data-access', base, `load of ${size} bytes from unmapped 0x${base.toString(16)}`);

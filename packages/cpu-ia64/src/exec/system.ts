@@ -30,19 +30,25 @@ export const movToBr: Exec = (c, d) => {
 };
 export const movFromBr: Exec = (c, d) => c.setGr(d.r1, c.br[d.r2 & 7]);
 export const movFromIp: Exec = (c, d) => c.setGr(d.r1, c.ip);
-export const movFromPr: Exec = (c, d) => c.setGr(d.r1, c.predicates());
+// The predicate moves copy the physical predicate file, without rotation (as Ski does: it clears
+// rrb.pr around them), so that saving and restoring predicates is independent of the rotation base.
+export const movFromPr: Exec = (c, d) => {
+  let v = 0n;
+  for (let p = 63; p > 0; p--) v = (v << 1n) | BigInt(c.prv[p]);
+  c.setGr(d.r1, (v << 1n) | 1n);
+};
 
 /** mov pr = r2, mask17 (d.imm sign-extended: bit 16 covers p16..p63). */
 export const movToPr: Exec = (c, d) => {
   const v = source(c, d, 'mov to pr');
   const mask = u64(d.imm);
-  for (let p = 1; p < 64; p++) if ((mask >> BigInt(p)) & 1n) c.setPr(p, Number((v >> BigInt(p)) & 1n));
+  for (let p = 1; p < 64; p++) if ((mask >> BigInt(p)) & 1n) c.prv[p] = Number((v >> BigInt(p)) & 1n);
 };
 
 /** mov pr.rot = imm44: p16..p63 from bits 16..63. */
 export const movToPrRot: Exec = (c, d) => {
   const v = u64(d.imm);
-  for (let p = 16; p < 64; p++) c.setPr(p, Number((v >> BigInt(p)) & 1n));
+  for (let p = 16; p < 64; p++) c.prv[p] = Number((v >> BigInt(p)) & 1n);
 };
 
 /** mov ar (d.r3 = ar number): M-unit reaches ar0..63, I-unit ar64..127. */

@@ -5,11 +5,23 @@ import { join } from 'node:path';
 
 const dir = process.argv[2] ?? 'obj';
 const UNITS: Record<string, string> = {
-  MII: 'MII', MI_I: 'MII', MLX: 'ML', MMI: 'MMI', M_MI: 'MMI', MFI: 'MFI', MMF: 'MMF',
-  MIB: 'MIB', MBB: 'MBB', BBB: 'BBB', MMB: 'MMB', MFB: 'MFB',
+  MII: 'MII',
+  MI_I: 'MII',
+  MLX: 'ML',
+  MMI: 'MMI',
+  M_MI: 'MMI',
+  MFI: 'MFI',
+  MMF: 'MMF',
+  MIB: 'MIB',
+  MBB: 'MBB',
+  BBB: 'BBB',
+  MMB: 'MMB',
+  MFB: 'MFB',
 };
 const seen = new Map<string, string>();
-for (const f of readdirSync(dir).filter((x) => x.endsWith('.dis')).sort()) {
+for (const f of readdirSync(dir)
+  .filter((x) => x.endsWith('.dis'))
+  .sort()) {
   let bytes: number[] = [];
   let texts: string[] = [];
   let units = '';
