@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/devices/clock.js';
-import { CmosRtc } from '../../src/devices/cmos-rtc.js';
+import { CmosRtc, UIP_NS } from '../../src/devices/cmos-rtc.js';
 import { IrqRecorder } from './helpers.js';
 
 function reg(cmos: CmosRtc, index: number): number {
@@ -19,6 +19,23 @@ describe('CmosRtc', () => {
     clock.advance(3e9);
     expect([reg(cmos, 4), reg(cmos, 2), reg(cmos, 0)]).toEqual([0x00, 0x00, 0x01]);
     expect([reg(cmos, 7), reg(cmos, 8)]).toEqual([0x01, 0x03]);
+  });
+
+  it('shows update-in-progress for the last UIP_NS of each second only when asked to', () => {
+    const clock = new VirtualClock();
+    const plain = new CmosRtc(clock, { ramBytes: 1 << 20, startTime: start });
+    const uip = new CmosRtc(clock, { ramBytes: 1 << 20, startTime: start, updateInProgress: true });
+    expect(uip.nextUipChangeNs()).toBe(1e9 - UIP_NS);
+    clock.advance(1e9 - UIP_NS - 1);
+    expect(reg(uip, 0x0a) & 0x80).toBe(0);
+    clock.advance(1);
+    expect(reg(uip, 0x0a)).toBe(0xa6); // 32.768 kHz, 1024 Hz, UIP
+    expect(reg(plain, 0x0a)).toBe(0x26);
+    expect(plain.nextUipChangeNs()).toBeUndefined();
+    expect(uip.nextUipChangeNs()).toBe(1e9);
+    clock.advance(UIP_NS);
+    expect(reg(uip, 0x0a) & 0x80).toBe(0);
+    expect(reg(uip, 0)).toBe(0x59); // the second after 23:59:58
   });
 
   it('switches to binary when register B bit 2 is set, and guest writes set the clock', () => {
