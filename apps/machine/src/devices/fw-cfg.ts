@@ -7,6 +7,10 @@ import { DeviceConfigError, type PortDevice } from './types.js';
 const SIGNATURE = 0x0000;
 const ID = 0x0001;
 const FILE_DIR = 0x0019;
+/** QEMU's numbered items a board sets (docs/specs/fw_cfg.rst). */
+export const FW_CFG_RAM_SIZE = 0x0003;
+export const FW_CFG_NB_CPUS = 0x0005;
+export const FW_CFG_MAX_CPUS = 0x000f;
 const FIRST_FILE = 0x0020;
 const NAME_BYTES = 56;
 
@@ -32,6 +36,16 @@ export class FwCfg implements PortDevice, SavableDevice {
     const selected = r.int('selected', 0, 0xffff);
     this.offset = r.int('offset');
     this.selected = selected;
+  }
+
+  /** Set a numbered item to a little-endian integer of `bytes` bytes (e.g. 0x05, the CPU count). */
+  setNumber(selector: number, value: bigint | number, bytes: 2 | 4 | 8): void {
+    if (selector < 0 || selector >= FIRST_FILE || selector === FILE_DIR)
+      throw new DeviceConfigError(`fw_cfg item 0x${selector.toString(16)} is not a numbered item`);
+    const data = new Uint8Array(bytes);
+    let v = BigInt(value);
+    for (let i = 0; i < bytes; i++, v >>= 8n) data[i] = Number(v & 0xffn);
+    this.items.set(selector, data);
   }
 
   /** Publish a named file (e.g. "vgaroms/vgabios.bin"). */

@@ -41,7 +41,7 @@ describe('multiboot', () => {
     expect(mmapLength).toBe(3 * 24);
   });
 
-  it('stops as halted when the kernel disables interrupts and halts', () => {
+  it('runs the firmware POST first, as QEMU -kernel does: halted with IF=0, the BIOS timer running', () => {
     const image = header(0x10000);
     const v = new DataView(image.buffer);
     v.setUint32(12, 0x100000, true); // header_addr
@@ -50,14 +50,35 @@ describe('multiboot', () => {
     image.set([0xfa, 0xf4], 32); // cli; hlt
     const board = new PcBoard({ memoryMiB: 4 });
     board.loadMultiboot(image.subarray(0, 64));
-    const r = board.run({ maxInstructions: 1000 });
+    const atEntry = board.cpu.instructions;
+    expect(atEntry).toBeGreaterThan(0); // the POST ran
+    const r = board.run({ maxInstructions: atEntry + 1000 });
     expect(r.stop).toBe('halted');
-    expect(r.instructions).toBe(2);
-    // sti; hlt with no timer programmed: nothing can wake it either
-    image.set([0xfb, 0xf4], 32);
-    const board2 = new PcBoard({ memoryMiB: 4 });
-    board2.loadMultiboot(image.subarray(0, 64));
-    expect(board2.run({ maxInstructions: 1000 }).stop).toBe('halted');
+    expect(r.instructions).toBe(atEntry + 2);
+    // the PIT and the PICs are as the BIOS left them: a timer interrupt can wake a kernel
+    expect(board.nextTimerWakeNs()).toBeDefined();
+    expect(new PcBoard({ memoryMiB: 4 }).nextTimerWakeNs()).toBeUndefined();
+  });
+
+  it('puts its own structures above a kernel that occupies 0x8000 (kvm-unit-tests realmode.flat)', () => {
+    const image = header(0x10000, 0, 0x2000);
+    const v = new DataView(image.buffer);
+    v.setUint32(12, 0x8000, true); // header_addr
+    v.setUint32(16, 0x8000, true); // load_addr
+    v.setUint32(24, 0xa000, true); // bss_end_addr
+    v.setUint32(28, 0x8020, true); // entry_addr
+    image.fill(0x90, 32, 0x2000);
+    const board = new PcBoard({ memoryMiB: 4 });
+    const k = board.loadMultiboot(image, 'realmode');
+    expect(k.segments).toEqual([[0x8000, 0xa000]]);
+    const m = board.memory;
+    expect([...m.readBytes(0x8020, 0x1fe0)].every((b) => b === 0x90)).toBe(true);
+    expect(k.infoAddress).toBeGreaterThanOrEqual(0xa000);
+    expect(board.cpu.gdtr.base).toBeGreaterThanOrEqual(0xa000);
+    const cmdline = m.read32(k.infoAddress + 16);
+    expect(new TextDecoder().decode(m.readBytes(cmdline, 8))).toBe('realmode');
+    expect(board.run({ maxInstructions: board.cpu.instructions + 100 }).stop).toBe('max-instructions');
+    expect(board.cpu.eip).toBeGreaterThan(0x8020);
   });
 
   it('refuses an ELF without loadable segments and images that do not fit in RAM', () => {

@@ -30,7 +30,8 @@ describe('phantasm CLI', () => {
     expect(readFileSync(serial, 'utf8')).toMatch(
       /^Hello from a multiboot kernel, mem_upper=0x00003C00 KiB\n$/,
     );
-    expect(readFileSync(screen, 'utf8')).toBe('\n'); // nothing drew on the screen
+    // the firmware's POST ran first (as SeaBIOS does before QEMU's multiboot ROM); the kernel drew nothing
+    expect(readFileSync(screen, 'utf8')).toBe('Phantasm BIOS\nMemory: 16384 KiB\n');
     expect(r.stderr).toContain('stopped (exit)');
   });
 

@@ -8,10 +8,19 @@ import type { PhysicalMemory } from '@phantasm/mmu';
 export const MULTIBOOT_MAGIC = 0x1badb002;
 export const MULTIBOOT_BOOTLOADER_MAGIC = 0x2badb002;
 const HEADER_SEARCH = 8192;
-const GDT_ADDR = 0x8000;
-const INFO_ADDR = 0x9000;
-const MMAP_ADDR = 0x9100;
-const CMDLINE_ADDR = 0x9400;
+/**
+ * The loader's own structures (GDT, information structure, memory map, command line) sit at
+ * 0x8000 unless the kernel occupies that place (kvm-unit-tests' realmode.flat is linked there):
+ * then just above the kernel's last byte, as QEMU puts them after the image.
+ */
+const DEFAULT_AREA = 0x8000;
+const GDT_OFFSET = 0;
+const INFO_OFFSET = 0x1000;
+const MMAP_OFFSET = 0x1100;
+const CMDLINE_OFFSET = 0x1400;
+const CMDLINE_MAX = 0x400;
+const AREA_SIZE = CMDLINE_OFFSET + CMDLINE_MAX;
+const STACK_TOP = 0x7c00;
 
 export class MultibootError extends Error {
   override name = 'MultibootError';
@@ -108,10 +117,27 @@ function loadImage(
   return { entry: u32(image, 24), segments };
 }
 
+const overlaps = (segments: [number, number][], start: number, end: number) =>
+  segments.some(([s, e]) => s < end && start < e);
+
+/** Where the loader's structures go: 0x8000, else the first 4 KiB boundary above the kernel. */
+function loaderArea(memory: PhysicalMemory, segments: [number, number][]): number {
+  if (!overlaps(segments, DEFAULT_AREA, DEFAULT_AREA + AREA_SIZE)) return DEFAULT_AREA;
+  const top = Math.max(...segments.map(([, e]) => e));
+  let area = (top + 0xfff) & ~0xfff;
+  if (area < 0x100000 && area + AREA_SIZE > 0xa0000) area = 0x100000;
+  if (area + AREA_SIZE + 0x1000 > memory.ramSize)
+    throw new MultibootError('no room in RAM for the multiboot information beside the kernel');
+  return area;
+}
+
 /** Multiboot information: mem_lower/mem_upper, a command line and a BIOS-style memory map. */
-function writeInfo(memory: PhysicalMemory, cmdline: string): number {
+function writeInfo(memory: PhysicalMemory, area: number, cmdline: string): number {
+  const INFO_ADDR = area + INFO_OFFSET;
+  const MMAP_ADDR = area + MMAP_OFFSET;
+  const CMDLINE_ADDR = area + CMDLINE_OFFSET;
   const view = new DataView(memory.ram.buffer);
-  memory.ram.fill(0, INFO_ADDR, INFO_ADDR + 0x500);
+  memory.ram.fill(0, INFO_ADDR, area + AREA_SIZE);
   const ram = memory.ramSize;
   const map: [number, number, number][] = [
     [0, 0xa0000, 1],
@@ -125,7 +151,7 @@ function writeInfo(memory: PhysicalMemory, cmdline: string): number {
     view.setUint32(e + 12, len, true);
     view.setUint32(e + 20, type, true);
   });
-  const text = new TextEncoder().encode(cmdline.slice(0, 200));
+  const text = new TextEncoder().encode(cmdline).subarray(0, CMDLINE_MAX - 1);
   memory.ram.set(text, CMDLINE_ADDR);
   memory.ram[CMDLINE_ADDR + text.length] = 0;
   view.setUint32(INFO_ADDR, 0x1 | 0x4 | 0x40, true); // mem_*, cmdline, mmap
@@ -138,10 +164,10 @@ function writeInfo(memory: PhysicalMemory, cmdline: string): number {
 }
 
 /** Flat 4 GiB code (0x08) and data (0x10) descriptors. */
-function writeGdt(memory: PhysicalMemory): void {
+function writeGdt(memory: PhysicalMemory, address: number): void {
   const gdt = [0, 0, 0x0000ffff, 0x00cf9a00, 0x0000ffff, 0x00cf9200];
   const view = new DataView(memory.ram.buffer);
-  for (let i = 0; i < gdt.length; i++) view.setUint32(GDT_ADDR + 4 * i, gdt[i], true);
+  for (let i = 0; i < gdt.length; i++) view.setUint32(address + 4 * i, gdt[i], true);
 }
 
 /** Load a multiboot kernel and put the CPU at its entry point, as a multiboot loader leaves it. */
@@ -155,10 +181,11 @@ export function bootMultiboot(
   if (!header)
     throw new MultibootError('no multiboot header (magic 0x1BADB002 with checksum) in the first 8 KiB');
   const { entry, segments } = loadImage(memory, image, header);
-  const infoAddress = writeInfo(memory, cmdline);
-  writeGdt(memory);
+  const area = loaderArea(memory, segments);
+  const infoAddress = writeInfo(memory, area, cmdline);
+  writeGdt(memory, area + GDT_OFFSET);
   cpu.setA20(true);
-  cpu.gdtr = { base: GDT_ADDR, limit: 23 };
+  cpu.gdtr = { base: area + GDT_OFFSET, limit: 23 };
   cpu.setControl(0, (cpu.cr0 | 1) >>> 0);
   cpu.loadSegment('cs', 0x08);
   for (const s of ['ds', 'es', 'fs', 'gs', 'ss'] as const) cpu.loadSegment(s, 0x10);
@@ -166,6 +193,7 @@ export function bootMultiboot(
   cpu.eip = entry;
   cpu.eax = MULTIBOOT_BOOTLOADER_MAGIC;
   cpu.ebx = infoAddress;
-  cpu.esp = 0x7c00;
+  // no stack is promised by the specification; one below 0x7C00 unless the kernel lies there
+  cpu.esp = overlaps(segments, STACK_TOP - 0x400, STACK_TOP) ? area + AREA_SIZE + 0x1000 : STACK_TOP;
   return { entry, infoAddress, segments };
 }

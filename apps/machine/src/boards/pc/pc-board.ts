@@ -10,9 +10,10 @@ import { DebugConsole, DebugExit } from '../../devices/debug-ports.js';
 import type { DiskImage } from '../../devices/disk-image.js';
 import { Dma8237 } from '../../devices/dma8237.js';
 import { FloppyController } from '../../devices/fdc.js';
-import { FwCfg } from '../../devices/fw-cfg.js';
+import { FW_CFG_MAX_CPUS, FW_CFG_NB_CPUS, FW_CFG_RAM_SIZE, FwCfg } from '../../devices/fw-cfg.js';
 import { I8042 } from '../../devices/i8042.js';
 import { IoPortBus } from '../../devices/io-bus.js';
+import { LOCAL_APIC_BASE, LOCAL_APIC_SIZE, LocalApic } from '../../devices/local-apic.js';
 import { i440fxFunctions, PciHost, stdVgaFunction } from '../../devices/pci.js';
 import { DualPic } from '../../devices/pic8259.js';
 import { Pit8254 } from '../../devices/pit8254.js';
@@ -43,6 +44,8 @@ export const NS_PER_INSTRUCTION = 20;
 const POLL_WAIT_NS = 250e6;
 /** A pause longer than this between polls starts a new run of polls. */
 const POLL_GAP_NS = 50e6;
+/** Instructions a firmware may take to reach int 19h before a multiboot load gives up on it. */
+const POST_BUDGET = 500e6;
 
 export interface PcBoardOptions {
   /** RAM in MiB (default 32, at least 2). */
@@ -113,7 +116,11 @@ export const PC_DEVICE_NAMES = [
   'fw-cfg',
   'debugcon',
   'debug-exit',
+  'local-apic',
 ] as const;
+
+/** Devices added after machine-state format 1 was first written: an older state starts them at power-on. */
+const LATER_DEVICES: readonly string[] = ['local-apic'];
 
 export type RunStop = 'exit' | 'screen' | 'max-instructions' | 'timeout' | 'halted' | 'interrupt';
 
@@ -145,6 +152,7 @@ export class PcBoard {
   readonly pci: PciHost;
   readonly pv: PvFirmware;
   readonly fwCfg = new FwCfg();
+  readonly localApic = new LocalApic();
   private readonly firmwareServices: FirmwareServices;
   private renderer: VgaRenderer | undefined;
   /** Where the linear framebuffer is mapped now (undefined: not mapped). */
@@ -211,6 +219,7 @@ export class PcBoard {
     const vgaFunction = this.pci.fn(2, 0)!;
     vgaFunction.onWrite = () => this.mapLinearFramebuffer();
     this.mapLinearFramebuffer();
+    this.memory.mapMmio(LOCAL_APIC_BASE, LOCAL_APIC_SIZE, this.localApic);
     this.pv = new PvFirmware(this.memory, floppies, [options.hardDisk]);
     this.pv.onKeyboardWait = (kind) => this.keyboardPolled(kind === 1);
     this.wirePorts(options);
@@ -275,6 +284,10 @@ export class PcBoard {
     io.register('fw-cfg', 0x510, 0x511, this.fwCfg, { wide: true });
     // SeaBIOS runs a file named after a PCI device's ids as that device's option ROM (with its bus address)
     if (options.vgaRom) this.fwCfg.addFile('pci1234,1111.rom', options.vgaRom);
+    // one processor, as QEMU's pc machine tells its firmware (and kvm-unit-tests) here
+    this.fwCfg.setNumber(FW_CFG_NB_CPUS, 1, 2);
+    this.fwCfg.setNumber(FW_CFG_MAX_CPUS, 1, 2);
+    this.fwCfg.setNumber(FW_CFG_RAM_SIZE, (options.memoryMiB ?? 32) * MIB, 8);
   }
 
   /**
@@ -304,10 +317,17 @@ export class PcBoard {
   }
 
   /**
-   * Load a multiboot kernel and start the CPU at its entry in protected mode (the firmware is
-   * bypassed, as with QEMU's -kernel the kernel never sees the BIOS run).
+   * Load a multiboot kernel and start the CPU at its entry in protected mode. As with QEMU's
+   * -kernel (SeaBIOS's POST, then its multiboot option ROM at boot time), the firmware first runs
+   * its POST up to int 19h, so the kernel finds the PICs, the PIT, the IVT and the BIOS data area
+   * set up (kvm-unit-tests' realmode.flat waits in HLT for a timer tick).
    */
   loadMultiboot(image: Uint8Array, cmdline = ''): LoadedKernel {
+    const post = this.run({ untilInterrupt: 0x19, maxInstructions: this.cpu.instructions + POST_BUDGET });
+    if (post.stop !== 'interrupt')
+      throw new DeviceConfigError(
+        `the firmware did not reach its boot step (int 19h): stopped (${post.stop})`,
+      );
     return bootMultiboot(this.cpu, this.memory, image, cmdline);
   }
 
@@ -353,6 +373,8 @@ export class PcBoard {
         return this.debugcon;
       case 'debug-exit':
         return this.debugExit;
+      case 'local-apic':
+        return this.localApic;
     }
   }
 
@@ -371,11 +393,15 @@ export class PcBoard {
    * is refused (DeviceStateError), every device is put back as it was before the call.
    */
   loadDevices(records: PcDeviceRecords): void {
-    const missing = PC_DEVICE_NAMES.filter((n) => records[n] === undefined);
+    const missing = PC_DEVICE_NAMES.filter((n) => records[n] === undefined && !LATER_DEVICES.includes(n));
     if (missing.length > 0) throw new DeviceStateError('machine', `no record for ${missing.join(', ')}`);
     const before = this.saveDevices();
     try {
-      for (const name of PC_DEVICE_NAMES) this.savable(name).load(records[name]);
+      for (const name of PC_DEVICE_NAMES) {
+        const record = records[name];
+        if (record !== undefined) this.savable(name).load(record);
+        else this.localApic.reset(); // the only later device (LATER_DEVICES)
+      }
     } catch (e) {
       for (const name of PC_DEVICE_NAMES) this.savable(name).load(before[name]);
       this.mapLinearFramebuffer();
@@ -556,6 +582,7 @@ export class PcBoard {
       } else if (this.resetPending || reason === 'reset') {
         this.resetPending = false;
         cpu.reset();
+        this.localApic.reset();
       } else if (reason === 'hlt') {
         if (!this.idle()) stop = 'halted';
       }

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { PcBoard } from '../../src/boards/pc/pc-board.js';
+import { LOCAL_APIC_BASE, LocalApic } from '../../src/devices/local-apic.js';
+
+describe('local APIC register page', () => {
+  it('reads as a P6 APIC after RESET: ID 0, version 50014h, LVTs masked, ICR idle', () => {
+    const apic = new LocalApic();
+    expect(apic.read(0x20, 4)).toBe(0);
+    expect(apic.read(0x30, 4)).toBe(0x50014);
+    for (const lvt of [0x320, 0x330, 0x340, 0x350, 0x360, 0x370]) expect(apic.read(lvt, 4)).toBe(1 << 16);
+    expect(apic.read(0xf0, 4)).toBe(0xff);
+    expect(apic.read(0xe0, 4)).toBe(0xffffffff);
+    apic.write(0x300, 4, 0x000c4500); // INIT to all but self: delivery status stays idle (bit 12)
+    expect(apic.read(0x300, 4) & (1 << 12)).toBe(0);
+  });
+
+  it('keeps only the writable bits, ignores EOI and read-only registers, and saves them', () => {
+    const apic = new LocalApic();
+    apic.write(0xf0, 4, 0xffffffff);
+    expect(apic.read(0xf0, 4)).toBe(0x3ff);
+    apic.write(0x80, 4, 0x1234);
+    expect(apic.read(0x80, 4)).toBe(0x34);
+    expect(apic.read(0xa0, 4)).toBe(0x30); // PPR follows TPR with nothing in service
+    apic.write(0x30, 4, 0);
+    apic.write(0xb0, 4, 0);
+    expect(apic.read(0x30, 4)).toBe(0x50014);
+    apic.write(0xd0, 1, 0x55); // a narrow write merges into the register
+    apic.write(0xd3, 1, 0x07);
+    expect(apic.read(0xd0, 4)).toBe(0x07000000);
+    const again = new LocalApic();
+    again.load(apic.save());
+    expect(again.read(0xf0, 4)).toBe(0x3ff);
+    expect(again.read(0xd0, 4)).toBe(0x07000000);
+    apic.reset();
+    expect(apic.read(0xf0, 4)).toBe(0xff);
+  });
+
+  it('is mapped at FEE00000h on the PC board and the board reports one CPU through fw_cfg', () => {
+    const board = new PcBoard({ memoryMiB: 4 });
+    expect(board.memory.read32(LOCAL_APIC_BASE + 0x30)).toBe(0x50014);
+    board.io.write(0x510, 2, 0x05); // FW_CFG_NB_CPUS
+    expect(board.io.read(0x511, 1) | (board.io.read(0x511, 1) << 8)).toBe(1);
+  });
+});
