@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from './errors.js';
 import { defineMaltaCommand, type MaltaArgs } from './malta.js';
+import { defineRunCommand, type RunArgs } from './run.js';
 
 export { UsageError } from './errors.js';
 
@@ -56,10 +57,11 @@ export type Invocation =
   | { command: 'pc'; args: PcArgs; bare: boolean }
   | { command: 'inspect'; args: InspectArgs }
   | { command: 'malta'; args: MaltaArgs }
+  | { command: 'run'; args: RunArgs }
   /** --help, --version, `phantasm help [command]`: print text, exit 0. */
   | { command: 'help'; text: string };
 
-const COMMANDS = ['boot', 'pc', 'malta', 'inspect', 'help'];
+const COMMANDS = ['boot', 'pc', 'malta', 'run', 'inspect', 'help'];
 
 function positiveNumber(option: string, integer: boolean): (text: string) => number {
   return (text) => {
@@ -265,6 +267,9 @@ function buildProgram(sink: Sink, out: { text: string }): Command {
   defineMaltaCommand(program, (args) => {
     sink.result = { command: 'malta', args };
   });
+  defineRunCommand(program, (args) => {
+    sink.result = { command: 'run', args };
+  });
   inspectCommand(program, sink);
   program.addHelpText(
     'after',
@@ -277,7 +282,9 @@ function buildProgram(sink: Sink, out: { text: string }): Command {
 export function parseCommandLine(argv: string[]): Invocation {
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !COMMANDS.includes(first)) {
-    throw new UsageError(`unknown command ${JSON.stringify(first)} (commands: boot, pc, malta, inspect)`);
+    throw new UsageError(
+      `unknown command ${JSON.stringify(first)} (commands: boot, pc, malta, run, inspect)`,
+    );
   }
   const sink: Sink = {};
   const out = { text: '' };

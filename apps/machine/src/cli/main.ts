@@ -24,6 +24,7 @@ import { EXIT, errorLine, InspectError, UsageError } from './errors.js';
 import { inspectCommand } from './inspect.js';
 import { maltaCommand } from './malta.js';
 import { pcCommand } from './pc.js';
+import { runCommand } from './run.js';
 
 /** Errors that are the command line's or the input files' fault: exit 64, as before for `pc`. */
 const USAGE_ERRORS = [
@@ -62,6 +63,8 @@ function run(invocation: Invocation, io: MainIo): Promise<number> | number {
       return inspectCommand(invocation.args);
     case 'malta':
       return maltaCommand(invocation.args, io);
+    case 'run':
+      return runCommand(invocation.args);
   }
 }
 
