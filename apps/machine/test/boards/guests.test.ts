@@ -62,7 +62,7 @@ describe.skipIf(!seabiosPresent)(
       board.run({ maxInstructions: 20_000_000, timeoutMs: 30_000, untilScreen: 'No bootable device' });
       const log = String.fromCharCode(...debug);
       expect(log).toMatch(/SeaBIOS \(version [^)]+\)/);
-      expect(log).toContain('Found 3 PCI devices');
+      expect(log).toContain('Found 4 PCI devices'); // i440FX, PIIX3 ISA and IDE, the VGA (1234:1111)
     });
 
     it('stops at int 19h after POST with its E820-ready data area (for vm86 callers)', () => {
