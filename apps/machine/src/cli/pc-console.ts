@@ -61,7 +61,9 @@ export async function runPcConsole(
       if (debugcon && debugcon.target !== 'stdio') debugcon.flush();
       const line = snapshots?.tick();
       if (line) status = `Ctrl-A H: help | ${line}`;
-      painter.draw(board.screenLines(), `phantasm pc — ${status}`, board.vga.cursor());
+      // a graphics mode has no text to show on a terminal: say so, and how to see it
+      const shown = board.vga.isText() ? status : `graphics mode (Ctrl-A P: PNG screenshot) | ${status}`;
+      painter.draw(board.screenLines(), `phantasm pc — ${shown}`, board.vga.cursor());
       if (FINAL.has(result.stop)) break;
       const ahead = pacer.aheadMs();
       await input.wait(ahead > 1 ? Math.min(ahead, deadline - performance.now()) : 0);

@@ -26,6 +26,7 @@ describe('EscapeDecoder', () => {
       { kind: 'snapshot' },
       { kind: 'interrupt' },
     ]);
+    expect(d.feed(bytes('\x01p\x01P'))).toEqual([{ kind: 'screenshot' }, { kind: 'screenshot' }]);
   });
 });
 
