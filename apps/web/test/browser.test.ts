@@ -284,6 +284,40 @@ describe.skipIf(!chromiumPath)('apps/web in headless chromium', () => {
       );
       expect(await hook(page, (h) => h.serialText)).toContain(`${value}\n`);
       expect(await hook(page, (h) => h.errors)).toEqual([]);
+
+      // and a reload of the page: the old worker's file lock goes, the new one restores again
+      await page.reload();
+      await page.click('#boot-system');
+      await page.waitForFunction(
+        () => (window as unknown as { __phantasm: Hook }).__phantasm.status?.state === 'running',
+        undefined,
+        { timeout: WAIT_MS },
+      );
+      expect(await hook(page, (h) => h.logs.some((l) => /restored snapshot generation/.test(l)))).toBe(true);
+      await page.focus('#screen');
+      await page.keyboard.type('list');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(
+        (k) => (window as unknown as { __phantasm: Hook }).__phantasm.serialText.includes(k),
+        key,
+        { timeout: WAIT_MS },
+      );
+      expect(await hook(page, (h) => h.errors)).toEqual([]);
+
+      // a second tab cannot run the same disk while this one does: it says so, this one goes on
+      const second = await context.newPage();
+      await second.goto(site.url);
+      await second.click('#boot-system');
+      await second.waitForFunction(
+        () => (window as unknown as { __phantasm: Hook }).__phantasm.errors.length > 0,
+        undefined,
+        { timeout: WAIT_MS },
+      );
+      expect((await hook(second, (h) => h.errors)).join('\n')).toMatch(
+        /phantasm-system\.img: cannot open the disk .*; is it open in another tab\?/,
+      );
+      expect(await hook(second, (h) => h.status!.state)).toBe('stopped');
+      expect(await hook(page, (h) => h.status!.state)).toBe('running');
     } finally {
       await context.close();
     }

@@ -12,6 +12,9 @@ export interface SyncAccessHandle {
   close(): void;
 }
 
+/** How long to wait for another worker's lock on the file to go before giving up. */
+const LOCK_WAIT_MS = 3000;
+
 export class OpfsBlockDevice implements BlockDevice {
   readonly blockSize = BLOCK_SIZE;
   private count: number;
@@ -33,12 +36,20 @@ export class OpfsBlockDevice implements BlockDevice {
     if (typeof sync !== 'function') {
       throw new BlockDeviceError(`${name}: this browser has no synchronous OPFS access (a worker needs it)`);
     }
-    try {
-      return new OpfsBlockDevice(await sync.call(file), name);
-    } catch (e) {
-      throw new BlockDeviceError(
-        `${name}: cannot open the disk in the origin's private file system (${(e as Error).message}); is it open in another tab?`,
-      );
+    // Right after a reload the old page's worker may still hold the file's lock for a moment.
+    for (const deadline = performance.now() + LOCK_WAIT_MS; ; ) {
+      try {
+        return new OpfsBlockDevice(await sync.call(file), name);
+      } catch (e) {
+        const locked = (e as DOMException).name === 'NoModificationAllowedError';
+        if (locked && performance.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          continue;
+        }
+        throw new BlockDeviceError(
+          `${name}: cannot open the disk in the origin's private file system (${(e as Error).message})${locked ? '; is it open in another tab?' : ''}`,
+        );
+      }
     }
   }
 
