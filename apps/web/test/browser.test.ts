@@ -19,8 +19,8 @@ import {
 
 const FREEDOS = 'images/freedos722.img';
 const VGA_DIR = resolve(import.meta.dirname, '../../machine/test/vga');
-/** The machine's VGA test programs (built-in BIOS): text, 256 colours, planar 16 colours, VBE 32-bit. */
-const VGA_PROGRAMS = ['text80', 'mode13', 'mode12', 'vbe1024'];
+/** The machine's VGA test programs (built-in BIOS), one per resolution: 720×400 text, 640×400 (13h), 1024×768×32. */
+const VGA_PROGRAMS = ['text80', 'mode13', 'vbe1024'];
 const MBHELLO = resolve(import.meta.dirname, '../../machine/test/programs/mbhello.elf');
 const chromiumPath = findChromium();
 if (!chromiumPath) console.log(`skipped: ${NO_CHROMIUM}`);
