@@ -81,6 +81,7 @@ const workloads = [
   ['sieve', 'paged', 'sieve32.bin'],
   ['memory copy loop', 'real', 'copy16.bin'],
   ['memory copy loop', 'paged', 'copy32.bin'],
+  ['x87 numeric loop (4 of 6 are FPU)', 'paged', 'fpu32.bin'],
 ] as const;
 const rows = workloads.map(([name, mode, file]) => measure(name, mode, file));
 

@@ -45,7 +45,14 @@ export const isNaNClass = (k: number) => k === K_QNAN || k === K_SNAN;
 
 /** Bit length of a positive BigInt. */
 export function bitLength(v: bigint): number {
-  return v === 0n ? 0 : v.toString(2).length;
+  let n = 0;
+  // 64 bits at a time (significands and their products are at most 128 bits).
+  while (v >= 0x10000000000000000n) {
+    v >>= 64n;
+    n += 64;
+  }
+  const hi = Number(v >> 32n);
+  return n + (hi !== 0 ? 64 - Math.clz32(hi) : 32 - Math.clz32(Number(v)));
 }
 
 /**
