@@ -17,6 +17,7 @@ export const PROGRAMS = [
   'mode0d',
   'vbe640',
   'vbe1024',
+  'gfxtext',
 ] as const;
 export type Program = (typeof PROGRAMS)[number];
 export const SEABIOS = '/usr/share/seabios/bios.bin';
@@ -45,8 +46,8 @@ export function runProgram(program: Program, firmware: Firmware): { frame: VgaFr
   return { frame: board.vgaRenderer().render(), board };
 }
 
-/** The reference picture's path: one per firmware for text modes (their fonts differ), else shared. */
+/** The reference picture's path: one per firmware where text is drawn (their fonts differ), else shared. */
 export function referencePath(program: Program, firmware: Firmware): string {
-  const shared = !program.startsWith('text');
+  const shared = !program.startsWith('text') && program !== 'gfxtext';
   return join(HERE, 'expected', shared ? `${program}.png` : `${program}-${firmware}.png`);
 }

@@ -1,13 +1,18 @@
 // Services of the built-in BIOS done in TypeScript, reached through paravirtual ports (as its disk
 // I/O is): the BIOS handler saves every register in a frame on its stack (see ENTER_FRAME in
 // firmware/bios.asm) and writes SS:BP of that frame, one 32-bit OUT, to
-//   0x594: int 10h (video): mode sets, palette, fonts, VBE 4F00h-4F03h, 4F05h
+//   0x594: int 10h (video): mode sets, palette, fonts, text in graphics modes, VBE 4F00h-4F03h, 4F05h, 4F08h
 //   0x598: int 15h: AH=87h block move
 // The service reads its inputs from the saved registers and writes its results into them; reading
 // the same port then tells the handler whether the call was taken (1) or is left to the asm (0).
 // No state of its own: everything lives in guest memory, the VGA and the BIOS data area.
 import type { PhysicalMemory } from '@phantasm/mmu';
 import type { PortDevice } from '../../devices/types.js';
+import {
+  drawGraphicsChar,
+  type GraphicsTextMode,
+  scrollGraphicsUp,
+} from '../../devices/vga/graphics-text.js';
 import {
   builtinFont,
   defaultPalette256,
@@ -104,9 +109,61 @@ export class FirmwareServices implements PortDevice {
       case 0x4f:
         this.vbe(f);
         return true;
+      case 0x09:
+      case 0x0a:
+      case 0x0e:
+        return this.graphicsText(f, ah);
       default:
         return false;
     }
+  }
+
+  /** The current mode when it is one of our graphics modes (no VBE): what text drawing needs. */
+  private graphicsMode(): GraphicsTextMode | undefined {
+    const table = findMode(this.mem.read8(BDA + 0x49));
+    if (!table || table.kind === 'text' || this.vga.vbe.enabled || !(this.vga.regs.gfx[6] & 1))
+      return undefined;
+    const width = table.kind === 'vga256' ? 320 : table.width;
+    return {
+      kind: table.kind,
+      width,
+      rows: Math.floor(table.height / table.charHeight),
+      charHeight: table.charHeight,
+    };
+  }
+
+  /** AH=09h/0Ah (CX copies at the cursor, colour BL) and 0Eh (teletype, colour BL) in graphics modes. */
+  private graphicsText(f: Frame, ah: number): boolean {
+    const mode = this.graphicsMode();
+    if (!mode) return false; // text modes: the asm writes B8000h
+    const m = this.mem;
+    const cols = m.read16(BDA + 0x4a);
+    const cursor = m.read16(BDA + 0x50); // page 0: low byte column, high byte row
+    let col = cursor & 0xff;
+    let row = cursor >> 8;
+    const ch = f.low('ax');
+    const colour = f.low('bx');
+    if (ah !== 0x0e) {
+      for (let i = 0; i < f.get('cx') && col + i < cols; i++)
+        drawGraphicsChar(this.vga, mode, col + i, row, ch, colour);
+      return true;
+    }
+    if (ch === 0x0d) col = 0;
+    else if (ch === 0x0a) row++;
+    else if (ch === 0x08) col = Math.max(0, col - 1);
+    else if (ch !== 0x07) {
+      drawGraphicsChar(this.vga, mode, col, row, ch, colour);
+      if (++col >= cols) {
+        col = 0;
+        row++;
+      }
+    }
+    if (row >= mode.rows) {
+      scrollGraphicsUp(this.vga, mode);
+      row = mode.rows - 1;
+    }
+    m.write16(BDA + 0x50, (row << 8) | col);
+    return true;
   }
 
   private setVgaMode(al: number): boolean {

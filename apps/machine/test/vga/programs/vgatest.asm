@@ -14,6 +14,7 @@ org 0x7c00
 %define T_MODE0D     6
 %define T_VBE640     7
 %define T_VBE1024    8
+%define T_GFXTEXT    9
 
 start:
             cli
@@ -217,6 +218,44 @@ main:
             mov ax, 0x0001
             out dx, ax
             ; a line of text through the teletype (drawn in graphics modes by the BIOS, if it can)
+            jmp stop
+%elif TEST == T_GFXTEXT
+            ; text through the BIOS in mode 12h: 32 teletype lines in 15 colours (the screen holds 30, so
+            ; it scrolls twice), then AH=09h with XOR over the last line
+            mov ax, 0x0012
+            int 0x10
+            mov bp, 32              ; lines
+            mov bl, 1
+.line:      mov si, msg_hello
+.ch:        lodsb
+            or al, al
+            jz .eol
+            mov ah, 0x0e
+            xor bh, bh
+            int 0x10
+            jmp .ch
+.eol:       mov al, bl              ; the line number's colour as a digit
+            add al, '0'
+            mov ah, 0x0e
+            int 0x10
+            mov al, 13
+            int 0x10
+            mov al, 10
+            int 0x10
+            inc bl
+            and bl, 15
+            jnz .next
+            inc bl
+.next:      dec bp
+            jnz .line
+            mov ah, 0x02            ; cursor to column 4 of row 28
+            xor bh, bh
+            mov dx, 0x1c04
+            int 0x10
+            mov ax, 0x09db          ; full block, 10 times, colour 0Eh XOR
+            mov bx, 0x008e
+            mov cx, 10
+            int 0x10
             jmp stop
 %elif TEST == T_VBE640 || TEST == T_VBE1024
   %if TEST == T_VBE640
