@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { caseLine, Rng, randomCase, TRANSCENDENTAL, transcendentalCase } from '../test/x87/gen.js';
 import { buildHost } from '../test/x87/host.js';
 
-const host = buildHost();
-if (typeof host === 'string') throw new Error(`cannot run the x87 harness here: ${host}`);
+const built = buildHost();
+if (typeof built === 'string') throw new Error(`cannot run the x87 harness here: ${built}`);
+const host = built;
 const out = join(import.meta.dirname, '..', 'test', 'x87', 'expected');
 function write(name: string, lines: string[]): void {
   const answers = host.run(lines);
