@@ -2,6 +2,7 @@
 // on port 64h, D4h to address the mouse, replies and packets read from port 60h with the aux bit
 // (status bit 5) set and an IRQ12 edge per byte.
 import { describe, expect, it } from 'vitest';
+import { PcBoard } from '../../src/boards/pc/pc-board.js';
 import { I8042 } from '../../src/devices/i8042.js';
 import { IrqRecorder } from './helpers.js';
 
@@ -99,5 +100,22 @@ describe('PS/2 mouse on the 8042 aux port', () => {
     copy.load(JSON.parse(JSON.stringify(kbc.save())));
     copy.mouse.move({ dx: 3, dy: 0, buttons: 0, wheel: 1 });
     expect(auxBytes(copy)).toEqual([0x08, 3, 0, 1]);
+  });
+});
+
+describe('PS/2 mouse on the PC board', () => {
+  it('board.mouse() reaches the guest as IRQ12 on the slave PIC once the driver enabled streaming', () => {
+    const board = new PcBoard({ memoryMiB: 2 });
+    const io = board.io;
+    io.write(0x64, 1, 0xa8);
+    io.write(0x64, 1, 0x60);
+    io.write(0x60, 1, 0x47);
+    io.write(0x64, 1, 0xd4);
+    io.write(0x60, 1, 0xf4);
+    expect(io.read(0x60, 1)).toBe(0xfa);
+    io.write(0xa1, 1, 0x00); // unmask the slave's lines (IRQ12 is its line 4)
+    board.mouse({ dx: 4, dy: -4, buttons: 1 });
+    expect(board.pic.slave.irr & 0x10).toBe(0x10);
+    expect([io.read(0x60, 1), io.read(0x60, 1), io.read(0x60, 1)]).toEqual([0x09, 4, 4]);
   });
 });
