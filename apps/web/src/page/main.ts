@@ -208,7 +208,9 @@ function showStatus(s: StatusMessage): void {
   const what = s.mode === 'system' ? 'Phantasm system' : s.mode === 'pc' ? 'PC' : '';
   statusLine.textContent = [
     `${what} ${s.state}`.trim(),
-    `${(s.instructions / 1e6).toFixed(1)} M instructions`,
+    s.instructions < 1e6
+      ? `${s.instructions.toLocaleString('en')} instructions`
+      : `${(s.instructions / 1e6).toFixed(1)} M instructions`,
     `${s.mips.toFixed(1)} MIPS`,
     `${s.virtualSeconds.toFixed(1)} s virtual`,
     s.note ?? '',
