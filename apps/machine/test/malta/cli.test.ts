@@ -3,10 +3,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { runCli } from '../cli/run-cli.js';
-import { powerOffProgram } from './helpers.js';
+import { echoProgram, powerOffProgram } from './helpers.js';
 
 const programs = fileURLToPath(new URL('../../../../packages/cpu-mips32/test/programs/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'phantasm-malta-cli-'));
@@ -20,6 +22,28 @@ describe('phantasm malta', () => {
     expect(run.stdout).toBe('bye\n');
     expect(run.stderr).toMatch(/stopped \(poweroff\) after \d+ instructions/);
     expect(run.status).toBe(0);
+  });
+
+  it('types piped stdin on the serial console once the guest has the port open', async () => {
+    const kernel = join(dir, 'echo.elf');
+    writeFileSync(kernel, echoProgram('q'));
+    let stdout = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+      stdout += String(s);
+      return true;
+    });
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const stdin = Readable.from(['hello\n', 'q']) as unknown as NodeJS.ReadStream;
+      const status = await main(['malta', '--kernel', kernel, '--memory', '16', '--timeout', '60'], {
+        stdin,
+      });
+      expect(status).toBe(0);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(stdout).toBe('hello\rq'); // a newline from a pipe is Enter (CR), as typed
   });
 
   it('exits 2 when --max-instructions ends the run first (a program that resets forever)', async () => {

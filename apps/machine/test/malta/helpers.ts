@@ -43,7 +43,31 @@ const sb = (rt: number, base: number, off: number) => itype(0x28, base, rt, off)
 export function powerOffProgram(text: string): Uint8Array {
   const code: number[] = [lui(T3, 0xb800)];
   for (const ch of text) code.push(ori(T4, 0, ch.charCodeAt(0)), sb(T4, T3, 0x3f8));
-  code.push(
+  code.push(...powerOff());
+  return elf(0x8010_0000, code);
+}
+
+/**
+ * Echoes what COM1 receives (polling LSR.DR, with the receive interrupt enabled in IER as a driver
+ * that has the port open does) until it echoes `last`, then powers off as `powerOffProgram`.
+ */
+export function echoProgram(last: string): Uint8Array {
+  const T5 = 13;
+  const T6 = 14;
+  const lbu = (rt: number, base: number, off: number) => itype(0x24, base, rt, off);
+  const code: number[] = [lui(T3, 0xb800), ori(T4, 0, 1), sb(T4, T3, 0x3f9)];
+  const loop = code.length;
+  code.push(lbu(T4, T3, 0x3fd), itype(0x0c, T4, T4, 1)); // andi t4, t4, 1 (data ready)
+  code.push(itype(4, T4, 0, loop - (code.length + 1)), 0); // beq t4, zero, loop
+  code.push(lbu(T5, T3, 0x3f8), sb(T5, T3, 0x3f8), ori(T6, 0, last.charCodeAt(0)));
+  code.push(itype(5, T5, T6, loop - (code.length + 1)), 0); // bne t5, t6, loop
+  code.push(...powerOff());
+  return elf(0x8010_0000, code);
+}
+
+/** PIIX4 power-off through PCI configuration and PMCNTRL (t3 = kseg1 base of the ISA window). */
+function powerOff(): number[] {
+  return [
     lui(T0, 0xbbe0),
     lui(T1, 0x8000),
     ori(T1, T1, 0x5340), // bus 0, device 10, function 3, register 0x40 (PMBA)
@@ -59,6 +83,5 @@ export function powerOffProgram(text: string): Uint8Array {
     sh(T4, T3, 0x1004),
     itype(4, 0, 0, 0xffff), // b . (never reached)
     0,
-  );
-  return elf(0x8010_0000, code);
+  ];
 }
