@@ -15,8 +15,24 @@ for (const line of readFileSync(join(PROGRAMS, 'objdump.txt'), 'utf8').split('\n
 
 // objdump prints pseudo-ops (mov for adds/addl, shl for dep.z, shr for extr) and drops the
 // predicate-less `.cond`: compare instruction families after these aliases.
-const ALIAS: Record<string, string> = { adds: 'mov', addl: 'mov', shl: 'dep', extr: 'shr' };
-function family(mnemonic: string): string {
+// FP pseudo-ops: fadd/fmpy/fnorm/fcvt.xuf are fma, fsub is fms, fneg/fabs/fnegabs (and mov of an FR)
+// are fmerge.
+const ALIAS: Record<string, string> = {
+  adds: 'mov',
+  addl: 'mov',
+  shl: 'dep',
+  extr: 'shr',
+  fadd: 'fma',
+  fmpy: 'fma',
+  fnorm: 'fma',
+  fsub: 'fms',
+  fneg: 'fmerge',
+  fabs: 'fmerge',
+  fnegabs: 'fmerge',
+};
+function family(mnemonic: string, unit = ''): string {
+  if (mnemonic.startsWith('fcvt.xuf')) return 'fma';
+  if (unit === 'F' && mnemonic === 'mov') return 'fmerge';
   const parts = mnemonic.split('.');
   const head = ALIAS[parts[0]] ?? parts[0];
   if (head === 'br' || head === 'brl') {
@@ -46,7 +62,7 @@ describe('decoder against objdump', () => {
           const theirs = table.get(`${unit} ${d.raw.toString(16)}`);
           if (theirs === undefined) return; // padding after the last bundle objdump listed
           slots++;
-          if (family(theirs) !== family(d.name))
+          if (family(theirs, unit) !== family(d.name, unit))
             mismatches.push(`${name}+${off}: ${unit} ${d.name} vs objdump ${theirs}`);
         });
       }

@@ -139,6 +139,25 @@ export const FORMS = {
   postImmStore: ((d, s) => {
     d.imm = sextN((s36(s) << 8) | (f(s, 27, 1) << 7) | f(s, 6, 7), 9);
   }) as Form,
+  /** F1..F4: f4 in d.a, status field in d.b. */
+  fma: ((d, s) => {
+    d.a = f(s, 27, 7);
+    d.b = f(s, 34, 2);
+  }) as Form,
+  /** Status field only (fcmp, fcvt, fmin...). */
+  sf: ((d, s) => {
+    d.b = f(s, 34, 2);
+  }) as Form,
+  /** F5 fclass.m: fclass9 = fclass7c:fc2. */
+  fclass: ((d, s) => {
+    d.c = (f(s, 20, 7) << 2) | f(s, 33, 2);
+  }) as Form,
+  /** F12 fsetc: amask7 in d.a, omask7 in d.c, sf in d.b. */
+  fsetc: ((d, s) => {
+    d.a = f(s, 13, 7);
+    d.c = f(s, 20, 7);
+    d.b = f(s, 34, 2);
+  }) as Form,
 } satisfies Record<string, Form>;
 
 export type FormName = keyof typeof FORMS;

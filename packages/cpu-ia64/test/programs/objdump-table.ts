@@ -34,7 +34,10 @@ for (const f of readdirSync(dir)
     texts.forEach((t, k) => {
       const slot = units === 'ML' && k === 1 ? slots[2] : slots[k];
       const unit = units === 'ML' && k === 1 ? 'X' : units[k];
-      const mnemonic = t.replace(/^\(p\d+\)\s*/, '').split(/\s+/)[0];
+      const mnemonic = t
+        .replace(/^\(p\d+\)\s*/, '')
+        .split(/\s+/)[0]
+        .replace(/;;$/, '');
       seen.set(`${unit} ${slot.toString(16)}`, mnemonic);
     });
   };
