@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodePng } from '../../src/cli/screenshot.js';
 import { runCli } from './run-cli.js';
 
 const programs = new URL('../programs/', import.meta.url);
@@ -33,6 +34,18 @@ describe('phantasm CLI', () => {
     // the firmware's POST ran first (as SeaBIOS does before QEMU's multiboot ROM); the kernel drew nothing
     expect(readFileSync(screen, 'utf8')).toBe('Phantasm BIOS\nMemory: 16384 KiB\n');
     expect(r.stderr).toContain('stopped (exit)');
+  });
+
+  it('writes the VGA picture as PNG with --screenshot (the 80×25 text screen: 720×400)', async () => {
+    const png = join(dir, 'shot.png');
+    const r = await run(['pc', '--until-screen', 'No bootable disk', '--screenshot', png, '--timeout', '20']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`screenshot ${png}`);
+    const picture = decodePng(readFileSync(png));
+    expect([picture.width, picture.height]).toEqual([720, 400]);
+    // the BIOS banner is drawn: some pixels are light grey text on the black screen
+    const lit = picture.rgba.filter((_, i) => i % 4 === 0 && picture.rgba[i] === 168).length;
+    expect(lit).toBeGreaterThan(100);
   });
 
   it('exits 0 when --until-screen text appears and 2 when it does not', async () => {
