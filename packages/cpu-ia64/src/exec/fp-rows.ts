@@ -84,6 +84,8 @@ const MISC: [number, string, Row['exec'], Row['form']][] = [
   [0x2f, 'fxor', fp.flogic((a, b) => a ^ b), 'sf'],
 ];
 for (const [x6, name, exec, form] of MISC) row({ unit: 'F', op: 0, when: { ta: 0, x6 }, name, form, exec });
+row({ unit: 'F', op: 0, when: { ta: 1, q: 0 }, name: 'frcpa', form: 'sf', exec: fp.frcpa });
+row({ unit: 'F', op: 0, when: { ta: 1, q: 1 }, name: 'frsqrta', form: 'sf', exec: fp.frsqrta });
 
 // ---- M unit: FP loads and stores (op 6 register forms, op 7 immediate post-increment) ---------
 const FMT: fp.FpFormat[] = ['e', '8', 's', 'd'];

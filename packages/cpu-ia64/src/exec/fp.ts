@@ -9,12 +9,14 @@ import {
   DOUBLE,
   EXTENDED,
   FINITE,
+  FLAG,
   type Format,
   fma,
   INF,
   NAN,
   NATVAL,
   type Num,
+  raiseFlag,
   SINGLE,
   statusField,
   unpack,
@@ -361,3 +363,62 @@ export const getf =
     else if (kind === 'exp') c.setGr(d.r1, (BigInt(c.fr.sign[p]) << 17n) | BigInt(c.fr.exp[p]));
     else c.setGr(d.r1, encodeFp(c, d.r2, kind)[0]);
   };
+
+// ---- reciprocal approximations ------------------------------------------------------------------
+// The architecture guarantees 8.886 correct bits; real processors (and Ski) use a 256-entry table.
+// We return the value rounded to 11 significant bits, so division and square-root sequences built
+// on them converge to the same correctly rounded results; the raw approximations themselves differ.
+const APPROX: Format = { bits: 11, emin: -65534, emax: 65535 };
+
+/** frcpa f1, p2 = f2, f3: p2 = 1 and f1 ≈ 1/f3, or p2 = 0 and f1 = the IEEE quotient (special cases). */
+export const frcpa: Exec = (c, d) => {
+  const f1 = target(c, d.r1);
+  const a = unpack(c, d.r2);
+  const b = unpack(c, d.r3);
+  c.setPr(d.p2, 0);
+  if (a.cls === NATVAL || b.cls === NATVAL) return c.fr.setNatVal(f1);
+  const sign = a.sign ^ b.sign;
+  if (a.cls === NAN || b.cls === NAN) {
+    const n = a.cls === NAN ? a : b;
+    return c.fr.set(f1, n.sign, EXP_MAX, n.sig | (1n << 62n));
+  }
+  if ((a.cls === ZERO && b.cls === ZERO) || (a.cls === INF && b.cls === INF)) {
+    raiseFlag(c, d.b, FLAG.v);
+    return c.fr.set(f1, 1, EXP_MAX, 0xc000_0000_0000_0000n);
+  }
+  if (b.cls === ZERO) {
+    raiseFlag(c, d.b, FLAG.z);
+    return c.fr.set(f1, sign, EXP_MAX, 1n << 63n);
+  }
+  if (a.cls === INF) return c.fr.set(f1, sign, EXP_MAX, 1n << 63n);
+  if (a.cls === ZERO || b.cls === INF) return c.fr.set(f1, sign, 0, 0n);
+  writeRounded(c, f1, b.sign, (1n << 128n) / b.sig, -128 - b.e, APPROX, 0, d.b);
+  c.setPr(d.p2, 1);
+};
+
+/** frsqrta f1, p2 = f3: p2 = 1 and f1 ≈ 1/sqrt(f3), or p2 = 0 and f1 = the IEEE square root. */
+export const frsqrta: Exec = (c, d) => {
+  const f1 = target(c, d.r1);
+  const b = unpack(c, d.r3);
+  c.setPr(d.p2, 0);
+  if (b.cls === NATVAL) return c.fr.setNatVal(f1);
+  if (b.cls === NAN) return c.fr.set(f1, b.sign, EXP_MAX, b.sig | (1n << 62n));
+  if (b.cls === ZERO) return c.fr.set(f1, b.sign, 0, 0n);
+  if (b.sign === 1) {
+    raiseFlag(c, d.b, FLAG.v);
+    return c.fr.set(f1, 1, EXP_MAX, 0xc000_0000_0000_0000n);
+  }
+  if (b.cls === INF) return c.fr.set(f1, 0, EXP_MAX, 1n << 63n);
+  // 1/sqrt(sig * 2^e) with an even exponent: scale the significand into [1, 4) as a double
+  const len = b.sig.toString(2).length;
+  let exp = b.e + len - 1; // value = (sig / 2^(len-1)) * 2^exp
+  let mant = Number(b.sig >> BigInt(Math.max(0, len - 53))) / 2 ** (Math.min(len, 53) - 1);
+  if (exp & 1) {
+    mant *= 2;
+    exp -= 1;
+  }
+  const r = 1 / Math.sqrt(mant); // in (0.5, 1]
+  const scaled = BigInt(Math.round(r * 2 ** 52));
+  writeRounded(c, f1, 0, scaled, -52 - exp / 2, APPROX, 0, d.b);
+  c.setPr(d.p2, 1);
+};
