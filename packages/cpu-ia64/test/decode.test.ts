@@ -48,7 +48,7 @@ describe('decoder against objdump', () => {
   it('names the same instruction in every slot of every image', () => {
     let slots = 0;
     const mismatches: string[] = [];
-    for (const name of programNames()) {
+    for (const name of [...programNames(), ...programNames('fault_'), ...programNames('bench_')]) {
       const elf = parseElf(image(name));
       const text = elf.segments.find((s) => s.flags & 1);
       if (!text) throw new Error(`${name}: no code segment`);

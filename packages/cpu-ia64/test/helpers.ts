@@ -5,10 +5,13 @@ import { runLinuxElf } from '../src/index.js';
 
 export const PROGRAMS = join(import.meta.dirname, 'programs');
 
-/** The test programs (bench_* images are for `pnpm bench` only: tens of millions of instructions). */
-export function programNames(): string[] {
+/**
+ * The test programs that run to completion (bench_* images are for `pnpm bench` only: tens of
+ * millions of instructions; fault_* images stop on a fault and are checked in faults.test.ts).
+ */
+export function programNames(prefix?: string): string[] {
   return readdirSync(join(PROGRAMS, 'elf'))
-    .filter((f) => f.endsWith('.elf') && !f.startsWith('bench_'))
+    .filter((f) => f.endsWith('.elf') && (prefix ? f.startsWith(prefix) : !/^(bench|fault)_/.test(f)))
     .map((f) => f.slice(0, -4))
     .sort();
 }

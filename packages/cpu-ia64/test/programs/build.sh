@@ -11,7 +11,7 @@ OBJDUMP=${OBJDUMP:-ia64-linux-gnu-objdump}
 SKI=${SKI:-bski}
 mkdir -p elf expected obj
 $AS -W -I src -o obj/lib.o src/lib.s
-for s in src/t_*.s src/gen_*.s src/bench_*.s; do
+for s in src/t_*.s src/gen_*.s src/bench_*.s src/fault_*.s; do
   n=$(basename "$s" .s)
   $AS -W -I src -o "obj/$n.o" "$s"
   $LD -o "elf/$n.elf" "obj/$n.o" obj/lib.o
