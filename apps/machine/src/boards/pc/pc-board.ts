@@ -14,6 +14,13 @@ import { FW_CFG_MAX_CPUS, FW_CFG_NB_CPUS, FW_CFG_RAM_SIZE, FwCfg } from '../../d
 import { I8042 } from '../../devices/i8042.js';
 import { IoPortBus } from '../../devices/io-bus.js';
 import { LOCAL_APIC_BASE, LOCAL_APIC_SIZE, LocalApic } from '../../devices/local-apic.js';
+import {
+  PcTestdev,
+  TESTDEV_IOMEM_BASE,
+  TESTDEV_IOMEM_SIZE,
+  TESTDEV_IRQ_LINES,
+  TESTDEV_IRQ_PORT,
+} from '../../devices/pc-testdev.js';
 import { i440fxFunctions, PciHost, stdVgaFunction } from '../../devices/pci.js';
 import { DualPic } from '../../devices/pic8259.js';
 import { Pit8254 } from '../../devices/pit8254.js';
@@ -63,6 +70,8 @@ export interface PcBoardOptions {
   startTime?: Date;
   /** A VGA option ROM offered to SeaBIOS through fw_cfg as "vgaroms/vgabios.bin". */
   vgaRom?: Uint8Array;
+  /** QEMU's pc-testdev (ports 0xE0–0xEB, 0x2000–0x2017, scratch RAM at 0xFF000000), for kvm-unit-tests. */
+  testDevice?: boolean;
 }
 
 export interface RunOptions {
@@ -91,6 +100,7 @@ export interface PcBoardConfig {
   floppyA?: DiskImage;
   floppyB?: DiskImage;
   hardDisk?: DiskImage;
+  testDevice?: boolean;
 }
 
 /** Device records of a PcBoard by name: what `saveDevices` returns and `loadDevices` takes. */
@@ -153,6 +163,8 @@ export class PcBoard {
   readonly pv: PvFirmware;
   readonly fwCfg = new FwCfg();
   readonly localApic = new LocalApic();
+  /** QEMU's pc-testdev when PcBoardOptions.testDevice asked for it. */
+  readonly testDevice: PcTestdev | undefined;
   private readonly firmwareServices: FirmwareServices;
   private renderer: VgaRenderer | undefined;
   /** Where the linear framebuffer is mapped now (undefined: not mapped). */
@@ -220,6 +232,10 @@ export class PcBoard {
     vgaFunction.onWrite = () => this.mapLinearFramebuffer();
     this.mapLinearFramebuffer();
     this.memory.mapMmio(LOCAL_APIC_BASE, LOCAL_APIC_SIZE, this.localApic);
+    if (options.testDevice) {
+      this.testDevice = new PcTestdev(irq);
+      this.memory.mapMmio(TESTDEV_IOMEM_BASE, TESTDEV_IOMEM_SIZE, this.testDevice.window);
+    }
     this.pv = new PvFirmware(this.memory, floppies, [options.hardDisk]);
     this.pv.onKeyboardWait = (kind) => this.keyboardPolled(kind === 1);
     this.wirePorts(options);
@@ -232,6 +248,7 @@ export class PcBoard {
       floppyA: options.floppyA,
       floppyB: options.floppyB,
       hardDisk: options.hardDisk,
+      testDevice: options.testDevice,
     };
     this.cpu = new Cpu({
       memory: this.memory,
@@ -284,6 +301,17 @@ export class PcBoard {
     io.register('fw-cfg', 0x510, 0x511, this.fwCfg, { wide: true });
     // SeaBIOS runs a file named after a PCI device's ids as that device's option ROM (with its bus address)
     if (options.vgaRom) this.fwCfg.addFile('pci1234,1111.rom', options.vgaRom);
+    if (this.testDevice) {
+      // 0xE9 stays the debug console (QEMU's run script for kvm-unit-tests has no debugcon there)
+      io.register('pc-testdev', 0xe0, 0xe8, this.testDevice, { wide: true });
+      io.register('pc-testdev-byte', 0xea, 0xeb, this.testDevice);
+      io.register(
+        'pc-testdev-irq',
+        TESTDEV_IRQ_PORT,
+        TESTDEV_IRQ_PORT + TESTDEV_IRQ_LINES - 1,
+        this.testDevice,
+      );
+    }
     // one processor, as QEMU's pc machine tells its firmware (and kvm-unit-tests) here
     this.fwCfg.setNumber(FW_CFG_NB_CPUS, 1, 2);
     this.fwCfg.setNumber(FW_CFG_MAX_CPUS, 1, 2);
