@@ -126,6 +126,10 @@ export class Ia64Cpu {
     this.slot = 0;
     this.retired = 0;
     this.fault = undefined;
+    for (let r = 0; r < 32; r++) this.gmap[r] = r;
+    for (let p = 0; p < 16; p++) this.pmap[p] = p;
+    this.mappedRrbPr = this.mappedRrbFr = -1;
+    this.mappedSof = 96;
     this.remap();
   }
 
@@ -145,12 +149,18 @@ export class Ia64Cpu {
 
   // ---- register access ------------------------------------------------------------------------
 
+  // the bases the PR and FR maps were last built for (calls and returns rarely change them)
+  private mappedRrbPr = -1;
+  private mappedRrbFr = -1;
+  private mappedSof = 96;
+
   /** Recompute the logical → physical maps after a change of frame or rotation base. */
   remap(): void {
     const g = this.gmap;
-    for (let r = 0; r < 32; r++) g[r] = r;
     const rot = this.sor * 8;
-    for (let i = 0; i < 96; i++) {
+    // only the entries of the old and the new frame can change
+    const span = Math.max(this.sof, this.mappedSof);
+    for (let i = 0; i < span; i++) {
       if (i >= this.sof) {
         g[32 + i] = -1;
         continue;
@@ -158,10 +168,16 @@ export class Ia64Cpu {
       const k = i < rot ? (i + this.rrbGr) % rot : i;
       g[32 + i] = 32 + ((this.bof + k) % NPHYS);
     }
-    const p = this.pmap;
-    for (let i = 0; i < 16; i++) p[i] = i;
-    for (let i = 0; i < 48; i++) p[16 + i] = 16 + ((i + this.rrbPr) % 48);
-    this.fr.remap(this.rrbFr);
+    this.mappedSof = this.sof;
+    if (this.rrbPr !== this.mappedRrbPr) {
+      const p = this.pmap;
+      for (let i = 0; i < 48; i++) p[16 + i] = 16 + ((i + this.rrbPr) % 48);
+      this.mappedRrbPr = this.rrbPr;
+    }
+    if (this.rrbFr !== this.mappedRrbFr) {
+      this.fr.remap(this.rrbFr);
+      this.mappedRrbFr = this.rrbFr;
+    }
   }
 
   /** Physical index of logical GR r; Illegal Operation outside the frame. */
