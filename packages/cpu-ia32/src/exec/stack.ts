@@ -21,8 +21,10 @@ export const pushSeg = (seg: number) =>
 export const popSeg = (seg: number) =>
   function popSeg(c: Cpu): void {
     const sel = c.opsize32 ? c.readMem32(SS, c.stackOff(0)) & 0xffff : c.readMem16(SS, c.stackOff(0));
-    c.loadSeg(seg, sel);
+    // SP/ESP steps by the stack size of the old SS (POP SS changes it); a faulting load leaves ESP
+    // as it was, restored by the run loop (POP Sreg is not in KEEPS_ESP)
     c.adjustSp(c.opsize32 ? 4 : 2);
+    c.loadSeg(seg, sel);
     if (seg === SS) c.inhibit = true;
   };
 /** 68 / 6A: PUSH imm. */
