@@ -14,5 +14,5 @@ export { MSR } from './exec/msr.js';
 export { CPUID_FEATURES, CPUID_MAX_LEAF, CPUID_SIGNATURE } from './exec/system.js';
 export { CpuError, SegmentLoadError } from './signal.js';
 export type { CpuState, MsrState } from './snapshot.js';
-export type { FpuState } from './x87/fpu.js';
 export { EFLAGS } from './state.js';
+export type { FpuState } from './x87/fpu.js';

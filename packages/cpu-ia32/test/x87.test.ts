@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { caseLine, Rng, randomCase, randomF80, TRANSCENDENTAL, transcendentalCase } from './x87/gen.js';
 import { buildHost } from './x87/host.js';
-import { CODE, DATA, IMAGE, runCase, x87Machine } from './x87/machine.js';
+import { CODE, runCase, x87Machine } from './x87/machine.js';
 
 /** Compare two result lines; 'exact', 'ulp' (registers within one ulp, the rest equal) or 'differ'. */
 function judge(want: string, got: string): 'exact' | 'ulp' | 'differ' {
