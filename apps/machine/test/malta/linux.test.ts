@@ -1,6 +1,6 @@
 // Debian 12's 4kc-malta kernel on the Malta board with a busybox initramfs built at test time:
 // boot to a shell on ttyS0, run `uname -a; cat /proc/cpuinfo; echo done`, check the answers, then
-// `poweroff -f` powers the board off through the PIIX4. About 3 billion guest instructions (the
+// `poweroff -f` powers the board off through the PIIX4. About 3.9 billion guest instructions (the
 // kernel's XZ self-decompression is most of it), so it runs only with PHANTASM_MALTA_LINUX=1
 // (README, Tests); without the shared images it is skipped plainly. linux.qemu.txt is the same
 // session under qemu-system-mipsel -M malta -cpu 24Kf -m 256 (its 24Kf adds the FPU and MIPS16 lines).
