@@ -49,8 +49,11 @@ import {
   SYNCI_STEP,
 } from './cp0.js';
 import { OPCODE } from './decode/table.js';
+import { type CodeBlock, CodeCache, type CodePage } from './jit/code-cache.js';
+import { compileBlock } from './jit/compile-block.js';
 import { GUEST_EXCEPTION, MipsArgumentError, MipsStateError } from './signal.js';
 import { MIPS_STATE_VERSION, type MipsCpuState } from './snapshot.js';
+import { KIND_WRITE, SLOT_MASK, SLOTS, USER_BASE } from './soft-tlb.js';
 
 export interface MipsCpuOptions {
   /** The physical bus. Its `bigEndian` option selects the CPU's byte order (Config.BE). */
@@ -58,17 +61,19 @@ export interface MipsCpuOptions {
   /** The joint TLB; default a 16-entry MipsTlb (as QEMU's 24K). */
   tlb?: MipsTlb;
   hooks?: MipsCpuHooks;
+  /**
+   * Run hot code as compiled blocks (default true). false: the plain interpreter only, which stays
+   * the reference the fast path is tested against.
+   */
+  fastPath?: boolean;
+  /** Times a block entry is reached before it is compiled (1..255, default 16). */
+  compileThreshold?: number;
 }
 
-/** Slots of the software TLB per access kind (direct-mapped by virtual page number). */
-const SLOTS = 1024;
-const SLOT_MASK = SLOTS - 1;
-/** Kinds: kernel read, kernel write, user read, user write. */
-const KIND_WRITE = SLOTS;
-const USER_BASE = 2 * SLOTS;
 /** Fetch tag mask: page number and the two alignment bits (a misaligned pc never matches). */
 const FETCH_MASK = 0xffff_f003 | 0;
 const TWO32 = 0x1_0000_0000;
+const DEFAULT_COMPILE_THRESHOLD = 16;
 
 export class MipsCpu {
   // ---- architectural state ----
@@ -135,6 +140,7 @@ export class MipsCpu {
   readonly bigEndian: boolean;
 
   // ---- software TLB: tag = virtual page number (-1 empty), value = RAM offset of the page ----
+  // (stTag, stPhys, view, modeBase, chunkEnd and cycles are also read by compiled blocks.)
   private readonly stTag = new Int32Array(4 * SLOTS).fill(-1);
   private readonly stPhys = new Uint32Array(4 * SLOTS);
   /** 0 in kernel mode, USER_BASE in user mode. */
@@ -144,6 +150,14 @@ export class MipsCpu {
   private fetchBase = 0;
   declare private readonly view: DataView;
   declare private readonly le: boolean;
+
+  // ---- compiled code (undefined with fastPath: false) ----
+  declare private readonly code: CodeCache | undefined;
+  /** The code page of the fetch page (valid while fetchTag is). */
+  private fetchCode: CodePage | undefined = undefined;
+  declare private readonly compileThreshold: number;
+  /** Blocks compiled so far (a statistic; recompiles after invalidation count again). */
+  blocksCompiled = 0;
 
   private chunkEnd = 0;
   private intPending = false;
@@ -157,6 +171,12 @@ export class MipsCpu {
     this.le = !this.bigEndian;
     this.view = new DataView(this.memory.ram.buffer, this.memory.ram.byteOffset, this.memory.ram.byteLength);
     this.config1 = (CONFIG1_BASE | ((this.tlb.entries - 1) << 25)) >>> 0;
+    const threshold = options.compileThreshold ?? DEFAULT_COMPILE_THRESHOLD;
+    if (!Number.isInteger(threshold) || threshold < 1 || threshold > 255) {
+      throw new MipsArgumentError(`compileThreshold ${threshold} must be an integer from 1 to 255`);
+    }
+    this.compileThreshold = threshold;
+    this.code = options.fastPath === false ? undefined : new CodeCache(this.memory.ramSize);
     this.memory.onLayoutChange(() => this.flushTranslations());
     this.reset();
   }
@@ -211,11 +231,26 @@ export class MipsCpu {
     this.chunkEnd = 0;
   }
 
-  /** Forget every cached translation (call after changing the TLB or memory behind the CPU's back). */
+  /** Forget every cached translation (call after changing the TLB or the memory layout behind the CPU's back). */
   flushTranslations(): void {
     this.stTag.fill(-1);
     this.fetchTag = -1;
     this.softAsid = this.tlb.asid;
+    // A compiled block that is running (a device callback got here) must not go on with old mappings.
+    this.chunkEnd = 0;
+  }
+
+  /** True when this CPU runs hot code as compiled blocks (the `fastPath` option). */
+  get fastPath(): boolean {
+    return this.code !== undefined;
+  }
+
+  /**
+   * Physical bytes [physAddr, physAddr + length) were written by someone other than this CPU (DMA, a
+   * loader, a debugger): drop compiled code made from them. The CPU's own stores do this by themselves.
+   */
+  invalidateCode(physAddr: number, length: number): void {
+    if (this.code?.invalidate(physAddr, length) === true) this.chunkEnd = 0;
   }
 
   /** Execute up to `budget` instructions. */
@@ -241,7 +276,8 @@ export class MipsCpu {
       if (this.cycles >= end) return 'budget';
       this.chunkEnd = Math.min(end, this.deadline);
       try {
-        this.chunk();
+        if (this.code !== undefined) this.chunkFast();
+        else this.chunk();
       } catch (e) {
         if (e !== GUEST_EXCEPTION) throw e;
       }
@@ -277,10 +313,112 @@ export class MipsCpu {
       this.nextPc = (this.nextPc + 4) >>> 0;
       r[0] = 0;
       OPCODE[inst >>> 26](this, inst);
+      r[0] = 0; // a write to r0 is never visible, not even between run() calls
+    }
+  }
+
+  /**
+   * The loop with compiled blocks. At a block entry (the chunk's start, a branch target, the
+   * instruction after a block or after an interpreter-only instruction) with no delay slot pending, a
+   * compiled block runs when its whole length fits before chunkEnd; everything else is interpreted
+   * one instruction at a time exactly as in chunk().
+   */
+  private chunkFast(): void {
+    let entry = true;
+    while (this.cycles < this.chunkEnd) {
+      const pc = this.pc;
+      if (entry && !this.delayNext) {
+        if ((pc & FETCH_MASK) !== this.fetchTag) this.probeFetch(pc);
+        const page = this.fetchCode;
+        if ((pc & FETCH_MASK) === this.fetchTag && page !== undefined) {
+          const w = (pc & 0xfff) >>> 2;
+          let block = page.blocks[w];
+          if (block === undefined || block.va !== pc) block = this.blockMiss(page, w, pc);
+          if (block !== undefined && block.len !== 0) {
+            if (this.cycles + block.len <= this.chunkEnd) {
+              block.run(this);
+              continue;
+            }
+          } else if (block !== undefined) {
+            this.interpretOne();
+            continue; // the instruction after an interpreter-only one is an entry too
+          }
+        }
+      }
+      const cur = pc;
+      this.interpretOne();
+      entry = this.inDelay || this.pc !== (cur + 4) >>> 0;
+    }
+  }
+
+  /** One instruction through the dispatch table (the body of chunk()). */
+  private interpretOne(): void {
+    const cur = this.pc;
+    const r = this.r;
+    this.cur = cur;
+    this.inDelay = this.delayNext;
+    this.cycles++;
+    let inst: number;
+    if ((cur & FETCH_MASK) === this.fetchTag) {
+      inst = this.le
+        ? this.view.getInt32(this.fetchBase + (cur & 0xffc), true)
+        : this.view.getInt32(this.fetchBase + (cur & 0xffc), false);
+    } else {
+      inst = this.fetchSlow(cur);
+    }
+    this.delayNext = false;
+    this.pc = this.nextPc;
+    this.nextPc = (this.nextPc + 4) >>> 0;
+    r[0] = 0;
+    OPCODE[inst >>> 26](this, inst);
+    r[0] = 0;
+  }
+
+  /**
+   * Translate the fetch page of `pc` at a block entry, before any instruction there runs. A fault is
+   * raised exactly as the interpreter's fetch would raise it (the instruction counted, cur = pc).
+   */
+  private probeFetch(pc: number): void {
+    this.cur = pc;
+    this.inDelay = false;
+    this.cycles++;
+    this.fetchTranslate(pc);
+    this.cycles--;
+  }
+
+  /** A block entry without a usable block: count it, and compile it once it is hot. */
+  private blockMiss(page: CodePage, w: number, pc: number): CodeBlock | undefined {
+    const heat = page.heat[w] + 1;
+    if (heat < this.compileThreshold) {
+      page.heat[w] = heat;
+      return undefined;
+    }
+    const pa = this.fetchBase + (pc & 0xfff);
+    const block = compileBlock(pc, pa, this.view, this.le);
+    this.blocksCompiled++;
+    page.blocks[w] = block;
+    const code = this.code as CodeCache;
+    if (block.len !== 0 && code.cover(pa >>> 12, w, block.len)) this.dropWriteEntries(this.fetchBase);
+    return block;
+  }
+
+  /** Page `base` now holds compiled code: stores into it must take the slow path (which invalidates). */
+  private dropWriteEntries(base: number): void {
+    const tag = this.stTag;
+    const phys = this.stPhys;
+    for (const half of [0, USER_BASE]) {
+      for (let k = half + KIND_WRITE; k < half + KIND_WRITE + SLOTS; k++) {
+        if (tag[k] !== -1 && phys[k] === base) tag[k] = -1;
+      }
     }
   }
 
   private fetchSlow(va: number): number {
+    return this.memory.read32(this.fetchTranslate(va)) | 0;
+  }
+
+  /** Alignment check and translation of an instruction fetch; caches the page when it is plain RAM. */
+  private fetchTranslate(va: number): number {
     if ((va & 3) !== 0) {
       this.tlb.badVAddr = va >>> 0;
       return this.exception(EXC.AdEL);
@@ -289,8 +427,9 @@ export class MipsCpu {
     if (this.memory.slowPages[p >>> 12] === 0) {
       this.fetchTag = (va & 0xffff_f000) | 0;
       this.fetchBase = p - (p & 0xfff);
+      this.fetchCode = this.code?.page(p >>> 12);
     }
-    return this.memory.read32(p) | 0;
+    return p;
   }
 
   // ================= memory access (handlers call these) =================
@@ -366,6 +505,12 @@ export class MipsCpu {
     }
     const p = this.translate(va, write);
     if (this.memory.slowPages[p >>> 12] === 0) {
+      // A store into compiled code drops it and ends the block or chunk after this instruction; the
+      // page gets no write entry, so every store there comes back here.
+      if (write && this.code !== undefined && this.code.live[p >>> 12] !== 0) {
+        if (this.code.invalidate(p, size)) this.chunkEnd = 0;
+        return p;
+      }
       const vpn = va >>> 12;
       const k = this.modeBase + (write ? KIND_WRITE : 0) + (vpn & SLOT_MASK);
       this.stTag[k] = vpn;
@@ -830,6 +975,8 @@ export class MipsCpu {
     this.countBase = state.countBase >>> 0;
     this.countEpoch = state.countEpoch;
     this.flushTranslations();
+    // A restored state usually comes with restored RAM: compiled code may be stale.
+    this.code?.clear();
     this.statusChanged();
     this.recomputeDeadline();
   }

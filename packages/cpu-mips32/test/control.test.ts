@@ -3,7 +3,7 @@
 import { MIPS_MODE_USER, PhysicalMemory } from '@phantasm/mmu';
 import { describe, expect, it } from 'vitest';
 import { disassemble, EXC, MipsCpu, MipsStateError } from '../src/index.js';
-import { CODE, excCode, exec, I, machine, R, stoppedAt } from './helpers.js';
+import { CODE, excCode, exec, I, machine, pathOptions, R, stoppedAt } from './helpers.js';
 
 const { a0, a1, v0, t0, ra } = R;
 
@@ -293,7 +293,7 @@ describe('state, big-endian, robustness', () => {
     const saved = JSON.parse(JSON.stringify(m.cpu.saveState()));
     m.cpu.run(77);
     const after = m.cpu.saveState();
-    const n = new MipsCpu({ memory: m.memory });
+    const n = new MipsCpu({ memory: m.memory, ...pathOptions() });
     n.loadState(saved);
     n.run(77);
     expect(n.saveState()).toEqual(after);
@@ -304,7 +304,7 @@ describe('state, big-endian, robustness', () => {
 
   it('big-endian: loads, stores, LWL/LWR and fetch follow the bus byte order', () => {
     const memory = new PhysicalMemory({ ramSize: 1 << 20, bigEndian: true });
-    const cpu = new MipsCpu({ memory });
+    const cpu = new MipsCpu({ memory, ...pathOptions() });
     const code = [I.lw(t0, 0, a0), I.lb(v0, 0, a0), I.lwl(a1, 1, a0), I.lwr(a1, 4, a0), I.wait()];
     code.forEach((w, k) => {
       memory.write32(0x1000 + 4 * k, w);

@@ -1,6 +1,21 @@
 // A tiny MIPS32 encoder and a bare test machine (RAM only) for the unit tests.
 import { MipsTlb, PhysicalMemory } from '@phantasm/mmu';
-import { MipsCpu, type MipsCpuHooks } from '../src/index.js';
+import { MipsCpu, type MipsCpuHooks, type MipsCpuOptions } from '../src/index.js';
+
+/**
+ * Which execution path the tests in this file run on. The test files run on the fast path with
+ * blocks compiled at their first entry (so even short programs run compiled); plain-path.test.ts
+ * imports the same files again after `useCpuPath('plain')`, so every test runs both ways.
+ */
+export type CpuPath = 'fast' | 'plain';
+let cpuPath: CpuPath = 'fast';
+export function useCpuPath(path: CpuPath): void {
+  cpuPath = path;
+}
+/** Constructor options selecting the current path. */
+export function pathOptions(): Pick<MipsCpuOptions, 'fastPath' | 'compileThreshold'> {
+  return cpuPath === 'plain' ? { fastPath: false } : { fastPath: true, compileThreshold: 1 };
+}
 
 const u = (v: number) => v >>> 0;
 export const special = (funct: number, rs: number, rt: number, rd: number, sa = 0) =>
@@ -166,7 +181,12 @@ export function machine(
   options: { bigEndian?: boolean; hooks?: MipsCpuHooks } = {},
 ): TestMachine {
   const memory = new PhysicalMemory({ ramSize: 1 << 20, bigEndian: options.bigEndian });
-  const cpu = new MipsCpu({ memory, tlb: new MipsTlb({ entries: 16 }), hooks: options.hooks });
+  const cpu = new MipsCpu({
+    memory,
+    tlb: new MipsTlb({ entries: 16 }),
+    hooks: options.hooks,
+    ...pathOptions(),
+  });
   cpu.writeCp0(12, 0, 0);
   load(memory, CODE, code);
   // Exception vectors: each holds WAIT, so a test stops there and sees which vector ran.

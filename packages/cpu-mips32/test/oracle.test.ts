@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { PhysicalMemory } from '@phantasm/mmu';
 import { describe, expect, it } from 'vitest';
 import { MipsCpu } from '../src/index.js';
+import { pathOptions } from './helpers.js';
 
 const dir = join(import.meta.dirname, 'programs');
 
@@ -33,7 +34,7 @@ function loadElf(memory: PhysicalMemory, elf: Uint8Array): number {
 
 function runProgram(name: string): { output: string; instructions: number } {
   const memory = new PhysicalMemory({ ramSize: 8 << 20 });
-  const cpu = new MipsCpu({ memory });
+  const cpu = new MipsCpu({ memory, ...pathOptions() });
   let output = '';
   memory.mapMmio(0x1800_03f8, 8, {
     read: (offset) => (offset === 5 ? 0x60 : 0), // LSR: transmitter empty
