@@ -7,6 +7,7 @@ useCpuPath('plain');
 await import('./alu.test.js');
 await import('./control.test.js');
 await import('./oracle.test.js');
+await import('./code-cache.test.js');
 
 describe('plain path', () => {
   it('the tests above ran without compiled blocks', () => {
