@@ -250,6 +250,9 @@ export class MipsCpu {
    * loader, a debugger): drop compiled code made from them. The CPU's own stores do this by themselves.
    */
   invalidateCode(physAddr: number, length: number): void {
+    if (!Number.isSafeInteger(physAddr) || physAddr < 0 || !Number.isSafeInteger(length) || length < 0) {
+      throw new MipsArgumentError(`invalidateCode(${physAddr}, ${length}): need non-negative integers`);
+    }
     if (this.code?.invalidate(physAddr, length) === true) this.chunkEnd = 0;
   }
 
