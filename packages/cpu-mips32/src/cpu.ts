@@ -66,14 +66,16 @@ export interface MipsCpuOptions {
    * the reference the fast path is tested against.
    */
   fastPath?: boolean;
-  /** Times a block entry is reached before it is compiled (1..255, default 16). */
+  /** Times a block entry is reached before it is compiled (1..65535, default 500). */
   compileThreshold?: number;
 }
 
 /** Fetch tag mask: page number and the two alignment bits (a misaligned pc never matches). */
 const FETCH_MASK = 0xffff_f003 | 0;
 const TWO32 = 0x1_0000_0000;
-const DEFAULT_COMPILE_THRESHOLD = 16;
+// Compiling a block (new Function, then V8's own tiers) costs roughly what interpreting tens of
+// thousands of instructions does: only code that keeps running is worth it.
+const DEFAULT_COMPILE_THRESHOLD = 500;
 
 export class MipsCpu {
   // ---- architectural state ----
@@ -172,8 +174,8 @@ export class MipsCpu {
     this.view = new DataView(this.memory.ram.buffer, this.memory.ram.byteOffset, this.memory.ram.byteLength);
     this.config1 = (CONFIG1_BASE | ((this.tlb.entries - 1) << 25)) >>> 0;
     const threshold = options.compileThreshold ?? DEFAULT_COMPILE_THRESHOLD;
-    if (!Number.isInteger(threshold) || threshold < 1 || threshold > 255) {
-      throw new MipsArgumentError(`compileThreshold ${threshold} must be an integer from 1 to 255`);
+    if (!Number.isInteger(threshold) || threshold < 1 || threshold > 0xffff) {
+      throw new MipsArgumentError(`compileThreshold ${threshold} must be an integer from 1 to 65535`);
     }
     this.compileThreshold = threshold;
     this.code = options.fastPath === false ? undefined : new CodeCache(this.memory.ramSize);

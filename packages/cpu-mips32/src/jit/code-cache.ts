@@ -24,8 +24,8 @@ const WORDS = 1024;
 /** The blocks starting on one physical page, by word index. */
 export class CodePage {
   readonly blocks: Array<CodeBlock | undefined> = new Array<CodeBlock | undefined>(WORDS).fill(undefined);
-  /** How often each word was reached as a block entry before it was compiled (saturates at 255). */
-  readonly heat = new Uint8Array(WORDS);
+  /** How often each word was reached as a block entry before it was compiled. */
+  readonly heat = new Uint16Array(WORDS);
   /** 1 for every word some block was compiled from: a store there drops the page's blocks. */
   readonly covered = new Uint8Array(WORDS);
   /** Some word is covered. */
