@@ -202,6 +202,8 @@ export class MipsCpu {
     this.waiting = false;
     this.llbit = false;
     this.stopRequest = undefined;
+    // A board resets the CPU when it reloads RAM (a kernel image again): compiled code may be stale.
+    this.code?.clear();
     this.jump(RESET_VECTOR);
     this.statusChanged();
     this.recomputeDeadline();
