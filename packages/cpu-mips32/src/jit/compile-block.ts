@@ -17,7 +17,7 @@ import { rs, simm } from '../exec/fields.js';
 import { reserved } from '../exec/system.js';
 import { KIND_WRITE, SLOT_MASK } from '../soft-tlb.js';
 import { type BlockFn, CodeBlock } from './code-cache.js';
-import { BRANCH, INLINE, type Kind, kindOf, MEMORY, reg, set } from './emit.js';
+import { BRANCH, type BranchOp, INLINE, type Kind, kindOf, MEMORY, reg, set } from './emit.js';
 
 /** Longest block, in instructions (a bound on compile time and on the budget a block needs). */
 export const MAX_BLOCK = 64;
@@ -59,7 +59,12 @@ function scan(va: number, pa: number, ram: DataView, le: boolean): Insn[] {
       const slot = read((addr + 4) >>> 0, ram.getInt32(p + 4, le));
       if (slot.kind === 'interpret' || slot.kind === 'branch') break;
       out.push(insn, slot);
-      break;
+      // A conditional, not-likely, PC-relative branch is a side exit: the block goes on after its slot.
+      const op = BRANCH[insn.name as string];
+      if (op.cond === undefined || op.likely || op.target !== 'relative' || slot.kind === 'throws') break;
+      p += 4;
+      addr += 4;
+      continue;
     }
     out.push(insn);
     if (insn.kind === 'throws') break;
@@ -72,37 +77,51 @@ function read(addr: number, word: number): Insn {
   return { addr, word, name: row?.name, kind: kindOf(row?.name, word >>> 26), exec: row?.exec ?? reserved };
 }
 
+/** Where a branch goes: its constant taken target (if any), and the pc after its slot as an expression. */
+interface Flow {
+  op: BranchOp;
+  taken: number | undefined;
+  fall: number;
+  after: string;
+}
+function flowOf(branch: Insn): Flow {
+  const op = BRANCH[branch.name as string];
+  let taken: number | undefined;
+  if (op.target === 'relative') taken = (branch.addr + 4 + (simm(branch.word) << 2)) >>> 0;
+  else if (op.target === 'region')
+    taken = (((branch.addr + 4) & 0xf000_0000) | ((branch.word & 0x03ff_ffff) << 2)) >>> 0;
+  const fall = (branch.addr + 8) >>> 0;
+  const after =
+    op.target === 'register' ? 'tgt' : op.cond === undefined ? `${taken}` : `(t?${taken}:${fall})`;
+  return { op, taken, fall, after };
+}
+
 /** JavaScript for the block's function body; `handlers` receives the handlers it calls (as H[n]). */
 function emitBlock(va: number, insns: Insn[], le: boolean, handlers: Handler[]): string {
   const n = insns.length;
-  const last = insns[n - 1];
-  const branch =
-    last.kind !== 'branch' && n >= 2 && insns[n - 2].kind === 'branch' ? insns[n - 2] : undefined;
-  const op = branch === undefined ? undefined : BRANCH[branch.name as string];
-  // Where control goes after the slot, as an expression, and the taken target when it is a constant.
-  let taken: number | undefined;
-  let after = `${(last.addr + 4) >>> 0}`;
-  if (branch !== undefined && op !== undefined) {
-    if (op.target === 'relative') taken = (branch.addr + 4 + (simm(branch.word) << 2)) >>> 0;
-    else if (op.target === 'region')
-      taken = (((branch.addr + 4) & 0xf000_0000) | ((branch.word & 0x03ff_ffff) << 2)) >>> 0;
-    const fall = (branch.addr + 8) >>> 0;
-    after = op.target === 'register' ? 'tgt' : op.cond === undefined ? `${taken}` : `(t?${taken}:${fall})`;
-  }
   const leave = (k: number, pc: string): string =>
     `c.cycles=cyc+${k};c.pc=${pc};c.nextPc=(${pc}+4)>>>0;return;`;
-  const loops = taken === va;
-
-  const lines: string[] = [];
+  let loops = false;
+  /** Leave for `target` after `k` instructions — or, when that is the block's start, run it again if it fits. */
+  const exitTo = (k: number, target: number): string => {
+    if (target !== va) return leave(k, `${target}`);
+    loops = true;
+    return `cyc+=${k};if(cyc+${n}<=c.chunkEnd)continue;${leave(0, `${va}`)}`;
+  };
   const call = (insn: Insn): string => {
     handlers.push(insn.exec);
     return `H[${handlers.length - 1}](c,${insn.word | 0});r[0]=0;`;
   };
+
+  const lines: string[] = [];
+  let flow: Flow | undefined; // the branch whose delay slot comes next
   insns.forEach((insn, k) => {
-    const inSlot = branch !== undefined && k === n - 1;
+    const slotOf = flow;
+    flow = undefined;
+    const inSlot = slotOf !== undefined;
     const sync = `c.cur=${insn.addr};c.inDelay=${inSlot};c.cycles=cyc+${k + 1};`;
     // After a slow path: leave right after this instruction if the chunk end moved below the block.
-    const check = `if(c.chunkEnd<cyc+${n}){${leave(k + 1, inSlot ? after : `${(insn.addr + 4) >>> 0}`)}}`;
+    const check = `if(c.chunkEnd<cyc+${n}){${leave(k + 1, slotOf?.after ?? `${(insn.addr + 4) >>> 0}`)}}`;
     const i = insn.word;
     let code: string;
     switch (insn.kind) {
@@ -123,24 +142,28 @@ function emitBlock(va: number, insns: Insn[], le: boolean, handlers: Handler[]):
         break;
       case 'branch':
         code = branchHead(insn);
+        flow = flowOf(insn);
         break;
       default:
         throw new Error(`block compiler: ${insn.name} cannot be compiled`);
     }
-    lines.push(inSlot && op?.likely === true ? `if(t){${code}}` : code);
+    lines.push(slotOf?.op.likely === true ? `if(t){${code}}` : code);
+    if (slotOf === undefined) return;
+    const { op, taken, fall } = slotOf;
+    if (k < n - 1) {
+      // A side exit: a not-taken conditional branch (never a likely one) lets the block go on.
+      lines.push(`if(t){${exitTo(k + 1, taken as number)}}`);
+    } else if (op.target === 'register') {
+      lines.push(leave(n, 'tgt'));
+    } else if (op.cond === undefined) {
+      lines.push(exitTo(n, taken as number));
+    } else {
+      lines.push(`if(t){${exitTo(n, taken as number)}}`, leave(op.likely ? n - 1 : n, `${fall}`));
+    }
   });
-
-  if (branch === undefined || op === undefined) {
-    if (last.kind !== 'throws') lines.push(leave(n, after));
-  } else if (loops) {
-    const again = `cyc+=${n};if(cyc+${n}<=c.chunkEnd)continue;${leave(0, `${va}`)}`;
-    if (op.cond === undefined) lines.push(again);
-    else lines.push(`if(t){${again}}`, leave(op.likely ? n - 1 : n, `${(branch.addr + 8) >>> 0}`));
-  } else if (op.likely) {
-    lines.push(`if(t){${leave(n, `${taken}`)}}`, leave(n - 1, `${(branch.addr + 8) >>> 0}`));
-  } else {
-    lines.push(leave(n, after));
-  }
+  const last = insns[n - 1];
+  const endsInSlot = n >= 2 && insns[n - 2].kind === 'branch';
+  if (!endsInSlot && last.kind !== 'throws') lines.push(leave(n, `${(last.addr + 4) >>> 0}`));
   const body = lines.join('\n');
   return `'use strict';return function block(c){
 const r=c.r,tag=c.stTag,phys=c.stPhys,view=c.view,mb=c.modeBase;
