@@ -59,9 +59,11 @@ function scan(va: number, pa: number, ram: DataView, le: boolean): Insn[] {
       const slot = read((addr + 4) >>> 0, ram.getInt32(p + 4, le));
       if (slot.kind === 'interpret' || slot.kind === 'branch') break;
       out.push(insn, slot);
-      // A conditional, not-likely, PC-relative branch is a side exit: the block goes on after its slot.
+      // A conditional, not-likely, PC-relative branch is a side exit: the block goes on after its slot
+      // (not after B and BAL, the always-taken forms, whose fall-through is dead code).
       const op = BRANCH[insn.name as string];
       if (op.cond === undefined || op.likely || op.target !== 'relative' || slot.kind === 'throws') break;
+      if (alwaysTaken(insn)) break;
       p += 4;
       addr += 4;
       continue;
@@ -70,6 +72,13 @@ function scan(va: number, pa: number, ram: DataView, le: boolean): Insn[] {
     if (insn.kind === 'throws') break;
   }
   return out;
+}
+
+/** BEQ r, r (B) and BGEZ/BGEZAL $0 (BAL): conditional encodings that always branch. */
+function alwaysTaken(insn: Insn): boolean {
+  const i = insn.word;
+  if (insn.name === 'beq') return rs(i) === ((i >>> 16) & 31);
+  return (insn.name === 'bgez' || insn.name === 'bgezal') && rs(i) === 0;
 }
 
 function read(addr: number, word: number): Insn {
