@@ -191,3 +191,23 @@ describe('TLB changes never run stale compiled code', () => {
     expect(links).toEqual([8, 0x6008, 8, 0x6008]);
   });
 });
+
+describe('devices during compiled code', () => {
+  it('a device that stops the CPU from a store ends the run right after that instruction', () => {
+    // A loop storing a counter to a device; the device asks for a stop at the 40th write.
+    const m = machine([I.addiu(t0, t0, 1), I.sw(t0, 0, a0), I.addiu(v0, v0, 3), I.beq(0, 0, -4), I.nop()]);
+    let writes = 0;
+    m.memory.mapMmio(0x1e00_0000, 0x1000, {
+      read: () => 0,
+      write: () => {
+        if (++writes === 40) m.cpu.requestStop();
+      },
+    });
+    m.cpu.r[a0] = 0xbe00_0000 | 0; // kseg1: uncached window onto the device
+    expect(m.cpu.run(100_000)).toBe('breakpoint');
+    // 39 full passes of 5 instructions, then ADDIU and the SW that asked for the stop
+    expect([writes, m.cpu.r[t0], m.cpu.r[v0], m.cpu.cycles]).toEqual([40, 40, 39 * 3, 39 * 5 + 2]);
+    expect(m.cpu.pc).toBe(CODE + 8);
+    expectCompiled(m.cpu);
+  });
+});
