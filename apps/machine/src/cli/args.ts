@@ -13,6 +13,9 @@ export interface PcArgs {
   fda?: string;
   hda?: string;
   kernel?: string;
+  /** Linux initrd and command line (with a bzImage --kernel). */
+  initrd?: string;
+  append?: string;
   memoryMiB?: number;
   serial: string; // 'stdio' or a file
   debugcon?: string; // 'stdio' or a file
@@ -169,7 +172,9 @@ function pcCommand(program: Command, sink: Sink): void {
     .option('--bios <FILE>', 'firmware image (default: the built-in BIOS)')
     .option('--fda <FILE>', 'floppy image for drive A:')
     .option('--hda <FILE>', 'hard disk image (ATA primary master)')
-    .option('--kernel <FILE>', 'multiboot kernel (ELF32 or a.out kludge), entered in protected mode')
+    .option('--kernel <FILE>', 'multiboot kernel (ELF32 or a.out kludge), or a Linux bzImage')
+    .option('--initrd <FILE>', 'initial RAM disk for a Linux --kernel')
+    .option('--append <TEXT>', 'command line for a Linux --kernel')
     .option('--memory <MiB>', 'RAM size (default 32)', positiveNumber('--memory', true))
     .option('--serial <stdio|FILE>', 'COM1 output', 'stdio')
     .option('--debugcon <stdio|FILE>', 'debug console output (ports 0x402, 0xE9)')
@@ -202,6 +207,8 @@ function pcCommand(program: Command, sink: Sink): void {
           fda: o.fda as string | undefined,
           hda: o.hda as string | undefined,
           kernel: o.kernel as string | undefined,
+          initrd: o.initrd as string | undefined,
+          append: o.append as string | undefined,
           memoryMiB: o.memory as number | undefined,
           serial: o.serial as string,
           debugcon: o.debugcon as string | undefined,

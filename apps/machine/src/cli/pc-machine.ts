@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isLinuxKernel } from '../boards/pc/linux-boot.js';
 import { PcBoard, type PcBoardOptions, type RunResult } from '../boards/pc/pc-board.js';
 import { DiskImage } from '../devices/disk-image.js';
 import { loadMachineState, saveMachineState } from '../persist/machine-state.js';
@@ -207,9 +208,21 @@ function newBoard(args: PcArgs, serial: Sink, debugcon: Sink | undefined): PcBoa
   if (args.hda) options.hardDisk = DiskImage.hardDisk(readInput('--hda', args.hda));
   const board = new PcBoard(options);
   if (args.kernel) {
-    const k = board.loadMultiboot(readInput('--kernel', args.kernel), args.kernel);
-    progress(`multiboot kernel loaded, entry 0x${k.entry.toString(16)}`);
-  }
+    const image = readInput('--kernel', args.kernel);
+    if (isLinuxKernel(image)) {
+      const initrd = args.initrd ? readInput('--initrd', args.initrd) : undefined;
+      const k = board.loadLinux(image, { cmdline: args.append ?? '', initrd });
+      progress(
+        `Linux kernel loaded (boot protocol ${k.protocol >> 8}.${(k.protocol & 0xff).toString().padStart(2, '0')}, ` +
+          `${k.kernelBytes} bytes at 0x100000${k.initrd ? `, initrd ${k.initrd.size} bytes at 0x${k.initrd.address.toString(16)}` : ''})`,
+      );
+    } else {
+      if (args.initrd || args.append)
+        throw new UsageError('--initrd and --append need a Linux (bzImage) --kernel');
+      const k = board.loadMultiboot(image, args.kernel);
+      progress(`multiboot kernel loaded, entry 0x${k.entry.toString(16)}`);
+    }
+  } else if (args.initrd || args.append) throw new UsageError('--initrd and --append need --kernel');
   progress(
     `PC board, ${board.memory.ramSize >> 20} MiB, ${args.bios ? `BIOS ${args.bios}` : 'built-in BIOS'}` +
       `${args.fda ? `, A: ${args.fda}` : ''}${args.hda ? `, C: ${args.hda}` : ''}`,

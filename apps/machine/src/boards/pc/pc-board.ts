@@ -40,6 +40,7 @@ import { VgaRenderer } from '../../devices/vga/renderer.js';
 import { VGA_WINDOW_BASE, VGA_WINDOW_SIZE, Vga, VRAM_SIZE } from '../../devices/vga/vga.js';
 import { builtinBios, validateBiosImage } from './firmware.js';
 import { FIRMWARE_SERVICES_BASE, FIRMWARE_SERVICES_LAST, FirmwareServices } from './firmware-services.js';
+import { bootLinux, type LoadedLinux } from './linux-boot.js';
 import { bootMultiboot, type LoadedKernel } from './multiboot.js';
 
 const MIB = 1 << 20;
@@ -351,12 +352,25 @@ export class PcBoard {
    * set up (kvm-unit-tests' realmode.flat waits in HLT for a timer tick).
    */
   loadMultiboot(image: Uint8Array, cmdline = ''): LoadedKernel {
+    this.runPost();
+    return bootMultiboot(this.cpu, this.memory, image, cmdline);
+  }
+
+  /**
+   * Load a Linux bzImage by the Linux/x86 boot protocol (linux-boot.ts) after the firmware's POST,
+   * and start its real-mode setup code at 0x9020:0000, as QEMU's -kernel/-initrd/-append do.
+   */
+  loadLinux(image: Uint8Array, options: { cmdline?: string; initrd?: Uint8Array } = {}): LoadedLinux {
+    this.runPost();
+    return bootLinux(this.cpu, this.memory, image, options);
+  }
+
+  private runPost(): void {
     const post = this.run({ untilInterrupt: 0x19, maxInstructions: this.cpu.instructions + POST_BUDGET });
     if (post.stop !== 'interrupt')
       throw new DeviceConfigError(
         `the firmware did not reach its boot step (int 19h): stopped (${post.stop})`,
       );
-    return bootMultiboot(this.cpu, this.memory, image, cmdline);
   }
 
   private savable(name: (typeof PC_DEVICE_NAMES)[number]): SavableDevice {
