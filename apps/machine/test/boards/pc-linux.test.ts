@@ -1,0 +1,68 @@
+// Debian 12's 686 kernel with a busybox initramfs (scripts/build-initramfs-x86.ts) on the PC board,
+// loaded by the Linux/x86 boot protocol, console on COM1: boot to the shell, type
+// `uname -a; grep -c processor /proc/cpuinfo; echo done`, check the answers, `poweroff -f`, and the
+// run ends (status 0 from the CLI). Billions of instructions (the kernel's self-decompression alone
+// is ~2.2 G), so it runs only with PHANTASM_PC_LINUX=1; without the shared images it is skipped plainly.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findShared, missingMessage } from '@phantasm/test-support';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeBusyboxInitramfs } from '../../src/boards/malta/initramfs.js';
+import { PcBoard } from '../../src/boards/pc/pc-board.js';
+
+const KERNEL = 'images/x86/vmlinuz-686';
+const BUSYBOX = 'images/x86/busybox-i386';
+const kernel = findShared(KERNEL);
+const busybox = findShared(BUSYBOX);
+const enabled = process.env.PHANTASM_PC_LINUX === '1';
+const PROMPT = 'phantasm# ';
+const PHASE_INSTRUCTIONS = 20e9;
+const CHUNK = 50e6;
+
+if (!kernel) console.log(`skipped: ${missingMessage(KERNEL)}`);
+else if (!busybox) console.log(`skipped: ${missingMessage(BUSYBOX)}`);
+else if (!enabled)
+  console.log('skipped: the PC Linux boot runs only with PHANTASM_PC_LINUX=1 (many minutes)');
+
+describe.skipIf(!kernel || !busybox || !enabled)('Debian 12 Linux (686) on the PC board', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'phantasm-pc-linux-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('boots to a shell on ttyS0, answers uname and /proc/cpuinfo, and powers off', {
+    timeout: 3_600_000,
+  }, () => {
+    const initrdPath = join(dir, 'initramfs.cpio.gz');
+    writeBusyboxInitramfs(busybox!, initrdPath);
+    let log = '';
+    const board = new PcBoard({ memoryMiB: 128, serial: (b) => (log += String.fromCharCode(b)) });
+    board.loadLinux(new Uint8Array(readFileSync(kernel!)), {
+      cmdline: 'console=ttyS0',
+      initrd: new Uint8Array(readFileSync(initrdPath)),
+    });
+    /** Run until the console shows `text` after `from`, the machine stops, or the budget ends. */
+    const until = (text: string, from: number) => {
+      const limit = board.cpu.instructions + PHASE_INSTRUCTIONS;
+      for (;;) {
+        const r = board.run({ maxInstructions: Math.min(limit, board.cpu.instructions + CHUNK) });
+        if (log.indexOf(text, from) >= 0 || r.stop !== 'max-instructions' || board.cpu.instructions >= limit)
+          return r;
+      }
+    };
+    const boot = until(PROMPT, 0);
+    console.log(
+      `PC Linux: shell prompt after ${boot.instructions} instructions, ${boot.virtualSeconds.toFixed(2)} s virtual`,
+    );
+    expect(log, log.slice(-2000)).toContain(PROMPT);
+    expect(log).toContain('Linux version 6.1.0');
+    const mark = log.length;
+    board.uart.receive(new TextEncoder().encode('uname -a; grep -c processor /proc/cpuinfo; echo done\n'));
+    until('done\r\n', mark + 60);
+    const answer = log.slice(mark);
+    expect(answer).toMatch(/Linux \S+ 6\.1\.0-\S+-686 #1 SMP .* i686 GNU\/Linux/);
+    expect(answer).toMatch(/\r\n1\r\n/);
+    board.uart.receive(new TextEncoder().encode('poweroff -f\n'));
+    const end = until('\u0000never', log.length);
+    expect(end.stop, log.slice(-1000)).toBe('halted');
+  });
+});
