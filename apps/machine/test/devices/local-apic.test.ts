@@ -35,6 +35,31 @@ describe('local APIC register page', () => {
     expect(apic.read(0xf0, 4)).toBe(0xff);
   });
 
+  it('delivers a fixed self-IPI by priority class against TPR and ISR, and EOI ends it', () => {
+    const apic = new LocalApic();
+    apic.write(0x300, 4, 0x00040031); // self, fixed, vector 31h: requested while software-disabled
+    expect(apic.hasInterrupt()).toBe(false);
+    apic.write(0xf0, 4, 0x1ff); // software-enable
+    expect(apic.hasInterrupt()).toBe(true);
+    apic.write(0x80, 4, 0x30); // TPR class 3 masks class 3
+    expect(apic.hasInterrupt()).toBe(false);
+    apic.write(0x80, 4, 0);
+    expect(apic.read(0x210, 4)).toBe(1 << 17); // IRR bit 31h
+    expect(apic.acknowledge()).toBe(0x31);
+    expect(apic.read(0x110, 4)).toBe(1 << 17); // ISR bit 31h
+    apic.write(0x300, 4, 0x0004003f); // same class: waits for the EOI
+    expect(apic.hasInterrupt()).toBe(false);
+    apic.write(0x300, 4, 0x00040041); // higher class: nests
+    expect(apic.hasInterrupt()).toBe(true);
+    expect(apic.acknowledge()).toBe(0x41);
+    apic.write(0xb0, 4, 0); // EOI 41h
+    apic.write(0xb0, 4, 0); // EOI 31h
+    expect(apic.acknowledge()).toBe(0x3f);
+    apic.write(0x300, 4, 0x000c4050); // all but self: nobody else to take it
+    apic.write(0x300, 4, 0x00000450); // NMI mode: not delivered
+    expect(apic.hasInterrupt()).toBe(false);
+  });
+
   it('is mapped at FEE00000h on the PC board and the board reports one CPU through fw_cfg', () => {
     const board = new PcBoard({ memoryMiB: 4 });
     expect(board.memory.read32(LOCAL_APIC_BASE + 0x30)).toBe(0x50014);

@@ -164,6 +164,12 @@ export class PcBoard {
   readonly pv: PvFirmware;
   readonly fwCfg = new FwCfg();
   readonly localApic = new LocalApic();
+  /** What the CPU's INTR sees: the local APIC's accepted interrupts first, then the 8259 pair. */
+  private readonly interrupts = {
+    hasInterrupt: () => this.localApic.hasInterrupt() || this.pic.hasInterrupt(),
+    acknowledge: () =>
+      this.localApic.hasInterrupt() ? this.localApic.acknowledge() : this.pic.acknowledge(),
+  };
   /** QEMU's pc-testdev when PcBoardOptions.testDevice asked for it. */
   readonly testDevice: PcTestdev | undefined;
   private readonly firmwareServices: FirmwareServices;
@@ -254,7 +260,7 @@ export class PcBoard {
     this.cpu = new Cpu({
       memory: this.memory,
       io: this.io,
-      pic: this.pic,
+      pic: this.interrupts,
       hooks: {
         onInterrupt: (vector, software) => {
           if (software && vector === this.stopVector) return this.stopAtInterrupt();
@@ -659,7 +665,7 @@ export class PcBoard {
   private idle(): boolean {
     const interruptsOn = (this.cpu.eflags & 0x200) !== 0;
     if (!interruptsOn) return false;
-    if (this.pic.hasInterrupt()) return true;
+    if (this.interrupts.hasInterrupt()) return true;
     const wake = this.nextTimerWakeNs();
     if (wake === undefined) {
       // only a key can wake it now: type the next one, unless the last is still unread
