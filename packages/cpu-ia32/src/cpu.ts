@@ -61,6 +61,7 @@ import { testEvGv } from './exec/logic.js';
 import { ModelSpecificRegisters, readMsr, readTsc, writeMsr, writeTsc } from './exec/msr.js';
 import { popReg, pushReg } from './exec/stack.js';
 import { CPUID_SIGNATURE } from './exec/system.js';
+import { BlockCompiler, type JitOptions, type JitStats } from './jit/engine.js';
 import { Paging } from './modes/paging.js';
 import { deliverProtected, loadCodeSegment, loadSegmentProtected } from './modes/protected.js';
 import { CpuError, GUEST_FAULT, GuestFaultSignal, SegmentLoadError } from './signal.js';
@@ -151,6 +152,25 @@ export interface CpuOptions {
    * TSC counts retired instructions, so guests that read it run deterministically.
    */
   tsc?: () => bigint | number;
+  /**
+   * The block compiler (src/jit): `false` turns it off (the interpreter alone), an object sets
+   * its options (`{ threshold: 0 }` compiles every block at once). Without this field the
+   * environment variable PHANTASM_IA32_JIT decides: `off`, or a threshold number; unset means on
+   * with the default threshold.
+   */
+  jit?: JitOptions | false;
+}
+
+/** The compiler setting when CpuOptions.jit is absent (PHANTASM_IA32_JIT, for test runs). */
+function defaultJit(): JitOptions | false {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    ?.PHANTASM_IA32_JIT;
+  if (env === undefined || env === '') return {};
+  if (env === 'off') return false;
+  const threshold = Number(env);
+  if (!Number.isInteger(threshold) || threshold < 0)
+    throw new CpuError(`PHANTASM_IA32_JIT must be "off" or a threshold (integer >= 0), got "${env}"`);
+  return { threshold };
 }
 
 export interface TableRegister {
@@ -284,6 +304,22 @@ export class Cpu {
   fetchStop = 0;
   fetchDelta = 0;
 
+  // --- block compiler (src/jit) ----------------------------------------------------------
+  /** The compiler, or undefined when off. */
+  readonly jit: BlockCompiler | undefined;
+  /**
+   * Write map for physical addresses (paging off, or a bus without Ia32Mmu): `slow` plus the
+   * pages holding compiled code, whose stores take the slow path to invalidate it. The same
+   * array as `slow` when the compiler is off.
+   */
+  readonly slowW: Uint8Array;
+  /** Bumped whenever RAM may have changed behind the CPU (run entry, port I/O, hooks). */
+  jitEpoch = 0;
+  /** Set to make a running block return at its next check (a store into code, a slow access). */
+  jitExit = 0;
+  /** Instructions a block retired before the instruction that faulted. */
+  jitDone = 0;
+
   constructor(options: CpuOptions) {
     this.memory = options.memory;
     this.io = options.io ?? OPEN_BUS_IO;
@@ -301,6 +337,16 @@ export class Cpu {
     }
     this.paging = new Paging(this);
     this.mmu = this.paging.mmu;
+    const jit = options.jit === undefined ? defaultJit() : options.jit;
+    if (jit === false) {
+      this.slowW = this.slow;
+      this.jit = undefined;
+    } else {
+      this.slowW = this.slow.slice();
+      const compiler = new BlockCompiler(this, jit);
+      this.jit = compiler;
+      bus.onLayoutChange?.call(options.memory, () => compiler.refreshWriteMap());
+    }
     this.reset();
   }
 
@@ -736,8 +782,11 @@ export class Cpu {
     return this.memory.read8(p >>> 0);
   }
   physWrite8(p: number, v: number): void {
-    if (this.slow[p >>> 12] === 0) this.ram[p] = v;
-    else this.memory.write8(p >>> 0, v & 0xff);
+    if (this.slowW[p >>> 12] === 0) this.ram[p] = v;
+    else if (this.slow[p >>> 12] === 0) {
+      this.jit?.invalidatePage(p >>> 12);
+      this.ram[p] = v;
+    } else this.memory.write8(p >>> 0, v & 0xff);
   }
 
   xlateR(lin: number): number {
@@ -812,9 +861,12 @@ export class Cpu {
       return;
     }
     const p = this.xlateW(lin);
-    if (this.slow[p >>> 12] === 0) {
+    if (this.slowW[p >>> 12] === 0) {
       this.ram[p] = v;
       this.ram[p + 1] = v >> 8;
+    } else if (this.slow[p >>> 12] === 0) {
+      this.physWrite8(p, v);
+      this.physWrite8(p + 1, v >> 8);
     } else this.memory.write16(p >>> 0, v & 0xffff);
   }
   writeLin32(lin: number, v: number): void {
@@ -830,12 +882,14 @@ export class Cpu {
       return;
     }
     const p = this.xlateW(lin);
-    if (this.slow[p >>> 12] === 0) {
+    if (this.slowW[p >>> 12] === 0) {
       const r = this.ram;
       r[p] = v;
       r[p + 1] = v >> 8;
       r[p + 2] = v >> 16;
       r[p + 3] = v >> 24;
+    } else if (this.slow[p >>> 12] === 0) {
+      for (let i = 0; i < 4; i++) this.physWrite8(p + i, v >> (8 * i));
     } else this.memory.write32(p >>> 0, v >>> 0);
   }
 
@@ -1127,6 +1181,8 @@ export class Cpu {
     let done = 0;
     this.espSavedAt = -1;
     this.stopRequest = undefined;
+    this.jitEpoch++;
+    const jit = this.jit;
     while (done < budget) {
       try {
         while (done < budget) {
@@ -1147,6 +1203,21 @@ export class Cpu {
             this.inhibit = false;
             tf = this.flags & TF;
             boundary = true;
+          }
+          // A compiled block (none under single-step, RF or breakpoints: those stay per instruction).
+          if (jit !== undefined && (this.flags & (TF | RF)) === 0 && !this.watching) {
+            let n: number;
+            try {
+              n = jit.enter(done, budget - done);
+            } catch (e) {
+              if (e === GUEST_FAULT) done += this.jitDone;
+              throw e;
+            }
+            if (n > 0) {
+              done += n;
+              if (this.stopRequest !== undefined) break;
+              continue;
+            }
           }
           // execute(), inlined: the common case (no prefix, one-byte opcode) in one lookup.
           const ip = this.eip;
@@ -1544,12 +1615,14 @@ export class Cpu {
 
   /** Deliver exception `vec` (fault semantics: EIP already points at the instruction). */
   exception(vec: number, code: number): void {
+    this.jitEpoch++;
     if (this.hooks.onException?.(vec, code >= 0 ? code : undefined)) return;
     this.deliver(vec, code, this.eip, false);
   }
 
   /** Hardware or software interrupt (INT n, INTO, INT3) with return address `retEip`. */
   interrupt(vec: number, software: boolean, code: number, retEip: number): void {
+    this.jitEpoch++;
     if (this.hooks.onInterrupt?.(vec, software)) {
       this.eip = retEip;
       return;
@@ -1574,6 +1647,20 @@ export class Cpu {
     this.flags = flags & ~(IF | TF | AC | RF);
     this.loadSeg(CS, cs);
     this.eip = ip;
+  }
+
+  /**
+   * Drop compiled code for physical [physical, physical + length): for hosts that write guest
+   * RAM while a `run` is in progress (a device callback doing DMA on an MMIO access, a
+   * debugger). Writes between runs, at port I/O and in hooks are found without it.
+   */
+  invalidateCode(physical: number, length = 1): void {
+    this.jit?.invalidateRange(physical, length);
+  }
+
+  /** The block compiler's counters (undefined when it is off). */
+  get jitStats(): JitStats | undefined {
+    return this.jit?.stats;
   }
 
   /** The complete architectural state as plain data (JSON-serialisable), for snapshots. */

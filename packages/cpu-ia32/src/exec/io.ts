@@ -30,6 +30,7 @@ export function inAcc(c: Cpu): void {
   const port = op < 0xe8 ? c.imm & 0xff : c.regs[EDX] & 0xffff;
   const size = (op & 1) === 0 ? 1 : c.opsize32 ? 4 : 2;
   checkIoPermission(c, port, size);
+  c.jitEpoch++; // a device may write RAM (DMA): compiled code is checked again
   const v = c.io.read(port, size);
   if (size === 1) c.setReg8(0, v);
   else if (size === 2) c.setReg16(EAX, v);
@@ -42,5 +43,6 @@ export function outAcc(c: Cpu): void {
   const size = (op & 1) === 0 ? 1 : c.opsize32 ? 4 : 2;
   checkIoPermission(c, port, size);
   const v = c.regs[EAX];
+  c.jitEpoch++; // a device may write RAM (DMA): compiled code is checked again
   c.io.write(port, size, size === 1 ? v & 0xff : size === 2 ? v & 0xffff : v >>> 0);
 }

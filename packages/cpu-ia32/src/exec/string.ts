@@ -65,12 +65,14 @@ function once(c: Cpu, kind: number, size: number, delta: number, a32: boolean, s
     case K_INS: {
       const port = r[EDX] & 0xffff;
       c.checkWrite(ES, di, size);
+      c.jitEpoch++;
       write(c, ES, di, size, c.io.read(port, size as 1 | 2 | 4));
       adv = 2;
       break;
     }
     default: {
       const port = r[EDX] & 0xffff;
+      c.jitEpoch++;
       c.io.write(port, size as 1 | 2 | 4, read(c, srcSeg, si, size));
       adv = 1;
       break;

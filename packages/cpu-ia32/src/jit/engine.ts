@@ -1,0 +1,290 @@
+// The block compiler's engine: execution counters, the code cache keyed by physical address
+// and CPU mode, compilation through `new Function`, and invalidation of pages holding code.
+//
+// Coherence (see README, "Block compiler"):
+// - CPU stores into a page with code: with paging through Ia32Mmu the mmu routes writes to
+//   watched frames to codeWriteHook; otherwise the CPU's write map `slowW` marks code pages so
+//   the store takes the slow path, which invalidates. Pages without code pay nothing.
+// - Everything else that can write RAM behind the CPU's back (DMA, devices, the host, hooks)
+//   runs between `run` calls, at port I/O, or in exception/interrupt hooks; each of those bumps
+//   `cpu.jitEpoch`, and a block is checked byte for byte against RAM the first time it runs in
+//   a new epoch. `Cpu.invalidateCode` is the explicit API for anything else.
+import type { Ia32Mmu } from '@phantasm/mmu';
+import type { Cpu } from '../cpu.js';
+import { CR0_PE, R_DB, SS, VM } from '../state.js';
+import { type BlockShape, endsBlock, generate, MEM_FLAT, MEM_SLOW, MEM_TLB } from './codegen.js';
+import { type CodeBytes, decodeInsn, type Insn } from './decode.js';
+
+/** Options of the block compiler (`CpuOptions.jit`). */
+export interface JitOptions {
+  /**
+   * Executions counted per physical page before code there is compiled (0: compile every
+   * block the first time it is reached). Default 64.
+   */
+  threshold?: number;
+  /** Longest block in instructions (default 64). */
+  maxInstructions?: number;
+}
+
+/** Counters for benchmarks and tests. */
+export interface JitStats {
+  blocksCompiled: number;
+  /** Total wall time spent generating and compiling blocks, milliseconds. */
+  compileMs: number;
+  /** Block entries from the run loop, and how many found a valid compiled block. */
+  lookups: number;
+  hits: number;
+  /** Instructions retired inside compiled blocks. */
+  instructions: number;
+  /** Pages whose blocks were dropped (stores, byte checks, invalidateCode). */
+  invalidations: number;
+}
+
+type BlockFn = (c: Cpu, done: number, budget: number) => number;
+
+interface Block {
+  fn: BlockFn | null;
+  phys: number;
+  eip: number;
+  mode: number;
+  /** Instructions per pass. */
+  length: number;
+  /** EIP just past the last byte. */
+  end: number;
+  /** The code bytes compiled (checked again in each new epoch). */
+  bytes: Uint8Array;
+  checked: number;
+}
+
+export const DEFAULT_THRESHOLD = 64;
+
+export class BlockCompiler {
+  private readonly cpu: Cpu;
+  private readonly threshold: number;
+  private readonly maxInstructions: number;
+  private readonly blocks = new Map<number, Block>();
+  private readonly pages = new Map<number, Block[]>();
+  private readonly heat: Uint16Array;
+  /** Per physical page: 1 while it holds compiled code. */
+  private readonly codePage = new Uint8Array(1 << 20);
+  private readonly dv: DataView;
+  readonly stats: JitStats = {
+    blocksCompiled: 0,
+    compileMs: 0,
+    lookups: 0,
+    hits: 0,
+    instructions: 0,
+    invalidations: 0,
+  };
+
+  constructor(cpu: Cpu, options: JitOptions) {
+    this.cpu = cpu;
+    this.threshold = Math.max(0, options.threshold ?? DEFAULT_THRESHOLD);
+    this.maxInstructions = Math.max(1, options.maxInstructions ?? 64);
+    this.heat = new Uint16Array(1 << 20);
+    const ram = cpu.ram;
+    this.dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+    const mmu = cpu.mmu;
+    if (mmu !== undefined) mmu.codeWriteHook = (physical) => this.invalidatePage(physical >>> 12);
+  }
+
+  /** The bus layout changed (MMIO mapped/unmapped): recompute the CPU's write map. */
+  refreshWriteMap(): void {
+    const { slow, slowW } = this.cpu;
+    for (let i = 0; i < slowW.length; i++) slowW[i] = slow[i] | this.codePage[i];
+  }
+
+  /** The mode bits baked into generated code. */
+  private modeKey(c: Cpu): number {
+    return (
+      (c.csBig ? 1 : 0) |
+      (c.segRights[SS] & R_DB ? 2 : 0) |
+      (c.pagingOn ? 4 : 0) |
+      (c.cpl << 3) |
+      (c.flags & VM ? 32 : 0) |
+      (c.cr0 & CR0_PE ? 64 : 0)
+    );
+  }
+
+  /**
+   * Run the block at CS:EIP if there is one (compiling it when hot). Returns the instructions
+   * retired, or 0 when the interpreter must execute the next instruction.
+   */
+  enter(done: number, budget: number): number {
+    const c = this.cpu;
+    const ip = c.eip;
+    const p = c.codeAddress(ip);
+    if (p < 0) return 0;
+    this.stats.lookups++;
+    const mode = this.modeKey(c);
+    let b = this.blocks.get(p);
+    if (b === undefined || b.eip !== ip || b.mode !== mode) {
+      const page = p >>> 12;
+      if (this.threshold > 0 && ++this.heat[page] < this.threshold) return 0;
+      b = this.compile(ip, p, mode);
+    }
+    if (b.checked !== c.jitEpoch) {
+      if (!this.unchanged(b)) {
+        this.invalidatePage(b.phys >>> 12);
+        return 0;
+      }
+      b.checked = c.jitEpoch;
+    }
+    const fn = b.fn;
+    if (fn === null || b.length > budget || b.end - 1 > c.csLimit) return 0;
+    this.stats.hits++;
+    const n = fn(c, done, budget);
+    this.stats.instructions += n;
+    return n;
+  }
+
+  private unchanged(b: Block): boolean {
+    const ram = this.cpu.ram;
+    const bytes = b.bytes;
+    const at = b.phys;
+    for (let i = 0; i < bytes.length; i++) if (ram[at + i] !== bytes[i]) return false;
+    return true;
+  }
+
+  private compile(ip: number, p: number, mode: number): Block {
+    const c = this.cpu;
+    const t0 = performance.now();
+    let end = ip + (0x1000 - (p & 0xfff));
+    if (end - 1 > c.csLimit) end = c.csLimit + 1;
+    const src: CodeBytes = { ram: c.ram, phys: p, base: ip, end };
+    const insns: Insn[] = [];
+    let at = ip;
+    while (insns.length < this.maxInstructions) {
+      const insn = decodeInsn(src, at, c.csBig);
+      if (insn === undefined) break;
+      insns.push(insn);
+      at = insn.next;
+      if (endsBlock(insn)) break;
+    }
+    let fn: BlockFn | null = null;
+    if (insns.length > 0) {
+      const shape: BlockShape = {
+        start: ip,
+        insns,
+        memKind: !c.pagingOn ? MEM_FLAT : c.mmu !== undefined ? MEM_TLB : MEM_SLOW,
+        user: c.cpl === 3,
+        stack32: (c.segRights[SS] & R_DB) !== 0,
+      };
+      fn = this.build(shape);
+      this.stats.blocksCompiled++;
+    }
+    // A block not compiled still remembers the bytes it looked at, so new code there is seen.
+    const length = insns.length > 0 ? at - ip : Math.min(16, end - ip);
+    const block: Block = {
+      fn,
+      phys: p,
+      eip: ip,
+      mode,
+      length: insns.length,
+      end: at,
+      bytes: c.ram.slice(p, p + Math.max(length, 0)),
+      checked: c.jitEpoch,
+    };
+    this.blocks.set(p, block);
+    const page = p >>> 12;
+    let list = this.pages.get(page);
+    if (list === undefined) {
+      list = [];
+      this.pages.set(page, list);
+      this.watch(page);
+    }
+    list.push(block);
+    this.stats.compileMs += performance.now() - t0;
+    return block;
+  }
+
+  private build(shape: BlockShape): BlockFn {
+    const c = this.cpu;
+    const { source, handlers } = generate(shape);
+    const mmu = c.mmu as Ia32Mmu | undefined;
+    const names = handlers.map((_, k) => `H${k}`);
+    const consts: Record<string, unknown> = {
+      RAM: c.ram,
+      DV: this.dv,
+      SB: c.segBase,
+      SL: c.segLo,
+      SHR: c.segHiR,
+      SHW: c.segHiW,
+      SR: c.slow,
+      SW: c.slowW,
+      TR: mmu === undefined ? undefined : shape.user ? mmu.tlbUserRead : mmu.tlbRead,
+      TW: mmu === undefined ? undefined : shape.user ? mmu.tlbUserWrite : mmu.tlbWrite,
+      MMU: mmu,
+      RD8: slowRead8,
+      RD16: slowRead16,
+      RD32: slowRead32,
+      WR8: slowWrite8,
+      WR16: slowWrite16,
+      WR32: slowWrite32,
+    };
+    const factory = new Function(...names, ...Object.keys(consts), source) as (...args: unknown[]) => BlockFn;
+    return factory(...handlers, ...Object.values(consts));
+  }
+
+  private watch(page: number): void {
+    const c = this.cpu;
+    this.codePage[page] = 1;
+    c.slowW[page] = 1;
+    c.mmu?.watchCode(page * 4096);
+  }
+
+  /** Drop every block on a physical page (its code was or may have been written). */
+  invalidatePage(page: number): void {
+    const list = this.pages.get(page);
+    if (list === undefined) return;
+    for (const b of list) if (this.blocks.get(b.phys) === b) this.blocks.delete(b.phys);
+    this.pages.delete(page);
+    const c = this.cpu;
+    this.codePage[page] = 0;
+    c.slowW[page] = c.slow[page];
+    c.mmu?.unwatchCode(page * 4096);
+    c.jitExit = 1;
+    this.stats.invalidations++;
+  }
+
+  /** Drop blocks on every page overlapping [physical, physical + length). */
+  invalidateRange(physical: number, length: number): void {
+    if (length <= 0) return;
+    const first = Math.floor(physical / 4096);
+    const last = Math.floor((physical + length - 1) / 4096);
+    for (let page = first; page <= last; page++) this.invalidatePage(page);
+  }
+
+  /** Drop everything (e.g. after a state load). */
+  flush(): void {
+    for (const page of [...this.pages.keys()]) this.invalidatePage(page);
+    this.blocks.clear();
+  }
+}
+
+// Slow paths of generated memory accesses: the interpreter's accessors (segment checks,
+// translation, MMIO, faults). The block stops after the instruction (a device may have acted).
+function slowRead8(c: Cpu, s: number, off: number): number {
+  c.jitExit = 1;
+  return c.readMem8(s, off);
+}
+function slowRead16(c: Cpu, s: number, off: number): number {
+  c.jitExit = 1;
+  return c.readMem16(s, off);
+}
+function slowRead32(c: Cpu, s: number, off: number): number {
+  c.jitExit = 1;
+  return c.readMem32(s, off);
+}
+function slowWrite8(c: Cpu, s: number, off: number, v: number): void {
+  c.jitExit = 1;
+  c.writeMem8(s, off, v);
+}
+function slowWrite16(c: Cpu, s: number, off: number, v: number): void {
+  c.jitExit = 1;
+  c.writeMem16(s, off, v);
+}
+function slowWrite32(c: Cpu, s: number, off: number, v: number): void {
+  c.jitExit = 1;
+  c.writeMem32(s, off, v);
+}
