@@ -784,7 +784,7 @@ export class Cpu {
   physWrite8(p: number, v: number): void {
     if (this.slowW[p >>> 12] === 0) this.ram[p] = v;
     else if (this.slow[p >>> 12] === 0) {
-      this.jit?.invalidatePage(p >>> 12);
+      this.jit?.codeWrite(p, 1);
       this.ram[p] = v;
     } else this.memory.write8(p >>> 0, v & 0xff);
   }

@@ -6,6 +6,7 @@
 // the CPU's lazy record, and an instruction writes registers only after its last access that
 // may fault, so a guest fault leaves exactly the interpreter's state.
 import { EXEC, type Handler } from '../decode/table.js';
+import { jmpRel } from '../exec/control.js';
 import { ARITH, CF, SS } from '../state.js';
 import type { Insn } from './decode.js';
 
@@ -55,9 +56,14 @@ function isNearBranch(op: number): boolean {
   );
 }
 
+/** Jcc rel8 / rel16/32: a block goes on past them (a taken branch leaves it). */
+function isJcc(op: number): boolean {
+  return (op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190);
+}
+
 /** True when the block must end after this instruction (it may transfer control or change mode). */
 export function endsBlock(i: Insn): boolean {
-  if (inlineKind(i) !== INL_NONE) return false;
+  if (inlineKind(i) !== INL_NONE || isJcc(i.op)) return false;
   return !(PURE_REG[i.op] === 1 && !i.isMem && i.rep === 0);
 }
 
@@ -431,8 +437,7 @@ export function generate(shape: BlockShape): Generated {
     if (i.rep !== 0) out.push('c.rep=0;');
   }
 
-  const loopOk = (len: number) =>
-    `c.jitExit===0&&n+${len}<=budget&&c.stopRequest===undefined&&!c.halted&&!c.inhibit&&!c.watching&&(c.flags&0x10100)===0&&((c.flags&0x200)===0||c.pic===undefined||!c.pic.hasInterrupt())`;
+  const loopOk = `c.jitExit===0&&n<budget&&c.stopRequest===undefined&&!c.halted&&!c.inhibit&&!c.watching&&(c.flags&0x10100)===0&&((c.flags&0x200)===0||c.pic===undefined||!c.pic.hasInterrupt())`;
 
   let flags: FlagSource | undefined;
   for (let x = 0; x < count; x++) {
@@ -440,6 +445,8 @@ export function generate(shape: BlockShape): Generated {
     const last = x === count - 1;
     const kind = inlineKind(i);
     out.push(`// ${i.ip.toString(16)} op ${i.op.toString(16)}`);
+    // The run's budget is honoured inside a block: stop before an instruction it does not cover.
+    if (x > 0) out.push(`if(n+${x}>=budget){c.eip=${i.ip};return n+${x};}`);
     if (kind !== INL_NONE) {
       const touchesMemory = i.isMem || kind === INL_PUSH || kind === INL_POP;
       if (touchesMemory) out.push(`k=${x};c.startEip=${i.ip};`);
@@ -449,28 +456,31 @@ export function generate(shape: BlockShape): Generated {
       continue;
     }
     out.push(`k=${x};c.startEip=${i.ip};`);
+    if (isJcc(i.op)) {
+      // Taken: leave (through JMP's handler: its CS-limit check) or loop; not taken: go on.
+      const target = i.opsize32 ? (i.next + i.imm) >>> 0 : (i.next + i.imm) & 0xffff;
+      const cond = condition(i.op & 15, flags) ?? `c.cond(${i.op & 15})`;
+      if (target === start)
+        out.push(`if(${cond}){n+=${x + 1};if(${loopOk})continue;c.eip=${start};return n;}`);
+      else
+        out.push(
+          `if(${cond}){c.eip=${i.next};c.imm=${i.imm};c.opsize32=${i.opsize32};${handler(jmpRel)}(c);return n+${x + 1};}`,
+        );
+      if (last) out.push(`c.eip=${i.next};return n+${count};`);
+      continue;
+    }
     const target = i.opsize32 ? (i.next + i.imm) >>> 0 : (i.next + i.imm) & 0xffff;
-    const cc = condition(i.op & 15, flags);
-    if (
-      last &&
-      isNearBranch(i.op) &&
-      target === start &&
-      (i.op === 0xeb || i.op === 0xe9 || (i.op & 0xf0) !== 0xe0) &&
-      (i.op === 0xeb || i.op === 0xe9 || cc !== undefined)
-    ) {
-      // A loop closed by this block's own branch: stay in the function while nothing asks
-      // the run loop to look (budget, interrupts, a store into this code, a stop request).
-      const taken = i.op === 0xeb || i.op === 0xe9 ? 'true' : (cc as string);
-      out.push(
-        `n+=${count};if(${taken}){if(${loopOk(count)})continue;c.eip=${start};return n;}c.eip=${i.next};return n;`,
-      );
+    if (last && (i.op === 0xeb || i.op === 0xe9) && target === start) {
+      // A loop closed by this block's own jump: stay in the function while nothing asks the
+      // run loop to look (budget, interrupts, a store into this code, a stop request).
+      out.push(`n+=${count};if(${loopOk})continue;c.eip=${start};return n;`);
       continue;
     }
     fallback(i, x);
     flags = undefined;
     if (last) {
       out.push(`n+=${count};`);
-      if (isNearBranch(i.op)) out.push(`if(c.eip===${start}&&${loopOk(count)})continue;`);
+      if (isNearBranch(i.op)) out.push(`if(c.eip===${start}&&${loopOk})continue;`);
       out.push('return n;');
     } else out.push(`if(c.jitExit!==0||c.stopRequest!==undefined)return n+${x + 1};`);
   }

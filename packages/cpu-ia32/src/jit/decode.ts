@@ -40,12 +40,18 @@ export interface Insn {
   imm2: number;
 }
 
-/** Opcodes never compiled (run by the interpreter): x87 and WAIT (the x87 unit's), HLT. */
-export const INTERPRET_ONLY = new Uint8Array(512);
-for (let b = 0xd8; b <= 0xdf; b++) INTERPRET_ONLY[b] = 1;
-INTERPRET_ONLY[0x9b] = 1;
-INTERPRET_ONLY[0xf4] = 1;
-for (let op = 0; op < 512; op++) if (NAMES[op] === '(bad)') INTERPRET_ONLY[op] = 1;
+/** Opcodes never compiled (run by the interpreter): x87 and WAIT (the x87 unit's), HLT, invalid. */
+let interpretOnly: Uint8Array | undefined;
+function interpretOnlyTable(): Uint8Array {
+  if (interpretOnly !== undefined) return interpretOnly;
+  const t = new Uint8Array(512);
+  for (let b = 0xd8; b <= 0xdf; b++) t[b] = 1;
+  t[0x9b] = 1;
+  t[0xf4] = 1;
+  for (let op = 0; op < 512; op++) if (NAMES[op] === '(bad)') t[op] = 1;
+  interpretOnly = t;
+  return t;
+}
 
 /** Byte source for the decoder: `bytes[at]` for at < end, else undefined (stop the block). */
 export interface CodeBytes {
@@ -86,7 +92,7 @@ export function decodeInsn(src: CodeBytes, ip: number, big: boolean): Insn | und
       op = byte();
     }
     if (op === 0x0f) op = 0x100 | byte();
-    if (INTERPRET_ONLY[op]) return undefined;
+    if (interpretOnlyTable()[op] === 1) return undefined;
     const d = DECODE[op];
     const insn: Insn = {
       ip,

@@ -22,7 +22,7 @@ export interface JitOptions {
    * block the first time it is reached). Default 64.
    */
   threshold?: number;
-  /** Longest block in instructions (default 64). */
+  /** Longest block in instructions (default 32). */
   maxInstructions?: number;
 }
 
@@ -58,13 +58,21 @@ interface Block {
 
 export const DEFAULT_THRESHOLD = 64;
 
+type Factory = (...args: unknown[]) => BlockFn;
+/** Compiled factories by generated source, shared by every CPU of the process (bounded). */
+const FACTORIES = new Map<string, Factory>();
+const FACTORY_LIMIT = 4096;
+
 export class BlockCompiler {
   private readonly cpu: Cpu;
   private readonly threshold: number;
   private readonly maxInstructions: number;
   private readonly blocks = new Map<number, Block>();
   private readonly pages = new Map<number, Block[]>();
+  /** Per RAM page: lookups without a block (the execution counter). */
   private readonly heat: Uint16Array;
+  /** Per RAM page: blocks dropped by stores; each doubles the heat needed to compile again. */
+  private readonly strikes: Uint8Array;
   /** Per physical page: 1 while it holds compiled code. */
   private readonly codePage = new Uint8Array(1 << 20);
   private readonly dv: DataView;
@@ -80,12 +88,15 @@ export class BlockCompiler {
   constructor(cpu: Cpu, options: JitOptions) {
     this.cpu = cpu;
     this.threshold = Math.max(0, options.threshold ?? DEFAULT_THRESHOLD);
-    this.maxInstructions = Math.max(1, options.maxInstructions ?? 64);
-    this.heat = new Uint16Array(1 << 20);
+    this.maxInstructions = Math.max(1, options.maxInstructions ?? 32);
+    const pages = Math.ceil(cpu.ramSize / 4096);
+    this.heat = new Uint16Array(pages);
+    this.strikes = new Uint8Array(pages);
     const ram = cpu.ram;
     this.dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
     const mmu = cpu.mmu;
-    if (mmu !== undefined) mmu.codeWriteHook = (physical) => this.invalidatePage(physical >>> 12);
+    // The mmu reports the first byte a store writes on the page; CPU stores are at most 16 bytes.
+    if (mmu !== undefined) mmu.codeWriteHook = (physical) => this.codeWrite(physical, 16);
   }
 
   /** The bus layout changed (MMIO mapped/unmapped): recompute the CPU's write map. */
@@ -120,18 +131,21 @@ export class BlockCompiler {
     let b = this.blocks.get(p);
     if (b === undefined || b.eip !== ip || b.mode !== mode) {
       const page = p >>> 12;
-      if (this.threshold > 0 && ++this.heat[page] < this.threshold) return 0;
+      const strikes = this.strikes[page];
+      const need = strikes === 0 ? this.threshold : this.threshold + (1 << Math.min(strikes, 14));
+      if (need > 0 && ++this.heat[page] < need) return 0;
+      this.heat[page] = 0;
       b = this.compile(ip, p, mode);
     }
     if (b.checked !== c.jitEpoch) {
       if (!this.unchanged(b)) {
-        this.invalidatePage(b.phys >>> 12);
+        this.dropBlocks(b.phys, b.bytes.length);
         return 0;
       }
       b.checked = c.jitEpoch;
     }
     const fn = b.fn;
-    if (fn === null || b.length > budget || b.end - 1 > c.csLimit) return 0;
+    if (fn === null || b.end - 1 > c.csLimit) return 0;
     this.stats.hits++;
     const n = fn(c, done, budget);
     this.stats.instructions += n;
@@ -202,7 +216,6 @@ export class BlockCompiler {
     const c = this.cpu;
     const { source, handlers } = generate(shape);
     const mmu = c.mmu as Ia32Mmu | undefined;
-    const names = handlers.map((_, k) => `H${k}`);
     const consts: Record<string, unknown> = {
       RAM: c.ram,
       DV: this.dv,
@@ -222,7 +235,14 @@ export class BlockCompiler {
       WR16: slowWrite16,
       WR32: slowWrite32,
     };
-    const factory = new Function(...names, ...Object.keys(consts), source) as (...args: unknown[]) => BlockFn;
+    // The same code (same bytes, EIP and mode) compiles once per process: CPUs share factories.
+    let factory = FACTORIES.get(source);
+    if (factory === undefined) {
+      const names = handlers.map((_, k) => `H${k}`);
+      factory = new Function(...names, ...Object.keys(consts), source) as Factory;
+      if (FACTORIES.size >= FACTORY_LIMIT) FACTORIES.delete(FACTORIES.keys().next().value as string);
+      FACTORIES.set(source, factory);
+    }
     return factory(...handlers, ...Object.values(consts));
   }
 
@@ -233,58 +253,96 @@ export class BlockCompiler {
     c.mmu?.watchCode(page * 4096);
   }
 
-  /** Drop every block on a physical page (its code was or may have been written). */
-  invalidatePage(page: number): void {
+  /**
+   * A store of up to `size` bytes at `physical` on a page holding code: drop the blocks whose
+   * bytes it overlaps (a running one stops after the current instruction).
+   */
+  codeWrite(physical: number, size: number): void {
+    this.dropBlocks(physical, size);
+  }
+
+  /** Drop the blocks overlapping physical [at, at + size) (all within one page). */
+  private dropBlocks(at: number, size: number): void {
+    const page = at >>> 12;
     const list = this.pages.get(page);
     if (list === undefined) return;
-    for (const b of list) if (this.blocks.get(b.phys) === b) this.blocks.delete(b.phys);
-    this.pages.delete(page);
+    let kept = 0;
+    let dropped = false;
+    for (const b of list) {
+      if (b.phys < at + size && at < b.phys + Math.max(b.bytes.length, 1)) {
+        if (this.blocks.get(b.phys) === b) this.blocks.delete(b.phys);
+        dropped = true;
+      } else list[kept++] = b;
+    }
+    list.length = kept;
+    if (!dropped) return;
+    this.cpu.jitExit = 1;
+    this.stats.invalidations++;
+    if (page < this.strikes.length && this.strikes[page] < 255) this.strikes[page]++;
+    if (kept === 0) this.unwatch(page);
+  }
+
+  private unwatch(page: number): void {
     const c = this.cpu;
+    this.pages.delete(page);
     this.codePage[page] = 0;
     c.slowW[page] = c.slow[page];
     c.mmu?.unwatchCode(page * 4096);
-    c.jitExit = 1;
-    this.stats.invalidations++;
   }
 
-  /** Drop blocks on every page overlapping [physical, physical + length). */
+  /** Drop every block on the pages overlapping physical [physical, physical + length). */
   invalidateRange(physical: number, length: number): void {
-    if (length <= 0) return;
+    if (!(length > 0)) return;
     const first = Math.floor(physical / 4096);
     const last = Math.floor((physical + length - 1) / 4096);
-    for (let page = first; page <= last; page++) this.invalidatePage(page);
-  }
-
-  /** Drop everything (e.g. after a state load). */
-  flush(): void {
-    for (const page of [...this.pages.keys()]) this.invalidatePage(page);
-    this.blocks.clear();
+    for (let page = first; page <= last; page++) {
+      const list = this.pages.get(page);
+      if (list === undefined) continue;
+      for (const b of list) if (this.blocks.get(b.phys) === b) this.blocks.delete(b.phys);
+      this.unwatch(page);
+      this.cpu.jitExit = 1;
+      this.stats.invalidations++;
+    }
   }
 }
 
 // Slow paths of generated memory accesses: the interpreter's accessors (segment checks,
-// translation, MMIO, faults). The block stops after the instruction (a device may have acted).
+// translation, MMIO, faults). When the access reached a device (or may have), the block stops
+// after the instruction: the device may have raised an interrupt or asked the run to stop.
+function reachedDevice(c: Cpu, s: number, off: number, size: number): boolean {
+  const lin = (c.segBase[s] + off) | 0;
+  const last = (lin + size - 1) | 0;
+  if (!c.pagingOn) return c.slow[(lin & c.a20Mask) >>> 12] !== 0 || c.slow[(last & c.a20Mask) >>> 12] !== 0;
+  const m = c.mmu;
+  if (m === undefined) return true;
+  const tlb = c.cpl === 3 ? m.tlbUserRead : m.tlbRead;
+  // A read entry that is not plain RAM (or not filled) counts as a device.
+  return (~tlb[lin >>> 12] & 0xfff) !== 0 || (~tlb[last >>> 12] & 0xfff) !== 0;
+}
 function slowRead8(c: Cpu, s: number, off: number): number {
-  c.jitExit = 1;
-  return c.readMem8(s, off);
+  const v = c.readMem8(s, off);
+  if (reachedDevice(c, s, off, 1)) c.jitExit = 1;
+  return v;
 }
 function slowRead16(c: Cpu, s: number, off: number): number {
-  c.jitExit = 1;
-  return c.readMem16(s, off);
+  const v = c.readMem16(s, off);
+  if (reachedDevice(c, s, off, 2)) c.jitExit = 1;
+  return v;
 }
 function slowRead32(c: Cpu, s: number, off: number): number {
-  c.jitExit = 1;
-  return c.readMem32(s, off);
+  const v = c.readMem32(s, off);
+  if (reachedDevice(c, s, off, 4)) c.jitExit = 1;
+  return v;
 }
 function slowWrite8(c: Cpu, s: number, off: number, v: number): void {
-  c.jitExit = 1;
   c.writeMem8(s, off, v);
+  if (reachedDevice(c, s, off, 1)) c.jitExit = 1;
 }
 function slowWrite16(c: Cpu, s: number, off: number, v: number): void {
-  c.jitExit = 1;
   c.writeMem16(s, off, v);
+  if (reachedDevice(c, s, off, 2)) c.jitExit = 1;
 }
 function slowWrite32(c: Cpu, s: number, off: number, v: number): void {
-  c.jitExit = 1;
   c.writeMem32(s, off, v);
+  if (reachedDevice(c, s, off, 4)) c.jitExit = 1;
 }
