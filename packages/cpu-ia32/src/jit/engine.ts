@@ -319,30 +319,36 @@ function reachedDevice(c: Cpu, s: number, off: number, size: number): boolean {
   // A read entry that is not plain RAM (or not filled) counts as a device.
   return (~tlb[lin >>> 12] & 0xfff) !== 0 || (~tlb[last >>> 12] & 0xfff) !== 0;
 }
+/** After a device access: stop the block, and check code bytes again (the device may do DMA). */
+function deviceCheck(c: Cpu, s: number, off: number, size: number): void {
+  if (!reachedDevice(c, s, off, size)) return;
+  c.jitExit = 1;
+  c.jitEpoch++;
+}
 function slowRead8(c: Cpu, s: number, off: number): number {
   const v = c.readMem8(s, off);
-  if (reachedDevice(c, s, off, 1)) c.jitExit = 1;
+  deviceCheck(c, s, off, 1);
   return v;
 }
 function slowRead16(c: Cpu, s: number, off: number): number {
   const v = c.readMem16(s, off);
-  if (reachedDevice(c, s, off, 2)) c.jitExit = 1;
+  deviceCheck(c, s, off, 2);
   return v;
 }
 function slowRead32(c: Cpu, s: number, off: number): number {
   const v = c.readMem32(s, off);
-  if (reachedDevice(c, s, off, 4)) c.jitExit = 1;
+  deviceCheck(c, s, off, 4);
   return v;
 }
 function slowWrite8(c: Cpu, s: number, off: number, v: number): void {
   c.writeMem8(s, off, v);
-  if (reachedDevice(c, s, off, 1)) c.jitExit = 1;
+  deviceCheck(c, s, off, 1);
 }
 function slowWrite16(c: Cpu, s: number, off: number, v: number): void {
   c.writeMem16(s, off, v);
-  if (reachedDevice(c, s, off, 2)) c.jitExit = 1;
+  deviceCheck(c, s, off, 2);
 }
 function slowWrite32(c: Cpu, s: number, off: number, v: number): void {
   c.writeMem32(s, off, v);
-  if (reachedDevice(c, s, off, 4)) c.jitExit = 1;
+  deviceCheck(c, s, off, 4);
 }
