@@ -1188,6 +1188,8 @@ export class Cpu {
         while (done < budget) {
           let boundary = false;
           let tf = 0;
+          // The instruction in an interrupt shadow (after STI, MOV SS) runs alone: never a block.
+          const shadow = this.inhibit;
           if ((this.flags & (IF | TF)) !== 0 || this.inhibit || this.halted || this.watching) {
             // Instruction boundary: external interrupts, HLT, the interrupt shadow, TF.
             if (this.flags & IF && !this.inhibit && this.pic?.hasInterrupt()) {
@@ -1205,7 +1207,7 @@ export class Cpu {
             boundary = true;
           }
           // A compiled block (none under single-step, RF or breakpoints: those stay per instruction).
-          if (jit !== undefined && (this.flags & (TF | RF)) === 0 && !this.watching) {
+          if (jit !== undefined && !shadow && (this.flags & (TF | RF)) === 0 && !this.watching) {
             let n: number;
             try {
               n = jit.enter(done, budget - done);

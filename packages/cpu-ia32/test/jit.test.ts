@@ -141,8 +141,9 @@ function differential(mode: Mode, seed: number): void {
       else if (ra === 'hlt') cpu.halted = false;
     }
   }
-  expect(cpus[1].jitStats?.blocksCompiled).toBeGreaterThan(0);
+  compiledTotal += cpus[1].jitStats?.blocksCompiled ?? 0;
 }
+let compiledTotal = 0;
 
 describe('block compiler: differential fuzz against the interpreter', () => {
   for (const mode of MODES) {
@@ -151,6 +152,8 @@ describe('block compiler: differential fuzz against the interpreter', () => {
         fc.property(fc.integer({ min: 1, max: 0x7fffffff }), (seed) => differential(mode, seed)),
         { numRuns: RUNS },
       );
+      // The cases did exercise the compiler (a case may compile nothing: a fault at once).
+      expect(compiledTotal).toBeGreaterThan(0);
     });
   }
 });
