@@ -9,7 +9,7 @@ import { machine } from './machines.js';
  * random block is compiled once, which costs far more than running it; jit.test.ts is the
  * compiler's own differential fuzz.
  */
-const jitScaled = (runs: number) => (process.env.PHANTASM_IA32_JIT ? Math.ceil(runs / 20) : runs);
+const jitScaled = (runs: number) => (process.env.PHANTASM_IA32_JIT ? Math.ceil(runs / 40) : runs);
 
 describe('fuzz: random instruction streams', () => {
   for (const mode of ['real', 'protected', 'pm16', 'ring3', 'paged', 'v86'] as const) {
