@@ -17,9 +17,12 @@ afterAll(() => {
 await import('./cpu.test.js');
 await import('./flags.test.js');
 await import('./fuzz.test.js');
+await import('./moo.test.js');
 await import('./pentium.test.js');
 await import('./programs.test.js');
 await import('./protected.test.js');
 await import('./smc.test.js');
 await import('./sst.test.js');
 await import('./state.test.js');
+await import('./x87-rules.test.js');
+await import('./x87.test.js');
