@@ -58,7 +58,9 @@ describe('Linux boot protocol (bzImage)', () => {
 
   it('refuses old protocols, a kernel that does not fit and a command line over the limit', () => {
     expect(() => new PcBoard({ memoryMiB: 4 }).loadLinux(bzImage(0x201))).toThrow(LinuxBootError);
-    expect(() => new PcBoard({ memoryMiB: 2 }).loadLinux(bzImage(0x20f, (1 << 20) + 1))).toThrow(/does not fit/);
+    expect(() => new PcBoard({ memoryMiB: 2 }).loadLinux(bzImage(0x20f, (1 << 20) + 1))).toThrow(
+      /does not fit/,
+    );
     expect(() => new PcBoard({ memoryMiB: 4 }).loadLinux(bzImage(), { cmdline: 'x'.repeat(3000) })).toThrow(
       /command line/,
     );
