@@ -440,6 +440,52 @@ describe('RDPMC and UD2', () => {
   });
 });
 
+describe('multi-byte and hint NOPs (0F 18-0F 1F)', () => {
+  it('decode a ModRM with its SIB and displacement and do nothing else', () => {
+    const forms = [
+      [0x0f, 0x1f, 0x00], // nop [eax]
+      [0x0f, 0x1f, 0x40, 0x00], // nop [eax+0]
+      [0x0f, 0x1f, 0x44, 0x00, 0x00], // nop [eax+eax*1+0]
+      [0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00], // the 6-byte form
+      [0x0f, 0x1f, 0x80, 0, 0, 0, 0], // nop [eax+disp32]
+      [0x66, 0x0f, 0x1f, 0x84, 0x00, 0, 0, 0, 0], // the 9-byte form
+      [0x0f, 0x1f, 0xc0], // register form
+      ...[0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e].map((op) => [0x0f, op, 0x04, 0x24]),
+    ];
+    for (const bytes of forms) {
+      const m = flat();
+      m.cpu.eax = 0x12345678;
+      const before = m.cpu.snapshot();
+      exec(m, bytes);
+      expect(m.faults).toEqual([]);
+      expect(m.cpu.eip).toBe(CODE + bytes.length);
+      expect({ ...m.cpu.snapshot(), eip: 0 }).toEqual({ ...before, eip: 0 });
+    }
+  });
+
+  it('never accesses the memory operand: beyond a segment limit, on a not-present page', () => {
+    const m = flat({ paging: true });
+    setPte(m, 0x300000, 0);
+    m.cpu.eax = 0x300000;
+    exec(m, [0x0f, 0x1f, 0x00]); // nop [eax]: page not present
+    m.cpu.loadSegment('ds', 0x38); // limit FFFh
+    m.cpu.eax = 0x10000;
+    exec(m, [0x0f, 0x1f, 0x00], 1);
+    expect(m.faults).toEqual([]);
+    expect(m.cpu.eip).toBe(CODE + 6);
+  });
+
+  it('in real mode too (the kvm-unit-tests realmode "nopl" case), and LOCK is #UD', () => {
+    const m = realMode();
+    exec(m, [0x66, 0x0f, 0x1f, 0x44, 0x00]); // 16-bit addressing: [si+0]
+    expect(m.faults).toEqual([]);
+    expect(m.cpu.eip).toBe(0x1005);
+    const l = flat();
+    exec(l, [0xf0, 0x0f, 0x1f, 0x00]);
+    expect(l.faults).toEqual([[UD, undefined]]);
+  });
+});
+
 /** The SDM's condition table, evaluated directly from EFLAGS. */
 function condition(cc: number, f: number): boolean {
   const of = (f & OF) !== 0;

@@ -70,15 +70,7 @@ const TESTS: Expected[] = [
     stopsWith: 'Unhandled exception 13 #GP(0) at ip 0000000000400287',
     why: 'the test writes Pentium 4 bits of IA32_MISC_ENABLE (1A0h); this P6 has only bit 0 and raises #GP(0)',
   },
-  {
-    name: 'realmode',
-    status: undefined,
-    pass: 125,
-    budget: 600_000,
-    why:
-      'stops at the "nopl" test: the multi-byte NOP 0F 1F /0 (P6 and later) is not decoded yet and raises ' +
-      '#UD, which the test has no handler for; the 125 reports before it pass as under QEMU',
-  },
+  { name: 'realmode', status: 1, pass: 127, sameAsQemu: true },
   {
     name: 'eventinj',
     status: 3,

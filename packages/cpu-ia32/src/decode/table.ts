@@ -169,6 +169,9 @@ export const ROWS: readonly OpRow[] = [
   { op: 0x106, name: 'clts', exec: Y.clts },
   { op: [0x108, 0x109], name: 'invd/wbinvd', exec: Y.cacheControl },
   { op: 0x10b, name: 'ud2', exec: Y.invalid },
+  // P6 hint-NOP space (0F 1F /0 is the documented multi-byte NOP): a ModRM and its displacement
+  // are decoded, the memory operand is never accessed, so nothing faults (SDM 2B "NOP").
+  { op: range(0x118, 8), name: 'nop Ev (hint)', modrm: true, osz: true, exec: D.nop },
   { op: range(0x120, 4), name: 'mov CRn/DRn', modrm: 'reg', exec: Y.movControl },
   { op: 0x130, name: 'wrmsr', exec: M.wrmsr },
   { op: 0x131, name: 'rdtsc', exec: M.rdtsc },
