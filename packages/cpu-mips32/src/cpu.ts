@@ -49,6 +49,9 @@ import {
   SYNCI_STEP,
 } from './cp0.js';
 import { OPCODE } from './decode/table.js';
+import { ST_FR } from './fpu/arith.js';
+import { ST_CU1 } from './fpu/exec.js';
+import { Fpu } from './fpu/state.js';
 import { type CodeBlock, CodeCache, type CodePage } from './jit/code-cache.js';
 import { compileBlock } from './jit/compile-block.js';
 import { GUEST_EXCEPTION, MipsArgumentError, MipsStateError } from './signal.js';
@@ -68,6 +71,11 @@ export interface MipsCpuOptions {
   fastPath?: boolean;
   /** Times a block entry is reached before it is compiled (1..65535, default 500). */
   compileThreshold?: number;
+  /**
+   * The core: '4Kc' (default; no FPU, CP1 instructions raise Coprocessor Unusable) or '24Kf' (the
+   * CP1 floating-point unit of src/fpu: Config1.FP, FIR, Status.CU1/FR writable).
+   */
+  model?: '4Kc' | '24Kf';
 }
 
 /** Fetch tag mask: page number and the two alignment bits (a misaligned pc never matches). */
@@ -111,6 +119,9 @@ export class MipsCpu {
   tagHi = 0;
   readonly prid = PRID_24K;
   declare readonly config1: number;
+  /** The floating-point unit (CP1) of a 24Kf; undefined on a 4Kc. */
+  declare readonly fpu: Fpu | undefined;
+  declare private readonly statusWritable: number;
   readonly config2 = CONFIG2;
   readonly config3 = CONFIG3;
   /** Hardware interrupt inputs: bit n drives Cause.IP[n+2] (n = 0..5). */
@@ -172,7 +183,13 @@ export class MipsCpu {
     this.bigEndian = this.memory.bigEndian;
     this.le = !this.bigEndian;
     this.view = new DataView(this.memory.ram.buffer, this.memory.ram.byteOffset, this.memory.ram.byteLength);
-    this.config1 = (CONFIG1_BASE | ((this.tlb.entries - 1) << 25)) >>> 0;
+    const model = options.model ?? '4Kc';
+    if (model !== '4Kc' && model !== '24Kf')
+      throw new MipsArgumentError(`model ${String(model)} must be '4Kc' or '24Kf'`);
+    this.fpu = model === '24Kf' ? new Fpu() : undefined;
+    // Config1.FP (bit 0) and the Status bits an FPU adds (CU1, FR).
+    this.config1 = (CONFIG1_BASE | ((this.tlb.entries - 1) << 25) | (this.fpu ? 1 : 0)) >>> 0;
+    this.statusWritable = this.fpu ? STATUS_WRITABLE | ST_CU1 | ST_FR : STATUS_WRITABLE;
     const threshold = options.compileThreshold ?? DEFAULT_COMPILE_THRESHOLD;
     if (!Number.isInteger(threshold) || threshold < 1 || threshold > 0xffff) {
       throw new MipsArgumentError(`compileThreshold ${threshold} must be an integer from 1 to 65535`);
@@ -201,6 +218,7 @@ export class MipsCpu {
     this.timerPending = false;
     this.waiting = false;
     this.llbit = false;
+    this.fpu?.reset();
     this.stopRequest = undefined;
     // A board resets the CPU when it reloads RAM (a kernel image again): compiled code may be stale.
     this.code?.clear();
@@ -798,7 +816,7 @@ export class MipsCpu {
         this.chunkEnd = 0;
         return;
       case 12 << 3:
-        this.status = ((this.status & ~STATUS_WRITABLE) | (value & STATUS_WRITABLE)) >>> 0;
+        this.status = ((this.status & ~this.statusWritable) | (value & this.statusWritable)) >>> 0;
         this.statusChanged();
         this.chunkEnd = 0;
         return;
@@ -924,6 +942,9 @@ export class MipsCpu {
         badVAddr: t.badVAddr,
         entries,
       },
+      ...(this.fpu
+        ? { fpu: { lo: Array.from(this.fpu.lo), hi: Array.from(this.fpu.hi), fcsr: this.fpu.fcsr >>> 0 } }
+        : {}),
     };
   }
 
@@ -981,6 +1002,12 @@ export class MipsCpu {
     this.stopRequest = undefined;
     this.countBase = state.countBase >>> 0;
     this.countEpoch = state.countEpoch;
+    if (this.fpu) {
+      // A state saved without an FPU (or before there was one) leaves CP1 as a reset does.
+      this.fpu.lo.set(state.fpu?.lo ?? new Array(32).fill(0));
+      this.fpu.hi.set(state.fpu?.hi ?? new Array(32).fill(0));
+      this.fpu.fcsr = (state.fpu?.fcsr ?? 0) | 0;
+    }
     this.flushTranslations();
     // A restored state usually comes with restored RAM: compiled code may be stale.
     this.code?.clear();
@@ -1014,6 +1041,13 @@ function validateState(state: MipsCpuState, entries: number, bigEndian: boolean)
   ];
   for (const v of Object.values(state.cp0)) if (typeof v !== 'boolean') numbers.push(v);
   for (const e of state.tlb.entries) numbers.push(e.entryHi, e.entryLo0, e.entryLo1, e.pageMask);
+  if (state.fpu !== undefined) {
+    const f = state.fpu;
+    if (typeof f !== 'object' || f === null || !Array.isArray(f.lo) || !Array.isArray(f.hi))
+      fail('fpu malformed');
+    if (f.lo.length !== 32 || f.hi.length !== 32) fail('fpu must hold 32 registers');
+    numbers.push(f.fcsr, ...f.lo, ...f.hi);
+  }
   for (const v of numbers)
     if (typeof v !== 'number' || !Number.isFinite(v)) fail('a register is not a finite number');
 }

@@ -59,4 +59,11 @@ export interface MipsCpuState {
     badVAddr: number;
     entries: MipsTlbEntryState[];
   };
+  /** CP1 of a 24Kf (absent for a 4Kc and in states saved before the FPU existed). */
+  fpu?: {
+    /** Low and high words of FPR 0..31 (signed or unsigned 32-bit). */
+    lo: number[];
+    hi: number[];
+    fcsr: number;
+  };
 }

@@ -8,6 +8,7 @@ import * as A from '../exec/alu.js';
 import * as B from '../exec/branch.js';
 import * as M from '../exec/memory.js';
 import * as S from '../exec/system.js';
+import * as FP from '../fpu/exec.js';
 
 export type Handler = (c: MipsCpu, i: number) => void;
 
@@ -80,9 +81,9 @@ export const ROWS: readonly InsnRow[] = [
   row('opcode', 0x0d, 'ori', 't,s,u', A.ori),
   row('opcode', 0x0e, 'xori', 't,s,u', A.xori),
   row('opcode', 0x0f, 'lui', 't,u', A.lui),
-  row('opcode', 0x11, 'cop1', '', S.cop1Unusable),
+  row('opcode', 0x11, 'cop1', '', FP.cop1),
   row('opcode', 0x12, 'cop2', '', S.cop2Unusable),
-  row('opcode', 0x13, 'cop1x', '', S.cop1Unusable),
+  row('opcode', 0x13, 'cop1x', '', FP.cop1x),
   row('opcode', 0x14, 'beql', 's,t,b', B.beql),
   row('opcode', 0x15, 'bnel', 's,t,b', B.bnel),
   row('opcode', 0x16, 'blezl', 's,b', B.blezl),
@@ -101,20 +102,20 @@ export const ROWS: readonly InsnRow[] = [
   row('opcode', 0x2e, 'swr', 't,o(s)', M.swr),
   row('opcode', 0x2f, 'cache', 'c,o(s)', M.cache),
   row('opcode', 0x30, 'll', 't,o(s)', M.ll),
-  row('opcode', 0x31, 'lwc1', 't,o(s)', S.cop1Unusable),
+  row('opcode', 0x31, 'lwc1', 't,o(s)', FP.lwc1),
   row('opcode', 0x32, 'lwc2', 't,o(s)', S.cop2Unusable),
   row('opcode', 0x33, 'pref', 'c,o(s)', M.pref),
-  row('opcode', 0x35, 'ldc1', 't,o(s)', S.cop1Unusable),
+  row('opcode', 0x35, 'ldc1', 't,o(s)', FP.ldc1),
   row('opcode', 0x36, 'ldc2', 't,o(s)', S.cop2Unusable),
   row('opcode', 0x38, 'sc', 't,o(s)', M.sc),
-  row('opcode', 0x39, 'swc1', 't,o(s)', S.cop1Unusable),
+  row('opcode', 0x39, 'swc1', 't,o(s)', FP.swc1),
   row('opcode', 0x3a, 'swc2', 't,o(s)', S.cop2Unusable),
-  row('opcode', 0x3d, 'sdc1', 't,o(s)', S.cop1Unusable),
+  row('opcode', 0x3d, 'sdc1', 't,o(s)', FP.sdc1),
   row('opcode', 0x3e, 'sdc2', 't,o(s)', S.cop2Unusable),
 
   // ---- SPECIAL (opcode 0), by funct ----
   row('special', 0x00, 'sll', 'd,t,a', A.sll),
-  row('special', 0x01, 'movci', '', S.cop1Unusable),
+  row('special', 0x01, 'movci', '', FP.movci),
   row('special', 0x02, 'srl', 'd,t,a', A.srl), // rotr when bit 21 is set
   row('special', 0x03, 'sra', 'd,t,a', A.sra),
   row('special', 0x04, 'sllv', 'd,t,s', A.sllv),

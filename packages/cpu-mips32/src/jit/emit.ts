@@ -176,23 +176,9 @@ const FAULT = new Set([
   'rdhwr',
 ]);
 
-/** Handlers that always raise an exception (the coprocessor-unusable family: no FPU, no COP2). */
-const THROWS = new Set([
-  'syscall',
-  'break',
-  'movci',
-  'cop1',
-  'cop2',
-  'cop1x',
-  'lwc1',
-  'lwc2',
-  'ldc1',
-  'ldc2',
-  'swc1',
-  'swc2',
-  'sdc1',
-  'sdc2',
-]);
+/** Handlers that always raise an exception (COP2 is unusable). The CP1 rows (COP1, COP1X, LWC1/SWC1,
+ * LDC1/SDC1, MOVCI) are in no list: the interpreter runs them (Coprocessor Unusable without an FPU). */
+const THROWS = new Set(['syscall', 'break', 'cop2', 'lwc2', 'ldc2', 'swc2', 'sdc2']);
 
 /**
  * The compiler's treatment of the row named `name` (undefined: a Reserved Instruction encoding).
