@@ -614,7 +614,7 @@ int16:
 
 ; ---------------------------------------------------------------------------------------
 ; int 10h: video. Mode sets, palette, fonts and VBE by the board's firmware services; text
-; output, cursor and scrolling here (page 0 at B800:0000).
+; output, cursor and scrolling here (page 0 at B800:0000, B000:0000 in mode 7).
 ; ---------------------------------------------------------------------------------------
 int10:
             ENTER_FRAME
@@ -624,7 +624,10 @@ int10:
             mov si, 0x40
             mov ds, si
             mov si, 0xB800
-            mov es, si
+            cmp byte [BDA_VMODE], 7 ; monochrome text lives at B000h
+            jne .colour
+            mov si, 0xB000
+.colour:    mov es, si
             cmp ah, 0x0E
             je v_teletype
             cmp ah, 0x00
@@ -838,7 +841,7 @@ update_cursor:
             push di
             call cursor_offset
             shr di, 1
-            mov dx, 0x3D4
+            mov dx, [BDA_CRTCPORT]  ; 3D4h, or 3B4h in mode 7
             mov al, 0x0E
             out dx, al
             inc dx
@@ -859,7 +862,7 @@ update_cursor:
 set_crtc_shape:             ; CX = start:end scan lines
             push ax
             push dx
-            mov dx, 0x3D4
+            mov dx, [BDA_CRTCPORT]
             mov al, 0x0A
             out dx, al
             inc dx

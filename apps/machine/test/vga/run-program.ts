@@ -18,6 +18,13 @@ export const PROGRAMS = [
   'vbe640',
   'vbe1024',
   'gfxtext',
+  'mode0e',
+  'mode10',
+  'mode11',
+  'cga04',
+  'cga05',
+  'cga06',
+  'mono07',
 ] as const;
 export type Program = (typeof PROGRAMS)[number];
 export const SEABIOS = '/usr/share/seabios/bios.bin';
@@ -46,8 +53,19 @@ export function runProgram(program: Program, firmware: Firmware): { frame: VgaFr
   return { frame: board.vgaRenderer().render(), board };
 }
 
+/** Programs that draw text through the BIOS: the two BIOSes' fonts differ, so each has its own picture. */
+const DRAWS_TEXT: readonly Program[] = [
+  'text80',
+  'text80x50',
+  'text40',
+  'gfxtext',
+  'cga04',
+  'cga06',
+  'mono07',
+];
+
 /** The reference picture's path: one per firmware where text is drawn (their fonts differ), else shared. */
 export function referencePath(program: Program, firmware: Firmware): string {
-  const shared = !program.startsWith('text') && program !== 'gfxtext';
+  const shared = !DRAWS_TEXT.includes(program);
   return join(HERE, 'expected', shared ? `${program}.png` : `${program}-${firmware}.png`);
 }

@@ -176,12 +176,12 @@ export class FirmwareServices implements PortDevice {
     const rows = text ? 25 : Math.floor(table.height / table.charHeight);
     m.write8(BDA + 0x49, table.mode);
     m.write16(BDA + 0x4a, cols);
-    m.write16(BDA + 0x4c, text ? (cols === 40 ? 0x800 : 0x1000) : 0);
+    m.write16(BDA + 0x4c, text ? (cols === 40 ? 0x800 : 0x1000) : table.kind === 'cga' ? 0x4000 : 0);
     m.write16(BDA + 0x4e, 0);
     for (let p = 0; p < 8; p++) m.write16(BDA + 0x50 + 2 * p, 0);
-    m.write16(BDA + 0x60, 0x0607);
+    m.write16(BDA + 0x60, table.mode === 7 ? 0x0b0c : 0x0607); // cursor lines, CGA-style in colour modes
     m.write8(BDA + 0x62, 0);
-    m.write16(BDA + 0x63, 0x3d4);
+    m.write16(BDA + 0x63, table.misc & 1 ? 0x3d4 : 0x3b4); // where the asm finds the CRTC
     m.write8(BDA + 0x65, text ? 0x29 : 0x1e);
     m.write8(BDA + 0x66, 0x30);
     m.write8(BDA + 0x84, rows - 1);

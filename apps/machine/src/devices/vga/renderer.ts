@@ -192,9 +192,10 @@ export class VgaRenderer implements VgaFrameSource {
     const { regs } = this.vga;
     const { crtc } = regs;
     const vbeMode = layout.kind === 'vbe';
-    const shift = (regs.gfx[5] >> 5) & 3;
     const doubleScan = vbeMode ? 0 : crtc[9] >> 7;
-    const multiScan = vbeMode ? 0 : shift !== 1 ? (((crtc[9] & 0x1f) + 1) << doubleScan) - 1 : doubleScan;
+    // CGA addressing (CR17 bit 0 clear: row scan bit 0 picks the odd/even bank) ignores the maximum
+    // scan line, as QEMU does; the banks themselves give each line its two scans
+    const multiScan = vbeMode ? 0 : crtc[0x17] & 1 ? (((crtc[9] & 0x1f) + 1) << doubleScan) - 1 : doubleScan;
     const lineCompare = vbeMode ? -1 : crtc[0x18] | ((crtc[7] & 0x10) << 4) | ((crtc[9] & 0x40) << 3);
     const bytes = this.lineBytes(layout);
     let addr1 = layout.start;
@@ -265,13 +266,21 @@ export class VgaRenderer implements VgaFrameSource {
         return;
       }
       case 'cga': {
-        // 4-colour interleaved shift (modes 4/5): 2 bits per pixel from planes 0 and 1
+        // interleaved shift (modes 04h/05h): pixels 0-3 take 2 bits each from plane 0 (plane 2 adds
+        // the upper two), pixels 4-7 from plane 1 (and 3); planes the attribute controller disables read 0
         const dotsPerPixel = this.vga.regs.seq[1] & 0x08 ? 2 : 1;
+        const planes = this.vga.regs.attr[0x12] & 0x0f;
         for (let x = 0; x < width / 8 / dotsPerPixel; x++, addr += 4) {
           const a = addr & 0x3ffff;
-          const word = (vram[a] << 8) | vram[a + 1];
+          const p0 = planes & 1 ? vram[a] : 0;
+          const p1 = planes & 2 ? vram[a + 1] : 0;
+          const p2 = planes & 4 ? vram[a + 2] : 0;
+          const p3 = planes & 8 ? vram[a + 3] : 0;
           for (let i = 0; i < 8; i++) {
-            const c = (word >> (14 - 2 * i)) & 3;
+            const lo = i < 4 ? p0 : p1;
+            const hi = i < 4 ? p2 : p3;
+            const sh = 6 - 2 * (i & 3);
+            const c = ((lo >> sh) & 3) | (((hi >> sh) & 3) << 2);
             for (let d = 0; d < dotsPerPixel; d++) px[o++] = pal[c];
           }
         }

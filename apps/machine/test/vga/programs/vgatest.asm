@@ -15,6 +15,13 @@ org 0x7c00
 %define T_VBE640     7
 %define T_VBE1024    8
 %define T_GFXTEXT    9
+%define T_MODE0E    10
+%define T_MODE10    11
+%define T_MODE11    12
+%define T_CGA04     13
+%define T_CGA05     14
+%define T_CGA06     15
+%define T_MONO07    16
 
 start:
             cli
@@ -143,11 +150,23 @@ main:
             dec bx
             jnz .box
             jmp stop
-%elif TEST == T_MODE12 || TEST == T_MODE0D
+%elif TEST == T_MODE12 || TEST == T_MODE0D || TEST == T_MODE0E || TEST == T_MODE10 || TEST == T_MODE11
   %if TEST == T_MODE12
     %define BYTES 80
     %define LINES 480
             mov ax, 0x0012
+  %elif TEST == T_MODE11
+    %define BYTES 80
+    %define LINES 480
+            mov ax, 0x0011
+  %elif TEST == T_MODE10
+    %define BYTES 80
+    %define LINES 350
+            mov ax, 0x0010
+  %elif TEST == T_MODE0E
+    %define BYTES 80
+    %define LINES 200
+            mov ax, 0x000e
   %else
     %define BYTES 40
     %define LINES 200
@@ -219,6 +238,96 @@ main:
             out dx, ax
             ; a line of text through the teletype (drawn in graphics modes by the BIOS, if it can)
             jmp stop
+%elif TEST == T_CGA04 || TEST == T_CGA05 || TEST == T_CGA06
+  %if TEST == T_CGA04
+            mov ax, 0x0004
+  %elif TEST == T_CGA05
+            mov ax, 0x0005
+  %else
+            mov ax, 0x0006
+  %endif
+            int 0x10
+            ; CGA layout: 80 bytes a line, even lines at B800:0000, odd lines at B800:2000. Each byte
+            ; (4 pixels of 2 bits in 04h/05h, 8 of 1 bit in 06h) is (x + 3y) mod 256: every pattern
+            push 0xb800
+            pop es
+            xor bx, bx              ; y
+.row:       mov di, bx
+            shr di, 1
+            imul di, di, 80
+            test bl, 1
+            jz .even
+            add di, 0x2000
+.even:      mov al, bl
+            imul ax, ax, 3
+            mov cx, 80
+.b:         stosb
+            inc al
+            loop .b
+            inc bx
+            cmp bx, 200
+            jb .row
+            ; a solid box of colour 3 (all bits set) at bytes 10-19, lines 60-99
+            mov bx, 60
+.box:       mov di, bx
+            shr di, 1
+            imul di, di, 80
+            test bl, 1
+            jz .beven
+            add di, 0x2000
+.beven:     add di, 10
+            mov cx, 10
+            mov al, 0xff
+            rep stosb
+            inc bx
+            cmp bx, 100
+            jb .box
+  %if TEST != T_CGA05
+            ; and a line of text through the teletype in colour 3 (the BIOS draws it in graphics)
+            mov si, msg_hello
+.t:         lodsb
+            or al, al
+            jz stop
+            mov ah, 0x0e
+            mov bx, 0x0003
+            int 0x10
+            jmp .t
+  %else
+            jmp stop
+  %endif
+%elif TEST == T_MONO07
+            mov ax, 0x0007
+            int 0x10
+            mov ah, 0x01            ; hide the cursor
+            mov cx, 0x2000
+            int 0x10
+            ; every character with the monochrome attributes: normal, bright, reverse, underline, none
+            push 0xb000
+            pop es
+            xor di, di
+            mov cx, 2000
+            xor bx, bx
+.cell:      mov al, bl
+            mov si, bx
+            shr si, 4
+            and si, 7
+            mov ah, [mono_attrs + si]
+            stosw
+            inc bx
+            loop .cell
+            mov ah, 0x02
+            xor bh, bh
+            xor dx, dx
+            int 0x10
+            mov si, msg_hello
+.t:         lodsb
+            or al, al
+            jz stop
+            mov ah, 0x0e
+            xor bh, bh
+            int 0x10
+            jmp .t
+mono_attrs: db 0x07, 0x0f, 0x70, 0x01, 0x00, 0x09, 0x78, 0x7f
 %elif TEST == T_GFXTEXT
             ; text through the BIOS in mode 12h: 32 teletype lines in 15 colours (the screen holds 30, so
             ; it scrolls twice), then AH=09h with XOR over the last line
