@@ -1,5 +1,6 @@
 // The surface runners and tests use to drive the processor. Types only.
 import type { Ia64Cpu } from './cpu.js';
+import type { Insn } from './decode/insn.js';
 
 /** Why `run(budget)` returned. */
 export type StopReason =
@@ -18,7 +19,9 @@ export type FaultKind =
   | 'reserved-register'
   | 'privileged-operation'
   | 'disabled-fp-register'
-  | 'speculative-operation';
+  | 'speculative-operation'
+  | 'translation' // system mode: a TLB fault; the code is in the Ia64System that raised it
+  | 'machine-check'; // system mode: an insert or purge over a translation register
 
 export interface FaultInfo {
   kind: FaultKind;
@@ -37,4 +40,9 @@ export interface FaultInfo {
  */
 export interface Ia64CpuHooks {
   onBreak?(imm: number, cpu: Ia64Cpu): boolean;
+  /**
+   * System mode (src/system): privileged instructions and cover are offered here first. Return true
+   * when handled; false leaves the user-mode behaviour (Privileged Operation fault, plain cover).
+   */
+  onSystem?(d: Insn, cpu: Ia64Cpu): boolean;
 }

@@ -472,7 +472,9 @@ export class Ia64Cpu {
   }
 
   private bundleAt(ip: bigint): DecodedBundle {
-    const page = Number(ip >> 12n);
+    // decoded bundles are cached by physical page (the same as ip unless system mode translates)
+    const pa = this.memory.fetchAddress(ip);
+    const page = Number(pa >> 12n);
     let cache = this.decoded.get(page);
     if (!cache) {
       cache = new Array(256);
@@ -482,8 +484,8 @@ export class Ia64Cpu {
     const k = Number((ip >> 4n) & 255n);
     let b = cache[k];
     if (!b) {
-      const lo = this.memory.read(ip, 8);
-      const hi = this.memory.read(ip + 8n, 8);
+      const lo = this.memory.fetchRead(pa);
+      const hi = this.memory.fetchRead(pa + 8n);
       if (lo === undefined || hi === undefined)
         this.raise('instruction-access', ip, `fetch from unmapped ${hex(ip)}`);
       b = decodeBundle(lo, hi);

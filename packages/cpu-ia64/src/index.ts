@@ -19,3 +19,4 @@ export {
 export { NR as LINUX_SYSCALLS } from './linux/syscalls.js';
 export { GuestMemory, PAGE_SIZE } from './memory.js';
 export { GUEST_FAULT, GuestFaultSignal, Ia64ElfError, Ia64Error } from './signal.js';
+export * from './system/index.js';

@@ -40,6 +40,16 @@ export class GuestMemory {
     this.lazy.push([Number(addr >> SHIFT), Number((addr + BigInt(Math.max(length, 1)) - 1n) >> SHIFT)]);
   }
 
+  /** Physical address of the bundle at ip (system mode translates it; here the identity). */
+  fetchAddress(ip: bigint): bigint {
+    return ip;
+  }
+
+  /** Eight bytes of code at a physical address; undefined when unmapped. */
+  fetchRead(physical: bigint): bigint | undefined {
+    return this.read(physical, 8);
+  }
+
   isMapped(addr: bigint): boolean {
     return this.page(Number(addr >> SHIFT)) !== undefined;
   }

@@ -306,6 +306,36 @@ row('M', 1, { x3: 0, x6: 0x30 }, 'fc', 'none', sys.nop);
 row('M', 1, { x3: 0, x6: 0x21 }, 'mov', 'none', sys.movFromPsrUm);
 row('M', 1, { x3: 0, x6: 0x29 }, 'mov', 'none', sys.movToPsrUm);
 row('M', 1, { x3: 0, x6: 0x17 }, 'mov', 'none', sys.movFromCpuid);
+// system instructions (M42..M47 and mov cr/psr): run by the system-mode hook (src/system/exec.ts)
+for (const [x6, name] of [
+  [0x00, 'mov'], // rr[r3] = r2
+  [0x03, 'mov'], // pkr[r3] = r2
+  [0x09, 'ptc.l'],
+  [0x0a, 'ptc.g'],
+  [0x0b, 'ptc.ga'],
+  [0x0c, 'ptr.d'],
+  [0x0d, 'ptr.i'],
+  [0x0e, 'itr.d'],
+  [0x0f, 'itr.i'],
+  [0x10, 'mov'], // r1 = rr[r3]
+  [0x13, 'mov'], // r1 = pkr[r3]
+  [0x18, 'probe.r'], // imm2
+  [0x19, 'probe.w'],
+  [0x1a, 'thash'],
+  [0x1b, 'ttag'],
+  [0x1e, 'tpa'],
+  [0x1f, 'tak'],
+  [0x24, 'mov'], // r1 = cr[r3]
+  [0x25, 'mov'], // r1 = psr
+  [0x2c, 'mov'], // cr[r3] = r2
+  [0x2d, 'mov'], // psr.l = r2
+  [0x2e, 'itc.d'],
+  [0x2f, 'itc.i'],
+  [0x34, 'ptc.e'],
+  [0x38, 'probe.r'],
+  [0x39, 'probe.w'],
+] as const)
+  row('M', 1, { x3: 0, x6 }, name, 'none', sys.privileged);
 row('M', 1, { x3: 1 }, 'chk.s.m', 'chkS', sys.chkS);
 row('M', 1, { x3: 3 }, 'chk.s', 'chkS', sys.chkSf);
 row('M', 1, { x3: 6 }, 'alloc', 'alloc', sys.alloc);

@@ -91,7 +91,9 @@ export const alloc: Exec = (c, d) => {
 
 export const flushrs: Exec = (c) => c.flushrs();
 export const loadrs: Exec = (c) => c.loadrs();
-export const cover: Exec = (c) => c.cover();
+export const cover: Exec = (c, d) => {
+  if (!c.hooks.onSystem?.(d, c)) c.cover();
+};
 
 export const clrrrb =
   (predicatesOnly: boolean): Exec =>
@@ -135,6 +137,8 @@ export const movFromCpuid: Exec = (c, d) => {
   c.setGr(d.r1, values[Number(n)]);
 };
 
-/** Instructions for the kernel only: Privileged Operation at user level. */
-export const privileged: Exec = (c, d) =>
-  c.raise('privileged-operation', BigInt(d.raw), `privileged instruction ${d.name} at user level`);
+/** Instructions for the kernel only: the system-mode hook runs them; else Privileged Operation. */
+export const privileged: Exec = (c, d) => {
+  if (!c.hooks.onSystem?.(d, c))
+    c.raise('privileged-operation', BigInt(d.raw), `privileged instruction ${d.name} at user level`);
+};
