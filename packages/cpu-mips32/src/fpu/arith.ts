@@ -79,6 +79,7 @@ function compute(k: 'S' | 'D', fn: (a: bigint, b: bigint, fmt: F.Format, env: F.
 }
 
 const ONE: Record<'S' | 'D', bigint> = { S: 0x3f80_0000n, D: 0x3ff0_0000_0000_0000n };
+const TWO: Record<'S' | 'D', bigint> = { S: 0x4000_0000n, D: 0x4000_0000_0000_0000n };
 const SIGN: Record<'S' | 'D', bigint> = { S: 0x8000_0000n, D: 0x8000_0000_0000_0000n };
 
 /** ABS/NEG/MOV: bit operations, no flags (QEMU's float*_abs/chs, pre-ABS2008). */
@@ -190,25 +191,26 @@ function rows(): ArithRow[] {
       k,
       0x11,
       'movcf',
-      two,
+      [], // no register check in QEMU: FR = 0 uses the pairs of fs & ~1, fd & ~1
       moveIf(k, (_c, f, i) => f.cond((i >>> 18) & 7) === ((i & (1 << 16)) !== 0)),
     );
     add(
       k,
       0x12,
       'movz',
-      two,
+      [], // no register check in QEMU: FR = 0 uses the pairs of fs & ~1, fd & ~1
       moveIf(k, (c, _f, i) => c.r[ftField(i)] === 0),
     );
     add(
       k,
       0x13,
       'movn',
-      two,
+      [], // no register check in QEMU: FR = 0 uses the pairs of fs & ~1, fd & ~1
       moveIf(k, (c, _f, i) => c.r[ftField(i)] !== 0),
     );
     const one = ONE[k];
-    const recipCheck: Check = k === 'D' ? '64' : [];
+    // QEMU 7.2 runs RECIP.D/RSQRT.D with FR = 0 too (even registers), though MIPS32r2 wants FR = 1.
+    const recipCheck: Check = two;
     add(
       k,
       0x15,
@@ -222,6 +224,36 @@ function rows(): ArithRow[] {
       'rsqrt',
       recipCheck,
       compute(k, (a, _b, ff, env) => F.div(one, F.sqrt(a, ff, env), ff, env)),
+    );
+    // MIPS-3D's reciprocal steps: QEMU 7.2's 24Kf runs them (with FR = 1), so they are here too.
+    const sign = SIGN[k];
+    add(
+      k,
+      0x1c,
+      'recip2',
+      '64',
+      compute(k, (a, b, ff, env) => F.sub(F.mul(a, b, ff, env), one, ff, env) ^ sign),
+    );
+    add(
+      k,
+      0x1d,
+      'recip1',
+      '64',
+      compute(k, (a, _b, ff, env) => F.div(one, a, ff, env)),
+    );
+    add(
+      k,
+      0x1e,
+      'rsqrt1',
+      '64',
+      compute(k, (a, _b, ff, env) => F.div(one, F.sqrt(a, ff, env), ff, env)),
+    );
+    add(
+      k,
+      0x1f,
+      'rsqrt2',
+      '64',
+      compute(k, (a, b, ff, env) => F.div(F.sub(F.mul(a, b, ff, env), one, ff, env), TWO[k], ff, env) ^ sign),
     );
     if (k === 'D') add(k, 0x20, 'cvt.s', src, toFloat('D', 'S'));
     if (k === 'S') add(k, 0x21, 'cvt.d', ['fd'], toFloat('S', 'D'));

@@ -30,8 +30,8 @@ export function cop1(c: MipsCpu, i: number): void {
     case 0x02: // CFC1
       c.r[rt(i)] = f.readControl(fsField(i));
       return;
-    case 0x03: // MFHC1
-      c.r[rt(i)] = f.highWord(evenOr64(c, fsField(i)), fr(c));
+    case 0x03: // MFHC1 (FR = 0: the odd register of the pair, for odd fs too, as QEMU 7.2)
+      c.r[rt(i)] = f.highWord(fsField(i), fr(c));
       return;
     case 0x04: // MTC1
       f.lo[fsField(i)] = c.r[rt(i)];
@@ -41,7 +41,7 @@ export function cop1(c: MipsCpu, i: number): void {
       return;
     case 0x07: // MTHC1
       if (fr(c)) f.hi[fsField(i)] = c.r[rt(i)];
-      else f.lo[evenOr64(c, fsField(i)) | 1] = c.r[rt(i)];
+      else f.lo[fsField(i) | 1] = c.r[rt(i)];
       return;
     case 0x08:
       bc1(c, f, i);

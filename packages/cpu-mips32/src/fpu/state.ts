@@ -77,12 +77,18 @@ export class Fpu {
     return fr ? this.hi[n] : this.lo[n | 1];
   }
 
-  /** CFC1: FIR (0), FCCR (25), FEXR (26), FENR (28), and FCSR for every other number (as QEMU). */
+  /**
+   * CFC1: FIR (0), FCCR (25), FEXR (26), FENR (28), zero for 1 and 5 (UFR/FRE, which a 24Kf lacks),
+   * and FCSR for every other number (as QEMU).
+   */
   readControl(fs: number): number {
     const f = this.fcsr;
     switch (fs) {
       case 0:
         return this.fir;
+      case 1:
+      case 5:
+        return 0;
       case 25:
         return ((f >>> 24) & 0xfe) | ((f >>> 23) & 1);
       case 26:
