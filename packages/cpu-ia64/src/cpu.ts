@@ -7,6 +7,8 @@ import type { FaultInfo, FaultKind, Ia64CpuHooks, StopReason } from './contract.
 import { type DecodedBundle, decodeBundle } from './decode/decoder.js';
 import { Alat } from './exec/alat.js';
 import { FpRegisters } from './exec/fpregs.js';
+import { JitCache } from './jit/cache.js';
+import { DONE } from './jit/compiler.js';
 import { GuestMemory } from './memory.js';
 import { GUEST_FAULT, GuestFaultSignal } from './signal.js';
 
@@ -47,6 +49,11 @@ export const FPSR_DEFAULT = 0x0009_804c_0270_033fn;
 export interface Ia64CpuOptions {
   memory?: GuestMemory;
   hooks?: Ia64CpuHooks;
+  /** Compile hot bundle runs to JavaScript (default true); false keeps the interpreter alone (the
+   * reference the compiler is tested against). */
+  jit?: boolean;
+  /** Entries into a (bundle, slot) before it is compiled (default 8; 0 compiles on first use). */
+  jitThreshold?: number;
 }
 
 const mod = (a: number, n: number): number => ((a % n) + n) % n;
@@ -58,6 +65,8 @@ export class Ia64Cpu {
   /** General register file: r0..r31 then NPHYS physical stacked registers. Values and NaT bits. */
   readonly grv = new BigUint64Array(32 + NPHYS);
   readonly grn = new Uint8Array(32 + NPHYS);
+  /** The register file as int32 halves [lo, hi] (little-endian host): the compiled code's view. */
+  readonly g32 = new Int32Array(this.grv.buffer);
   /** Logical GR number → index in grv, -1 outside the current frame. */
   readonly gmap = new Int16Array(128);
   /** Physical predicates and logical → physical map (p16..p63 rotate). */
@@ -65,6 +74,10 @@ export class Ia64Cpu {
   readonly pmap = new Uint8Array(64);
   readonly br = new BigUint64Array(8);
   readonly ar = new BigUint64Array(128);
+  readonly br32 = new Int32Array(this.br.buffer);
+  readonly ar32 = new Int32Array(this.ar.buffer);
+  /** Bumped whenever the register maps change (frame, rotation): compiled blocks leave then. */
+  frameGen = 0;
   readonly fr = new FpRegisters();
   readonly alat = new Alat();
   /** PSR user mask bits (be, up, ac, mfl, mfh in bits 1..5). */
@@ -96,14 +109,22 @@ export class Ia64Cpu {
   /** Instructions retired (executed or predicated off). */
   retired = 0;
   fault: FaultInfo | undefined;
-  private stopRequested = false;
+  /** A hook asked the run loop to stop after the current instruction. */
+  stopRequested = false;
   private readonly decoded = new Map<number, (DecodedBundle | undefined)[]>();
+  private readonly jit: JitCache | undefined;
 
   constructor(options: Ia64CpuOptions = {}) {
     this.memory = options.memory ?? new GuestMemory();
     this.hooks = options.hooks ?? {};
+    this.jit =
+      // compiled code reads RAM pages directly: only over plain (untranslated) GuestMemory
+      options.jit === false || Object.getPrototypeOf(this.memory) !== GuestMemory.prototype
+        ? undefined
+        : new JitCache(options.jitThreshold ?? 8, (ip) => this.decodedAt(ip));
     this.memory.onCodeWrite = (page) => {
       this.decoded.delete(page);
+      this.jit?.invalidate(page);
       this.memory.codePages.delete(page);
     };
     this.reset();
@@ -156,6 +177,7 @@ export class Ia64Cpu {
 
   /** Recompute the logical → physical maps after a change of frame or rotation base. */
   remap(): void {
+    this.frameGen++;
     const g = this.gmap;
     const rot = this.sor * 8;
     // only the entries of the old and the new frame can change
@@ -472,6 +494,13 @@ export class Ia64Cpu {
   }
 
   private bundleAt(ip: bigint): DecodedBundle {
+    const b = this.decodedAt(ip);
+    if (!b) this.raise('instruction-access', ip, `fetch from unmapped ${hex(ip)}`);
+    return b;
+  }
+
+  /** The decoded bundle at ip (cached per page), or undefined when it is not mapped. */
+  private decodedAt(ip: bigint): DecodedBundle | undefined {
     // decoded bundles are cached by physical page (the same as ip unless system mode translates)
     const pa = this.memory.fetchAddress(ip);
     const page = Number(pa >> 12n);
@@ -486,8 +515,7 @@ export class Ia64Cpu {
     if (!b) {
       const lo = this.memory.fetchRead(pa);
       const hi = this.memory.fetchRead(pa + 8n);
-      if (lo === undefined || hi === undefined)
-        this.raise('instruction-access', ip, `fetch from unmapped ${hex(ip)}`);
+      if (lo === undefined || hi === undefined) return undefined;
       b = decodeBundle(lo, hi);
       cache[k] = b;
     }
@@ -499,8 +527,16 @@ export class Ia64Cpu {
     this.stopRequested = false;
     this.fault = undefined;
     const limit = this.retired + budget;
+    const jit = this.jit;
     try {
       while (this.retired < limit) {
+        if (jit !== undefined) {
+          const block = jit.lookup(this.ip, this.slot);
+          if (block !== undefined && this.retired + block.count <= limit && block.fn(this, limit) === DONE) {
+            if (this.stopRequested) return 'stop';
+            continue;
+          }
+        }
         const b = this.bundleAt(this.ip);
         const insns = b.insns;
         let s = this.slot;
@@ -542,6 +578,11 @@ export class Ia64Cpu {
       this.ip += 16n;
       this.slot = 0;
     } else this.slot = next;
+  }
+
+  /** How many blocks the compiler has made (0 with `jit: false`). */
+  jitBlocks(): number {
+    return this.jit?.compiled ?? 0;
   }
 
   /** Execute one instruction. */

@@ -54,6 +54,11 @@ export class GuestMemory {
     return this.page(Number(addr >> SHIFT)) !== undefined;
   }
 
+  /** The page with this number (address >> 12), mapping a reserved one on first touch (compiled code). */
+  view(key: number): DataView | undefined {
+    return this.page(key);
+  }
+
   private page(key: number): DataView | undefined {
     if (key === this.lastKey) return this.lastPage;
     let p = this.pages.get(key);

@@ -13,7 +13,10 @@ function rng(seed: number): () => number {
   };
 }
 
-describe('random bundles', () => {
+describe.each([
+  ['interpreter', false],
+  ['compiled', true],
+])('random bundles (%s)', (_engine, jit) => {
   const SEED = 0x1a64;
   it(`run without host exceptions (seed ${SEED})`, () => {
     const random = rng(SEED);
@@ -25,7 +28,7 @@ describe('random bundles', () => {
       memory.map(0x6000_0000_0000_0000n, 65536);
       for (let i = 0; i < 4096; i += 4)
         memory.write(code + BigInt(i), 4, BigInt(Math.floor(random() * 2 ** 32)));
-      const cpu = new Ia64Cpu({ memory, hooks: { onBreak: () => random() < 0.5 } });
+      const cpu = new Ia64Cpu({ memory, jit, jitThreshold: 0, hooks: { onBreak: () => random() < 0.5 } });
       cpu.bsp = cpu.bspstore = 0x6000_0000_0000_8000n;
       for (let r = 1; r < 32; r++) cpu.setGr(r, 0x6000_0000_0000_0100n + BigInt(r * 8));
       cpu.jump(code);

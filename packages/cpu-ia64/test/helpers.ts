@@ -1,7 +1,7 @@
 // Running the committed test programs: images in programs/elf, Ski's output in programs/expected.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runLinuxElf } from '../src/index.js';
+import { type LinuxOptions, runLinuxElf } from '../src/index.js';
 
 export const PROGRAMS = join(import.meta.dirname, 'programs');
 
@@ -25,12 +25,23 @@ export function expected(name: string): string | undefined {
   return existsSync(file) ? readFileSync(file, 'latin1') : undefined;
 }
 
+/** The two ways every program runs: the interpreter alone (the reference), and with the block
+ * compiler forced on for every entry point (threshold 0). */
+export const ENGINES: [string, Pick<LinuxOptions, 'jit' | 'jitThreshold'>][] = [
+  ['interpreter', { jit: false }],
+  ['compiled', { jit: true, jitThreshold: 0 }],
+];
+
 /** Run a program; its stdout, then "[exit N]" when the status is not 0 (as build.sh records Ski's). */
-export function runProgram(name: string, budget = 50_000_000): string {
+export function runProgram(
+  name: string,
+  budget = 50_000_000,
+  engine: Pick<LinuxOptions, 'jit' | 'jitThreshold'> = {},
+): string {
   const chunks: Buffer[] = [];
   const r = runLinuxElf(
     image(name),
-    { argv: [`${name}.elf`], env: [], stdout: (b) => chunks.push(Buffer.from(b)), now: () => 0n },
+    { argv: [`${name}.elf`], env: [], stdout: (b) => chunks.push(Buffer.from(b)), now: () => 0n, ...engine },
     budget,
   );
   let out = Buffer.concat(chunks).toString('latin1');

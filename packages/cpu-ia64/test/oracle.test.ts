@@ -1,6 +1,6 @@
 // Every committed program against what HP's Ski printed for it (test/programs/expected).
 import { describe, expect, it } from 'vitest';
-import { expected, programNames, runProgram } from './helpers.js';
+import { ENGINES, expected, programNames, runProgram } from './helpers.js';
 
 /**
  * Programs whose Ski output is wrong by the architecture, with the reason. Ski's signedSat8/16
@@ -26,15 +26,18 @@ const SKI_SIGNED_SATURATION_BUG = [
 const names = programNames();
 const compared = names.filter((n) => expected(n) !== undefined && !SKI_SIGNED_SATURATION_BUG.includes(n));
 
-describe(`IA-64 programs against Ski (${compared.length} of ${names.length} compared, ${SKI_SIGNED_SATURATION_BUG.length} excluded for a Ski bug)`, () => {
-  it('has the expected outputs for every image', () => {
-    expect(names.filter((n) => expected(n) === undefined)).toEqual([]);
-    expect(names.length).toBeGreaterThanOrEqual(150);
-  });
-  it.each(compared)('%s', (name) => {
-    expect(runProgram(name)).toBe(expected(name));
-  });
-  it('the excluded programs still differ from Ski (the bug is real, not ours)', () => {
-    for (const name of SKI_SIGNED_SATURATION_BUG) expect(runProgram(name)).not.toBe(expected(name));
+describe.each(ENGINES)('%s', (_engine, options) => {
+  describe(`IA-64 programs against Ski (${compared.length} of ${names.length} compared, ${SKI_SIGNED_SATURATION_BUG.length} excluded for a Ski bug)`, () => {
+    it('has the expected outputs for every image', () => {
+      expect(names.filter((n) => expected(n) === undefined)).toEqual([]);
+      expect(names.length).toBeGreaterThanOrEqual(150);
+    });
+    it.each(compared)('%s', (name) => {
+      expect(runProgram(name, undefined, options)).toBe(expected(name));
+    });
+    it('the excluded programs still differ from Ski (the bug is real, not ours)', () => {
+      for (const name of SKI_SIGNED_SATURATION_BUG)
+        expect(runProgram(name, undefined, options)).not.toBe(expected(name));
+    });
   });
 });

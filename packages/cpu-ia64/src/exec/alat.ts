@@ -10,13 +10,18 @@ export class Alat {
   private readonly addr: bigint[] = new Array(CAPACITY).fill(0n);
   private readonly size = new Uint8Array(CAPACITY);
   private next = 0;
+  /** False while no entry can be live (every entry removed since the last clear): the compiled code's
+   * loads and stores skip the table then. */
+  used = false;
 
   clear(): void {
     this.reg.fill(-1);
+    this.used = false;
   }
 
   insert(reg: number, addr: bigint, size: number): void {
     this.remove(reg);
+    this.used = true;
     this.reg[this.next] = reg;
     this.addr[this.next] = addr;
     this.size[this.next] = size;

@@ -30,6 +30,9 @@ export interface LinuxOptions {
   readHostFile?: (path: string) => Uint8Array | undefined;
   /** Nanoseconds for clock_gettime. Default: the host's realtime clock. */
   now?: () => bigint;
+  /** Passed to the processor: false runs the interpreter alone; a threshold of 0 compiles at once. */
+  jit?: boolean;
+  jitThreshold?: number;
 }
 
 export interface LinuxResult {
@@ -66,7 +69,12 @@ export class LinuxProcess {
 
   constructor(image: Uint8Array, options: LinuxOptions = {}) {
     this.options = options;
-    this.cpu = new Ia64Cpu({ memory: this.memory, hooks: { onBreak: (imm) => this.onBreak(imm) } });
+    this.cpu = new Ia64Cpu({
+      memory: this.memory,
+      hooks: { onBreak: (imm) => this.onBreak(imm) },
+      jit: options.jit,
+      jitThreshold: options.jitThreshold,
+    });
     const elf = parseElf(image, options.argv?.[0]);
     let end = 0n;
     for (const seg of elf.segments) {

@@ -1,0 +1,150 @@
+// The block compiler: a run of bundles on one page, from an entry (bundle, slot) up to the first
+// instruction that ends it (a taken branch, a frame change, a stop), becomes one JavaScript function.
+// Instructions `translate` handles run inline; the rest call their interpreter handler with ip, slot
+// and the retired count set exactly as the interpreter has them, so faults stay precise. A block whose
+// branch goes back to its own start loops inside the function while the budget allows.
+import type { Ia64Cpu } from '../cpu.js';
+import type { DecodedBundle } from '../decode/decoder.js';
+import type { Insn } from '../decode/insn.js';
+import { type Site, translate } from './translate.js';
+
+/** What the function returns: the state is the interpreter's at (ip, slot), or it must interpret. */
+export const DONE = 0;
+export const BAIL = 1;
+
+export type BlockFn = (c: Ia64Cpu, limit: number) => number;
+
+export interface Block {
+  fn: BlockFn;
+  /** The most instructions one pass retires (the budget check before entering). */
+  count: number;
+}
+
+const MAX_BUNDLES = 32;
+
+/** Instructions after which a block ends even when they do not branch (frame, rotation, system). */
+const ENDS_BLOCK = /^(alloc|br|brl|break|chk|cover|clrrrb|loadrs|flushrs|rfi|bsw)/;
+
+export function compileBlock(
+  ip: bigint,
+  slot: number,
+  fetch: (ip: bigint) => DecodedBundle | undefined,
+): Block | undefined {
+  const page = ip >> 12n;
+  const consts: bigint[] = [];
+  const constIndex = new Map<bigint, number>();
+  const K = (v: bigint): string => {
+    let i = constIndex.get(v);
+    if (i === undefined) {
+      i = consts.length;
+      consts.push(v);
+      constIndex.set(v, i);
+    }
+    return `K[${i}]`;
+  };
+  const callees: Insn[] = [];
+  const stacked = new Set<number>();
+  const rotPreds = new Set<number>();
+  let maxReg = 0;
+  const loops = slot === 0;
+  let loopUsed = false;
+
+  const g = (r: number): string => {
+    if (r < 32) return String(2 * r);
+    stacked.add(r);
+    if (r > maxReg) maxReg = r;
+    return `y${r}`;
+  };
+  const n = (r: number): string => {
+    if (r < 32) return String(r);
+    stacked.add(r);
+    if (r > maxReg) maxReg = r;
+    return `x${r}`;
+  };
+  const p = (q: number): string => {
+    if (q < 16) return String(q);
+    rotPreds.add(q);
+    return `q${q}`;
+  };
+
+  const body: string[] = [];
+  let k = 0;
+  let bip = ip;
+  let s = slot;
+  let next: [bigint, number] | undefined;
+  const exit = (to: string, toSlot: number, retired: number): string =>
+    `{c.ip=${to};c.slot=${toSlot};c.retired=r+${retired};return 0;}`;
+
+  outer: for (let nb = 0; nb < MAX_BUNDLES; nb++, bip += 16n, s = 0) {
+    if (bip >> 12n !== page) {
+      next = [bip, 0];
+      break;
+    }
+    const b = fetch(bip);
+    if (!b || b.template < 0) {
+      next = [bip, 0];
+      break;
+    }
+    for (; s < 3; s++) {
+      const d = b.insns[s];
+      if (d === null) continue;
+      const here = k;
+      const site: Site = {
+        g,
+        n,
+        p,
+        ip: bip,
+        bail: `{c.ip=${K(bip)};c.slot=${s};c.retired=r+${here};return 1;}`,
+        taken: (target) => {
+          if (loops && target === ip) {
+            loopUsed = true;
+            return `{r+=${here + 1};if(r+COUNT<=limit)continue;c.ip=${K(ip)};c.slot=0;c.retired=r;return 0;}`;
+          }
+          return exit(K(target), 0, here + 1);
+        },
+      };
+      const code = translate(d, site);
+      k++;
+      const after = following(b, bip, s);
+      if (code !== undefined) {
+        body.push(code);
+        continue;
+      }
+      const j = callees.length;
+      callees.push(d);
+      const call = `X[${j}].exec(c,X[${j}]);`;
+      body.push(
+        `c.ip=${K(bip)};c.slot=${s};c.retired=r+${here + 1};` +
+          (d.always || d.qp === 0 ? call : `if(P[${p(d.qp)}])${call}`) +
+          `if(c.branched){c.branched=false;c.ip=c.nextIp;c.slot=0;return 0;}` +
+          `if(c.stopRequested||c.frameGen!==fg)${exit(K(after[0]), after[1], here + 1)}`,
+      );
+      if (ENDS_BLOCK.test(d.name)) {
+        next = after;
+        break outer;
+      }
+    }
+    next = [bip + 16n, 0];
+  }
+  if (k === 0 || next === undefined) return undefined;
+  const count = k;
+  const pre: string[] = [
+    'const G=c.g32,N=c.grn,P=c.prv,A=c.ar32,B=c.br32,M=c.memory,L=c.alat,fg=c.frameGen;',
+  ];
+  pre.push('let r=c.retired;');
+  if (maxReg >= 32) pre.push(`if(c.sof<${maxReg - 31})return 1;const GM=c.gmap;`);
+  for (const r of stacked) pre.push(`const x${r}=GM[${r}],y${r}=x${r}<<1;`);
+  if (rotPreds.size) pre.push('const PM=c.pmap;');
+  for (const q of rotPreds) pre.push(`const q${q}=PM[${q}];`);
+  const tail = exit(K(next[0]), next[1], count);
+  const main = loopUsed ? `for(;;){${body.join('\n')}\n${tail}}` : `${body.join('\n')}\n${tail}`;
+  const src = `${pre.join('\n')}\n${main}`;
+  const make = new Function('K', 'X', 'COUNT', `return function block(c,limit){${src}}`);
+  return { fn: make(consts, callees, count) as BlockFn, count };
+}
+
+/** The position after slot s of bundle b: the next instruction in it, or the next bundle's slot 0. */
+function following(b: DecodedBundle, bip: bigint, s: number): [bigint, number] {
+  for (let t = s + 1; t < 3; t++) if (b.insns[t] !== null) return [bip, t];
+  return [bip + 16n, 0];
+}
