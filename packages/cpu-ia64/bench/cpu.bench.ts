@@ -1,7 +1,8 @@
 // Guest IA-64 instructions per second on two committed programs (test/programs/src/bench_*.s): a
 // br.cloop loop (30 M instructions) and naive fib(27), a register-stack-heavy recursion (12.4 M).
 // Ski, when present (SKI=/path/to/bski, or bski on PATH), runs the same images in the same run;
-// its rate is the one it reports itself (-stats: instructions over simulated run time).
+// its rate is the one it reports itself (-stats: instructions over simulated run time). Ours runs
+// with the block compiler (the default) and, for the ratio, with the interpreter alone (jit: false).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +11,12 @@ import { LinuxProcess } from '../src/index.js';
 const ELF = join(import.meta.dirname, '../test/programs/elf');
 const SKI = process.env.SKI ?? 'bski';
 
-function ours(name: string): { mips: number; instructions: number } {
+function ours(name: string, jit: boolean, reps: number): { mips: number; instructions: number } {
   const image = new Uint8Array(readFileSync(join(ELF, `${name}.elf`)));
   let best = 0;
   let instructions = 0;
-  for (let rep = 0; rep < 2; rep++) {
-    const p = new LinuxProcess(image, { stdout: () => {} });
+  for (let rep = 0; rep < reps; rep++) {
+    const p = new LinuxProcess(image, { stdout: () => {}, jit });
     const t0 = process.hrtime.bigint();
     const r = p.run();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -36,12 +37,14 @@ function ski(name: string): number | undefined {
 }
 
 const rows = ['bench_cloop', 'bench_recursion'].map((name) => {
-  const o = ours(name);
+  const o = ours(name, true, 3);
+  const interp = ours(name, false, 1);
   const s = ski(name);
   return {
     program: name,
     instructions: o.instructions,
     phantasm: `${o.mips.toFixed(2)} M/s`,
+    interpreter: `${interp.mips.toFixed(2)} M/s`,
     ski: s === undefined ? 'not present' : `${s.toFixed(1)} M/s`,
     ratio: s === undefined ? '-' : `${(o.mips / s).toFixed(3)}`,
   };

@@ -244,25 +244,23 @@ export class Ia64Cpu {
   // ---- frame marker and application registers ----------------------------------------------
 
   cfm(): bigint {
-    return (
-      BigInt(this.sof) |
-      (BigInt(this.sol) << 7n) |
-      (BigInt(this.sor) << 14n) |
-      (BigInt(this.rrbGr) << 18n) |
-      (BigInt(this.rrbFr) << 25n) |
-      (BigInt(this.rrbPr) << 32n)
-    );
+    return BigInt(this.cfmLow()) | (BigInt(this.rrbPr) << 32n);
   }
 
-  private setCfmFields(v: bigint): void {
-    const n = (pos: bigint, bits: bigint) => Number((v >> pos) & ((1n << bits) - 1n));
-    this.sof = Math.min(n(0n, 7n), 96);
-    this.sol = Math.min(n(7n, 7n), this.sof);
-    this.sor = Math.min(n(14n, 4n), this.sof >> 3);
+  /** CFM bits 0..31 (all fields but rrb.pr), as a Number: calls and returns avoid BigInt. */
+  private cfmLow(): number {
+    return (this.sof | (this.sol << 7) | (this.sor << 14) | (this.rrbGr << 18) | (this.rrbFr << 25)) >>> 0;
+  }
+
+  /** Set the CFM fields from its low 32 bits and rrb.pr (bits 32..37). */
+  private setCfmFields(lo: number, rrbPr: number): void {
+    this.sof = Math.min(lo & 127, 96);
+    this.sol = Math.min((lo >>> 7) & 127, this.sof);
+    this.sor = Math.min((lo >>> 14) & 15, this.sof >> 3);
     const rot = this.sor * 8;
-    this.rrbGr = rot ? n(18n, 7n) % rot : 0;
-    this.rrbFr = n(25n, 7n) % 96;
-    this.rrbPr = n(32n, 6n) % 48;
+    this.rrbGr = rot ? ((lo >>> 18) & 127) % rot : 0;
+    this.rrbFr = ((lo >>> 25) & 127) % 96;
+    this.rrbPr = (rrbPr & 63) % 48;
   }
 
   readAr(n: number): bigint {
@@ -383,8 +381,10 @@ export class Ia64Cpu {
 
   /** br.call: the caller's locals become dirty, the outputs become the new frame. */
   callFrame(): void {
-    this.ar[AR.PFS] =
-      (this.ar[AR.PFS] & (3n << 62n)) | this.cfm() | ((this.ar[AR.EC] & 63n) << 52n) | (3n << 62n);
+    // ar.pfs = ppl 3 (bits 62..63) | pec = ar.ec (52..57) | pfm = CFM (0..37), written as halves
+    const a = this.ar32;
+    a[AR.PFS * 2] = this.cfmLow() | 0;
+    a[AR.PFS * 2 + 1] = this.rrbPr | ((a[AR.EC * 2] & 63) << 20) | 0xc000_0000 | 0;
     this.bof = (this.bof + this.sol) % NPHYS;
     this.ndirty += this.sol;
     this.bsp = rseSkip(this.bsp, this.sol);
@@ -395,11 +395,12 @@ export class Ia64Cpu {
 
   /** br.ret: restore the caller's frame from ar.pfs, filling its locals from memory if spilled. */
   returnFrame(): void {
-    const pfs = this.ar[AR.PFS];
-    const pfm = pfs & ((1n << 38n) - 1n);
-    const sol = Number((pfm >> 7n) & 127n);
-    if (sol > 96 || sol > Number(pfm & 127n))
-      this.raise('illegal-operation', pfs, 'br.ret to an invalid frame (ar.pfs)');
+    const a = this.ar32;
+    const lo = a[AR.PFS * 2];
+    const hi = a[AR.PFS * 2 + 1];
+    const sol = (lo >>> 7) & 127;
+    if (sol > 96 || sol > (lo & 127))
+      this.raise('illegal-operation', this.ar[AR.PFS], 'br.ret to an invalid frame (ar.pfs)');
     while (this.ndirty + this.nclean < sol) this.fillOne();
     this.bof = mod(this.bof - sol, NPHYS);
     this.bsp = rseSkip(this.bsp, -sol);
@@ -414,8 +415,9 @@ export class Ia64Cpu {
       if (coll < this.bspstore) this.rnat = this.rseLoad(coll);
       this.bspstore = this.bsp;
     }
-    this.ar[AR.EC] = (pfs >> 52n) & 63n;
-    this.setCfmFields(pfm);
+    a[AR.EC * 2] = (hi >>> 20) & 63;
+    a[AR.EC * 2 + 1] = 0;
+    this.setCfmFields(lo, hi);
     this.makeRoom();
     this.remap();
   }
@@ -593,8 +595,8 @@ export class Ia64Cpu {
 
 /** The backing-store address `n` registers after (n < 0: before) `addr`, skipping NaT collections. */
 export function rseSkip(addr: bigint, n: number): bigint {
-  const slot = Number((addr >> 3n) & 63n);
+  const slot = Number(addr & 0x1f8n) >> 3;
   let delta = slot + n;
   if (n < 0) delta -= 62;
-  return addr + 8n * BigInt(n + Math.trunc(delta / 63));
+  return addr + BigInt(8 * (n + Math.trunc(delta / 63)));
 }

@@ -1,20 +1,18 @@
-// Compiled blocks by entry point (bundle address, slot), per 4 KiB code page so that a store to the
-// page drops them with the page's decoded bundles. An entry point is compiled after `threshold`
-// entries; one that cannot be compiled is remembered as such.
+// Compiled blocks by entry point (bundle address, slot), found through one Map keyed by the bundle
+// address (a BigInt key costs less than splitting the address into page and index). A store to a
+// code page drops its entries with the page's decoded bundles. An entry point is compiled after
+// `threshold` entries; one that cannot be compiled is remembered as such (null).
 import type { DecodedBundle } from '../decode/decoder.js';
 import { type Block, compileBlock } from './compiler.js';
 
-interface PageBlocks {
+interface Entry {
   blocks: (Block | null | undefined)[];
-  counts: Uint16Array;
+  counts: number[];
 }
 
-const ENTRIES = 256 * 3;
-
 export class JitCache {
-  private readonly pages = new Map<number, PageBlocks>();
-  private lastKey = -1;
-  private last: PageBlocks | undefined;
+  private readonly entries = new Map<bigint, Entry>();
+  private readonly byPage = new Map<number, bigint[]>();
   /** Blocks compiled so far (tests check that the compiler really ran). */
   compiled = 0;
 
@@ -25,27 +23,28 @@ export class JitCache {
 
   /** The block starting at (ip, slot), compiling it when it has become hot; undefined: interpret. */
   lookup(ip: bigint, slot: number): Block | undefined {
-    const key = Number(ip >> 12n);
-    let pb = key === this.lastKey ? this.last : this.pages.get(key);
-    if (pb === undefined) {
-      pb = { blocks: new Array(ENTRIES), counts: new Uint16Array(ENTRIES) };
-      this.pages.set(key, pb);
+    let e = this.entries.get(ip);
+    if (e === undefined) {
+      e = { blocks: [undefined, undefined, undefined], counts: [0, 0, 0] };
+      this.entries.set(ip, e);
+      const page = Number(ip >> 12n);
+      const list = this.byPage.get(page);
+      if (list) list.push(ip);
+      else this.byPage.set(page, [ip]);
     }
-    this.lastKey = key;
-    this.last = pb;
-    const i = Number((ip >> 4n) & 255n) * 3 + slot;
-    const b = pb.blocks[i];
+    const b = e.blocks[slot];
     if (b !== undefined) return b ?? undefined;
-    if (pb.counts[i]++ < this.threshold) return undefined;
+    if (e.counts[slot]++ < this.threshold) return undefined;
     const compiled = compileBlock(ip, slot, this.fetch);
-    pb.blocks[i] = compiled ?? null;
+    e.blocks[slot] = compiled ?? null;
     if (compiled) this.compiled++;
     return compiled;
   }
 
   invalidate(page: number): void {
-    this.pages.delete(page);
-    this.lastKey = -1;
-    this.last = undefined;
+    const list = this.byPage.get(page);
+    if (!list) return;
+    for (const ip of list) this.entries.delete(ip);
+    this.byPage.delete(page);
   }
 }
