@@ -22,6 +22,7 @@ const VGA_DIR = resolve(import.meta.dirname, '../../machine/test/vga');
 /** The machine's VGA test programs (built-in BIOS), one per resolution: 720×400 text, 640×400 (13h), 1024×768×32. */
 const VGA_PROGRAMS = ['text80', 'mode13', 'vbe1024'];
 const MBHELLO = resolve(import.meta.dirname, '../../machine/test/programs/mbhello.elf');
+const MOUSETEST = resolve(import.meta.dirname, 'programs/mousetest.bin');
 const chromiumPath = findChromium();
 if (!chromiumPath) console.log(`skipped: ${NO_CHROMIUM}`);
 const freedos = findShared(FREEDOS);
@@ -221,6 +222,62 @@ describe.skipIf(!chromiumPath)('apps/web in headless chromium', () => {
       }
     },
   );
+
+  it('passes mouse moves and clicks over the canvas to a guest that reads the PS/2 mouse', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(site.url);
+      // test/programs/mousetest.asm: enables the aux port and streaming, sums the packets it polls and
+      // shows "mouse X=±ddddd Y=±ddddd B=b N=±ddddd ready=y" on text row 12 (Y up, as PS/2 counts)
+      const floppy = Buffer.alloc(1474560);
+      readFileSync(MOUSETEST).copy(floppy);
+      await page.setInputFiles('#file', {
+        name: 'mousetest.img',
+        mimeType: 'application/octet-stream',
+        buffer: floppy,
+      });
+      await page.click('#boot-pc');
+      await screenMatches(page, /ready=y/);
+      const box = (await page.locator('#screen').boundingBox())!;
+      const totals = async () => {
+        const m = /mouse X=([-+]\d+) Y=([-+]\d+) B=(\d) N=([-+]\d+)/.exec(
+          await hook(page, (h) => h.screen()),
+        );
+        expect(m).not.toBeNull();
+        return { x: Number(m![1]), y: Number(m![2]), buttons: Number(m![3]), packets: Number(m![4]) };
+      };
+      /** Do `action`, wait until the guest has counted a packet more, let the rest arrive, read the line. */
+      const after = async (action: () => Promise<void>) => {
+        const before = (await totals()).packets;
+        await action();
+        await page.waitForFunction(
+          (n) => {
+            const m = /N=([-+]\d+)/.exec((window as unknown as { __phantasm: Hook }).__phantasm.screen());
+            return m !== null && Number(m[1]) > n;
+          },
+          before,
+          { timeout: 30_000, polling: 50 },
+        );
+        await page.waitForTimeout(500);
+        return totals();
+      };
+      // the pointer enters the canvas (that first move counts too), then moves 30 right and 20 down
+      const start = await after(() => page.mouse.move(box.x + 100, box.y + 100));
+      const moved = await after(() => page.mouse.move(box.x + 130, box.y + 120));
+      expect([moved.x - start.x, moved.y - start.y, moved.buttons]).toEqual([30, -20, 0]);
+      // left button down and up, then the right button: the packets carry the button bits and no movement
+      const left = await after(() => page.mouse.down());
+      expect([left.x, left.y, left.buttons]).toEqual([moved.x, moved.y, 1]);
+      expect((await after(() => page.mouse.up())).buttons).toBe(0);
+      const right = await after(() => page.mouse.down({ button: 'right' }));
+      expect([right.x, right.y, right.buttons]).toEqual([moved.x, moved.y, 2]);
+      expect((await after(() => page.mouse.up({ button: 'right' }))).buttons).toBe(0);
+      expect(await hook(page, (h) => h.errors)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 
   it('keeps the Phantasm system’s data in OPFS across closing and reopening the tab', async () => {
     const context: BrowserContext = await browser.newContext();
