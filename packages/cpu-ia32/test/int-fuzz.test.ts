@@ -28,9 +28,11 @@ afterAll(() => {
 describe.skipIf(skip !== undefined)(
   `integer instructions against the host processor${skip ? ` — skipped: ${skip}` : ''}`,
   () => {
-    it('random sequences from random states agree (a short pass; PHANTASM_INT_FUZZ=N for more)', () => {
+    const count = 2000 + Number(process.env.PHANTASM_INT_FUZZ ?? 0);
+    it('random sequences from random states agree (a short pass; PHANTASM_INT_FUZZ=N for more)', {
+      timeout: 60_000 + count * 10,
+    }, () => {
       if (typeof host === 'string') return;
-      const count = 2000 + Number(process.env.PHANTASM_INT_FUZZ ?? 0);
       const r = new Rng(Number(process.env.PHANTASM_INT_FUZZ_SEED ?? 0x1e7));
       const m = intMachine();
       const failures: string[] = [];
