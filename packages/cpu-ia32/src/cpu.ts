@@ -149,9 +149,11 @@ export interface CpuOptions {
   hooks?: CpuHooks;
   /**
    * The clock the time-stamp counter counts (e.g. the board's virtual cycles). Without it the
-   * TSC counts retired instructions, so guests that read it run deterministically.
+   * TSC counts retired instructions, so guests that read it run deterministically. `pending`:
+   * instructions the current run has retired and not yet added to `instructions` (a board whose
+   * clock advances once per run adds them).
    */
-  tsc?: () => bigint | number;
+  tsc?: (pending: number) => bigint | number;
   /**
    * The block compiler (src/jit): `false` turns it off (the interpreter alone), an object sets
    * its options (`{ threshold: 0 }` compiles every block at once). Without this field the
@@ -283,7 +285,7 @@ export class Cpu {
   /** The x87 FPU (src/x87). */
   readonly fpu = new Fpu();
   /** The board's TSC clock (`CpuOptions.tsc`), or undefined: the TSC counts instructions. */
-  tscSource: (() => bigint | number) | undefined;
+  tscSource: ((pending: number) => bigint | number) | undefined;
 
   // --- memory fast path ----------------------------------------------------------------
   readonly ram: Uint8Array;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isLinuxKernel, LinuxBootError } from '../../src/boards/pc/linux-boot.js';
-import { PcBoard } from '../../src/boards/pc/pc-board.js';
+import { NS_PER_INSTRUCTION, PcBoard } from '../../src/boards/pc/pc-board.js';
 
 /** A minimal bzImage: 2 setup sectors after the boot sector, the header, then a "kernel". */
 function bzImage(protocol = 0x20f, kernelBytes = 8192): Uint8Array {
@@ -64,6 +64,32 @@ describe('Linux boot protocol (bzImage)', () => {
     expect(() => new PcBoard({ memoryMiB: 4 }).loadLinux(bzImage(), { cmdline: 'x'.repeat(3000) })).toThrow(
       /command line/,
     );
+  });
+
+  it('the TSC counts board time: HLT skips to the timer tick move it as they move the PIT', () => {
+    // setup code: RDTSC, wait in HLT for two BIOS timer ticks (IRQ0, 18.2 Hz), RDTSC, stop
+    const image = bzImage();
+    image.set(
+      [
+        [0x0f, 0x31], // rdtsc
+        [0x66, 0x89, 0xc6], // mov esi, eax
+        [0xfb, 0xf4, 0xf4], // sti; hlt; hlt
+        [0x0f, 0x31], // rdtsc
+        [0xfa, 0xf4], // cli; hlt (the run ends: halted)
+      ].flat(),
+      0x270,
+    );
+    image[0x201] = 0x6e; // the entry's jmp short to 0x270, past the header
+    const board = new PcBoard({ memoryMiB: 16 });
+    board.loadLinux(image);
+    const r = board.run({ maxInstructions: board.cpu.instructions + 1_000_000 });
+    expect(r.stop).toBe('halted');
+    const cpu = board.cpu;
+    const ticks = (cpu.eax - cpu.esi) >>> 0;
+    // two ticks of 54.9 ms at 20 ns per count is 5.49 M; a TSC of instructions would show a few hundred
+    expect(ticks).toBeGreaterThan(5_000_000);
+    expect(ticks).toBeLessThan(5_600_000);
+    expect(cpu.tsc).toBe(BigInt(Math.floor(board.clock.nanos / NS_PER_INSTRUCTION)));
   });
 
   const shared = process.env.PHANTASM_SHARED ?? join(import.meta.dirname, '../../../../../shared');

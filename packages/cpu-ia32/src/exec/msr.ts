@@ -78,7 +78,7 @@ export class ModelSpecificRegisters {
 function tscClock(c: Cpu, inInstruction: boolean): bigint {
   const source = c.tscSource;
   if (source !== undefined) {
-    const t = source();
+    const t = source(inInstruction ? c.espSavedAt : 0);
     return typeof t === 'bigint' ? t : BigInt(Math.trunc(t));
   }
   return BigInt(inInstruction ? c.instructions + c.espSavedAt : c.instructions);

@@ -1,6 +1,7 @@
 // The PC board: RAM, an IA-32 CPU, the ISA/PCI devices of QEMU's "pc" machine, and firmware.
 // `run()` steps the CPU in slices; virtual time advances with retired instructions (and jumps
-// to the next timer interrupt while the CPU idles in HLT), so every run is deterministic.
+// to the next timer interrupt while the CPU idles in HLT), so every run is deterministic. The
+// CPU's time-stamp counter counts that virtual time.
 import { Cpu, type CpuState } from '@phantasm/cpu-ia32';
 import { MmioOverlapError, PhysicalMemory } from '@phantasm/mmu';
 import { AtaChannel } from '../../devices/ata.js';
@@ -261,6 +262,9 @@ export class PcBoard {
       memory: this.memory,
       io: this.io,
       pic: this.interrupts,
+      // the TSC ticks with the board clock (one count per NS_PER_INSTRUCTION), so it agrees with
+      // the PIT and RTC across HLT skips and timed port reads, and Linux can trust it
+      tsc: (pending) => Math.floor(this.clock.nanos / NS_PER_INSTRUCTION) + pending,
       hooks: {
         onInterrupt: (vector, software) => {
           if (software && vector === this.stopVector) return this.stopAtInterrupt();
