@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from './errors.js';
+import { defineIa64Command, type Ia64Args } from './ia64.js';
 import { defineMaltaCommand, type MaltaArgs } from './malta.js';
 import { defineRunCommand, type RunArgs } from './run.js';
 
@@ -60,11 +61,12 @@ export type Invocation =
   | { command: 'pc'; args: PcArgs; bare: boolean }
   | { command: 'inspect'; args: InspectArgs }
   | { command: 'malta'; args: MaltaArgs }
+  | { command: 'ia64'; args: Ia64Args }
   | { command: 'run'; args: RunArgs }
   /** --help, --version, `phantasm help [command]`: print text, exit 0. */
   | { command: 'help'; text: string };
 
-const COMMANDS = ['boot', 'pc', 'malta', 'run', 'inspect', 'help'];
+const COMMANDS = ['boot', 'pc', 'malta', 'ia64', 'run', 'inspect', 'help'];
 
 function positiveNumber(option: string, integer: boolean): (text: string) => number {
   return (text) => {
@@ -274,6 +276,9 @@ function buildProgram(sink: Sink, out: { text: string }): Command {
   defineMaltaCommand(program, (args) => {
     sink.result = { command: 'malta', args };
   });
+  defineIa64Command(program, (args) => {
+    sink.result = { command: 'ia64', args };
+  });
   defineRunCommand(program, (args) => {
     sink.result = { command: 'run', args };
   });
@@ -290,7 +295,7 @@ export function parseCommandLine(argv: string[]): Invocation {
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !COMMANDS.includes(first)) {
     throw new UsageError(
-      `unknown command ${JSON.stringify(first)} (commands: boot, pc, malta, run, inspect)`,
+      `unknown command ${JSON.stringify(first)} (commands: boot, pc, malta, ia64, run, inspect)`,
     );
   }
   const sink: Sink = {};

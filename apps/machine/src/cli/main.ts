@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `phantasm` command: `boot` (the default) runs the Phantasm system on a persistent disk, `pc`
-// boots real PC software, `malta` boots MIPS Linux on the Malta board, `inspect` describes a disk
+// boots real PC software, `malta` boots MIPS Linux on the Malta board, `ia64` runs a bare-metal
+// IA-64 program, `inspect` describes a disk
 // at rest. Guest console on stdout; our own progress and one line per error on stderr. Exit: 0 ok,
 // 1 failure, 2 (pc: screen text not seen; inspect: untrusted disk; malta: a limit ended the run
 // before the guest powered off), 64 usage, 130/143 SIGINT/SIGTERM, or a guest's isa-debug-exit
@@ -21,6 +22,7 @@ import { MachineStateError } from '../persist/state-format.js';
 import { type Invocation, parseCommandLine } from './args.js';
 import { bootCommand } from './boot.js';
 import { EXIT, errorLine, InspectError, UsageError } from './errors.js';
+import { ia64Command } from './ia64.js';
 import { inspectCommand } from './inspect.js';
 import { maltaCommand } from './malta.js';
 import { pcCommand } from './pc.js';
@@ -63,6 +65,8 @@ function run(invocation: Invocation, io: MainIo): Promise<number> | number {
       return inspectCommand(invocation.args);
     case 'malta':
       return maltaCommand(invocation.args, io);
+    case 'ia64':
+      return ia64Command(invocation.args);
     case 'run':
       return runCommand(invocation.args);
   }
