@@ -4,6 +4,7 @@
 // with the FPU enabled, and CP1 in saved states. The instruction-level oracle is fpu-oracle.test.ts.
 import { PhysicalMemory } from '@phantasm/mmu';
 import { describe, expect, it } from 'vitest';
+import * as X from '../src/fpu/fast.js';
 import * as F from '../src/fpu/softfloat.js';
 import { EXC, FIR_24KF, MipsCpu, type MipsCpuOptions, MipsStateError } from '../src/index.js';
 import { CODE, I, load } from './helpers.js';
@@ -110,6 +111,34 @@ describe('exact arithmetic against the host (round to nearest)', () => {
       expect(F.fromInt(BigInt(i), F.DOUBLE, env())).toBe(bitsD(i));
       expect(F.fromInt(BigInt(i), F.SINGLE, env())).toBe(bitsS(Math.fround(i)));
     }
+  });
+});
+
+describe('the round-to-nearest fast path (fast.ts)', () => {
+  it('gives the exact path’s result and flags whenever it answers, and answers for ordinary operands', () => {
+    const cases: [X.FastOp, (a: bigint, b: bigint, f: F.Format, e: F.FpEnv) => bigint][] = [
+      [X.fastAdd, F.add],
+      [X.fastSub, F.sub],
+      [X.fastMul, F.mul],
+      [X.fastDiv, F.div],
+      [X.fastSqrt, (a, _b, f, e) => F.sqrt(a, f, e)],
+    ];
+    let answered = 0;
+    for (let k = 0; k < 20000; k++) {
+      const [fast, slow] = cases[k % cases.length];
+      const single = k % 2 === 0;
+      const a = single ? randomSingle() : randomDouble();
+      const b = single ? randomSingle() : randomDouble();
+      const fe = env();
+      const r = single ? fast(sgl(a), sgl(b), true, fe) : fast(dbl(a), dbl(b), false, fe);
+      if (r === undefined) continue;
+      answered++;
+      const se = env();
+      const want = slow(a, b, single ? F.SINGLE : F.DOUBLE, se);
+      expect(single ? bitsS(r) : bitsD(r)).toBe(want);
+      expect(fe.flags).toBe(se.flags);
+    }
+    expect(answered).toBeGreaterThan(6000);
   });
 });
 

@@ -3,6 +3,7 @@
 // 64-bit integer forms unless FR = 1), and the operation on raw register bits.
 import { EXC } from '../cp0.js';
 import type { MipsCpu } from '../cpu.js';
+import * as X from './fast.js';
 import * as F from './softfloat.js';
 import {
   EXC_FPE,
@@ -67,12 +68,39 @@ function write(c: MipsCpu, f: Fpu, k: Kind, n: number, v: bigint): void {
   else f.setD(n, v & 0xffff_ffff_ffff_ffffn, fr(c));
 }
 
-/** An operation that rounds and may raise: computes, settles FCSR (maybe trapping), then writes fd. */
-function compute(k: 'S' | 'D', fn: (a: bigint, b: bigint, fmt: F.Format, env: F.FpEnv) => bigint): Op {
+/** FPR `n` as a JavaScript number (a single widened exactly). */
+export function number(f: Fpu, n: number, single: boolean, dbl: boolean): number {
+  return single ? X.single(f.lo[n]) : X.double(f.lowWord(n, dbl), f.highWord(n, dbl));
+}
+
+/**
+ * An operation that rounds and may raise: computes, settles FCSR (maybe trapping), then writes fd.
+ * `fast` (round to nearest, ordinary operands and results: fast.ts) is tried before the exact `slow`.
+ */
+function compute(
+  k: 'S' | 'D',
+  slow: (a: bigint, b: bigint, fmt: F.Format, env: F.FpEnv) => bigint,
+  fast?: X.FastOp,
+): Op {
   const fmt = FORMAT[k];
+  const single = k === 'S';
   return (c, f, i) => {
     const env = envOf(f);
-    const v = fn(read(c, f, k, fsField(i)), read(c, f, k, ftField(i)), fmt, env);
+    if (fast !== undefined && env.rm === F.RM_NEAREST) {
+      const dbl = fr(c);
+      const r = fast(number(f, fsField(i), single, dbl), number(f, ftField(i), single, dbl), single, env);
+      if (r !== undefined) {
+        settle(c, f, env);
+        if (single) f.setS(fdField(i), X.singleBits(r));
+        else {
+          X.splitDouble(r);
+          f.setWords(fdField(i), X.lowWord(), X.highWord(), dbl);
+        }
+        return;
+      }
+      env.flags = 0;
+    }
+    const v = slow(read(c, f, k, fsField(i)), read(c, f, k, ftField(i)), fmt, env);
     settle(c, f, env);
     write(c, f, k, fdField(i), v);
   };
@@ -145,16 +173,16 @@ function rows(): ArithRow[] {
     const all3 = k === 'D' ? (['fd', 'fs', 'ft'] as const) : [];
     const two = k === 'D' ? (['fd', 'fs'] as const) : [];
     const src = k === 'D' ? (['fs'] as const) : [];
-    add(k, 0x00, 'add', all3, compute(k, F.add));
-    add(k, 0x01, 'sub', all3, compute(k, F.sub));
-    add(k, 0x02, 'mul', all3, compute(k, F.mul));
-    add(k, 0x03, 'div', all3, compute(k, F.div));
+    add(k, 0x00, 'add', all3, compute(k, F.add, X.fastAdd));
+    add(k, 0x01, 'sub', all3, compute(k, F.sub, X.fastSub));
+    add(k, 0x02, 'mul', all3, compute(k, F.mul, X.fastMul));
+    add(k, 0x03, 'div', all3, compute(k, F.div, X.fastDiv));
     add(
       k,
       0x04,
       'sqrt',
       two,
-      compute(k, (a, _b, ff, env) => F.sqrt(a, ff, env)),
+      compute(k, (a, _b, ff, env) => F.sqrt(a, ff, env), X.fastSqrt),
     );
     add(
       k,

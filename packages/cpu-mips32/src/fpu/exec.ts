@@ -5,7 +5,8 @@
 import { EXC } from '../cp0.js';
 import type { MipsCpu } from '../cpu.js';
 import { rs, rt, simm } from '../exec/fields.js';
-import { envOf, execArith, fdField, fr, fsField, ftField, settle } from './arith.js';
+import { envOf, execArith, fdField, fr, fsField, ftField, number, settle } from './arith.js';
+import * as X from './fast.js';
 import * as F from './softfloat.js';
 import { EXC_FPE, type Fpu } from './state.js';
 
@@ -132,14 +133,35 @@ export function sdc1(c: MipsCpu, i: number): void {
 
 const indexed = (c: MipsCpu, i: number): number => (c.r[rs(i)] + c.r[rt(i)]) | 0;
 
+const bits = (f: Fpu, n: number, double: boolean, dbl: boolean): bigint =>
+  double ? f.getD(n, dbl) : BigInt(f.getS(n));
+
 /** MADD/MSUB/NMADD/NMSUB: fd = ±(fs·ft ± fr), each step rounded (QEMU's pre-R6 helpers). */
 function multiplyAdd(c: MipsCpu, f: Fpu, i: number, double: boolean, kind: number): void {
-  const fmt = double ? F.DOUBLE : F.SINGLE;
   const dbl = fr(c);
-  const get = (n: number): bigint => (double ? f.getD(n, dbl) : BigInt(f.getS(n)));
   const env = envOf(f);
-  const product = F.mul(get(fsField(i)), get(ftField(i)), fmt, env);
-  const addend = get(rs(i));
+  if (env.rm === F.RM_NEAREST) {
+    // Both steps on the fast path (fast.ts), or neither.
+    const single = !double;
+    const p = X.fastMul(number(f, fsField(i), single, dbl), number(f, ftField(i), single, dbl), single, env);
+    const a = number(f, rs(i), single, dbl);
+    const r =
+      p === undefined ? undefined : kind & 1 ? X.fastSub(p, a, single, env) : X.fastAdd(p, a, single, env);
+    if (r !== undefined) {
+      settle(c, f, env);
+      const v = kind & 2 ? -r : r;
+      if (single) f.setS(fdField(i), X.singleBits(v));
+      else {
+        X.splitDouble(v);
+        f.setWords(fdField(i), X.lowWord(), X.highWord(), dbl);
+      }
+      return;
+    }
+    env.flags = 0;
+  }
+  const fmt = double ? F.DOUBLE : F.SINGLE;
+  const product = F.mul(bits(f, fsField(i), double, dbl), bits(f, ftField(i), double, dbl), fmt, env);
+  const addend = bits(f, rs(i), double, dbl);
   let v = kind & 1 ? F.sub(product, addend, fmt, env) : F.add(product, addend, fmt, env);
   if (kind & 2) v ^= double ? 0x8000_0000_0000_0000n : 0x8000_0000n;
   settle(c, f, env);
