@@ -111,6 +111,7 @@ vectors:
             dw 0x18, int18
             dw 0x19, int19
             dw 0x1A, int1a
+            dw 0x74, int74
             dw 0x1E, dpt
             dw 0x1D, 0
             dw 0x1F, 0
@@ -1559,6 +1560,8 @@ int15:
             je exit_ok
             cmp ah, 0x87
             je s_move
+            cmp ah, 0xC2
+            je s_mouse
             mov ah, 0x86            ; unsupported (89h protected mode, …)
             jmp exit_fail
 
@@ -1669,6 +1672,240 @@ s_a20:      ; 2400 off, 2401 on, 2402 status, 2403 support — through the 8042 
             jmp exit_ok
 .bad:       mov ah, 0x86
             jmp exit_fail
+
+; ---------------------------------------------------------------------------------------
+; int 15h AH=C2h: the PS/2 mouse for DOS drivers. AL = 00 enable (BH=1) / disable (BH=0), 01 reset,
+; 02 sample rate (BH 0-6), 03 resolution (BH 0-3), 04 device id, 05 initialise (BH = packet size),
+; 06 status (BH=0) or scaling (BH=1 1:1, 2 2:1), 07 handler ES:BX. Commands go through the 8042
+; (D4h) and their answers are polled; IRQ12 (int74) gathers the packets and far-calls the handler
+; with status, X, Y and 0 pushed in that order. The state lives here: the BIOS runs from RAM.
+; Errors in AH: 01 bad function, 02 bad input, 03 interface error, 05 no handler installed.
+; ---------------------------------------------------------------------------------------
+mouse_handler:  dd 0
+mouse_packet:   db 0, 0, 0
+mouse_index:    db 0
+mouse_on:       db 0
+mouse_rates:    db 10, 20, 40, 60, 80, 100, 200
+
+s_mouse:
+            cmp al, 7
+            ja .badfn
+            call mouse_port_on
+            cmp al, 0
+            je .enable
+            cmp al, 1
+            je .reset
+            cmp al, 2
+            je .rate
+            cmp al, 3
+            je .resolution
+            cmp al, 4
+            je .id
+            cmp al, 5
+            je .init
+            cmp al, 6
+            je .extended
+            ; 07: the handler
+            mov [cs:mouse_handler], bx
+            mov [cs:mouse_handler + 2], es
+            jmp exit_ok
+.enable:    cmp bh, 1
+            ja .badin
+            je .on
+            mov byte [cs:mouse_on], 0
+            mov al, 0xF5
+            call mouse_cmd
+            jc .iface
+            jmp exit_ok
+.on:        cmp dword [cs:mouse_handler], 0
+            je .nohandler
+            mov byte [cs:mouse_index], 0
+            mov al, 0xF4
+            call mouse_cmd
+            jc .iface
+            mov byte [cs:mouse_on], 1
+            jmp exit_ok
+.reset:     mov byte [cs:mouse_on], 0
+            mov byte [cs:mouse_index], 0
+            mov al, 0xFF
+            call mouse_cmd
+            jc .iface
+            call mouse_read         ; AAh: self test passed
+            jc .iface
+            mov F_BL, al
+            call mouse_read         ; the device id
+            jc .iface
+            mov F_BH, al
+            jmp exit_ok
+.rate:      cmp bh, 6
+            ja .badin
+            movzx bx, bh
+            mov al, 0xF3
+            call mouse_cmd
+            jc .iface
+            mov al, [cs:mouse_rates + bx]
+            call mouse_cmd
+            jc .iface
+            jmp exit_ok
+.resolution:
+            cmp bh, 3
+            ja .badin
+            mov al, 0xE8
+            call mouse_cmd
+            jc .iface
+            mov al, bh
+            call mouse_cmd
+            jc .iface
+            jmp exit_ok
+.id:        mov al, 0xF2
+            call mouse_cmd
+            jc .iface
+            call mouse_read
+            jc .iface
+            mov F_BH, al
+            jmp exit_ok
+.init:      cmp bh, 3               ; 3-byte packets only (what a PS/2 mouse sends)
+            jne .badin
+            mov byte [cs:mouse_on], 0
+            mov byte [cs:mouse_index], 0
+            mov al, 0xF5            ; disabled, then the defaults (100/s, 4 counts/mm, 1:1)
+            call mouse_cmd
+            jc .iface
+            mov al, 0xF6
+            call mouse_cmd
+            jc .iface
+            jmp exit_ok
+.extended:  cmp bh, 0
+            je .status
+            cmp bh, 2
+            ja .badin
+            mov al, 0xE5
+            add al, bh              ; E6h 1:1, E7h 2:1
+            call mouse_cmd
+            jc .iface
+            jmp exit_ok
+.status:    mov al, 0xE9
+            call mouse_cmd
+            jc .iface
+            call mouse_read
+            jc .iface
+            mov F_BL, al
+            call mouse_read
+            jc .iface
+            mov F_CL, al
+            call mouse_read
+            jc .iface
+            mov F_DL, al
+            jmp exit_ok
+.badfn:     mov ah, 0x01
+            jmp exit_fail
+.badin:     mov ah, 0x02
+            jmp exit_fail
+.iface:     mov ah, 0x03
+            jmp exit_fail
+.nohandler: mov ah, 0x05
+            jmp exit_fail
+
+; the aux port on, IRQ12 enabled in the 8042's command byte and unmasked at the slave PIC
+mouse_port_on:
+            push ax
+            call kbc_wait
+            mov al, 0xA8
+            out 0x64, al
+            call kbc_wait
+            mov al, 0x20
+            out 0x64, al
+.rd:        in al, 0x64
+            test al, 1
+            jz .rd
+            in al, 0x60
+            and al, 0xDF            ; aux clock on
+            or al, 0x02             ; IRQ12
+            mov ah, al
+            call kbc_wait
+            mov al, 0x60
+            out 0x64, al
+            call kbc_wait
+            mov al, ah
+            out 0x60, al
+            in al, 0xA1
+            and al, 0xEF
+            out 0xA1, al
+            in al, 0x21
+            and al, 0xFB            ; and the cascade
+            out 0x21, al
+            pop ax
+            ret
+
+; AL to the mouse; CF set unless it answered FAh
+mouse_cmd:
+            push ax
+            call kbc_wait
+            mov al, 0xD4
+            out 0x64, al
+            call kbc_wait
+            pop ax
+            out 0x60, al
+            call mouse_read
+            jc .r
+            cmp al, 0xFA
+            je .r                   ; CF clear
+            stc
+.r:         ret
+
+; AL = the next byte from the mouse (keyboard bytes meanwhile are dropped); CF on a timeout
+mouse_read:
+            push cx
+            mov cx, 0xFFFF
+.w:         in al, 0x64
+            test al, 1
+            jz .next
+            test al, 0x20
+            in al, 0x60
+            jz .next
+            pop cx
+            clc
+            ret
+.next:      loop .w
+            pop cx
+            stc
+            ret
+
+; IRQ12: one packet byte; a whole packet goes to the handler when the mouse is enabled
+int74:
+            pusha
+            in al, 0x64
+            and al, 0x21
+            cmp al, 0x21
+            jne .eoi                ; nothing from the mouse (its answer was polled already)
+            in al, 0x60
+            movzx bx, byte [cs:mouse_index]
+            or bx, bx
+            jnz .store
+            test al, 0x08           ; a first byte always has bit 3 set: resynchronise
+            jz .eoi
+.store:     mov [cs:mouse_packet + bx], al
+            inc bx
+            cmp bx, 3
+            jb .keep
+            xor bx, bx
+            cmp byte [cs:mouse_on], 0
+            je .keep
+            movzx ax, byte [cs:mouse_packet]
+            push ax
+            movzx ax, byte [cs:mouse_packet + 1]
+            push ax
+            movzx ax, byte [cs:mouse_packet + 2]
+            push ax
+            push word 0
+            call far [cs:mouse_handler]
+            add sp, 8
+.keep:      mov [cs:mouse_index], bl
+.eoi:       mov al, 0x20
+            out 0xA0, al
+            out 0x20, al
+            popa
+            iret
 
 kbc_wait:   ; until the 8042 input buffer is empty
             push ax

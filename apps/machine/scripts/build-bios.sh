@@ -4,7 +4,7 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 nasm -f bin -o "$here/firmware/bios.bin" "$here/firmware/bios.asm"
-for p in mbhello biostest kbdtest resettest misctest int15move; do
+for p in mbhello biostest kbdtest resettest misctest int15move mousebios; do
   nasm -f bin -I "$here/test/programs/" -o "$here/test/programs/$p.bin" "$here/test/programs/$p.asm"
 done
 # the ELF flavour of the multiboot test kernel needs binutils (ld)
