@@ -23,6 +23,7 @@ export interface MaltaArgs {
   serial: string;
   maxInstructions?: number;
   timeoutSeconds?: number;
+  cpu?: '4Kc' | '24Kf';
 }
 
 const SLICE_MS = 20;
@@ -62,6 +63,12 @@ export function defineMaltaCommand(program: Command, done: (args: MaltaArgs) => 
       ),
     )
     .option('--timeout <SECONDS>', 'wall-clock limit', positive('--timeout', false))
+    .addOption(
+      new Option('--cpu <MODEL>', 'processor: 4Kc (no FPU, the default) or 24Kf (with the FPU)').choices([
+        '4Kc',
+        '24Kf',
+      ]),
+    )
     .action((o: Record<string, unknown>) => {
       const args: MaltaArgs = {
         kernel: o.kernel as string,
@@ -72,6 +79,7 @@ export function defineMaltaCommand(program: Command, done: (args: MaltaArgs) => 
       if (o.memory !== undefined) args.memoryMiB = o.memory as number;
       if (o.maxInstructions !== undefined) args.maxInstructions = o.maxInstructions as number;
       if (o.timeout !== undefined) args.timeoutSeconds = o.timeout as number;
+      if (o.cpu !== undefined) args.cpu = o.cpu as '4Kc' | '24Kf';
       done(args);
     });
 }
@@ -87,7 +95,7 @@ export interface MaltaIo {
 
 export async function maltaCommand(args: MaltaArgs, io: MaltaIo): Promise<number> {
   const serial = new Sink(args.serial);
-  const board = new MaltaBoard({ memoryMiB: args.memoryMiB, serial: serial.push });
+  const board = new MaltaBoard({ memoryMiB: args.memoryMiB, serial: serial.push, cpu: args.cpu });
   const plan = board.loadKernel({
     kernel: readInput('kernel', args.kernel),
     initrd: args.initrd === undefined ? undefined : readInput('initrd', args.initrd),

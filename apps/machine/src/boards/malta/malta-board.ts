@@ -41,6 +41,8 @@ export interface MaltaBoardOptions {
   serial?: (byte: number) => void;
   /** RTC time at power-on (default 2000-01-01 00:00:00 UTC, for determinism). */
   startTime?: Date;
+  /** The processor: '4Kc' (default, no FPU, what Debian's 4kc-malta kernel expects) or '24Kf' (with the FPU). */
+  cpu?: '4Kc' | '24Kf';
 }
 
 export type MaltaStop = 'poweroff' | 'reset' | 'serial' | 'max-instructions' | 'timeout';
@@ -134,7 +136,7 @@ export class MaltaBoard {
     );
     this.wirePorts();
     this.mapDevices();
-    this.cpu = new MipsCpu({ memory: this.memory });
+    this.cpu = new MipsCpu({ memory: this.memory, model: options.cpu });
   }
 
   private wirePorts(): void {
