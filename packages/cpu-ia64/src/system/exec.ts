@@ -183,9 +183,10 @@ export function systemInstruction(s: Ia64System, c: Ia64Cpu, d: Insn): boolean {
       return true;
     }
     case 0x1f: {
-      // tak: the protection key of the data page, 1 when there is no translation
+      // tak: the protection key of the data page (in its PKR position, bits 31:8, as Ski gives it),
+      // 1 when there is no present translation
       const e = (s.psr & PSR.dt) !== 0n ? tlb.lookup(false, source(c, d.r3, 'tak')) : undefined;
-      c.setGr(d.r1, e && e.pte & 1n ? BigInt(e.key) : 1n);
+      c.setGr(d.r1, e && e.pte & 1n ? BigInt(e.key) << 8n : 1n);
       return true;
     }
   }

@@ -436,11 +436,12 @@ export class Ia64System {
     return true;
   }
 
-  /** Start at a physical entry point with translation and collection off, cpl 0, bank 1. */
+  /** Start at a physical entry point with psr = 0 (translation and collection off, cpl 0, bank 0, as Ski). */
   boot(entry: bigint): void {
     this.cpu.reset();
+    this.otherBank.fill(0n);
+    this.otherBankNat.fill(0);
     this.setPsr(0n);
-    this.psrSys |= PSR.bn; // the architected reset state uses bank 1
     this.cpu.jump(entry);
   }
 }

@@ -439,6 +439,9 @@ export class Ia64Tlb {
     const instruction = (access & IA64_EXEC) !== 0;
     this.faultEd = 0;
     this.faultIha = this.thash(va);
+    // cr.itir after any translation fault: the region's defaults (rid as key, preferred page size),
+    // as the SDM's "default translation" and Ski have it, not the entry's
+    this.faultItir = ia64Itir(this.rrPs(va), this.rid(va));
     let e = this.lookup(instruction, va);
     if (!e) {
       const miss = this.walk(instruction, va);
@@ -446,7 +449,6 @@ export class Ia64Tlb {
       e = this.lookup(instruction, va);
       if (!e) return instruction ? IA64_FAULT_ITLB : IA64_FAULT_DTLB;
     }
-    this.faultItir = ia64Itir(e.ps, e.key);
     this.faultEd = (e.pte & IA64_PTE_ED) !== 0n ? 1 : 0;
     const pte = e.pte;
     const ma = Number((pte >> 2n) & 7n);
@@ -501,13 +503,13 @@ export class Ia64Tlb {
 
   /**
    * A TLB miss: with the VHPT enabled for the region (pta.ve, rr.ve), the walker reads the VHPT entry
-   * at thash(va) and inserts it when present (and, long format, the tag matches). IA64_OK means an
-   * entry was inserted; otherwise the fault to raise, with faultItir and faultIha set.
+   * at thash(va) and inserts it (long format: when the tag matches) — present or not, as Ski does, so
+   * a not-present entry then gives Page Not Present. IA64_OK means an entry was inserted; otherwise
+   * the fault to raise, with faultItir and faultIha set.
    */
   private walk(instruction: boolean, va: bigint): number {
     const vrn = Number(va >> 61n);
     const rr = this.rr[vrn];
-    this.faultItir = ia64Itir(this.rrPs(va), this.rid(va));
     const enabled = (this.pta & IA64_PTA_VE) !== 0n && (rr & IA64_RR_VE) !== 0n;
     if (!instruction && !this.context.ic) return IA64_FAULT_DATA_NESTED_TLB;
     if (!enabled) return instruction ? IA64_FAULT_ALT_ITLB : IA64_FAULT_ALT_DTLB;
@@ -522,7 +524,7 @@ export class Ia64Tlb {
     const mask = (1n << BigInt(where.ps)) - 1n;
     const pa = (where.pte & IA64_PTE_PPN_MASK & ~mask) | (iha & mask);
     const pte = this.readPhysical(pa);
-    if (pte === undefined || (pte & IA64_PTE_P) === 0n) return miss;
+    if (pte === undefined) return miss;
     let itir = this.faultItir;
     if ((this.pta & IA64_PTA_VF) !== 0n) {
       const entryItir = this.readPhysical(pa + 8n);

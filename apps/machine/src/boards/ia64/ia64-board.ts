@@ -3,7 +3,7 @@
 // RAM from physical address 0, a 16550 UART for the console and an exit port, as QEMU's
 // isa-debug-exit / pc-testdev serve test programs. The kernel is an ELF64 whose segments are loaded
 // at their addresses as physical addresses; it starts at its entry point with psr = 0 (translation
-// and interruption collection off, cpl 0, register bank 1), as after PAL/SAL hand-off.
+// and interruption collection off, cpl 0, register bank 0), as Ski starts a system-mode program.
 //
 // Physical map:
 //   0 .. memory-1        RAM (zero-filled on first touch)

@@ -1,5 +1,5 @@
 // Register banks: r16..r31 have two copies; bsw.0/bsw.1 choose one (psr.bn); an interruption runs
-// on bank 0 and rfi returns to the bank in ipsr.bn. Boot state: bank 1.
+// on bank 0 and rfi returns to the bank in ipsr.bn.
 	.include "lib.inc"
 	.text
 	.global _start
@@ -8,6 +8,8 @@ _start:
 	ssm PSR_IC
 	;;
 	srlz.d
+	bsw.1			// bank 1 whatever the reset state
+	;;
 	movl r16=0x1111
 	;;
 	bsw.0
