@@ -97,8 +97,44 @@ export class Ia64Cpu {
   bof = 0;
   ndirty = 0;
   nclean = 0;
-  bsp = 0n;
-  bspstore = 0n;
+  // bsp and bspstore as unsigned 32-bit halves: calls and returns move bsp without BigInt
+  private bspHi = 0;
+  private bspLo = 0;
+  private storeHi = 0;
+  private storeLo = 0;
+
+  get bsp(): bigint {
+    return (BigInt(this.bspHi) << 32n) | BigInt(this.bspLo);
+  }
+
+  set bsp(v: bigint) {
+    this.bspHi = Number((v >> 32n) & 0xffff_ffffn);
+    this.bspLo = Number(v & 0xffff_ffffn);
+  }
+
+  get bspstore(): bigint {
+    return (BigInt(this.storeHi) << 32n) | BigInt(this.storeLo);
+  }
+
+  set bspstore(v: bigint) {
+    this.storeHi = Number((v >> 32n) & 0xffff_ffffn);
+    this.storeLo = Number(v & 0xffff_ffffn);
+  }
+
+  /** bsp moved by n registers, skipping NaT collections (rseSkip on the halves). */
+  private skipBsp(n: number): void {
+    let delta = ((this.bspLo >>> 3) & 63) + n;
+    if (n < 0) delta -= 62;
+    let lo = this.bspLo + 8 * (n + Math.trunc(delta / 63));
+    if (lo >= 2 ** 32) {
+      lo -= 2 ** 32;
+      this.bspHi = (this.bspHi + 1) >>> 0;
+    } else if (lo < 0) {
+      lo += 2 ** 32;
+      this.bspHi = (this.bspHi - 1) >>> 0;
+    }
+    this.bspLo = lo;
+  }
   rnat = 0n;
 
   /** Address of the current bundle and the slot about to execute. */
@@ -387,7 +423,7 @@ export class Ia64Cpu {
     a[AR.PFS * 2 + 1] = this.rrbPr | ((a[AR.EC * 2] & 63) << 20) | 0xc000_0000 | 0;
     this.bof = (this.bof + this.sol) % NPHYS;
     this.ndirty += this.sol;
-    this.bsp = rseSkip(this.bsp, this.sol);
+    this.skipBsp(this.sol);
     this.sof -= this.sol;
     this.sol = this.sor = this.rrbGr = this.rrbFr = this.rrbPr = 0;
     this.remap();
@@ -403,17 +439,18 @@ export class Ia64Cpu {
       this.raise('illegal-operation', this.ar[AR.PFS], 'br.ret to an invalid frame (ar.pfs)');
     while (this.ndirty + this.nclean < sol) this.fillOne();
     this.bof = mod(this.bof - sol, NPHYS);
-    this.bsp = rseSkip(this.bsp, -sol);
+    this.skipBsp(-sol);
     if (this.ndirty >= sol) this.ndirty -= sol;
     else {
       this.nclean -= sol - this.ndirty;
       this.ndirty = 0;
     }
-    if (this.bspstore > this.bsp) {
+    if (this.storeHi > this.bspHi || (this.storeHi === this.bspHi && this.storeLo > this.bspLo)) {
       // the restored frame's registers are live again: they are spilled anew from bsp
       const coll = this.bsp | 0x1f8n;
       if (coll < this.bspstore) this.rnat = this.rseLoad(coll);
-      this.bspstore = this.bsp;
+      this.storeHi = this.bspHi;
+      this.storeLo = this.bspLo;
     }
     a[AR.EC * 2] = (hi >>> 20) & 63;
     a[AR.EC * 2 + 1] = 0;
@@ -426,7 +463,7 @@ export class Ia64Cpu {
   cover(): void {
     this.bof = (this.bof + this.sof) % NPHYS;
     this.ndirty += this.sof;
-    this.bsp = rseSkip(this.bsp, this.sof);
+    this.skipBsp(this.sof);
     this.sof = this.sol = this.sor = this.rrbGr = this.rrbFr = this.rrbPr = 0;
     this.remap();
   }

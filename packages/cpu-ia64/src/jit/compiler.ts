@@ -6,6 +6,8 @@
 import type { Ia64Cpu } from '../cpu.js';
 import type { DecodedBundle } from '../decode/decoder.js';
 import type { Insn } from '../decode/insn.js';
+import { brCloop, brCond } from '../exec/branch.js';
+import { nop } from '../exec/system.js';
 import { type Site, translate } from './translate.js';
 
 /** What the function returns: the state is the interpreter's at (ip, slot), or it must interpret. */
@@ -24,6 +26,8 @@ const MAX_BUNDLES = 32;
 
 /** Instructions after which a block ends even when they do not branch (frame, rotation, system). */
 const ENDS_BLOCK = /^(alloc|br|brl|break|chk|cover|clrrrb|loadrs|flushrs|rfi|bsw)/;
+const endsBlock = (d: Insn): boolean =>
+  ENDS_BLOCK.test(d.name) && d.exec !== brCond && d.exec !== brCloop && d.exec !== nop;
 
 export function compileBlock(
   ip: bigint,
@@ -95,6 +99,7 @@ export function compileBlock(
         p,
         ip: bip,
         bail: `{c.ip=${K(bip)};c.slot=${s};c.retired=r+${here};return 1;}`,
+        sync: `c.ip=${K(bip)};c.slot=${s};c.retired=r+${here + 1};`,
         taken: (target) => {
           if (loops && target === ip) {
             loopUsed = true;
@@ -108,6 +113,10 @@ export function compileBlock(
       const after = following(b, bip, s);
       if (code !== undefined) {
         body.push(code);
+        if (endsBlock(d)) {
+          next = after;
+          break outer;
+        }
         continue;
       }
       const j = callees.length;
@@ -119,7 +128,7 @@ export function compileBlock(
           `if(c.branched){c.branched=false;c.ip=c.nextIp;c.slot=0;return 0;}` +
           `if(c.stopRequested||c.frameGen!==fg)${exit(K(after[0]), after[1], here + 1)}`,
       );
-      if (ENDS_BLOCK.test(d.name)) {
+      if (endsBlock(d)) {
         next = after;
         break outer;
       }

@@ -20,6 +20,9 @@ export interface Site {
   bail: string;
   /** Statement: the branch is taken to a fixed target. */
   taken(target: bigint): string;
+  /** Statement: ip, slot and the retired count as the interpreter has them while this instruction
+   * executes (before a call that may raise). */
+  sync: string;
   ip: bigint;
 }
 
@@ -215,7 +218,55 @@ export function translate(d: Insn, s: Site): string | undefined {
       const k = (d.r2 & 7) * 2;
       return guard(s, d.qp, `G[${s.g(d.r1)}]=B[${k}];G[${s.g(d.r1)}+1]=B[${k + 1}];N[${s.n(d.r1)}]=0;`);
     }
+    if (
+      d.unit === 'I' &&
+      (d.exec === sys.movToAr || d.exec === sys.movFromAr) &&
+      (d.r3 === 64 || d.r3 === 65)
+    ) {
+      // ar.pfs (written through its mask) and ar.lc as halves
+      const k = d.r3 * 2;
+      if (d.exec === sys.movFromAr)
+        return d.r1 === 0
+          ? undefined
+          : guard(s, d.qp, `G[${s.g(d.r1)}]=A[${k}];G[${s.g(d.r1)}+1]=A[${k + 1}];N[${s.n(d.r1)}]=0;`);
+      const hiMask = d.r3 === 64 ? '&0xc3f0003f' : '';
+      return guard(
+        s,
+        d.qp,
+        `{if(N[${s.n(d.r2)}])${s.bail}A[${k}]=G[${s.g(d.r2)}];A[${k + 1}]=G[${s.g(d.r2)}+1]${hiMask};}`,
+      );
+    }
+    if (d.exec === sys.movToBr) {
+      const k = (d.r1 & 7) * 2;
+      return guard(
+        s,
+        d.qp,
+        `{if(N[${s.n(d.r2)}])${s.bail}B[${k}]=G[${s.g(d.r2)}];B[${k + 1}]=G[${s.g(d.r2)}+1];}`,
+      );
+    }
+    if (d.exec === sys.alloc) {
+      // r1 = ar.pfs, then the new frame (r1 is named in it: its index is looked up after the alloc)
+      const write = d.r1 === 0 ? 'c.setGr(0,0n);' : `const i=c.gidx(${d.r1});G[2*i]=pl;G[2*i+1]=ph;N[i]=0;`;
+      return `{${s.sync}const pl=A[128],ph=A[129];c.alloc(${d.a},${d.b},${d.c});${write}}`;
+    }
     return undefined;
+  }
+  if (d.exec === br.brCall && d.unit === 'B') {
+    const link = constPair(s.ip + 16n);
+    const k = d.a * 2;
+    return guard(
+      s,
+      d.qp,
+      `{B[${k}]=${link.lo};B[${k + 1}]=${link.hi};c.callFrame();${s.taken(BigInt.asUintN(64, s.ip + d.imm))}}`,
+    );
+  }
+  if (d.exec === br.brRet) {
+    const k = d.b * 2;
+    return guard(
+      s,
+      d.qp,
+      `{${s.sync}const t=c.br[${d.b}];c.returnFrame();c.ip=(B[${k}]&15)===0?t:t&~15n;c.slot=0;return 0;}`,
+    );
   }
   if (d.exec === br.brCond && d.name === 'br.cond') {
     return guard(s, d.qp, s.taken(BigInt.asUintN(64, s.ip + d.imm)));
