@@ -36,7 +36,7 @@ function ski(name: string): number | undefined {
   return m ? Number(m[1]) / 1e6 : undefined;
 }
 
-const rows = ['bench_cloop', 'bench_recursion'].map((name) => {
+const rows = ['bench_cloop', 'bench_recursion', 'bench_fp'].map((name) => {
   const o = ours(name, true, 3);
   const interp = ours(name, false, 1);
   const s = ski(name);

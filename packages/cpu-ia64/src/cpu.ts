@@ -8,7 +8,7 @@ import { type DecodedBundle, decodeBundle } from './decode/decoder.js';
 import { Alat } from './exec/alat.js';
 import { FpRegisters } from './exec/fpregs.js';
 import { JitCache } from './jit/cache.js';
-import { DONE } from './jit/compiler.js';
+import { BAIL, LINK } from './jit/compiler.js';
 import { GuestMemory } from './memory.js';
 import { GUEST_FAULT, GuestFaultSignal } from './signal.js';
 
@@ -570,11 +570,22 @@ export class Ia64Cpu {
     try {
       while (this.retired < limit) {
         if (jit !== undefined) {
-          const block = jit.lookup(this.ip, this.slot);
-          if (block !== undefined && this.retired + block.count <= limit && block.fn(this, limit) === DONE) {
+          // compiled blocks, one after another through their links, until one needs the interpreter
+          let block = jit.lookup(this.ip, this.slot);
+          while (block !== undefined && this.retired + block.count <= limit) {
+            const code = block.fn(this, limit);
+            if (code === BAIL) break;
             if (this.stopRequested) return 'stop';
-            continue;
+            if (code >= LINK) {
+              let next = block.links[code - LINK];
+              if (next === undefined || !next.valid) {
+                next = jit.lookup(this.ip, this.slot);
+                block.links[code - LINK] = next;
+              }
+              block = next;
+            } else block = jit.lookup(this.ip, this.slot);
           }
+          if (this.retired >= limit) break;
         }
         const b = this.bundleAt(this.ip);
         const insns = b.insns;

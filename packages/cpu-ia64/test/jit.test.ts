@@ -245,4 +245,30 @@ describe('block compiler', () => {
     expect(cpu.run(1000)).toBe('fault');
     expect(cpu.gr(8)).toBe(40n);
   });
+
+  it('does not follow a link into a block whose page was written', () => {
+    const memory = new GuestMemory();
+    memory.map(CODE, 8192);
+    const adds = (imm: number) => bits(8, 37) | bits(2, 34) | bits(8, 20) | bits(imm, 13) | bits(8, 6);
+    const nopI = bits(1, 27);
+    const brTo = (bundles: number) => bits(4, 37) | bits(bundles, 13); // br.cond forward, qp p0
+    const write = (at: number, [lo, hi]: [bigint, bigint]) => {
+      memory.write(CODE + BigInt(at), 8, lo);
+      memory.write(CODE + BigInt(at + 8), 8, hi);
+    };
+    // page 0: r8 += 1, branch to page 1; page 1: r8 += n, then break.m 0 (a fault ends the run)
+    write(0, bundle(0x11, adds(1), nopI, brTo(0x100)));
+    write(0x1000, bundle(0x11, adds(1), nopI, 0n));
+    write(0x1010, bundle(0x11, 0n, nopI, 0n));
+    const cpu = new Ia64Cpu({ memory, jitThreshold: 0 });
+    cpu.jump(CODE);
+    expect(cpu.run(100)).toBe('fault');
+    cpu.jump(CODE);
+    expect(cpu.run(100)).toBe('fault'); // the second run follows the page-0 block's link
+    expect(cpu.gr(8)).toBe(4n);
+    write(0x1000, bundle(0x11, adds(3), nopI, 0n));
+    cpu.jump(CODE);
+    expect(cpu.run(100)).toBe('fault');
+    expect(cpu.gr(8)).toBe(8n);
+  });
 });

@@ -44,7 +44,10 @@ export class JitCache {
   invalidate(page: number): void {
     const list = this.byPage.get(page);
     if (!list) return;
-    for (const ip of list) this.entries.delete(ip);
+    for (const ip of list) {
+      for (const b of this.entries.get(ip)?.blocks ?? []) if (b) b.valid = false;
+      this.entries.delete(ip);
+    }
     this.byPage.delete(page);
   }
 }

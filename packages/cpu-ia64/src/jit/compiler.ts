@@ -10,9 +10,14 @@ import { brCloop, brCond } from '../exec/branch.js';
 import { nop } from '../exec/system.js';
 import { type Site, translate } from './translate.js';
 
-/** What the function returns: the state is the interpreter's at (ip, slot), or it must interpret. */
+/**
+ * What the function returns: the state is the interpreter's at (ip, slot) (DONE, or LINK + k when it
+ * left through its k-th fixed exit, whose successor block the run loop keeps in `links[k]`), or the
+ * interpreter must execute the instruction at (ip, slot) (BAIL).
+ */
 export const DONE = 0;
 export const BAIL = 1;
+export const LINK = 2;
 
 export type BlockFn = (c: Ia64Cpu, limit: number) => number;
 
@@ -20,6 +25,10 @@ export interface Block {
   fn: BlockFn;
   /** The most instructions one pass retires (the budget check before entering). */
   count: number;
+  /** Successor blocks by fixed exit (filled in by the run loop). */
+  links: (Block | undefined)[];
+  /** False once a store to its page dropped it (links to it are not followed then). */
+  valid: boolean;
 }
 
 const MAX_BUNDLES = 32;
@@ -76,8 +85,9 @@ export function compileBlock(
   let bip = ip;
   let s = slot;
   let next: [bigint, number] | undefined;
+  let exits = 0;
   const exit = (to: string, toSlot: number, retired: number): string =>
-    `{c.ip=${to};c.slot=${toSlot};c.retired=r+${retired};return 0;}`;
+    `{c.ip=${to};c.slot=${toSlot};c.retired=r+${retired};return ${LINK + exits++};}`;
 
   outer: for (let nb = 0; nb < MAX_BUNDLES; nb++, bip += 16n, s = 0) {
     if (bip >> 12n !== page) {
@@ -150,7 +160,7 @@ export function compileBlock(
   const src = `${pre.join('\n')}\n${main}`;
   if (process.env.IA64_JIT_DUMP) console.log(src);
   const make = new Function('K', 'X', 'COUNT', `return function block(c,limit){${src}}`);
-  return { fn: make(consts, callees, count) as BlockFn, count };
+  return { fn: make(consts, callees, count) as BlockFn, count, links: new Array(exits), valid: true };
 }
 
 /** The position after slot s of bundle b: the next instruction in it, or the next bundle's slot 0. */
