@@ -84,6 +84,7 @@ import {
   ESP,
   GP,
   IF,
+  NMI,
   OF,
   PF,
   PFV,
@@ -270,6 +271,10 @@ export class Cpu {
   imm2 = 0;
   /** Interrupts are inhibited for one instruction after MOV SS, POP SS and STI. */
   inhibit = false;
+  /** The NMI input was asserted and the NMI is not delivered yet (see `nmi`). */
+  nmiPending = false;
+  /** An NMI handler runs: further NMIs wait for the next IRET (SDM 3A §6.7.1). */
+  nmiBlocked = false;
   /** Exception being thrown with GUEST_FAULT. */
   excVector = 0;
   excCode = 0;
@@ -376,6 +381,8 @@ export class Cpu {
     this.cpl = 0;
     this.halted = false;
     this.inhibit = false;
+    this.nmiPending = false;
+    this.nmiBlocked = false;
     this.stopRequest = undefined;
     this.msr.reset();
     this.fpu.reset();
@@ -1192,9 +1199,25 @@ export class Cpu {
           let tf = 0;
           // The instruction in an interrupt shadow (after STI, MOV SS) runs alone: never a block.
           const shadow = this.inhibit;
-          if ((this.flags & (IF | TF)) !== 0 || this.inhibit || this.halted || this.watching) {
-            // Instruction boundary: external interrupts, HLT, the interrupt shadow, TF.
-            if (this.flags & IF && !this.inhibit && this.pic?.hasInterrupt()) {
+          if (
+            (this.flags & (IF | TF)) !== 0 ||
+            this.inhibit ||
+            this.halted ||
+            this.watching ||
+            this.nmiPending
+          ) {
+            // Instruction boundary: NMI, external interrupts, HLT, the interrupt shadow, TF.
+            if (this.nmiPending && !this.nmiBlocked && !this.inhibit) {
+              // NMI ahead of INTR, whatever IF; blocked until the next IRET. The shadow of
+              // MOV SS / STI holds it for one instruction, as it does INTR.
+              this.nmiPending = false;
+              this.nmiBlocked = true;
+              this.halted = false;
+              this.startEip = this.eip;
+              this.startEsp = this.regs[ESP];
+              this.espSavedAt = done;
+              this.interrupt(NMI, false, -1, this.eip);
+            } else if (this.flags & IF && !this.inhibit && this.pic?.hasInterrupt()) {
               this.halted = false;
               const vec = this.pic.acknowledge();
               this.startEip = this.eip;
@@ -1433,6 +1456,16 @@ export class Cpu {
       }
     }
     return false;
+  }
+
+  /**
+   * Assert the NMI input (edge): vector 2 is delivered at the next instruction boundary whatever
+   * EFLAGS.IF, unless an NMI handler is still running (blocked until its IRET, also across task
+   * switches) — then it waits, one at most, as the processor latches a single NMI. A halted CPU
+   * wakes for it.
+   */
+  nmi(): void {
+    this.nmiPending = true;
   }
 
   /** Ask `run` to return with `reason` at the next instruction boundary (for hooks and devices). */

@@ -37,6 +37,9 @@ export interface CpuState {
   cpl: number;
   halted: boolean;
   inhibit: boolean;
+  /** The NMI latch and NMI blocking (absent in older states: neither). */
+  nmiPending?: boolean;
+  nmiBlocked?: boolean;
   a20: boolean;
   /**
    * MSRs and the TSC. Always saved; states from releases before the Pentium Pro features lack
@@ -86,6 +89,8 @@ export function saveCpuState(c: Cpu): CpuState {
     cpl: c.cpl,
     halted: c.halted,
     inhibit: c.inhibit,
+    nmiPending: c.nmiPending,
+    nmiBlocked: c.nmiBlocked,
     a20: c.a20Mask === -1,
     msr: {
       tsc: hex64(readTsc(c, false)),
@@ -135,6 +140,8 @@ export function loadCpuState(c: Cpu, s: CpuState): void {
   c.eip = s.eip;
   c.halted = s.halted;
   c.inhibit = s.inhibit;
+  c.nmiPending = s.nmiPending === true;
+  c.nmiBlocked = s.nmiBlocked === true;
   c.setA20(s.a20);
   c.lazyMask = 0;
   const m = s.msr;

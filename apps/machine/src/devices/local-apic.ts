@@ -3,9 +3,10 @@
 // always idle), so software that programs the APIC (kvm-unit-tests' start-up code, firmware) runs
 // on. Fixed-mode IPIs addressed to this processor (shorthand self or all-including-self, or its
 // physical ID) are accepted into IRR and delivered ahead of the 8259s by priority class against
-// TPR and ISR, with EOI; other delivery modes (NMI, INIT, SIPI...) and IPIs to others go nowhere,
-// LINT0/LINT1 are not wired (the 8259 pair reaches the CPU directly, as in virtual-wire mode) and the
-// APIC timer does not count. CPUID does not report an APIC, so an operating system does not rely on it.
+// TPR and ISR, with EOI. NMI-mode IPIs to this processor, and a LINT pin (`assertLint`) whose LVT
+// entry is unmasked with delivery mode NMI, raise the CPU's NMI input through `onNmi`; other
+// delivery modes (INIT, SIPI...) and IPIs to others go nowhere. The 8259 pair reaches the CPU
+// directly (as in virtual-wire mode) rather than through LINT0, and the APIC timer does not count. CPUID does not report an APIC, so an operating system does not rely on it.
 import type { MmioDevice } from '@phantasm/mmu';
 import { type DeviceRecord, RecordReader, type SavableDevice } from './state.js';
 
@@ -30,7 +31,10 @@ const LVT_ERROR = 0x370;
 const TIMER_INITIAL = 0x380;
 const TIMER_CURRENT = 0x390;
 const TIMER_DIVIDE = 0x3e0;
+const LVT_LINT0 = 0x350;
 const LVT_MASKED = 1 << 16;
+const MODE_FIXED = 0;
+const MODE_NMI = 4;
 
 /** Writable bits of the registers that keep what is written (offset → mask). */
 const WRITABLE: Record<number, number> = {
@@ -44,8 +48,8 @@ const WRITABLE: Record<number, number> = {
   [LVT_TIMER]: 0x300ff,
   816: 0x107ff, // thermal
   832: 0x107ff, // performance counters
-  848: 0x1a7ff, // LINT0
-  864: 0x1a7ff, // LINT1
+  [LVT_LINT0]: 0x1a7ff,
+  [LVT_LINT0 + 0x10]: 0x1a7ff, // LINT1
   [LVT_ERROR]: 0x100ff,
   [TIMER_INITIAL]: 0xffffffff,
   [TIMER_DIVIDE]: 0xb,
@@ -72,6 +76,8 @@ export class LocalApic implements MmioDevice, SavableDevice {
   private isr = new Uint8Array(256);
   /** How many IRR bits are set (the CPU asks at every instruction boundary). */
   private requested = 0;
+  /** The board's NMI line into the CPU (NMI-mode IPIs and LVT entries end here). */
+  onNmi: (() => void) | undefined;
 
   reset(): void {
     this.regs = powerOn();
@@ -112,12 +118,11 @@ export class LocalApic implements MmioDevice, SavableDevice {
     return v;
   }
 
-  /** ICR low written: a fixed interrupt for this processor is requested. */
+  /** ICR low written: a fixed interrupt or an NMI for this processor is requested. */
   private sendIpi(icr: number): void {
     const shorthand = (icr >> 18) & 3;
     const mode = (icr >> 8) & 7;
     const vector = icr & 0xff;
-    if (mode !== 0 || vector < 16) return;
     const physicalDest = (this.regs.get(ICR_HIGH) ?? 0) >>> 24;
     const toSelf =
       shorthand === 1 ||
@@ -125,10 +130,22 @@ export class LocalApic implements MmioDevice, SavableDevice {
       (shorthand === 0 &&
         !(icr & 0x800) &&
         (physicalDest === 0xff || physicalDest === (this.regs.get(ID) ?? 0) >>> 24));
-    if (toSelf && !this.irr[vector]) {
+    if (!toSelf) return;
+    if (mode === MODE_NMI)
+      this.onNmi?.(); // the vector is ignored
+    else if (mode === MODE_FIXED && vector >= 16 && !this.irr[vector]) {
       this.irr[vector] = 1;
       this.requested++;
     }
+  }
+
+  /**
+   * The LINT0/LINT1 pin `pin` sees an edge: with its LVT entry unmasked and delivery mode NMI it
+   * raises the CPU's NMI (the PC's NMI source is wired to LINT1); fixed/ExtINT modes are not modelled.
+   */
+  assertLint(pin: 0 | 1): void {
+    const lvt = this.regs.get(LVT_LINT0 + pin * 0x10) ?? LVT_MASKED;
+    if (!(lvt & LVT_MASKED) && ((lvt >> 8) & 7) === MODE_NMI) this.onNmi?.();
   }
 
   save(): DeviceRecord {

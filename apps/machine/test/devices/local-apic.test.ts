@@ -56,7 +56,30 @@ describe('local APIC register page', () => {
     apic.write(0xb0, 4, 0); // EOI 31h
     expect(apic.acknowledge()).toBe(0x3f);
     apic.write(0x300, 4, 0x000c4050); // all but self: nobody else to take it
-    apic.write(0x300, 4, 0x00000450); // NMI mode: not delivered
+    apic.write(0x300, 4, 0x00000450); // NMI mode: never an INTR vector
+    expect(apic.hasInterrupt()).toBe(false);
+  });
+
+  it('NMI-mode IPIs to this processor and LVT LINTn in NMI mode raise onNmi; the vector is ignored', () => {
+    const apic = new LocalApic();
+    let nmis = 0;
+    apic.onNmi = () => nmis++;
+    apic.write(0x300, 4, 0x00004400); // physical destination 0 (this APIC), NMI: even software-disabled
+    apic.write(0x300, 4, 0x00044402); // shorthand self
+    apic.write(0x300, 4, 0x00084400); // all including self
+    expect(nmis).toBe(3);
+    apic.write(0x300, 4, 0x000c4400); // all excluding self
+    apic.write(0x310, 4, 0x05000000);
+    apic.write(0x300, 4, 0x00004400); // physical destination 5: another processor
+    apic.write(0x300, 4, 0x00004031); // fixed mode is not an NMI
+    expect(nmis).toBe(3);
+    apic.assertLint(1); // LVT LINT1 masked after RESET
+    apic.write(0x360, 4, 0x400); // unmasked, NMI mode
+    apic.assertLint(1);
+    apic.assertLint(0); // LINT0 still masked
+    apic.write(0x350, 4, 0x700); // ExtINT: not an NMI
+    apic.assertLint(0);
+    expect(nmis).toBe(4);
     expect(apic.hasInterrupt()).toBe(false);
   });
 

@@ -122,7 +122,11 @@ export function retFar(c: Cpu): void {
 export function iret(c: Cpu): void {
   if (c.flags & VM) {
     if ((c.flags & IOPL) !== IOPL) c.fault(GP, 0);
-  } else if (inProtected(c)) {
+  }
+  // IRET ends NMI blocking even when it then faults (the SDM's "NMI unblocking due to IRET",
+  // Vol. 3C §27.2.3) and whichever way it returns (nested task, v86, real mode).
+  c.nmiBlocked = false;
+  if ((c.flags & VM) === 0 && inProtected(c)) {
     iretProtected(c);
     return;
   }

@@ -273,6 +273,7 @@ export class PcBoard {
         },
       },
     });
+    this.localApic.onNmi = () => this.cpu.nmi(); // ICR NMI IPIs, LVT LINTn in NMI mode
   }
 
   private wirePorts(options: PcBoardOptions): void {
