@@ -32,6 +32,9 @@ export const RF = 0x10000;
 export const VM = 0x20000;
 export const AC = 0x40000;
 export const ID = 0x200000;
+/** Virtual interrupt flag and virtual interrupt pending (CR4.VME / CR4.PVI). */
+export const VIF = 0x80000;
+export const VIP = 0x100000;
 /** The EFLAGS bits by name, for monitors and kernels that build or inspect flag images. */
 export const EFLAGS = { CF, PF, AF, ZF, SF, TF, IF, DF, OF, IOPL, NT, RF, VM, AC, ID } as const;
 /** The six arithmetic flags that the lazy-flag machinery computes. */
@@ -62,7 +65,7 @@ export const CR4_PGE = 0x80;
  * The CR4 bits this processor implements (MOV CR4 with any other bit set is #GP(0)): TSD
  * (RDTSC at CPL 0 only), DE (DR4/DR5 #UD), PSE (4 MiB pages), PGE (global pages). No VME/PVI.
  */
-export const CR4_IMPLEMENTED = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE;
+export const CR4_IMPLEMENTED = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE;
 
 // Exception vectors.
 export const DE = 0;

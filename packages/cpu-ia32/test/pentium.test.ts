@@ -171,8 +171,8 @@ describe('CPUID', () => {
     expect([m.cpu.ebx, m.cpu.ecx]).toEqual([0, 0]);
     expect(m.cpu.edx).toBe(CPUID_FEATURES);
     const bits = Array.from({ length: 32 }, (_, i) => i).filter((i) => (CPUID_FEATURES >>> i) & 1);
-    // FPU (the x87 in src/x87) DE PSE TSC MSR CX8 SEP PGE CMOV.
-    expect(bits).toEqual([0, 2, 3, 4, 5, 8, 11, 13, 15]);
+    // FPU (the x87 in src/x87) VME DE PSE TSC MSR CX8 SEP PGE CMOV.
+    expect(bits).toEqual([0, 1, 2, 3, 4, 5, 8, 11, 13, 15]);
   });
 
   it('answers a leaf above the maximum (80000000h included) with leaf 1, as Intel processors do', () => {
@@ -769,22 +769,22 @@ describe('SYSENTER / SYSEXIT', () => {
 describe('CR4', () => {
   const MOV_CR4_EAX = [0x0f, 0x22, 0xe0];
 
-  it('accepts exactly TSD, DE, PSE and PGE; any other bit is #GP(0) and changes nothing', () => {
+  it('accepts exactly VME, PVI, TSD, DE, PSE and PGE; any other bit is #GP(0) and changes nothing', () => {
     const m = flat();
-    m.cpu.eax = 0x9c;
+    m.cpu.eax = 0x9f;
     exec(m, MOV_CR4_EAX);
     expect(m.faults).toEqual([]);
-    expect(m.cpu.cr4).toBe(0x9c);
-    for (const bit of [0x1, 0x2, 0x20, 0x40, 0x100, 0x200, 0x400, 0x800, 0x2000, 0x80000000]) {
+    expect(m.cpu.cr4).toBe(0x9f);
+    for (const bit of [0x20, 0x40, 0x100, 0x200, 0x400, 0x800, 0x2000, 0x80000000]) {
       m.faults.length = 0;
       m.cpu.eip = CODE;
-      m.cpu.eax = 0x9c | bit;
+      m.cpu.eax = 0x9f | bit;
       exec(m, MOV_CR4_EAX);
       expect(m.faults, `bit ${bit.toString(16)}`).toEqual([[GP, 0]]);
-      expect(m.cpu.cr4).toBe(0x9c);
+      expect(m.cpu.cr4).toBe(0x9f);
     }
     m.cpu.setControl(4, 0xffffffff); // the host API keeps the implemented bits
-    expect(m.cpu.cr4).toBe(0x9c);
+    expect(m.cpu.cr4).toBe(0x9f);
   });
 
   it('CR4.DE makes DR4/DR5 #UD; without it they alias DR6/DR7', () => {

@@ -6,6 +6,7 @@ import {
   BP,
   BR,
   CR0_PE,
+  CR4_VME,
   CS,
   DS,
   ECX,
@@ -25,6 +26,7 @@ import {
 } from '../state.js';
 import { incDec } from './arith.js';
 import { poppableFlags } from './stack.js';
+import { loadVirtualFlags, redirectV86Interrupt, v86Virtual } from './virtual-if.js';
 
 const inProtected = (c: Cpu) => (c.cr0 & CR0_PE) !== 0 && (c.flags & VM) === 0;
 
@@ -120,14 +122,22 @@ export function retFar(c: Cpu): void {
 
 /** CF: IRET / IRETD. */
 export function iret(c: Cpu): void {
-  if (c.flags & VM) {
-    if ((c.flags & IOPL) !== IOPL) c.fault(GP, 0);
-  }
+  const virtual = (c.flags & VM) !== 0 && (c.flags & IOPL) !== IOPL;
+  if (virtual && (!v86Virtual(c) || c.opsize32)) c.fault(GP, 0);
   // IRET ends NMI blocking even when it then faults (the SDM's "NMI unblocking due to IRET",
   // Vol. 3C §27.2.3) and whichever way it returns (nested task, v86, real mode).
   c.nmiBlocked = false;
-  if ((c.flags & VM) === 0 && inProtected(c)) {
+  if (inProtected(c)) {
     iretProtected(c);
+    return;
+  }
+  if (virtual) {
+    // VME below IOPL 3: the image's IF becomes VIF (#GP(0) for TF, or IF with VIP set)
+    const ip = c.pop16();
+    const cs = c.pop16();
+    loadVirtualFlags(c, c.pop16());
+    c.loadSeg(CS, cs);
+    c.eip = ip;
     return;
   }
   const ip = c.popV();
@@ -141,7 +151,10 @@ export function iret(c: Cpu): void {
 
 /** CD: INT imm8 (IOPL-sensitive in v86 mode). */
 export function intImm(c: Cpu): void {
-  if (c.flags & VM && (c.flags & IOPL) !== IOPL) c.fault(GP, 0);
+  if (c.flags & VM) {
+    if (c.cr4 & CR4_VME && redirectV86Interrupt(c, c.imm & 0xff, c.eip)) return;
+    if ((c.flags & IOPL) !== IOPL) c.fault(GP, 0);
+  }
   c.interrupt(c.imm & 0xff, true, -1, c.eip);
 }
 /** CC: INT3. */

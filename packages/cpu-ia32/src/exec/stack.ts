@@ -2,6 +2,7 @@
 // PUSHA/POPA, PUSHF/POPF, ENTER/LEAVE.
 import type { Cpu } from '../cpu.js';
 import { AC, EBP, ESP, GP, ID, IF, IOPL, SS, UD, VM } from '../state.js';
+import { loadVirtualFlags, v86Virtual, virtualFlagsImage } from './virtual-if.js';
 
 /** 50-57: PUSH r (PUSH eSP pushes the value before the push). */
 export function pushReg(c: Cpu): void {
@@ -61,7 +62,11 @@ export function popa(c: Cpu): void {
 
 /** 9C: PUSHF / PUSHFD (VM and RF read as 0 in the image). */
 export function pushf(c: Cpu): void {
-  if (c.flags & VM && (c.flags & IOPL) !== IOPL) c.fault(GP, 0);
+  if (c.flags & VM && (c.flags & IOPL) !== IOPL) {
+    if (!v86Virtual(c) || c.opsize32) c.fault(GP, 0);
+    c.push16(virtualFlagsImage(c));
+    return;
+  }
   const f = c.getFlags();
   if (c.opsize32) c.push32(f & 0x00fcffff);
   else c.push16(f);
@@ -82,7 +87,11 @@ export function poppableFlags(c: Cpu, size32: boolean): number {
 
 /** 9D: POPF / POPFD (IOPL-sensitive in v86 mode). */
 export function popf(c: Cpu): void {
-  if (c.flags & VM && (c.flags & IOPL) !== IOPL) c.fault(GP, 0);
+  if (c.flags & VM && (c.flags & IOPL) !== IOPL) {
+    if (!v86Virtual(c) || c.opsize32) c.fault(GP, 0);
+    loadVirtualFlags(c, c.pop16()); // a #GP restores SP with the rest of the instruction
+    return;
+  }
   const v = c.popV();
   const mask = poppableFlags(c, c.opsize32);
   c.setFlags((c.getFlags() & ~mask) | (v & mask));

@@ -18,6 +18,7 @@ import {
   VM,
   ZF,
 } from '../state.js';
+import { pmVirtual, v86Virtual, virtualCliSti } from './virtual-if.js';
 
 const realOrV86 = (c: Cpu) => (c.cr0 & CR0_PE) === 0 || (c.flags & VM) !== 0;
 
@@ -36,7 +37,11 @@ export function hlt(c: Cpu): void {
 export function cliSti(c: Cpu): void {
   if (c.cr0 & CR0_PE) {
     const iopl = (c.flags & IOPL) >> 12;
-    if (c.flags & VM ? iopl !== 3 : c.cpl > iopl) c.fault(GP, 0);
+    if (c.flags & VM ? iopl !== 3 : c.cpl > iopl) {
+      if (!v86Virtual(c) && !pmVirtual(c)) c.fault(GP, 0);
+      virtualCliSti(c, c.opByte === 0xfa);
+      return;
+    }
   }
   if (c.opByte === 0xfa) c.flags &= ~IF;
   else {
@@ -180,11 +185,20 @@ const VENDOR = [0x756e6547, 0x49656e69, 0x6c65746e];
 export const CPUID_MAX_LEAF = 1;
 /**
  * CPUID leaf 1 EDX: exactly what this processor implements — FPU (the x87 in src/x87), DE
- * (CR4.DE), PSE, TSC, MSR, CX8 (CMPXCHG8B), SEP (SYSENTER/SYSEXIT), PGE, CMOV. No VME, PAE, MCE,
+ * (CR4.DE), PSE, TSC, MSR, CX8 (CMPXCHG8B), SEP (SYSENTER/SYSEXIT), PGE, CMOV, VME (with PVI). No PAE, MCE,
  * APIC, MTRR, MCA, PAT or MMX.
  */
 export const CPUID_FEATURES =
-  (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
+  (1 << 0) |
+  (1 << 1) |
+  (1 << 2) |
+  (1 << 3) |
+  (1 << 4) |
+  (1 << 5) |
+  (1 << 8) |
+  (1 << 11) |
+  (1 << 13) |
+  (1 << 15);
 /**
  * Family 6 (P6, Pentium Pro class), model 3, stepping 3: the first P6 signature whose SEP bit
  * software may trust (the SDM tells it to ignore SEP when family 6, model < 3 and stepping < 3;

@@ -26,6 +26,8 @@ import {
   SSV,
   TF,
   TS,
+  VIF,
+  VIP,
   VM,
   ZF,
 } from '../state.js';
@@ -423,6 +425,7 @@ export function iretProtected(c: Cpu): void {
   // Flag bits this privilege level may change (evaluated at the old CPL).
   let mask = 0x7fd5 | (w === 4 ? AC | ID | RF : 0);
   if (c.cpl > 0) mask &= ~IOPL;
+  else if (w === 4) mask |= VIF | VIP; // IRETD at CPL 0 loads the virtual flags too
   if (c.cpl > (c.flags & IOPL) >> 12) mask &= ~IF;
   const newFlags = (c.getFlags() & ~mask) | (flags & mask);
   if (rpl === c.cpl) {
@@ -454,7 +457,7 @@ function returnToV86(c: Cpu, eip: number, cs: number, flags: number): void {
   const ds = read(24) & 0xffff;
   const fs = read(28) & 0xffff;
   const gs = read(32) & 0xffff;
-  c.setFlags((flags & 0x257fd5) | VM);
+  c.setFlags((flags & (0x257fd5 | VIF | VIP)) | VM);
   const v86 = RIGHTS_REAL_DATA | 0x60;
   c.setSegmentCache(CS, cs, cs << 4, 0xffff, v86 | 8);
   c.setSegmentCache(SS, ss, ss << 4, 0xffff, v86);
