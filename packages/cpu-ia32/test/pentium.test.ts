@@ -766,6 +766,26 @@ describe('SYSENTER / SYSEXIT', () => {
   });
 });
 
+describe('ENTER and the final stack pointer', () => {
+  it('#PF when a write at the final ESP would fault, though the pushes succeeded (SDM ENTER; test386 POST 1Ah)', () => {
+    const m = flat({ paging: true });
+    ring3(m.cpu);
+    setPte(m, 0x20000, 0x3); // supervisor page just below the user stack page
+    m.cpu.esp = 0x21004;
+    m.cpu.ebp = 0x1234;
+    exec(m, [0xc8, 0x01, 0x00, 0x00]); // enter 1, 0: push ebp at 21000h, ESP would be 20FFFh
+    expect(m.faults).toEqual([[PF, 7]]);
+    expect(m.cpu.cr2).toBe(0x20fff);
+    expect([m.cpu.esp, m.cpu.ebp, m.cpu.eip]).toEqual([0x21004, 0x1234, CODE]);
+    const ok = flat({ paging: true });
+    ring3(ok.cpu);
+    ok.cpu.esp = 0x21004;
+    exec(ok, [0xc8, 0x01, 0x00, 0x00]);
+    expect(ok.faults).toEqual([]);
+    expect([ok.cpu.esp, ok.cpu.ebp]).toEqual([0x20fff, 0x21000]);
+  });
+});
+
 describe('CR4', () => {
   const MOV_CR4_EAX = [0x0f, 0x22, 0xe0];
 

@@ -176,6 +176,27 @@ describe('Ia32Mmu accessed and dirty bits (SDM 3A §4.8)', () => {
     expect(memory.ram[F]).toBe(0);
   });
 
+  it('a PTE fault leaves the PDE accessed as a P6 does; with paging386AccessedRule it stays clear', () => {
+    for (const rule386 of [false, true]) {
+      for (const pte of ['absent', 'super'] as const) {
+        const { memory, cr3, mmu, editor } = pagedMachine();
+        mmu.paging386AccessedRule = rule386;
+        editor.map(V, F, { writable: true, user: false });
+        const pdeAt = cr3 + (V >>> 22) * 4;
+        const pteAt = editor.pteAddress(V) as number;
+        if (pte === 'absent') memory.write32(pteAt, 0);
+        memory.write32(pdeAt, memory.read32(pdeAt) & ~PTE_A);
+        mmu.flushAll();
+        expect(mmu.readLinear8(V, true)).toBe(FAULT); // not present, or a user read of a supervisor page
+        expect(memory.read32(pdeAt) & PTE_A, `${pte} 386=${rule386}`).toBe(rule386 ? 0 : PTE_A);
+        if (pte === 'absent') continue;
+        expect(mmu.readLinear8(V, false)).toBe(0); // an allowed access sets both, under either rule
+        expect(memory.read32(pdeAt) & PTE_A).toBe(PTE_A);
+        expect(memory.read32(pteAt) & PTE_A).toBe(PTE_A);
+      }
+    }
+  });
+
   it('supervisor writes to a read-only page with CR0.WP=0 succeed and set D', () => {
     const { memory, mmu, editor } = pagedMachine({ wp: false });
     editor.map(V, F, { writable: false, user: true });

@@ -115,8 +115,15 @@ export function enter(c: Cpu): void {
     c.pushV(frame);
   }
   const newSp = s32 ? (c.regs[ESP] - size) >>> 0 : (c.regs[ESP] - size) & 0xffff;
-  // The whole frame must be writable before anything is committed (#SS otherwise).
-  if (size > 0) c.checkWrite(SS, newSp, 1);
+  // The whole frame must be writable before anything is committed: #SS beyond the limit, and
+  // #PF when "a write using the final value of the stack pointer" would fault (SDM ENTER; the
+  // 386 alike, test386 POST 1Ah) — probed by writing the byte there back unchanged (read
+  // without the access checks, so the fault is the write's).
+  if (size > 0) {
+    c.checkWrite(SS, newSp, 1);
+    const phys = c.linearToPhysical((c.segBase[SS] + newSp) | 0);
+    c.writeMem8(SS, newSp, phys >= 0 ? c.memory.read8(phys) : 0);
+  }
   c.setRegV(EBP, frame);
   if (s32) c.regs[ESP] = newSp;
   else c.regs[ESP] = (c.regs[ESP] & ~0xffff) | newSp;

@@ -112,6 +112,13 @@ export class Ia32Mmu {
 
   /** Page-table walks done so far (misses). A statistic for tests and benchmarks. */
   walks = 0;
+  /**
+   * The 80386's accessed-bit rule instead of the P6's (off by default): a directory entry's
+   * accessed bit is set only when the whole access is allowed, together with the page table
+   * entry's, so a page fault at the PTE leaves the PDE's A bit clear (386 Programmer's Reference
+   * §5.2.4.4, as test386.asm checks). A P6 sets it as soon as the walk uses the entry (SDM 3A §4.8).
+   */
+  paging386AccessedRule = false;
 
   /** Physical address mask of the A20 gate: bit 20 forced to 0 while the gate is closed. */
   private a20Mask = 0xffff_ffff;
@@ -593,11 +600,13 @@ export class Ia32Mmu {
       this.noteFill(vpn, updated & 0x1ff);
       return (((pde & PDE_LARGE_FRAME) | (linear & 0x3ff000)) & this.a20Mask) >>> 0;
     }
-    if ((pde & PTE_A) === 0) this.memory.write32(pdeAddress, pde | PTE_A);
+    const late = this.paging386AccessedRule;
+    if ((pde & PTE_A) === 0 && !late) this.memory.write32(pdeAddress, pde | PTE_A);
     const pteAddress = ((pde & PTE_FRAME & this.a20Mask) >>> 0) + ((linear >>> 10) & 0xffc);
     const pte = this.memory.read32(pteAddress);
     if ((pte & PTE_P) === 0) return this.fault(linear, write, user, 0);
     if (!this.allowed(pde & pte, write, user)) return this.fault(linear, write, user, PF_P);
+    if ((pde & PTE_A) === 0 && late) this.memory.write32(pdeAddress, pde | PTE_A);
     const updated = pte | PTE_A | (write ? PTE_D : 0);
     if (updated !== pte) this.memory.write32(pteAddress, updated);
     this.noteFill(vpn, (updated & ~(PTE_RW | PTE_US) & 0x17f) | (pde & pte & (PTE_RW | PTE_US)));
