@@ -96,6 +96,10 @@ export const GE_PRIVILEGED_OPERATION = 0x10n;
 export const GE_PRIVILEGED_REGISTER = 0x20n;
 export const GE_RESERVED_REGISTER = 0x30n;
 
+/** NaT Consumption codes (isr.code 7:4): a NaT register, a NaTPage reference. */
+export const ISR_CODE_NAT_REGISTER = 0x10n;
+export const ISR_CODE_NAT_PAGE = 0x20n;
+
 /** Interruption vector offsets (from cr.iva) besides the translation faults (in @phantasm/mmu). */
 export const VECTOR = {
   break: 0x2c00,

@@ -11,6 +11,7 @@ import {
   IA64_EXEC,
   IA64_FAULT_DATA_NESTED_TLB,
   IA64_FAULT_NAME,
+  IA64_FAULT_NAT_PAGE,
   IA64_FAULT_VECTOR,
   IA64_OK,
   IA64_READ,
@@ -28,6 +29,8 @@ import {
   GE_PRIVILEGED_OPERATION,
   GE_RESERVED_REGISTER,
   ISR,
+  ISR_CODE_NAT_PAGE,
+  ISR_CODE_NAT_REGISTER,
   PSR,
   PSR_KEPT_ON_INTERRUPTION,
   PSR_UM,
@@ -397,12 +400,20 @@ export class Ia64System {
           (access & IA64_READ ? ISR.r : 0n) |
           (this.tlb.faultEd ? ISR.ed : 0n);
         const code = this.faultCode;
-        const nested = code === IA64_FAULT_DATA_NESTED_TLB;
-        this.interrupt(IA64_FAULT_VECTOR[code], ip, slot, isr, {
-          ifa: nested ? undefined : this.faultVa,
-          itir: this.tlb.faultItir,
-          iha: this.tlb.faultIha,
-        });
+        if (code === IA64_FAULT_DATA_NESTED_TLB) {
+          // psr.ic was 0 and cr.isr keeps the outer fault's value: the nested handler needs it
+          const outer = this.cr[CR.isr];
+          this.interrupt(IA64_FAULT_VECTOR[code], ip, slot, 0n);
+          this.cr[CR.isr] = outer;
+          break;
+        }
+        this.interrupt(
+          IA64_FAULT_VECTOR[code],
+          ip,
+          slot,
+          code === IA64_FAULT_NAT_PAGE ? isr | ISR_CODE_NAT_PAGE : isr,
+          { ifa: this.faultVa, itir: this.tlb.faultItir, iha: this.tlb.faultIha },
+        );
         break;
       }
       case 'break':
@@ -418,7 +429,7 @@ export class Ia64System {
         this.interrupt(VECTOR.generalException, ip, slot, GE_RESERVED_REGISTER);
         break;
       case 'register-nat-consumption':
-        this.interrupt(VECTOR.natConsumption, ip, slot, 0x10n);
+        this.interrupt(VECTOR.natConsumption, ip, slot, ISR_CODE_NAT_REGISTER);
         break;
       case 'disabled-fp-register':
         this.interrupt(VECTOR.disabledFp, ip, slot, 0n);
