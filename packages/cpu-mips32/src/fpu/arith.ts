@@ -320,25 +320,31 @@ function rows(): ArithRow[] {
 /** The computational rows (names as `add.s`, `cvt.d.w`, `c.ult.d`). */
 export const ARITH_ROWS: readonly ArithRow[] = rows();
 
-/** Rows by fmt (16, 17, 20, 21) and funct; a missing one is a Reserved Instruction. */
-const BY_CODE = new Map<number, ArithRow>();
-for (const r of ARITH_ROWS) BY_CODE.set((r.fmt << 6) | r.funct, r);
+/** A row ready to dispatch: the instruction bits that must be clear with FR = 0 (odd fd/fs/ft). */
+interface Entry {
+  row: ArithRow;
+  needs64: boolean;
+  oddMask: number;
+}
+const FIELD_LOW_BIT = { fd: 1 << 6, fs: 1 << 11, ft: 1 << 16 } as const;
+
+/** Entries by (fmt << 6) | funct; a missing one is a Reserved Instruction. */
+const BY_CODE: (Entry | undefined)[] = new Array(32 * 64).fill(undefined);
+for (const row of ARITH_ROWS) {
+  const needs64 = row.check === '64';
+  const oddMask = needs64
+    ? 0
+    : (row.check as readonly ('fd' | 'fs' | 'ft')[]).reduce((m, w) => m | FIELD_LOW_BIT[w], 0);
+  BY_CODE[(row.fmt << 6) | row.funct] = { row, needs64, oddMask };
+}
 
 export function arithRow(i: number): ArithRow | undefined {
-  return BY_CODE.get((fmtField(i) << 6) | (i & 63));
+  return BY_CODE[(fmtField(i) << 6) | (i & 63)]?.row;
 }
 
 /** Run a computational instruction (the CP1 usable check has been done). */
 export function execArith(c: MipsCpu, f: Fpu, i: number): void {
-  const r = BY_CODE.get((fmtField(i) << 6) | (i & 63));
-  if (r === undefined) c.exception(EXC.RI);
-  if (r.check === '64') {
-    if (!fr(c)) c.exception(EXC.RI);
-  } else if (r.check.length !== 0 && !fr(c)) {
-    for (const which of r.check) {
-      const n = which === 'fd' ? fdField(i) : which === 'fs' ? fsField(i) : ftField(i);
-      if ((n & 1) !== 0) c.exception(EXC.RI);
-    }
-  }
-  r.exec(c, f, i);
+  const e = BY_CODE[(fmtField(i) << 6) | (i & 63)];
+  if (e === undefined || (!fr(c) && (e.needs64 || (i & e.oddMask) !== 0))) c.exception(EXC.RI);
+  else e.row.exec(c, f, i);
 }
