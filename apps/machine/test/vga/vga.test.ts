@@ -1,6 +1,7 @@
 // The VGA device without a CPU: memory access modes through the A0000h window, the register ports,
 // the incremental renderer's dirty reports, and machine-state records.
 import { describe, expect, it } from 'vitest';
+import type { VgaFrame } from '../../src/devices/vga/frame.js';
 import { findMode, setMode } from '../../src/devices/vga/modes.js';
 import { VgaRenderer } from '../../src/devices/vga/renderer.js';
 import { Vga } from '../../src/devices/vga/vga.js';
@@ -153,6 +154,24 @@ describe('VGA renderer', () => {
     vga.write(0x3d4, 2, 0x0e | (((80 * 10) >> 8) << 8));
     expect(r.render().dirty).toEqual({ x: 0, y: 0, width: 720, height: 176 });
     expect(r.render().dirty).toBeNull();
+  });
+
+  it('with the time given, the cursor blinks every 16 frames (its row alone) and blink text every 32', () => {
+    const vga = inMode(0x03);
+    const r = new VgaRenderer(vga);
+    vga.window.write(B8000 + 2 * (80 * 5 + 2), 2, 0x8fdb); // a white full block, blinking, on black
+    // red of the cursor's pixel (row 0, column 0, line 13: mode 03h's CR0A) and of the block's
+    const shown = (f: VgaFrame) => [f.rgba[13 * 720 * 4], f.rgba[((5 * 16 + 3) * 720 + 2 * 9) * 4]];
+    const all = { x: 0, y: 0, width: 720, height: 400 };
+    let f = r.render(0);
+    expect([f.dirty, shown(f)]).toEqual([all, [168, 255]]);
+    f = r.render(300); // the cursor off, the text still on: only row 0 is drawn again
+    expect([f.dirty, shown(f)]).toEqual([{ x: 0, y: 0, width: 720, height: 16 }, [0, 255]]);
+    f = r.render(600); // the cursor on, blinking text off: all of it
+    expect([f.dirty, shown(f)]).toEqual([all, [168, 0]]);
+    expect(r.render(610).dirty).toBeNull();
+    f = r.render(); // without a time both are shown (the tests' pictures)
+    expect([f.dirty, shown(f)]).toEqual([all, [168, 255]]);
   });
 
   it('mode 13h: one pixel redraws its two doubled scanlines; a palette change redraws all', () => {

@@ -12,7 +12,7 @@ export class Display {
 
   /** The changed part of the picture since the last call, or null when nothing changed. */
   frame(): FrameMessage | null {
-    const f = this.source.render();
+    const f = this.source.render(performance.now()); // the clock makes the text cursor blink
     if (!f.dirty) return null;
     const { x, y, width: w, height: h } = f.dirty;
     return {

@@ -35,7 +35,11 @@ export interface VgaFrame {
  * (e.g. on requestAnimationFrame or every 50 ms of the run loop).
  */
 export interface VgaFrameSource {
-  render(): VgaFrame;
+  /**
+   * The picture now. `timeMs` (a clock in milliseconds, e.g. performance.now()) makes the text
+   * cursor and blinking characters blink as on a 60 Hz VGA; without it they are always shown.
+   */
+  render(timeMs?: number): VgaFrame;
   /** Forget what was drawn: the next render() redraws everything and reports the whole frame dirty. */
   invalidate(): void;
 }

@@ -2,7 +2,7 @@
 // 16 dots per character, the font from plane 2), 16-colour planar and 256-colour graphics with the
 // CRTC's scan doubling, and VBE modes at 8, 15, 16, 24 and 32 bits per pixel.
 // Incremental: a register change redraws the frame; otherwise only the scanlines (text rows) whose
-// video memory blocks were written, and the rows of a moved cursor, are drawn again.
+// video memory blocks were written, and the rows of a moved or blinking cursor, are drawn again.
 import type { VgaFrame, VgaFrameSource, VgaRect } from './frame.js';
 import { DIRTY_SHIFT } from './memory.js';
 import { palette16, palette256 } from './palette.js';
@@ -20,6 +20,13 @@ interface Layout {
 
 const BLACK = 0xff000000;
 
+/**
+ * Blinking, as a VGA at 60 frames/s shows it: the cursor changes every 16 frames, characters with
+ * the blink attribute every 32. Only when render() is given the time; without it both stay on.
+ */
+const CURSOR_BLINK_MS = (16 * 1000) / 60;
+const TEXT_BLINK_MS = 2 * CURSOR_BLINK_MS;
+
 export class VgaRenderer implements VgaFrameSource {
   private rgba = new Uint8ClampedArray(0);
   private pixels = new Uint32Array(0);
@@ -31,6 +38,9 @@ export class VgaRenderer implements VgaFrameSource {
   private fontGeneration = -1;
   private cursorGeneration = -1;
   private cursorCell = -1;
+  /** Whether the cursor and blinking characters were shown in the last frame. */
+  private cursorPhase = true;
+  private textPhase = true;
   private readonly pal = new Uint32Array(256);
 
   constructor(private readonly vga: Vga) {}
@@ -39,10 +49,17 @@ export class VgaRenderer implements VgaFrameSource {
     this.generation = -1;
   }
 
-  render(): VgaFrame {
+  render(timeMs?: number): VgaFrame {
     const { regs, vbe, memory } = this.vga;
     const layout = this.computeLayout();
+    const cursorPhase = timeMs === undefined || Math.floor(timeMs / CURSOR_BLINK_MS) % 2 === 0;
+    const textPhase = timeMs === undefined || Math.floor(timeMs / TEXT_BLINK_MS) % 2 === 0;
+    const cursorBlinked = cursorPhase !== this.cursorPhase;
+    const textBlinked = textPhase !== this.textPhase && (regs.attr[0x10] & 0x08) !== 0;
+    this.cursorPhase = cursorPhase;
+    this.textPhase = textPhase;
     const full =
+      textBlinked ||
       this.generation !== regs.generation ||
       this.vbeGeneration !== vbe.generation ||
       (layout.kind === 'text' && this.fontGeneration !== memory.fontGeneration) ||
@@ -74,7 +91,7 @@ export class VgaRenderer implements VgaFrameSource {
         }
         break;
       case 'text':
-        this.drawText(layout, full, drawn);
+        this.drawText(layout, full, cursorBlinked, drawn);
         break;
       default:
         this.drawGraphics(layout, full, drawn);
@@ -130,7 +147,12 @@ export class VgaRenderer implements VgaFrameSource {
     return false;
   }
 
-  private drawText(layout: Layout, full: boolean, drawn: (y0: number, y1: number) => void): void {
+  private drawText(
+    layout: Layout,
+    full: boolean,
+    cursorBlinked: boolean,
+    drawn: (y0: number, y1: number) => void,
+  ): void {
     const { regs, memory } = this.vga;
     const { crtc, seq, attr } = regs;
     const vram = memory.vram;
@@ -146,11 +168,11 @@ export class VgaRenderer implements VgaFrameSource {
     const blinkMode = (attr[0x10] & 0x08) !== 0;
     const lineGraphics = (attr[0x10] & 0x04) !== 0;
     const cursorAt = ((crtc[0x0e] << 8) | crtc[0x0f]) * 4;
-    const cursorOn = !(crtc[0x0a] & 0x20);
+    const cursorOn = !(crtc[0x0a] & 0x20) && this.cursorPhase;
     const cursorFirst = crtc[0x0a] & 0x1f;
     const cursorLast = Math.min(crtc[0x0b] & 0x1f, cheight - 1);
     const cursorRows = new Set<number>();
-    if (this.cursorGeneration !== regs.cursorGeneration) {
+    if (this.cursorGeneration !== regs.cursorGeneration || cursorBlinked) {
       for (const cell of [this.cursorCell, cursorAt]) {
         const row = Math.floor((cell - layout.start) / layout.lineOffset);
         if (cell >= 0 && row >= 0 && row < rows) cursorRows.add(row);
@@ -169,7 +191,8 @@ export class VgaRenderer implements VgaFrameSource {
         const addr = (rowAddr + col * 4) & (vram.length - 1);
         const ch = vram[addr];
         const at = vram[addr + 1];
-        const fg = pal[at & 0x0f];
+        const hidden = blinkMode && at & 0x80 && !this.textPhase;
+        const fg = pal[hidden ? (at >> 4) & 7 : at & 0x0f];
         const bg = pal[blinkMode ? (at >> 4) & 7 : at >> 4];
         const glyph = fontBase[(at >> 3) & 1] + ch * 32 * 4;
         const dup9 = cw === 9 && lineGraphics && ch >= 0xb0 && ch <= 0xdf;
