@@ -257,6 +257,28 @@ describe.each(PATHS)('CP1 on the %s', (_name, path) => {
     expect((fcsr >>> 2) & 0x1f).toBe(F.FLAG_V); // Flags: only the earlier V
   });
 
+  it('LDC1/SDC1 follow the bus byte order (big-endian: the high word at the lower address)', () => {
+    const ldc1 = (ft: number, off: number, base: number) =>
+      ((0x35 << 26) | (base << 21) | (ft << 16) | off) >>> 0;
+    const sdc1 = (ft: number, off: number, base: number) =>
+      ((0x3d << 26) | (base << 21) | (ft << 16) | off) >>> 0;
+    for (const bigEndian of [false, true]) {
+      const memory = new PhysicalMemory({ ramSize: 1 << 20, bigEndian });
+      const cpu = new MipsCpu({ memory, model: '24Kf', ...path });
+      cpu.writeCp0(12, 0, CU1);
+      load(memory, CODE, [ldc1(4, 0x100, 8), sdc1(4, 0x108, 8), I.wait()]);
+      cpu.r[8] = 0x8000_0000 | 0;
+      memory.write32(0x100, 0x1111_1111);
+      memory.write32(0x104, 0x2222_2222);
+      cpu.jump(CODE);
+      cpu.run(10);
+      const f = cpu.fpu as NonNullable<typeof cpu.fpu>;
+      const [low, high] = bigEndian ? [0x2222_2222, 0x1111_1111] : [0x1111_1111, 0x2222_2222];
+      expect([f.lo[4] >>> 0, f.lo[5] >>> 0]).toEqual([low, high]);
+      expect([memory.read32(0x108), memory.read32(0x10c)]).toEqual([0x1111_1111, 0x2222_2222]);
+    }
+  });
+
   it('random instruction words with the FPU enabled never throw a host exception', () => {
     const opcodes = [0x11, 0x11, 0x11, 0x13, 0x31, 0x35, 0x39, 0x3d];
     let s = 99;
