@@ -43,6 +43,8 @@ export interface MaltaBoardOptions {
   startTime?: Date;
   /** The processor: '4Kc' (default, no FPU, what Debian's 4kc-malta kernel expects) or '24Kf' (with the FPU). */
   cpu?: '4Kc' | '24Kf';
+  /** Run hot code as compiled blocks (default true); false keeps cpu-mips32's plain interpreter. */
+  fastPath?: boolean;
 }
 
 export type MaltaStop = 'poweroff' | 'reset' | 'serial' | 'max-instructions' | 'timeout';
@@ -136,7 +138,7 @@ export class MaltaBoard {
     );
     this.wirePorts();
     this.mapDevices();
-    this.cpu = new MipsCpu({ memory: this.memory, model: options.cpu });
+    this.cpu = new MipsCpu({ memory: this.memory, model: options.cpu, fastPath: options.fastPath ?? true });
   }
 
   private wirePorts(): void {
