@@ -49,9 +49,12 @@ describe.skipIf(!kernel || !busybox || !enabled)('Debian 12 Linux (686) on the P
           return r;
       }
     };
+    const cpu0 = process.cpuUsage();
     const boot = until(PROMPT, 0);
+    const cpu = process.cpuUsage(cpu0);
     console.log(
-      `PC Linux: shell prompt after ${boot.instructions} instructions, ${boot.virtualSeconds.toFixed(2)} s virtual`,
+      `PC Linux: shell prompt after ${boot.instructions} instructions, ${boot.virtualSeconds.toFixed(2)} s virtual, ` +
+        `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s host CPU`,
     );
     expect(log, log.slice(-2000)).toContain(PROMPT);
     expect(log).toContain('Linux version 6.1.0');
