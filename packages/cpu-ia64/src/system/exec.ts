@@ -35,7 +35,8 @@ function imm24(raw: number): bigint {
 
 function checkInsert(c: Ia64Cpu, status: number, what: string): void {
   if (status === IA64_INSERT_OK) return;
-  if (status === IA64_INSERT_OVERLAP) c.raise('machine-check', 0n, `${what} overlaps a translation register`);
+  if (status === IA64_INSERT_OVERLAP)
+    c.raise('machine-check', 0n, `machine check: ${what} overlaps a translation register`);
   c.raise('reserved-register', 0n, `${what} with a reserved field, page size or slot`);
 }
 

@@ -6,6 +6,8 @@ import { Ia64System, parseElf } from '../../src/index.js';
 
 export interface BareResult {
   output: string;
+  /** cpu.fault's kind and message when reason = 'fault'. */
+  fault?: string;
   status: number | undefined;
   reason: string;
   instructions: number;
@@ -41,6 +43,6 @@ export function runBare(path: string, budget = 2_000_000): BareResult {
   });
   sys.boot(image.entry);
   const reason = sys.run(budget);
-  if (reason === 'fault') output += `\n[fault: ${sys.cpu.fault?.message}]`;
-  return { output, status, reason, instructions: sys.cpu.retired, system: sys };
+  const fault = reason === 'fault' ? `${sys.cpu.fault?.kind}: ${sys.cpu.fault?.message}` : undefined;
+  return { output, fault, status, reason, instructions: sys.cpu.retired, system: sys };
 }
