@@ -100,19 +100,7 @@ main:
             jne .next
             inc bh
 .next:      loop .cell
-            ; and a line of text through the BIOS teletype on the top row
-            mov ah, 0x02
-            xor bh, bh
-            xor dx, dx
-            int 0x10
-            mov si, msg_hello
-.t:         lodsb
-            or al, al
-            jz stop
-            mov ah, 0x0e
-            xor bh, bh
-            int 0x10
-            jmp .t
+            jmp hello               ; and a line of text through the BIOS teletype on the top row
 %elif TEST == T_MODE13
             mov ax, 0x0013
             int 0x10
@@ -283,15 +271,8 @@ main:
             cmp bx, 100
             jb .box
   %if TEST != T_CGA05
-            ; and a line of text through the teletype in colour 3 (the BIOS draws it in graphics)
-            mov si, msg_hello
-.t:         lodsb
-            or al, al
-            jz stop
-            mov ah, 0x0e
-            mov bx, 0x0003
-            int 0x10
-            jmp .t
+            mov bl, 3               ; and a line of text in colour 3 (the BIOS draws it in graphics)
+            jmp hello
   %else
             jmp stop
   %endif
@@ -315,18 +296,7 @@ main:
             stosw
             inc bx
             loop .cell
-            mov ah, 0x02
-            xor bh, bh
-            xor dx, dx
-            int 0x10
-            mov si, msg_hello
-.t:         lodsb
-            or al, al
-            jz stop
-            mov ah, 0x0e
-            xor bh, bh
-            int 0x10
-            jmp .t
+            jmp hello
 mono_attrs: db 0x07, 0x0f, 0x70, 0x01, 0x00, 0x09, 0x78, 0x7f
 %elif TEST == T_GFXTEXT
             ; text through the BIOS in mode 12h: 32 teletype lines in 15 colours (the screen holds 30, so
@@ -458,6 +428,20 @@ gdt:        dq 0
 gdt_ptr:    dw 23
             dd gdt
 %endif
+
+; the hello line through the BIOS teletype from the top left (colour BL in graphics modes), then stop
+hello:      mov ah, 0x02
+            xor bh, bh
+            xor dx, dx
+            int 0x10
+            mov si, msg_hello
+.t:         lodsb
+            or al, al
+            jz stop
+            mov ah, 0x0e
+            xor bh, bh
+            int 0x10
+            jmp .t
 
 msg_hello:  db 'Phantasm VGA test: ', 0x01, 0x02, 0xb0, 0xb1, 0xb2, 0xc4, 0xcd, 0xdb, 0
 align 16
