@@ -108,6 +108,9 @@ export function systemInstruction(s: Ia64System, c: Ia64Cpu, d: Insn): boolean {
       probe(s, c, d, x6 === 0x39, Number(source(c, d.r2, 'probe') & 3n));
       return true;
   }
+  // itc and itr check psr.ic before the privilege level (SDM pseudo-code; Ski agrees)
+  if ((x6 === 0x2e || x6 === 0x2f || x6 === 0x0e || x6 === 0x0f) && (s.psr & PSR.ic) !== 0n)
+    c.raise('illegal-operation', 0n, `${d.name} with psr.ic = 1`);
   requireKernel(s, c, d);
   switch (x6) {
     case 0x00: // mov rr[r3] = r2
