@@ -60,7 +60,7 @@ const PATHS = [
 ] as const;
 
 describe.each(PATHS)('FPU oracle programs on the %s', (_name, path) => {
-  it.each(['fpu', 'random', 'words'])('%s prints what QEMU printed', (name) => {
+  it.each(['fpu', 'random', 'words', 'kernels'])('%s prints what QEMU printed', (name) => {
     const expected = readFileSync(join(dir, `${name}.qemu.txt`), 'latin1');
     expect(expected.split('\n').length).toBeGreaterThan(100);
     expect(expected.endsWith('done\n')).toBe(true);

@@ -7,13 +7,15 @@ cd "$(dirname "$0")"
 npx tsx gen-random.ts > random.S
 npx tsx gen-words.ts > words.S
 CFLAGS="-march=24kf -mhard-float -EL -O1 -ffreestanding -fno-builtin -nostdlib -static -mno-abicalls -fno-pic -G0 -fno-math-errno -modd-spreg -Wa,-mfp32 -Wall -Wextra"
-for p in fpu random words; do
+for p in fpu random words kernels; do
   src=$p.c
   [ -f $src ] || src=$p.S
   extra=""
   [ $p = random ] && extra="random-main.c"
   [ $p = words ] && extra="words-main.c"
-  mipsel-linux-gnu-gcc $CFLAGS -T ../programs/link.ld -Wl,--build-id=none -o $p.elf ../programs/start.S $src $extra
+  opt=""
+  [ $p = kernels ] && opt="-O2"
+  mipsel-linux-gnu-gcc $CFLAGS $opt -T ../programs/link.ld -Wl,--build-id=none -o $p.elf ../programs/start.S $src $extra
   if command -v qemu-system-mipsel >/dev/null; then
     rm -f $p.qemu.txt
     timeout 120 qemu-system-mipsel -M malta -cpu 24Kf -m 64 -display none -nic none -no-reboot -monitor none \
