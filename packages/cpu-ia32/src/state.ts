@@ -60,12 +60,13 @@ export const CR4_PVI = 0x2;
 export const CR4_TSD = 0x4;
 export const CR4_DE = 0x8;
 export const CR4_PSE = 0x10;
+export const CR4_PAE = 0x20;
 export const CR4_PGE = 0x80;
 /**
  * The CR4 bits this processor implements (MOV CR4 with any other bit set is #GP(0)): TSD
  * (RDTSC at CPL 0 only), DE (DR4/DR5 #UD), PSE (4 MiB pages), PGE (global pages). No VME/PVI.
  */
-export const CR4_IMPLEMENTED = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE;
+export const CR4_IMPLEMENTED = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE;
 
 // Exception vectors.
 export const DE = 0;

@@ -171,8 +171,8 @@ describe('CPUID', () => {
     expect([m.cpu.ebx, m.cpu.ecx]).toEqual([0, 0]);
     expect(m.cpu.edx).toBe(CPUID_FEATURES);
     const bits = Array.from({ length: 32 }, (_, i) => i).filter((i) => (CPUID_FEATURES >>> i) & 1);
-    // FPU (the x87 in src/x87) VME DE PSE TSC MSR CX8 SEP PGE CMOV.
-    expect(bits).toEqual([0, 1, 2, 3, 4, 5, 8, 11, 13, 15]);
+    // FPU (the x87 in src/x87) VME DE PSE TSC MSR PAE CX8 SEP PGE CMOV.
+    expect(bits).toEqual([0, 1, 2, 3, 4, 5, 6, 8, 11, 13, 15]);
   });
 
   it('answers a leaf above the maximum (80000000h included) with leaf 1, as Intel processors do', () => {
@@ -789,22 +789,47 @@ describe('ENTER and the final stack pointer', () => {
 describe('CR4', () => {
   const MOV_CR4_EAX = [0x0f, 0x22, 0xe0];
 
-  it('accepts exactly VME, PVI, TSD, DE, PSE and PGE; any other bit is #GP(0) and changes nothing', () => {
+  it('accepts exactly VME, PVI, TSD, DE, PSE, PAE and PGE; any other bit is #GP(0) and changes nothing', () => {
     const m = flat();
-    m.cpu.eax = 0x9f;
+    m.cpu.eax = 0xbf;
     exec(m, MOV_CR4_EAX);
     expect(m.faults).toEqual([]);
-    expect(m.cpu.cr4).toBe(0x9f);
-    for (const bit of [0x20, 0x40, 0x100, 0x200, 0x400, 0x800, 0x2000, 0x80000000]) {
+    expect(m.cpu.cr4).toBe(0xbf);
+    for (const bit of [0x40, 0x100, 0x200, 0x400, 0x800, 0x2000, 0x80000000]) {
       m.faults.length = 0;
       m.cpu.eip = CODE;
-      m.cpu.eax = 0x9f | bit;
+      m.cpu.eax = 0xbf | bit;
       exec(m, MOV_CR4_EAX);
       expect(m.faults, `bit ${bit.toString(16)}`).toEqual([[GP, 0]]);
-      expect(m.cpu.cr4).toBe(0x9f);
+      expect(m.cpu.cr4).toBe(0xbf);
     }
     m.cpu.setControl(4, 0xffffffff); // the host API keeps the implemented bits
-    expect(m.cpu.cr4).toBe(0x9f);
+    expect(m.cpu.cr4).toBe(0xbf);
+  });
+
+  it('CR4.PAE: the program turns on 3-level paging and reads through a 2 MiB page', () => {
+    const m = flat();
+    const w64 = (at: number, lo: number) => {
+      m.memory.write32(at, lo);
+      m.memory.write32(at + 4, 0);
+    };
+    w64(0x6000, 0x7001); // PDPTE 0 -> page directory at 7000h
+    w64(0x7000, 0x0000_0083); // PDE 0: 2 MiB page at 0, identity (code, stack, tables)
+    w64(0x7008, 0x0020_0083); // PDE 1: linear 200000h -> physical 200000h
+    m.memory.write32(0x20_0010, 0x1234_5678);
+    m.cpu.eax = 0x20; // CR4.PAE
+    exec(m, MOV_CR4_EAX);
+    m.cpu.eip = CODE;
+    m.cpu.eax = 0x6000;
+    exec(m, [0x0f, 0x22, 0xd8]); // mov cr3, eax
+    m.cpu.eip = CODE;
+    m.cpu.eax = (m.cpu.cr0 | 0x80000000) >>> 0;
+    exec(m, [0x0f, 0x22, 0xc0]); // mov cr0, eax: paging on, PAE walk
+    m.cpu.eip = CODE;
+    exec(m, [0xa1, 0x10, 0x00, 0x20, 0x00]); // mov eax, [200010h]
+    expect(m.faults).toEqual([]);
+    expect(m.cpu.eax).toBe(0x1234_5678);
+    expect(m.memory.read32(0x7008) & 0x20).toBe(0x20); // the 2 MiB PDE is accessed
   });
 
   it('CR4.DE makes DR4/DR5 #UD; without it they alias DR6/DR7', () => {

@@ -185,7 +185,7 @@ const VENDOR = [0x756e6547, 0x49656e69, 0x6c65746e];
 export const CPUID_MAX_LEAF = 1;
 /**
  * CPUID leaf 1 EDX: exactly what this processor implements — FPU (the x87 in src/x87), DE
- * (CR4.DE), PSE, TSC, MSR, CX8 (CMPXCHG8B), SEP (SYSENTER/SYSEXIT), PGE, CMOV, VME (with PVI). No PAE, MCE,
+ * (CR4.DE), PSE, TSC, MSR, CX8 (CMPXCHG8B), SEP (SYSENTER/SYSEXIT), PGE, CMOV, VME (with PVI), PAE (without XD). No MCE,
  * APIC, MTRR, MCA, PAT or MMX.
  */
 export const CPUID_FEATURES =
@@ -195,6 +195,7 @@ export const CPUID_FEATURES =
   (1 << 3) |
   (1 << 4) |
   (1 << 5) |
+  (1 << 6) |
   (1 << 8) |
   (1 << 11) |
   (1 << 13) |

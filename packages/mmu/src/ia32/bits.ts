@@ -33,6 +33,7 @@ export const CR0_PG = 0x8000_0000;
 export const CR3_PWT = 0x08;
 export const CR3_PCD = 0x10;
 export const CR4_PSE = 0x10;
+export const CR4_PAE = 0x20;
 export const CR4_PGE = 0x80;
 
 export const PAGE_SIZE = 4096;

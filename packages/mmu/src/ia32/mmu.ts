@@ -16,6 +16,7 @@ import type { PhysicalMemory } from '../physical-memory.js';
 import {
   CR0_PG,
   CR0_WP,
+  CR4_PAE,
   CR4_PGE,
   CR4_PSE,
   PDE_LARGE_FRAME,
@@ -35,6 +36,7 @@ import {
   PTE_RW,
   PTE_US,
 } from './bits.js';
+import { PAE_2M_FRAME, walkPae } from './pae.js';
 
 export const ACCESS_READ = 0;
 export const ACCESS_WRITE = 1;
@@ -55,7 +57,7 @@ export interface Ia32Translation {
   physical: number;
   /** Effective entry bits: P, R/W and U/S combined over both levels, PWT, PCD, A, D, G, PS of the final entry. */
   flags: number;
-  pageSize: 4096 | 0x400000;
+  pageSize: 4096 | 0x200000 | 0x400000;
   /** PCD|PWT of the final entry: the page is uncached. */
   uncached: boolean;
   /** G set and CR4.PGE on: the translation survives CR3 loads. */
@@ -183,9 +185,9 @@ export class Ia32Mmu {
     this.flushNonGlobal();
   }
 
-  /** MOV CR4: changing PSE or PGE flushes everything, global entries included (SDM 3A §4.10.4.1). */
+  /** MOV CR4: changing PSE, PAE or PGE flushes everything, global entries included (SDM 3A §4.10.4.1). */
   setCr4(value: number): void {
-    const changed = (this.cr4Value ^ value) & (CR4_PSE | CR4_PGE);
+    const changed = (this.cr4Value ^ value) & (CR4_PSE | CR4_PAE | CR4_PGE);
     this.cr4Value = value >>> 0;
     if (changed !== 0) this.flushAll();
   }
@@ -467,6 +469,18 @@ export class Ia32Mmu {
         global: false,
       };
     }
+    if ((this.cr4Value & CR4_PAE) !== 0) {
+      const w = walkPae(this.memory, this.cr3Value, linear, this.a20Mask);
+      if (w.fault >= 0) return undefined;
+      if (w.large)
+        return this.describe(
+          ((w.pde & PAE_2M_FRAME) | (linear & 0x1fffff)) & this.a20Mask,
+          w.pde & 0x1ff,
+          0x200000,
+        );
+      const flags = (w.pte & ~(PTE_RW | PTE_US) & 0x17f) | (w.pde & w.pte & (PTE_RW | PTE_US));
+      return this.describe(((w.pte & PTE_FRAME) | (linear & 0xfff)) & this.a20Mask, flags, 4096);
+    }
     const pde = this.memory.read32(this.pdeAddress(linear));
     if ((pde & PTE_P) === 0) return undefined;
     if ((pde & PDE_PS) !== 0 && (this.cr4Value & CR4_PSE) !== 0) {
@@ -588,6 +602,7 @@ export class Ia32Mmu {
       this.tlbFlags[vpn] = PTE_P | PTE_RW | PTE_US;
       return (linear & PTE_FRAME & this.a20Mask) >>> 0;
     }
+    if ((this.cr4Value & CR4_PAE) !== 0) return this.walkPae(linear, write, user);
     const pdeAddress = this.pdeAddress(linear);
     const pde = this.memory.read32(pdeAddress);
     if ((pde & PTE_P) === 0) return this.fault(linear, write, user, 0);
@@ -609,6 +624,32 @@ export class Ia32Mmu {
     if ((pde & PTE_A) === 0 && late) this.memory.write32(pdeAddress, pde | PTE_A);
     const updated = pte | PTE_A | (write ? PTE_D : 0);
     if (updated !== pte) this.memory.write32(pteAddress, updated);
+    this.noteFill(vpn, (updated & ~(PTE_RW | PTE_US) & 0x17f) | (pde & pte & (PTE_RW | PTE_US)));
+    return (pte & PTE_FRAME & this.a20Mask) >>> 0;
+  }
+
+  /** The PAE walk (pae.ts) with the same permission and A/D rules as the 32-bit one above. */
+  private walkPae(linear: number, write: boolean, user: boolean): number {
+    const vpn = linear >>> 12;
+    const w = walkPae(this.memory, this.cr3Value, linear, this.a20Mask);
+    if (w.fault >= 0 && !w.atPte) return this.fault(linear, write, user, w.fault);
+    const pde = w.pde;
+    if (w.large) {
+      if (!this.allowed(pde, write, user)) return this.fault(linear, write, user, PF_P);
+      const updated = pde | PTE_A | (write ? PTE_D : 0);
+      if (updated !== pde) this.memory.write32(w.pdeAt, updated);
+      this.largeRegions[vpn >>> 10] = 1;
+      this.noteFill(vpn, updated & 0x1ff);
+      return (((pde & PAE_2M_FRAME) | (linear & 0x1ff000)) & this.a20Mask) >>> 0;
+    }
+    const late = this.paging386AccessedRule;
+    if ((pde & PTE_A) === 0 && !late) this.memory.write32(w.pdeAt, pde | PTE_A);
+    if (w.fault >= 0) return this.fault(linear, write, user, w.fault);
+    const pte = w.pte;
+    if (!this.allowed(pde & pte, write, user)) return this.fault(linear, write, user, PF_P);
+    if ((pde & PTE_A) === 0 && late) this.memory.write32(w.pdeAt, pde | PTE_A);
+    const updated = pte | PTE_A | (write ? PTE_D : 0);
+    if (updated !== pte) this.memory.write32(w.pteAt, updated);
     this.noteFill(vpn, (updated & ~(PTE_RW | PTE_US) & 0x17f) | (pde & pte & (PTE_RW | PTE_US)));
     return (pte & PTE_FRAME & this.a20Mask) >>> 0;
   }
@@ -648,7 +689,7 @@ export class Ia32Mmu {
     return ((this.cr3Value & PTE_FRAME & this.a20Mask) >>> 0) + (linear >>> 22) * 4;
   }
 
-  private describe(physical: number, flags: number, pageSize: 4096 | 0x400000): Ia32Translation {
+  private describe(physical: number, flags: number, pageSize: 4096 | 0x200000 | 0x400000): Ia32Translation {
     return {
       physical: physical >>> 0,
       flags,
