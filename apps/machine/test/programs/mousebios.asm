@@ -64,6 +64,17 @@ c2:         push ax
             pop ax
             ret
 
+; one axis: the word at [%1] kept at [%2], its low byte sign-extended by status bit %3 (BL) added to [%4]
+%macro MOVEMENT 4
+            mov ax, [%1]
+            mov [%2], ax
+            movzx ax, al
+            test bl, %3
+            jz %%plus
+            sub ax, 256
+%%plus:     add [%4], ax
+%endmacro
+
 ; the BIOS's far call: [bp+12] status, [bp+10] X, [bp+8] Y, [bp+6] Z
 handler:    push bp
             mov bp, sp
@@ -75,20 +86,8 @@ handler:    push bp
             mov ax, [bp + 12]
             mov [0x7052], ax
             mov bx, ax
-            mov ax, [bp + 10]
-            mov [0x7054], ax
-            movzx ax, al
-            test bl, 0x10
-            jz .x
-            sub ax, 256
-.x:         add [0x705a], ax
-            mov ax, [bp + 8]
-            mov [0x7056], ax
-            movzx ax, al
-            test bl, 0x20
-            jz .y
-            sub ax, 256
-.y:         add [0x705c], ax
+            MOVEMENT bp + 10, 0x7054, 0x10, 0x705a  ; X, its sign in status bit 4
+            MOVEMENT bp + 8, 0x7056, 0x20, 0x705c   ; Y, bit 5
             mov ax, [bp + 6]
             mov [0x7058], ax
             popa
