@@ -144,6 +144,13 @@ export function fma(
     c.fr.setNatVal(f1);
     return;
   }
+  if (
+    doubleFastPath &&
+    rc === 0 &&
+    fmt.bits === 53 &&
+    fmaDouble(c, f1, a, b, addend, negProduct, negAddend, sf)
+  )
+    return;
   for (const n of [b, addend, a]) {
     if (n.cls === NAN) {
       c.fr.set(f1, n.sign, EXP_MAX, n.sig | (1n << 62n)); // quieted
@@ -260,3 +267,71 @@ export function compare(a: Num, b: Num): number {
 }
 
 export { EXP_INTEGER };
+
+// ---- double-precision fast path ------------------------------------------------------------
+
+let doubleFastPath = true;
+/** Tests compare the fast path with the exact one: false sends every fma through BigInt. */
+export function setDoubleFastPath(on: boolean): void {
+  doubleFastPath = on;
+}
+
+const f64 = new Float64Array(1);
+const u64v = new BigUint64Array(f64.buffer);
+const MIN_NORMAL = 2 ** -1022;
+const SPLIT = 134217729; // 2^27 + 1 (Veltkamp)
+
+/** A finite register value as a JS double when that is exact and normal, else undefined. */
+function asDouble(n: Num): number | undefined {
+  if (n.cls !== FINITE || n.sig < 0x8000_0000_0000_0000n || (n.sig & 0x7ffn) !== 0n) return undefined;
+  const top = n.e + 63;
+  if (top < -1022 || top > 1023) return undefined;
+  const v = Number(n.sig) * 2 ** (n.e + 64) * 2 ** -64;
+  return n.sign ? -v : v;
+}
+
+/**
+ * fma.d (and pc = double) rounding to nearest on JS doubles, when that gives exactly what the BigInt
+ * path would: normal double operands whose product is exact (Veltkamp/Dekker: no error term), and a
+ * normal double sum; a sum the addition rounded raises i (TwoSum error term). Anything else (tiny,
+ * huge, zero results, an inexact product) returns false and takes the exact path.
+ */
+function fmaDouble(
+  c: Ia64Cpu,
+  f1: number,
+  a: Num,
+  b: Num,
+  addend: Num,
+  negProduct: boolean,
+  negAddend: boolean,
+  sf: number,
+): boolean {
+  const x = asDouble(a);
+  const y = asDouble(b);
+  const z = asDouble(addend);
+  if (x === undefined || y === undefined || z === undefined) return false;
+  if (Math.abs(x) > 2 ** 995 || Math.abs(y) > 2 ** 995) return false; // the split would overflow
+  const p = negProduct ? -(x * y) : x * y;
+  const ap = Math.abs(p);
+  if (!(ap >= MIN_NORMAL) || ap === Number.POSITIVE_INFINITY) return false;
+  const tx = SPLIT * x;
+  const xh = tx - (tx - x);
+  const xl = x - xh;
+  const ty = SPLIT * y;
+  const yh = ty - (ty - y);
+  const yl = y - yh;
+  const xy = x * y;
+  if (xh * yh - xy + xh * yl + xl * yh + xl * yl !== 0) return false;
+  const w = negAddend ? -z : z;
+  const s = p + w;
+  const as = Math.abs(s);
+  if (!(as >= MIN_NORMAL) || as === Number.POSITIVE_INFINITY) return false;
+  const bv = s - p;
+  if (p - (s - bv) + (w - bv) !== 0) raiseFlag(c, sf, FLAG.i);
+  f64[0] = s;
+  const bits = u64v[0];
+  const sign = Number(bits >> 63n);
+  const e = Number((bits >> 52n) & 0x7ffn);
+  c.fr.set(f1, sign, e - 1023 + EXP_BIAS, (1n << 63n) | ((bits & 0xf_ffff_ffff_ffffn) << 11n));
+  return true;
+}

@@ -158,7 +158,6 @@ export function compileBlock(
   const tail = exit(K(next[0]), next[1], count);
   const main = loopUsed ? `for(;;){${body.join('\n')}\n${tail}}` : `${body.join('\n')}\n${tail}`;
   const src = `${pre.join('\n')}\n${main}`;
-  if (process.env.IA64_JIT_DUMP) console.log(src);
   const make = new Function('K', 'X', 'COUNT', `return function block(c,limit){${src}}`);
   return { fn: make(consts, callees, count) as BlockFn, count, links: new Array(exits), valid: true };
 }
