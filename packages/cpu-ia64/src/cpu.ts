@@ -8,9 +8,13 @@ import { type DecodedBundle, decodeBundle } from './decode/decoder.js';
 import { Alat } from './exec/alat.js';
 import { FpRegisters } from './exec/fpregs.js';
 import { JitCache } from './jit/cache.js';
-import { BAIL, LINK } from './jit/compiler.js';
+import { BAIL as JIT_BAIL, LINK as JIT_LINK } from './jit/compiler.js';
 import { GuestMemory } from './memory.js';
 import { GUEST_FAULT, GuestFaultSignal } from './signal.js';
+
+// block results as plain module constants (the run loop reads them per block)
+const BAIL = JIT_BAIL;
+const LINK = JIT_LINK;
 
 /** Physical stacked general registers (r32..r127 of all frames that are not spilled). */
 export const NPHYS = 96;
