@@ -72,6 +72,7 @@ import {
   CF,
   CR0_PE,
   CR0_PG,
+  CR4_DE,
   CR4_IMPLEMENTED,
   CS,
   DB,
@@ -525,6 +526,7 @@ export class Cpu {
     } else {
       this.cr4 = value & CR4_IMPLEMENTED;
       this.paging.setControl(4, this.cr4);
+      this.updateWatching(); // CR4.DE arms I/O breakpoints
     }
   }
 
@@ -1379,7 +1381,7 @@ export class Cpu {
           if (boundary) {
             // RF suppresses instruction breakpoints for exactly one instruction.
             this.flags &= ~RF;
-            if (tf) this.singleStepTrap(done);
+            if (tf || this.ioBreakHits) this.singleStepTrap(done, tf !== 0);
           }
           if (this.stopRequest !== undefined) break;
         }
@@ -1422,7 +1424,11 @@ export class Cpu {
   updateWatching(): void {
     const dr7 = this.dr[7];
     let armed = false;
-    for (let n = 0; n < 4; n++) if (dr7 & (3 << (n * 2)) && ((dr7 >>> (16 + n * 4)) & 3) === 0) armed = true;
+    for (let n = 0; n < 4; n++) {
+      const rw = (dr7 >>> (16 + n * 4)) & 3;
+      // instruction breakpoints, and I/O breakpoints (R/W = 10b) with CR4.DE
+      if (dr7 & (3 << (n * 2)) && (rw === 0 || (rw === 2 && this.cr4 & CR4_DE))) armed = true;
+    }
     this.watching = armed || this.hostBreakpoints.size > 0;
   }
 
@@ -1606,9 +1612,14 @@ export class Cpu {
     if (op === 0x1ba && this.reg < 5) this.fault(6);
   }
 
-  /** The #DB trap after an instruction executed with TF set. */
-  singleStepTrap(done: number): void {
-    this.dr[6] |= 0x4000;
+  /** I/O breakpoints (B0-B3) the current instruction hit: a #DB trap after it (exec/io.ts). */
+  ioBreakHits = 0;
+
+  /** The #DB trap after an instruction executed with TF set (BS) or that hit I/O breakpoints (Bn). */
+  singleStepTrap(done: number, step = true): void {
+    // DR6: BS for the single step, B0-B3 for the I/O breakpoints hit
+    this.dr[6] |= (step ? 0x4000 : 0) | this.ioBreakHits;
+    this.ioBreakHits = 0;
     this.startEip = this.eip;
     this.startEsp = this.regs[ESP];
     this.espSavedAt = done;
@@ -1624,6 +1635,7 @@ export class Cpu {
     this.halted = false;
     this.sysAccess = false;
     this.fetchStop = 0;
+    this.ioBreakHits = 0; // a faulting IN/OUT does not trap
     for (;;) {
       try {
         this.exception(vec, code);

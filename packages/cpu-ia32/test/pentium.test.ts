@@ -844,6 +844,48 @@ describe('CR4', () => {
   });
 });
 
+describe('CR4.DE I/O breakpoints (DR7 R/W = 10b)', () => {
+  const DB = 1;
+  /** DR0 = port 80h, enabled (L0), R/W 10b, LEN as given (0: 1 byte, 1: 2, 3: 4). */
+  function armed(de: boolean, len = 0): Machine {
+    const m = flat();
+    m.cpu.dr[0] = 0x80;
+    m.cpu.dr[7] = 0x400 | 1 | (2 << 16) | (len << 18);
+    m.cpu.updateWatching();
+    m.cpu.setControl(4, de ? 0x8 : 0);
+    return m;
+  }
+
+  it('an OUT or IN that touches the port traps after the instruction with DR6.B0 (not BS)', () => {
+    for (const [bytes, len] of [
+      [[0xe6, 0x80], 0], // out 80h, al
+      [[0xe5, 0x7f], 0], // in eax, 7Fh: 7F-82 overlaps 80
+      [[0xe6, 0x81], 1], // out 81h, al: inside the 2-byte range 80-81
+      [[0x66, 0xe7, 0x83], 3], // out 83h, ax: 83-84 overlaps 80-83
+    ] as [number[], number][]) {
+      const m = armed(true, len);
+      m.cpu.dr[6] = 0xffff0ff0 | 0;
+      exec(m, bytes);
+      expect(m.faults, bytes.join(',')).toEqual([[DB, undefined]]);
+      expect(m.cpu.eip).toBe(CODE + bytes.length); // a trap: the instruction completed
+      expect(m.cpu.dr[6] & 0x400f).toBe(1);
+    }
+  });
+
+  it('no trap for other ports, nor without CR4.DE', () => {
+    for (const [de, bytes] of [
+      [true, [0xe6, 0x81]],
+      [true, [0xe6, 0x7f]],
+      [false, [0xe6, 0x80]],
+    ] as [boolean, number[]][]) {
+      const m = armed(de);
+      exec(m, [...bytes, 0x90], 2);
+      expect(m.faults).toEqual([]);
+      expect(m.cpu.eip).toBe(CODE + bytes.length + 1);
+    }
+  });
+});
+
 describe('state snapshots with MSRs and the TSC', () => {
   it('round-trips through JSON; the TSC counts on from the saved value on a fresh CPU', () => {
     const a = flat();

@@ -1,12 +1,28 @@
 // Port I/O: IN/OUT and the protection check shared with INS/OUTS.
 import type { Cpu } from '../cpu.js';
-import { CR0_PE, EAX, EDX, GP, IOPL, VM } from '../state.js';
+import { CR0_PE, CR4_DE, EAX, EDX, GP, IOPL, VM } from '../state.js';
+
+/**
+ * CR4.DE I/O breakpoints (SDM 3A §17.2.4-17.2.5): a DR0-DR3 enabled in DR7 with R/W = 10b whose
+ * LEN-byte range overlaps the ports accessed. The hits (B0-B3) are raised as one #DB trap after the
+ * instruction (Cpu.ioBreakHits; a REP INS/OUTS traps at its end).
+ */
+function noteIoBreakpoints(c: Cpu, port: number, size: number): void {
+  const dr7 = c.dr[7];
+  for (let n = 0; n < 4; n++) {
+    if ((dr7 & (3 << (n * 2))) === 0 || ((dr7 >>> (16 + n * 4)) & 3) !== 2) continue;
+    const len = [1, 2, 8, 4][(dr7 >>> (18 + n * 4)) & 3];
+    const at = c.dr[n] & 0xffff & ~(len - 1);
+    if (port < at + len && at < port + size) c.ioBreakHits |= 1 << n;
+  }
+}
 
 /**
  * In protected mode with CPL > IOPL, and always in virtual-8086 mode, every port of the
  * access must be allowed by the I/O permission bitmap of the current 32-bit TSS.
  */
 export function checkIoPermission(c: Cpu, port: number, size: number): void {
+  if (c.watching && c.cr4 & CR4_DE) noteIoBreakpoints(c, port, size);
   if ((c.cr0 & CR0_PE) === 0) return;
   if ((c.flags & VM) === 0 && c.cpl <= (c.flags & IOPL) >> 12) return;
   const tr = c.tr;
