@@ -2,8 +2,8 @@
 // values, random bits and random "ordinary" numbers), under random FCSR rounding modes, FS and
 // (rarely) enabled exceptions. Each case stores the destination's two words and FCSR to rand_out;
 // random-main.c prints them. First half with Status.FR = 0, second half with FR = 1 (adds the
-// 64-bit integer forms). Run: npx tsx gen-random.ts > random.S (build.sh does).
-let seed = 0x1234_5678;
+// 64-bit integer forms). Run: npx tsx gen-random.ts [SEED] > random.S (build.sh does, seedless).
+let seed = process.argv[2] === undefined ? 0x1234_5678 : Number(process.argv[2]) >>> 0 || 1;
 function rnd(): number {
   seed ^= seed << 13;
   seed ^= seed >>> 17;

@@ -4,8 +4,8 @@
 // After each word a checksum of all FPRs (both halves with FR = 1), $t2..$t7, FCSR and the
 // exception log is stored; words-main.c prints them, so a wrong result, a missed or extra
 // Reserved Instruction / Floating-Point exception, or a wrong register view all change the output.
-// First half with Status.FR = 0, second half with FR = 1. Run: npx tsx gen-words.ts > words.S.
-let seed = 0x0bad_cafe;
+// First half with Status.FR = 0, second half with FR = 1. Run: npx tsx gen-words.ts [SEED] > words.S.
+let seed = process.argv[2] === undefined ? 0x0bad_cafe : Number(process.argv[2]) >>> 0 || 1;
 function rnd(): number {
   seed ^= seed << 13;
   seed ^= seed >>> 17;
