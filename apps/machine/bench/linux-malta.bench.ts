@@ -1,4 +1,5 @@
-// Power-on to the busybox shell prompt of Debian 12's 4kc-malta Linux on the Malta board, against
+// Power-on to the busybox shell prompt of Debian 12's 4kc-malta Linux on the Malta board (cpu-mips32's
+// fast path; PHANTASM_BENCH_PLAIN=1 adds the plain interpreter), against
 // qemu-system-mipsel -M malta -cpu 24Kf (TCG) booting the same kernel and initramfs in the same
 // run when it is installed: guest instructions, wall time, virtual time, MIPS and the wall-time
 // ratio. The initramfs is built from the shared busybox-mipsel into a temporary directory.
@@ -25,9 +26,10 @@ const dir = mkdtempSync(join(tmpdir(), 'phantasm-malta-bench-'));
 const initrd = join(dir, 'initramfs.cpio.gz');
 writeBusyboxInitramfs(busybox, initrd);
 
-function phantasm() {
+function phantasm(fastPath: boolean) {
   let out = '';
-  const board = new MaltaBoard({ memoryMiB: 128, serial: (b) => (out += String.fromCharCode(b)) });
+  const board = new MaltaBoard({ memoryMiB: 128, fastPath, serial: (b) => (out += String.fromCharCode(b)) });
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   board.loadKernel({
     kernel: readFileSync(kernel!),
@@ -40,6 +42,10 @@ function phantasm() {
     reached: r.stop === 'serial',
     instructions: r.instructions,
     wallMs: performance.now() - start,
+    cpuMs: (() => {
+      const used = process.cpuUsage(cpu0);
+      return (used.user + used.system) / 1000;
+    })(),
     virtual: r.virtualSeconds,
   };
 }
@@ -74,21 +80,26 @@ function qemu(): Promise<{ reached: boolean; wallMs: number } | undefined> {
 }
 
 try {
-  const ours = phantasm();
+  const runs = [{ name: 'phantasm (cpu-mips32 fast path)', ...phantasm(true) }];
+  if (process.env.PHANTASM_BENCH_PLAIN === '1')
+    runs.push({ name: 'phantasm (plain interpreter)', ...phantasm(false) });
   const reference = await qemu();
   console.log('power-on → busybox shell prompt, Debian 12 4kc-malta Linux 6.1 (Malta, 128 MiB)');
   console.log(
-    `${'machine'.padEnd(30)}${'reached'.padEnd(9)}${'instructions'.padStart(14)}${'wall s'.padStart(9)}` +
-      `${'MIPS'.padStart(8)}${'virtual s'.padStart(11)}${'wall vs QEMU'.padStart(14)}`,
+    `${'machine'.padEnd(34)}${'reached'.padEnd(9)}${'instructions'.padStart(14)}${'wall s'.padStart(9)}` +
+      `${'CPU s'.padStart(8)}${'MIPS'.padStart(8)}${'virtual s'.padStart(11)}${'wall vs QEMU'.padStart(14)}`,
   );
-  console.log(
-    `${'phantasm (cpu-mips32)'.padEnd(30)}${(ours.reached ? 'yes' : 'no').padEnd(9)}${String(ours.instructions).padStart(14)}` +
-      `${(ours.wallMs / 1000).toFixed(2).padStart(9)}${(ours.instructions / ours.wallMs / 1000).toFixed(1).padStart(8)}` +
-      `${ours.virtual.toFixed(2).padStart(11)}${(reference?.reached ? `${(ours.wallMs / reference.wallMs).toFixed(1)}x` : '-').padStart(14)}`,
-  );
+  for (const ours of runs) {
+    console.log(
+      `${ours.name.padEnd(34)}${(ours.reached ? 'yes' : 'no').padEnd(9)}${String(ours.instructions).padStart(14)}` +
+        `${(ours.wallMs / 1000).toFixed(2).padStart(9)}${(ours.cpuMs / 1000).toFixed(1).padStart(8)}` +
+        `${(ours.instructions / ours.wallMs / 1000).toFixed(1).padStart(8)}${ours.virtual.toFixed(2).padStart(11)}` +
+        `${(reference?.reached ? `${(ours.wallMs / reference.wallMs).toFixed(1)}x` : '-').padStart(14)}`,
+    );
+  }
   if (reference) {
     console.log(
-      `${'qemu-system-mipsel (TCG)'.padEnd(30)}${(reference.reached ? 'yes' : 'no').padEnd(9)}${'-'.padStart(14)}` +
+      `${'qemu-system-mipsel (TCG)'.padEnd(34)}${(reference.reached ? 'yes' : 'no').padEnd(9)}${'-'.padStart(14)}` +
         `${(reference.wallMs / 1000).toFixed(2).padStart(9)}`,
     );
   } else console.log(`${QEMU} not installed: no reference`);
