@@ -58,5 +58,36 @@ describe.skipIf(skip !== undefined)(
       );
       expect(failures.slice(0, 5)).toEqual([]);
     });
+
+    // The machine above backs off compiling its code page (rewritten every case), so the block
+    // compiler gets its own pass: a fresh machine per case with every block compiled at once.
+    const compiledCount = 300 + Math.floor(Number(process.env.PHANTASM_INT_FUZZ ?? 0) / 10);
+    it('the same kind of sequences through the block compiler (threshold 0, a fresh machine each)', {
+      timeout: 60_000 + compiledCount * 20,
+    }, () => {
+      if (typeof host === 'string') return;
+      const r = new Rng(Number(process.env.PHANTASM_INT_FUZZ_SEED ?? 0x1e7) + 1);
+      const cases = Array.from({ length: compiledCount }, () => randomCase(r, 1 + r.int(12)));
+      const lines = cases.map(caseLine);
+      const want = host.run(lines);
+      const failures: string[] = [];
+      let compiled = 0;
+      let total = 0;
+      cases.forEach((c, i) => {
+        const m = intMachine({ threshold: 0 });
+        const ours = maskLine(m.run(c), c);
+        compiled += m.cpu.jitStats?.instructions ?? 0;
+        total += c.names.length;
+        const wanted = maskLine(want[i], c);
+        if (wanted !== ours)
+          failures.push(`${c.names.join('; ')}\n  in   ${lines[i]}\n  host ${wanted}\n  ours ${ours}`);
+      });
+      console.log(
+        `integer fuzz, compiled: ${compiledCount - failures.length} of ${compiledCount} sequences agree, ` +
+          `${failures.length} differ; ${compiled} instructions ran in compiled blocks (${total} in the sequences)`,
+      );
+      expect(compiled).toBeGreaterThan(total / 2);
+      expect(failures.slice(0, 5)).toEqual([]);
+    });
   },
 );

@@ -1,6 +1,6 @@
 // cpu-ia32 side of the integer differential test: a flat 32-bit protected-mode machine (the
 // x87 test's) that runs "CODE; hlt" from a case's state and reports it in the harness's format.
-import type { Cpu } from '../../src/index.js';
+import type { Cpu, CpuOptions } from '../../src/index.js';
 import { DATA, x87Machine } from '../x87/machine.js';
 import { type Case, hex, hexBytes } from './gen.js';
 
@@ -12,8 +12,9 @@ export interface IntMachine {
   run(c: Case): string;
 }
 
-export function intMachine(): IntMachine {
-  const m = x87Machine();
+/** `jit`: as CpuOptions.jit (absent: PHANTASM_IA32_JIT decides). */
+export function intMachine(jit?: CpuOptions['jit']): IntMachine {
+  const m = x87Machine(jit);
   const { cpu, memory } = m;
   return {
     cpu,

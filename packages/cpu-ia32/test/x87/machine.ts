@@ -1,7 +1,7 @@
 // cpu-ia32 side of the x87 differential test: a flat 32-bit protected-mode machine that runs
 // "frstor [edi]; CODE; fnsave [edi]; hlt" and reports the result in the harness's format.
 import { PhysicalMemory } from '@phantasm/mmu';
-import { Cpu } from '../../src/index.js';
+import { Cpu, type CpuOptions } from '../../src/index.js';
 import type { Case } from './gen.js';
 
 export const CODE = 0x10000;
@@ -21,9 +21,9 @@ export interface X87Machine {
 }
 
 /** Flat 32-bit protected mode at CPL 0 with CR0.NE = 1 (unmasked x87 exceptions are #MF). */
-export function x87Machine(): X87Machine {
+export function x87Machine(jit?: CpuOptions['jit']): X87Machine {
   const memory = new PhysicalMemory({ ramSize: 1 << 20 });
-  const cpu = new Cpu({ memory });
+  const cpu = new Cpu({ memory, jit });
   const faults: number[] = [];
   cpu.hooks = {
     onException: (vector) => {
