@@ -117,6 +117,7 @@ for (const [addr, n] of samples) {
   byName.set(found, (byName.get(found) ?? 0) + n);
 }
 console.log(`kallsyms lines read: ${syms.length}`);
+if (syms.length === 0) console.log(`the console after the awk:\n${log.slice(kmark, kmark + 1500)}`);
 console.log('kernel functions by samples:');
 for (const [name, n] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
   console.log(`${String(n).padStart(7)} ${((100 * n) / total).toFixed(1).padStart(5)}%  ${name}`);
