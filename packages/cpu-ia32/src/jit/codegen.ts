@@ -1,13 +1,19 @@
-// JavaScript generation for one block. Instructions of the common integer subset (MOV, the ALU
-// operations, INC/DEC, TEST, LEA, PUSH/POP r, near branches) become straight-line code with the
-// soft-TLB hit path inlined; every other instruction calls the interpreter's own handler with
-// the fields its decoder would have filled (so its semantics are the interpreter's by
-// construction). State is committed per instruction: registers live in `c.regs`, lazy flags in
-// the CPU's lazy record, and an instruction writes registers only after its last access that
-// may fault, so a guest fault leaves exactly the interpreter's state.
+// JavaScript generation for one block. Instructions of the common integer subset (MOV, MOVZX,
+// MOVSX, the ALU operations, INC/DEC, TEST, IMUL, LEA, XCHG, PUSH/POP r, near branches) become
+// straight-line code with the soft-TLB hit path inlined; every other instruction calls the
+// interpreter's own handler with the fields its decoder would have filled (so its semantics are
+// the interpreter's by construction).
+//
+// Within a block the guest registers live in JavaScript locals (r0..r7) and the lazy-flag state
+// of the last flag-writing instruction lives in its operands' locals: nothing is written to the
+// CPU object on the fast path. Both are written back ("synced") only where something outside
+// the block may look: at exits, before an interpreter handler, and on the slow path of a memory
+// access (the only place an inlined instruction can fault). Each inlined instruction writes its
+// registers after its last access that may fault, and the slow path records the instruction's
+// index and EIP, so a guest fault leaves exactly the interpreter's state.
 import { EXEC, type Handler } from '../decode/table.js';
 import { jmpRel } from '../exec/control.js';
-import { ARITH, CF, SS } from '../state.js';
+import { ARITH, CF, OF, SS } from '../state.js';
 import type { Insn } from './decode.js';
 
 /** How generated code reaches memory (chosen per CPU mode; part of the block's key). */
@@ -78,6 +84,9 @@ const INL_LEA = 7;
 const INL_PUSH = 8;
 const INL_POP = 9;
 const INL_NOP = 10;
+const INL_MOVX = 11; // 0F B6/B7/BE/BF
+const INL_IMUL = 12; // 0F AF, 69, 6B
+const INL_XCHG = 13; // 91-97, 86/87 register form
 
 function inlineKind(i: Insn): number {
   const op = i.op;
@@ -91,8 +100,12 @@ function inlineKind(i: Insn): number {
   if (op >= 0x88 && op <= 0x8b) return INL_MOV;
   if (op === 0x8d) return i.isMem ? INL_LEA : INL_NONE;
   if (op === 0x90) return INL_NOP;
+  if (op > 0x90 && op < 0x98) return INL_XCHG;
+  if ((op === 0x86 || op === 0x87) && !i.isMem) return INL_XCHG;
   if (op >= 0xb0 && op < 0xc0) return INL_MOVI;
   if ((op === 0xc6 || op === 0xc7) && i.reg === 0) return INL_MOVI;
+  if (op === 0x1b6 || op === 0x1b7 || op === 0x1be || op === 0x1bf) return INL_MOVX;
+  if (op === 0x1af || op === 0x69 || op === 0x6b) return INL_IMUL;
   return INL_NONE;
 }
 
@@ -100,15 +113,63 @@ const LAZY_ADD = 0;
 const LAZY_SUB = 1;
 const LAZY_LOGIC = 2;
 
-/** What the last instruction left in the lazy record, for Jcc conditions without a call. */
+/**
+ * The flags left by the last flag-writing instruction not yet written to the CPU. Every name
+ * in it is a `const` of the current pass, so it can be evaluated anywhere later in the pass.
+ */
 interface FlagSource {
   kind: number; // LAZY_*
   a: string;
   b: string;
   res: string;
   size: number;
-  /** INC/DEC: CF and OF not derivable here. */
-  partial: boolean;
+  /** CF and OF follow from kind, a, b and res (a plain ADD/SUB/logic result). */
+  exact: boolean;
+  /** Statements that write this state into the CPU's lazy record and flags. */
+  mat: string;
+  /** Expression (0 or 1) for CF after this instruction; 'C' = the CPU's own CF (still current). */
+  cf: string;
+  /** How a back edge carries it in the loop locals (the `m` of `materialize`); -1: it is them. */
+  lm: number;
+}
+
+/** At the top of a pass: the flags a back edge left in the loop locals (lm = 0: the CPU's own). */
+const CARRIED: FlagSource = {
+  kind: -1,
+  a: 'la',
+  b: 'lb',
+  res: 'lr',
+  size: 0,
+  exact: false,
+  mat: 'if(lm!==0){LZ(c,lm,lo,la,lb,lr,ls,lcf);lm=0;}',
+  cf: 'C',
+  lm: -1,
+};
+
+/**
+ * Write flags carried across a back edge into the CPU: m = 1 a full ADD/SUB/logic result,
+ * 2 INC/DEC with the CPU's own CF, 3 INC/DEC with CF `cf`, 4 a multiply (CF = OF = `cf`).
+ */
+export function materialize(
+  c: {
+    setLazy(op: number, a: number, b: number, res: number, size: number, mask: number): void;
+    putFlags(mask: number, value: number): void;
+  },
+  m: number,
+  op: number,
+  a: number,
+  b: number,
+  res: number,
+  size: number,
+  cf: number,
+): void {
+  if (m === 4) {
+    c.setLazy(LAZY_LOGIC, 0, 0, res, size, ARITH);
+    c.putFlags(CF | OF, cf !== 0 ? CF | OF : 0);
+    return;
+  }
+  if (m === 3) c.putFlags(CF, cf);
+  c.setLazy(op, a, b, res, size, m === 1 ? ARITH : ARITH & ~CF);
 }
 
 const mask = (size: number) => (size === 8 ? 0xff : size === 16 ? 0xffff : 0xffffffff);
@@ -117,33 +178,46 @@ const signed = (v: string, size: number) =>
 
 /** The condition `cc` as an expression over a flag source, or undefined (use c.cond). */
 function condition(cc: number, f: FlagSource | undefined): string | undefined {
-  if (f === undefined) return undefined;
+  if (f === undefined || f.lm === -1) return undefined;
   const neg = (cc & 1) !== 0;
   let e: string | undefined;
-  const sub = f.kind === LAZY_SUB && !f.partial;
-  const logic = f.kind === LAZY_LOGIC;
+  const { a, b, res, size } = f;
+  const sub = f.exact && f.kind === LAZY_SUB;
+  const add = f.exact && f.kind === LAZY_ADD;
+  const logic = f.exact && f.kind === LAZY_LOGIC;
+  const cfKnown = !f.exact && f.cf !== 'C';
+  const sh = size - 1;
   switch (cc >> 1) {
-    case 1:
-      if (sub) e = `${f.a}<${f.b}`;
+    case 0:
+      if (sub) e = `((((${a}^${b})&(${a}^${res}))>>>${sh})&1)!==0`;
+      else if (add) e = `((((${a}^${res})&(${b}^${res}))>>>${sh})&1)!==0`;
       else if (logic) e = 'false';
       break;
+    case 1:
+      if (sub) e = `${a}<${b}`;
+      else if (add) e = `${res}<${a}`;
+      else if (logic) e = 'false';
+      else if (cfKnown) e = `${f.cf}!==0`;
+      break;
     case 2:
-      e = `${f.res}===0`;
+      e = `${res}===0`;
       break;
     case 3:
-      if (sub) e = `${f.a}<=${f.b}`;
-      else if (logic) e = `${f.res}===0`;
+      if (sub) e = `${a}<=${b}`;
+      else if (add) e = `(${res}<${a}||${res}===0)`;
+      else if (logic) e = `${res}===0`;
+      else if (cfKnown) e = `(${f.cf}!==0||${res}===0)`;
       break;
     case 4:
-      e = `${f.res}>${mask(f.size) >>> 1}`;
+      e = `${res}>${mask(size) >>> 1}`;
       break;
     case 6:
-      if (sub) e = `${signed(f.a, f.size)}<${signed(f.b, f.size)}`;
-      else if (logic) e = `${f.res}>${mask(f.size) >>> 1}`;
+      if (sub) e = `${signed(a, size)}<${signed(b, size)}`;
+      else if (logic) e = `${res}>${mask(size) >>> 1}`;
       break;
     case 7:
-      if (sub) e = `${signed(f.a, f.size)}<=${signed(f.b, f.size)}`;
-      else if (logic) e = `(${f.res}===0||${f.res}>${mask(f.size) >>> 1})`;
+      if (sub) e = `${signed(a, size)}<=${signed(b, size)}`;
+      else if (logic) e = `(${res}===0||${res}>${mask(size) >>> 1})`;
       break;
   }
   if (e === undefined) return undefined;
@@ -156,11 +230,17 @@ export interface Generated {
   handlers: Handler[];
 }
 
+// Markers replaced once the block's register sets are known.
+const SYNC = '\u0001';
+const RELOAD = '\u0002';
+
 export function generate(shape: BlockShape): Generated {
   const handlers: Handler[] = [];
   const out: string[] = [];
   const { insns, start } = shape;
   const count = insns.length;
+  const used = new Set<number>();
+  const written = new Set<number>();
   let tmp = 0;
   const local = (p: string) => `${p}${tmp++}`;
   const handler = (h: Handler) => {
@@ -168,6 +248,22 @@ export function generate(shape: BlockShape): Generated {
     if (k < 0) k = handlers.push(h) - 1;
     return `H${k}`;
   };
+  /** The decoder's effective-address expression over the register locals. */
+  const ea = (i: Insn) =>
+    i.eaExpr.replace(/R\[(\d)\]/g, (_, r: string) => {
+      used.add(Number(r));
+      return `r${r}`;
+    });
+
+  // --- flags -------------------------------------------------------------------------------
+  let flags: FlagSource | undefined;
+  /** Statements writing pending flags into the CPU (for an exit, a handler or a fault). */
+  const mat = () => (flags === undefined ? '' : flags.mat);
+  /** Statements leaving the block at `eip` after `n` instructions of this pass. */
+  const exit = (eip: string | number, n: string) => `${SYNC}${mat()}c.eip=${eip};return ${n};`;
+  /** Statements recording the instruction at index x before a call that may fault. */
+  const faultPoint = (x: number) => `${SYNC}${mat()}k=${x};c.startEip=${insns[x].ip};chk=1;`;
+  let current = 0; // index of the instruction being generated
 
   // --- memory access ----------------------------------------------------------------------
   const bytes = (size: number) => size >> 3;
@@ -183,7 +279,7 @@ export function generate(shape: BlockShape): Generated {
   /** Statements leaving the value of seg:off in `dst` (declared by the caller). */
   function read(size: number, seg: number, off: string, dst: string): string {
     const n = bytes(size);
-    const slow = `${dst}=RD${size}(c,${seg},${off});`;
+    const slow = `{${faultPoint(current)}${dst}=RD${size}(c,${seg},${off});}`;
     if (shape.memKind === MEM_SLOW) return slow;
     const l = local('l');
     let body: string;
@@ -198,7 +294,7 @@ export function generate(shape: BlockShape): Generated {
 
   function write(size: number, seg: number, off: string, v: string): string {
     const n = bytes(size);
-    const slow = `WR${size}(c,${seg},${off},${v});`;
+    const slow = `{${faultPoint(current)}WR${size}(c,${seg},${off},${v});}`;
     if (shape.memKind === MEM_SLOW) return slow;
     const l = local('l');
     let body: string;
@@ -212,90 +308,105 @@ export function generate(shape: BlockShape): Generated {
     return `if(${off}>=SL[${seg}]&&${off}+${n - 1}<=SHW[${seg}]){${body}}else ${slow}`;
   }
 
-  // --- registers -------------------------------------------------------------------------
-  const getReg = (size: number, r: number) =>
-    size === 32
-      ? `(R[${r}]>>>0)`
+  // --- registers (locals r0..r7) -------------------------------------------------------------
+  const getReg = (size: number, r: number) => {
+    const x = size === 8 && r >= 4 ? r - 4 : r;
+    used.add(x);
+    return size === 32
+      ? `(r${x}>>>0)`
       : size === 16
-        ? `(R[${r}]&0xffff)`
+        ? `(r${x}&0xffff)`
         : r < 4
-          ? `(R[${r}]&0xff)`
-          : `((R[${r - 4}]>>8)&0xff)`;
-  const setReg = (size: number, r: number, v: string) =>
-    size === 32
-      ? `R[${r}]=${v};`
+          ? `(r${x}&0xff)`
+          : `((r${x}>>8)&0xff)`;
+  };
+  const setReg = (size: number, r: number, v: string) => {
+    const x = size === 8 && r >= 4 ? r - 4 : r;
+    used.add(x);
+    written.add(x);
+    return size === 32
+      ? `r${x}=${v}|0;`
       : size === 16
-        ? `R[${r}]=(R[${r}]&~0xffff)|(${v}&0xffff);`
+        ? `r${x}=(r${x}&~0xffff)|(${v}&0xffff);`
         : r < 4
-          ? `R[${r}]=(R[${r}]&~0xff)|(${v}&0xff);`
-          : `R[${r - 4}]=(R[${r - 4}]&~0xff00)|((${v}&0xff)<<8);`;
+          ? `r${x}=(r${x}&~0xff)|(${v}&0xff);`
+          : `r${x}=(r${x}&~0xff00)|((${v}&0xff)<<8);`;
+  };
 
   /** r/m operand: code that loads it into a fresh local, and a writer. */
   function rmOperand(i: Insn, size: number) {
     if (!i.isMem)
       return {
-        off: '',
         load: (dst: string) => `${dst}=${getReg(size, i.rm)};`,
         store: (v: string) => setReg(size, i.rm, v),
       };
     const off = local('o');
-    out.push(`const ${off}=${i.eaExpr};`);
+    out.push(`const ${off}=${ea(i)};`);
     return {
-      off,
       load: (dst: string) => read(size, i.eaSeg, off, dst),
       store: (v: string) => write(size, i.eaSeg, off, v),
     };
   }
 
-  function alu(
-    op: number,
-    a: string,
-    b: string,
-    size: number,
-  ): { code: string; res: string; src: FlagSource } {
-    const res = local('r');
+  /** A flag source for a full ADD/SUB/logic result. */
+  function flagSource(kind: number, a: string, b: string, res: string, size: number): FlagSource {
+    const cf = kind === LAZY_ADD ? `(${res}<${a}?1:0)` : kind === LAZY_SUB ? `(${a}<${b}?1:0)` : '0';
+    return {
+      kind,
+      a,
+      b,
+      res,
+      size,
+      exact: true,
+      mat: `c.setLazy(${kind},${a},${b},${res},${size},${ARITH});`,
+      cf,
+      lm: 1,
+    };
+  }
+
+  /** ALU operation `op` (the /r of group 1) on a and b: statements and the result's local. */
+  function alu(op: number, a: string, b: string, size: number): { code: string; res: string } {
+    const res = local('q');
     const m = mask(size);
-    let code: string;
-    let kind = LAZY_LOGIC;
     switch (op) {
       case 0:
-        code = `const ${res}=((${a}+${b})&${m})>>>0;`;
-        kind = LAZY_ADD;
-        break;
+        flags = flagSource(LAZY_ADD, a, b, res, size);
+        return { code: `const ${res}=((${a}+${b})&${m})>>>0;`, res };
       case 1:
-        code = `const ${res}=((${a}|${b})&${m})>>>0;`;
-        break;
-      case 2:
-        code = `const ${res}=((${a}+${b}+c.cf())&${m})>>>0;`;
-        kind = LAZY_ADD;
-        break;
-      case 3:
-        code = `const ${res}=((${a}-${b}-c.cf())&${m})>>>0;`;
-        kind = LAZY_SUB;
-        break;
+        flags = flagSource(LAZY_LOGIC, a, b, res, size);
+        return { code: `const ${res}=((${a}|${b})&${m})>>>0;`, res };
       case 4:
-        code = `const ${res}=(${a}&${b}&${m})>>>0;`;
-        break;
+        flags = flagSource(LAZY_LOGIC, a, b, res, size);
+        return { code: `const ${res}=(${a}&${b}&${m})>>>0;`, res };
       case 6:
-        code = `const ${res}=((${a}^${b})&${m})>>>0;`;
-        break;
+        flags = flagSource(LAZY_LOGIC, a, b, res, size);
+        return { code: `const ${res}=((${a}^${b})&${m})>>>0;`, res };
+      case 2:
+      case 3: {
+        // ADC/SBB read CF: the CPU's flags are made current first, and the result is recorded
+        // at once (rare in hot code).
+        const kind = op === 2 ? LAZY_ADD : LAZY_SUB;
+        const code =
+          mat() +
+          `const ${res}=((${a}${op === 2 ? '+' : '-'}${b}${op === 2 ? '+' : '-'}c.cf())&${m})>>>0;` +
+          `c.setLazy(${kind},${a},${b},${res},${size},${ARITH});`;
+        flags = undefined;
+        return { code, res };
+      }
       default:
-        code = `const ${res}=((${a}-${b})&${m})>>>0;`;
-        kind = LAZY_SUB;
-        break;
+        flags = flagSource(LAZY_SUB, a, b, res, size);
+        return { code: `const ${res}=((${a}-${b})&${m})>>>0;`, res };
     }
-    code += `c.setLazy(${kind},${a},${b},${res},${size},${ARITH});`;
-    return { code, res, src: { kind, a, b, res, size, partial: op === 2 || op === 3 } };
   }
 
   const opSize = (i: Insn, byteForm: boolean) => (byteForm ? 8 : i.opsize32 ? 32 : 16);
 
-  /** Inline code for one instruction; returns its flag source (undefined: flags unknown). */
-  function inline(i: Insn, kind: number, flags: FlagSource | undefined): FlagSource | undefined {
+  /** Inline code for one instruction (updates `flags`). */
+  function inline(i: Insn, kind: number): void {
     const op = i.op;
     switch (kind) {
       case INL_NOP:
-        return flags;
+        return;
       case INL_ALU: {
         const form = op & 7;
         const size = opSize(i, (form & 1) === 0);
@@ -306,33 +417,33 @@ export function generate(shape: BlockShape): Generated {
           const r = alu(aluOp, a, String((i.imm & mask(size)) >>> 0), size);
           out.push(r.code);
           if (aluOp !== 7) out.push(setReg(size, 0, r.res));
-          return r.src;
+          return;
         }
         const e = rmOperand(i, size);
         const ev = local('v');
-        out.push(`let ${ev};`, e.load(ev));
+        out.push(`let ${ev}=0;`, e.load(ev));
         const gv = local('g');
         out.push(`const ${gv}=${getReg(size, i.reg)};`);
         if (form < 2) {
           const r = alu(aluOp, ev, gv, size);
           out.push(r.code);
           if (aluOp !== 7) out.push(e.store(r.res));
-          return r.src;
+          return;
         }
         const r = alu(aluOp, gv, ev, size);
         out.push(r.code);
         if (aluOp !== 7) out.push(setReg(size, i.reg, r.res));
-        return r.src;
+        return;
       }
       case INL_GRP1: {
         const size = opSize(i, op === 0x80 || op === 0x82);
         const e = rmOperand(i, size);
         const ev = local('v');
-        out.push(`let ${ev};`, e.load(ev));
+        out.push(`let ${ev}=0;`, e.load(ev));
         const r = alu(i.reg, ev, String((i.imm & mask(size)) >>> 0), size);
         out.push(r.code);
         if (i.reg !== 7) out.push(e.store(r.res));
-        return r.src;
+        return;
       }
       case INL_TEST: {
         const size = opSize(i, op === 0x84 || op === 0xa8);
@@ -345,84 +456,142 @@ export function generate(shape: BlockShape): Generated {
         } else {
           const e = rmOperand(i, size);
           a = local('v');
-          out.push(`let ${a};`, e.load(a));
+          out.push(`let ${a}=0;`, e.load(a));
           b = local('g');
           out.push(`const ${b}=${getReg(size, i.reg)};`);
         }
         const r = alu(4, a, b, size);
         out.push(r.code);
-        return r.src;
+        return;
       }
       case INL_INCDEC: {
         const size = i.opsize32 ? 32 : 16;
         const dec = op >= 0x48;
         const a = local('a');
-        const res = local('r');
+        const res = local('q');
         out.push(
           `const ${a}=${getReg(size, op & 7)};const ${res}=(${a}${dec ? '-' : '+'}1)${size === 32 ? '>>>0' : '&0xffff'};`,
           setReg(size, op & 7, res),
-          `c.setLazy(${dec ? LAZY_SUB : LAZY_ADD},${a},1,${res},${size},${ARITH & ~CF});`,
         );
-        return { kind: dec ? LAZY_SUB : LAZY_ADD, a, b: '1', res, size, partial: true };
+        // CF is left alone: it stays the CPU's own, or the previous pending instruction's.
+        if (flags?.lm === -1) out.push(flags.mat);
+        const cf = flags === undefined || flags.lm === -1 ? 'C' : flags.cf;
+        const lazyKind = dec ? LAZY_SUB : LAZY_ADD;
+        const record = `c.setLazy(${lazyKind},${a},1,${res},${size},${ARITH & ~CF});`;
+        flags = {
+          kind: lazyKind,
+          a,
+          b: '1',
+          res,
+          size,
+          exact: false,
+          mat: cf === 'C' ? record : `c.putFlags(${CF},${cf});${record}`,
+          cf,
+          lm: cf === 'C' ? 2 : 3,
+        };
+        return;
+      }
+      case INL_IMUL: {
+        const size = i.opsize32 ? 32 : 16;
+        const e = rmOperand(i, size);
+        const ev = local('v');
+        out.push(`let ${ev}=0;`, e.load(ev));
+        const b = op === 0x1af ? getReg(size, i.reg) : String((i.imm & mask(size)) >>> 0);
+        const res = local('q');
+        const ov = local('f');
+        if (size === 32)
+          out.push(`const ${res}=Math.imul(${ev},${b})>>>0;const ${ov}=(${ev}|0)*(${b}|0)!==(${res}|0);`);
+        else {
+          const p = local('p');
+          out.push(
+            `const ${p}=((${ev}<<16)>>16)*((${b}<<16)>>16);const ${res}=${p}&0xffff;const ${ov}=${p}!==((${p}<<16)>>16);`,
+          );
+        }
+        out.push(setReg(size, i.reg, res));
+        flags = {
+          kind: LAZY_LOGIC,
+          a: '0',
+          b: '0',
+          res,
+          size,
+          exact: false,
+          mat: `c.setLazy(${LAZY_LOGIC},0,0,${res},${size},${ARITH});c.putFlags(${CF | OF},${ov}?${CF | OF}:0);`,
+          cf: `(${ov}?1:0)`,
+          lm: 4,
+        };
+        return;
       }
       case INL_MOV: {
         const size = opSize(i, op === 0x88 || op === 0x8a);
         const e = rmOperand(i, size);
-        if (op <= 0x89) out.push(e.store(size === 32 ? `R[${i.reg}]` : getReg(size, i.reg)));
+        if (op <= 0x89) out.push(e.store(getReg(size, i.reg)));
         else {
           const v = local('v');
-          out.push(`let ${v};`, e.load(v), setReg(size, i.reg, v));
+          out.push(`let ${v}=0;`, e.load(v), setReg(size, i.reg, v));
         }
-        return flags;
+        return;
+      }
+      case INL_MOVX: {
+        const from = op === 0x1b6 || op === 0x1be ? 8 : 16;
+        const e = rmOperand(i, from);
+        const v = local('v');
+        out.push(`let ${v}=0;`, e.load(v));
+        const value = op >= 0x1be ? signed(v, from) : v;
+        out.push(setReg(i.opsize32 ? 32 : 16, i.reg, value));
+        return;
+      }
+      case INL_XCHG: {
+        const size = op === 0x86 ? 8 : i.opsize32 ? 32 : 16;
+        const [x, y] = op < 0x98 && op > 0x90 ? [0, op & 7] : [i.reg, i.rm];
+        const t = local('x');
+        out.push(`const ${t}=${getReg(size, x)};`, setReg(size, x, getReg(size, y)), setReg(size, y, t));
+        return;
       }
       case INL_MOVI: {
         if (op < 0xc0) {
           const size = op < 0xb8 ? 8 : i.opsize32 ? 32 : 16;
           out.push(setReg(size, op & 7, String(i.imm | 0)));
-          return flags;
+          return;
         }
         const size = opSize(i, op === 0xc6);
         const e = rmOperand(i, size);
         out.push(e.store(String((i.imm & mask(size)) >>> 0)));
-        return flags;
+        return;
       }
       case INL_LEA:
-        out.push(setReg(i.opsize32 ? 32 : 16, i.reg, i.eaExpr));
-        return flags;
+        out.push(setReg(i.opsize32 ? 32 : 16, i.reg, ea(i)));
+        return;
       case INL_PUSH: {
         const size = i.opsize32 ? 32 : 16;
         const v = local('v');
         const sp = local('s');
-        out.push(`const ${v}=R[${op & 7}];`);
+        used.add(4);
+        out.push(`const ${v}=${getReg(size, op & 7)};`);
         if (shape.stack32)
-          out.push(`const ${sp}=(R[4]-${size >> 3})>>>0;`, write(size, SS, sp, v), `R[4]=${sp};`);
-        else
-          out.push(
-            `const ${sp}=(R[4]-${size >> 3})&0xffff;`,
-            write(size, SS, sp, v),
-            `R[4]=(R[4]&~0xffff)|${sp};`,
-          );
-        return flags;
+          out.push(`const ${sp}=(r4-${size >> 3})>>>0;`, write(size, SS, sp, v), setReg(32, 4, sp));
+        else out.push(`const ${sp}=(r4-${size >> 3})&0xffff;`, write(size, SS, sp, v), setReg(16, 4, sp));
+        return;
       }
       case INL_POP: {
         const size = i.opsize32 ? 32 : 16;
         const v = local('v');
         const sp = local('s');
+        used.add(4);
         out.push(
-          `const ${sp}=${shape.stack32 ? '(R[4]>>>0)' : '(R[4]&0xffff)'};let ${v};`,
+          `const ${sp}=${shape.stack32 ? '(r4>>>0)' : '(r4&0xffff)'};let ${v}=0;`,
           read(size, SS, sp, v),
         );
-        if (shape.stack32) out.push(`R[4]=R[4]+${size >> 3};`);
-        else out.push(`R[4]=(R[4]&~0xffff)|((R[4]+${size >> 3})&0xffff);`);
+        out.push(shape.stack32 ? setReg(32, 4, `r4+${size >> 3}`) : setReg(16, 4, `r4+${size >> 3}`));
         out.push(setReg(size, op & 7, v));
-        return flags;
+        return;
       }
     }
-    return undefined;
   }
 
   /** The interpreter's handler with its decoder's fields, as the run loop would call it. */
   function fallback(i: Insn, index: number): void {
+    out.push(faultPoint(index));
+    flags = undefined;
     out.push(
       `c.eip=${i.next};c.startEsp=R[4];c.espSavedAt=d0+n+${index};c.opsize32=${i.opsize32};c.addr32=${i.addr32};c.opByte=${i.op};`,
     );
@@ -430,63 +599,109 @@ export function generate(shape: BlockShape): Generated {
     if (i.rep !== 0) out.push(`c.rep=${i.rep};`);
     if (i.modrm !== 0 || (EXEC[i.op] && i.isMem)) {
       out.push(`c.modrm=${i.modrm};c.reg=${i.reg};c.rm=${i.rm};c.isMem=${i.isMem};`);
-      if (i.isMem) out.push(`c.eaEspBase=${i.eaEspBase};c.eaSeg=${i.eaSeg};c.eaOff=${i.eaExpr};`);
+      if (i.isMem) out.push(`c.eaEspBase=${i.eaEspBase};c.eaSeg=${i.eaSeg};c.eaOff=${ea(i)};`);
     } else out.push(`c.modrm=0;c.reg=0;c.rm=0;c.isMem=false;`);
-    out.push(`c.imm=${i.imm};c.imm2=${i.imm2};${handler(EXEC[i.op])}(c);`);
+    out.push(`c.imm=${i.imm};c.imm2=${i.imm2};${handler(EXEC[i.op])}(c);${RELOAD}`);
     if (i.segOvr >= 0) out.push('c.segOvr=-1;');
     if (i.rep !== 0) out.push('c.rep=0;');
   }
 
-  const loopOk = `c.jitExit===0&&n<budget&&c.stopRequest===undefined&&!c.halted&&!c.inhibit&&!c.watching&&(c.flags&0x10100)===0&&((c.flags&0x200)===0||c.pic===undefined||!c.pic.hasInterrupt())`;
+  /** A jump to `target` leaving the block (the CS-limit fault through JMP's handler). */
+  function leave(i: Insn, x: number, target: number): string {
+    return (
+      `${SYNC}${mat()}if(${target}>c.csLimit){k=${x};c.startEip=${i.ip};c.eip=${i.next};c.imm=${i.imm};` +
+      `c.opsize32=${i.opsize32};${handler(jmpRel)}(c);}else c.eip=${target};return n+${x + 1};`
+    );
+  }
 
-  let flags: FlagSource | undefined;
+  // The back edge checks the budget; the run loop's other checks (pending interrupt, stores
+  // into code, stop requests, HLT, TF, breakpoints) only with interrupts enabled (the PIC is
+  // asked, and its callback may do anything) or when a slow path or a handler ran since the
+  // last full check (`chk`): nothing else can change them.
+  const loopOk = `c.jitExit===0&&c.stopRequest===undefined&&!c.halted&&!c.inhibit&&!c.watching&&(c.flags&0x10100)===0&&((c.flags&0x200)===0||c.pic===undefined||!c.pic.hasInterrupt())`;
+  const again = `n<=lim&&((chk===0&&(c.flags&0x200)===0)||(chk=0,${loopOk}))`;
+
+  // At the top of a pass the flags are those a back edge left in the loop locals (CARRIED).
+  // A back edge stores its pending flags there, unless the block overwrites them before
+  // anything (a flag reader, a handler, an access that may fault) can look.
+  let killsFlags = false;
+  for (const i of insns) {
+    const kind = inlineKind(i);
+    if (kind === INL_NONE || i.isMem || kind === INL_PUSH || kind === INL_POP || kind === INL_INCDEC) break;
+    if (kind === INL_ALU || kind === INL_GRP1) {
+      const aluOp = kind === INL_ALU ? i.op >> 3 : i.reg;
+      killsFlags = aluOp !== 2 && aluOp !== 3;
+      break;
+    }
+    if (kind === INL_TEST || kind === INL_IMUL) {
+      killsFlags = true;
+      break;
+    }
+  }
+  const startsIncDec = count > 0 && inlineKind(insns[0]) === INL_INCDEC;
+  const carry = () => {
+    const f = flags;
+    if (killsFlags || f === CARRIED) return '';
+    // INC/DEC leave CF alone: when the pending flags are INC/DEC's over the CPU's own CF and the
+    // block starts with INC/DEC, the CPU's record is all the top of the block needs.
+    if (f === undefined || (startsIncDec && f.lm === 2)) return 'lm=0;';
+    return `lm=${f.lm};lo=${f.kind};la=${f.a};lb=${f.b};lr=${f.res};ls=${f.size};${f.lm >= 3 ? `lcf=${f.cf};` : ''}`;
+  };
+  /** Continue at the top of the block if allowed, else leave there. */
+  const loop = () => `${carry()}if(${again})continue;${exit(start, 'n')}`;
+
+  flags = CARRIED;
   for (let x = 0; x < count; x++) {
     const i = insns[x];
+    current = x;
     const last = x === count - 1;
     const kind = inlineKind(i);
     out.push(`// ${i.ip.toString(16)} op ${i.op.toString(16)}`);
-    // The run's budget is honoured inside a block: stop before an instruction it does not cover.
-    if (x > 0) out.push(`if(n+${x}>=budget){c.eip=${i.ip};return n+${x};}`);
     if (kind !== INL_NONE) {
       const touchesMemory = i.isMem || kind === INL_PUSH || kind === INL_POP;
-      if (touchesMemory) out.push(`k=${x};c.startEip=${i.ip};`);
-      flags = inline(i, kind, flags);
-      if (touchesMemory && !last) out.push(`if(c.jitExit!==0){c.eip=${i.next};return n+${x + 1};}`);
-      if (last) out.push(`c.eip=${i.next};return n+${count};`);
+      inline(i, kind);
+      if (touchesMemory && !last) out.push(`if(chk!==0&&c.jitExit!==0){${exit(i.next, `n+${x + 1}`)}}`);
+      if (last) out.push(exit(i.next, `n+${count}`));
       continue;
     }
-    out.push(`k=${x};c.startEip=${i.ip};`);
     if (isJcc(i.op)) {
-      // Taken: leave (through JMP's handler: its CS-limit check) or loop; not taken: go on.
+      // Taken: leave or loop; not taken: go on.
       const target = i.opsize32 ? (i.next + i.imm) >>> 0 : (i.next + i.imm) & 0xffff;
-      const cond = condition(i.op & 15, flags) ?? `c.cond(${i.op & 15})`;
-      if (target === start)
-        out.push(`if(${cond}){n+=${x + 1};if(${loopOk})continue;c.eip=${start};return n;}`);
-      else
-        out.push(
-          `if(${cond}){c.eip=${i.next};c.imm=${i.imm};c.opsize32=${i.opsize32};${handler(jmpRel)}(c);return n+${x + 1};}`,
-        );
-      if (last) out.push(`c.eip=${i.next};return n+${count};`);
+      let cond = condition(i.op & 15, flags);
+      if (cond === undefined) {
+        out.push(mat());
+        flags = undefined;
+        cond = `c.cond(${i.op & 15})`;
+      }
+      if (target === start) out.push(`if(${cond}){n+=${x + 1};${loop()}}`);
+      else out.push(`if(${cond}){${leave(i, x, target)}}`);
+      if (last) out.push(exit(i.next, `n+${count}`));
       continue;
     }
     const target = i.opsize32 ? (i.next + i.imm) >>> 0 : (i.next + i.imm) & 0xffff;
-    if (last && (i.op === 0xeb || i.op === 0xe9) && target === start) {
-      // A loop closed by this block's own jump: stay in the function while nothing asks the
-      // run loop to look (budget, interrupts, a store into this code, a stop request).
-      out.push(`n+=${count};if(${loopOk})continue;c.eip=${start};return n;`);
+    if (last && (i.op === 0xeb || i.op === 0xe9)) {
+      // A loop closed by this block's own jump stays in the function; another target leaves.
+      if (target === start) out.push(`n+=${count};${loop()}`);
+      else out.push(leave(i, x, target));
       continue;
     }
     fallback(i, x);
-    flags = undefined;
     if (last) {
       out.push(`n+=${count};`);
-      if (isNearBranch(i.op)) out.push(`if(c.eip===${start}&&${loopOk})continue;`);
+      if (isNearBranch(i.op)) out.push(`if(c.eip===${start}&&n<=lim&&${loopOk}){lm=0;continue;}`);
       out.push('return n;');
     } else out.push(`if(c.jitExit!==0||c.stopRequest!==undefined)return n+${x + 1};`);
   }
-  const body = out.join('\n');
+  const regs = [...used].sort();
+  const sync = [...written]
+    .sort()
+    .map((r) => `R[${r}]=r${r};`)
+    .join('');
+  const reload = regs.map((r) => `r${r}=R[${r}];`).join('');
+  const body = out.join('\n').replaceAll(SYNC, sync).replaceAll(RELOAD, reload);
+  const decl = regs.length > 0 ? `let ${regs.map((r) => `r${r}=R[${r}]`).join(',')};` : '';
   const source =
-    `return function block(c,d0,budget){const R=c.regs;let n=0;let k=0;c.jitExit=0;` +
+    `return function block(c,d0,budget){const R=c.regs;${decl}let n=0;let k=0;let chk=1;let lm=0,lo=0,la=0,lb=0,lr=0,ls=0,lcf=0;const lim=budget-${count};c.jitExit=0;` +
     `try{for(;;){\n${body}\n}}catch(e){c.jitDone=n+k;c.segOvr=-1;c.rep=0;throw e;}};`;
   return { source, handlers };
 }

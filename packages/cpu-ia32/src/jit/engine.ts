@@ -11,8 +11,8 @@
 //   a new epoch. `Cpu.invalidateCode` is the explicit API for anything else.
 import type { Ia32Mmu } from '@phantasm/mmu';
 import type { Cpu } from '../cpu.js';
-import { CR0_PE, R_DB, SS, VM } from '../state.js';
-import { type BlockShape, endsBlock, generate, MEM_FLAT, MEM_SLOW, MEM_TLB } from './codegen.js';
+import { CR0_PE, IF, R_DB, RF, SS, TF, VM } from '../state.js';
+import { type BlockShape, endsBlock, generate, MEM_FLAT, MEM_SLOW, MEM_TLB, materialize } from './codegen.js';
 import { type CodeBytes, decodeInsn, type Insn } from './decode.js';
 
 /** Options of the block compiler (`CpuOptions.jit`). */
@@ -54,6 +54,11 @@ interface Block {
   /** The code bytes compiled (checked again in each new epoch). */
   bytes: Uint8Array;
   checked: number;
+  /** Dropped from the cache (a successor cache entry pointing here is stale). */
+  dropped: boolean;
+  /** The last two blocks run after this one (chaining). */
+  next0: Block | undefined;
+  next1: Block | undefined;
 }
 
 export const DEFAULT_THRESHOLD = 64;
@@ -137,19 +142,67 @@ export class BlockCompiler {
       this.heat[page] = 0;
       b = this.compile(ip, p, mode);
     }
-    if (b.checked !== c.jitEpoch) {
-      if (!this.unchanged(b)) {
-        this.dropBlocks(b.phys, b.bytes.length);
-        return 0;
+    // Chaining: after a block, the next one is found through the block's successor cache (or
+    // the cache map) and run without going back to the run loop, while nothing asks the run
+    // loop to look (the same checks as at an instruction boundary).
+    let total = 0;
+    try {
+      for (;;) {
+        if (b.checked !== c.jitEpoch) {
+          if (!this.unchanged(b)) {
+            this.dropBlocks(b.phys, b.bytes.length);
+            return total;
+          }
+          b.checked = c.jitEpoch;
+        }
+        const fn = b.fn;
+        // A pass must fit in the budget (the block checks the budget only at its back edges).
+        if (fn === null || b.end - 1 > c.csLimit || budget - total < b.length) return total;
+        this.stats.hits++;
+        const n = fn(c, done + total, budget - total);
+        total += n;
+        this.stats.instructions += n;
+        if (
+          c.jitExit !== 0 ||
+          c.stopRequest !== undefined ||
+          c.halted ||
+          c.inhibit ||
+          c.watching ||
+          (c.flags & (TF | RF)) !== 0 ||
+          ((c.flags & IF) !== 0 && c.pic !== undefined && c.pic.hasInterrupt())
+        )
+          return total;
+        const next = this.successor(b);
+        if (next === undefined) return total;
+        b = next;
       }
-      b.checked = c.jitEpoch;
+    } catch (e) {
+      c.jitDone += total;
+      throw e;
     }
-    const fn = b.fn;
-    if (fn === null || b.end - 1 > c.csLimit) return 0;
-    this.stats.hits++;
-    const n = fn(c, done, budget);
-    this.stats.instructions += n;
-    return n;
+  }
+
+  /** The compiled block at CS:EIP after `b` ran, from b's two-entry successor cache. */
+  private successor(b: Block): Block | undefined {
+    const c = this.cpu;
+    const ip = c.eip;
+    let s: Block | undefined;
+    if (b.next0 !== undefined && b.next0.eip === ip) s = b.next0;
+    else if (b.next1 !== undefined && b.next1.eip === ip) s = b.next1;
+    const p = c.codeAddress(ip);
+    if (p < 0) return undefined;
+    if (s === undefined || s.dropped) {
+      s = this.blocks.get(p);
+      if (s === undefined || s.eip !== ip || s.fn === null) return undefined;
+      if (b.next0 === undefined || b.next0.dropped || b.next0.eip !== ip) {
+        b.next1 = b.next0;
+        b.next0 = s;
+      }
+    }
+    // Valid only for the same physical address (paging may have changed) and mode.
+    if (s.phys !== p || s.mode !== this.modeKey(c)) return undefined;
+    this.stats.lookups++;
+    return s;
   }
 
   private unchanged(b: Block): boolean {
@@ -198,6 +251,9 @@ export class BlockCompiler {
       end: at,
       bytes: c.ram.slice(p, p + Math.max(length, 0)),
       checked: c.jitEpoch,
+      dropped: false,
+      next0: undefined,
+      next1: undefined,
     };
     this.blocks.set(p, block);
     const page = p >>> 12;
@@ -234,6 +290,7 @@ export class BlockCompiler {
       WR8: slowWrite8,
       WR16: slowWrite16,
       WR32: slowWrite32,
+      LZ: materialize,
     };
     // The same code (same bytes, EIP and mode) compiles once per process: CPUs share factories.
     let factory = FACTORIES.get(source);
@@ -271,6 +328,7 @@ export class BlockCompiler {
     for (const b of list) {
       if (b.phys < at + size && at < b.phys + Math.max(b.bytes.length, 1)) {
         if (this.blocks.get(b.phys) === b) this.blocks.delete(b.phys);
+        b.dropped = true;
         dropped = true;
       } else list[kept++] = b;
     }
@@ -298,7 +356,10 @@ export class BlockCompiler {
     for (let page = first; page <= last; page++) {
       const list = this.pages.get(page);
       if (list === undefined) continue;
-      for (const b of list) if (this.blocks.get(b.phys) === b) this.blocks.delete(b.phys);
+      for (const b of list) {
+        if (this.blocks.get(b.phys) === b) this.blocks.delete(b.phys);
+        b.dropped = true;
+      }
       this.unwatch(page);
       this.cpu.jitExit = 1;
       this.stats.invalidations++;

@@ -1,0 +1,69 @@
+// FreeDOS boots identically with cpu-ia32's block compiler off and forced on (threshold 0: every
+// block compiled the first time it is reached): power-on to A:\> under the built-in BIOS and
+// under SeaBIOS takes the same number of guest instructions and leaves the same screen.
+// Needs the shared image (and Debian's seabios package for the second case); skips plainly.
+import { existsSync, readFileSync } from 'node:fs';
+import { findShared, missingMessage } from '@phantasm/test-support';
+import { describe, expect, it } from 'vitest';
+import { PcBoard, type PcBoardOptions } from '../../src/boards/pc/pc-board.js';
+import { DiskImage } from '../../src/devices/disk-image.js';
+
+const FREEDOS = 'images/freedos722.img';
+const SEABIOS = '/usr/share/seabios/bios.bin';
+const SEAVGABIOS = '/usr/share/seabios/vgabios-isavga.bin';
+const freedosPath = findShared(FREEDOS);
+const seabiosPresent = existsSync(SEABIOS) && existsSync(SEAVGABIOS);
+
+/** Power-on to the prompt with the compiler setting `jit` (PHANTASM_IA32_JIT, read by new Cpu). */
+function boot(jit: 'off' | '0', extra: Partial<PcBoardOptions>) {
+  const saved = process.env.PHANTASM_IA32_JIT;
+  process.env.PHANTASM_IA32_JIT = jit;
+  let board: PcBoard;
+  try {
+    const floppy = DiskImage.floppy(new Uint8Array(readFileSync(freedosPath as string)));
+    board = new PcBoard({ floppyA: floppy, ...extra });
+  } finally {
+    if (saved === undefined) delete process.env.PHANTASM_IA32_JIT;
+    else process.env.PHANTASM_IA32_JIT = saved;
+  }
+  const r = board.run({ untilScreen: 'A:\\>', maxInstructions: 100_000_000, timeoutMs: 120_000 });
+  return {
+    stop: r.stop,
+    instructions: r.instructions,
+    screen: board.screenText(),
+    stats: board.cpu.jitStats,
+  };
+}
+
+function sameBoth(extra: () => Partial<PcBoardOptions>): void {
+  const off = boot('off', extra());
+  const on = boot('0', extra());
+  expect(off.stop).toBe('screen');
+  expect(off.stats).toBeUndefined();
+  // The compiler did run most of the boot.
+  expect(on.stats?.blocksCompiled).toBeGreaterThan(1000);
+  expect(on.stats?.instructions).toBeGreaterThan(off.instructions / 2);
+  expect(on.stop).toBe('screen');
+  expect(on.instructions).toBe(off.instructions);
+  expect(on.screen).toBe(off.screen);
+}
+
+describe.skipIf(!freedosPath)(
+  `FreeDOS with the block compiler off and at threshold 0 (${freedosPath ? FREEDOS : missingMessage(FREEDOS)})`,
+  () => {
+    it('built-in BIOS: the same instruction count and screen at A:\\>', () => {
+      sameBoth(() => ({}));
+    }, 300_000);
+
+    it.skipIf(!seabiosPresent)(
+      `SeaBIOS: the same instruction count and screen at A:\\>${seabiosPresent ? '' : ` — skipped: ${SEABIOS} not installed`}`,
+      () => {
+        sameBoth(() => ({
+          bios: new Uint8Array(readFileSync(SEABIOS)),
+          vgaRom: new Uint8Array(readFileSync(SEAVGABIOS)),
+        }));
+      },
+      300_000,
+    );
+  },
+);
