@@ -618,7 +618,7 @@ export function generate(shape: BlockShape): Generated {
   // into code, stop requests, HLT, TF, breakpoints) only with interrupts enabled (the PIC is
   // asked, and its callback may do anything) or when a slow path or a handler ran since the
   // last full check (`chk`): nothing else can change them.
-  const loopOk = `c.jitExit===0&&c.stopRequest===undefined&&!c.halted&&!c.inhibit&&!c.watching&&(c.flags&0x10100)===0&&((c.flags&0x200)===0||c.pic===undefined||!c.pic.hasInterrupt())`;
+  const loopOk = `c.jitExit===0&&c.stopRequest===undefined&&!c.halted&&!c.inhibit&&!c.watching&&!(c.nmiPending&&!c.nmiBlocked)&&(c.flags&0x10100)===0&&((c.flags&0x200)===0||c.pic===undefined||!c.pic.hasInterrupt())`;
   const again = `n<=lim&&((chk===0&&(c.flags&0x200)===0)||(chk=0,${loopOk}))`;
 
   // At the top of a pass the flags are those a back edge left in the loop locals (CARRIED).

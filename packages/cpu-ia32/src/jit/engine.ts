@@ -168,6 +168,7 @@ export class BlockCompiler {
           c.halted ||
           c.inhibit ||
           c.watching ||
+          (c.nmiPending && !c.nmiBlocked) ||
           (c.flags & (TF | RF)) !== 0 ||
           ((c.flags & IF) !== 0 && c.pic !== undefined && c.pic.hasInterrupt())
         )
