@@ -42,7 +42,8 @@ describe('CPU state snapshots', () => {
       cuts++;
     }
     expect(cuts).toBeGreaterThan(70);
-  });
+    // Compile-bound under compiled.test.ts: each of the ~80 fresh CPUs compiles its blocks anew.
+  }, 600_000);
 
   it('refuses a malformed state without changing the CPU', () => {
     const { cpu } = machine({ text: '' });
