@@ -3,25 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { PhysicalMemory } from '@phantasm/mmu';
 import { MipsCpu, type MipsCpuOptions } from '../src/index.js';
-
-function loadElf(memory: PhysicalMemory, elf: Uint8Array): number {
-  const v = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
-  if (v.getUint32(0) !== 0x7f454c46 || elf[4] !== 1 || elf[5] !== 1) throw new Error('not an ELF32 LE file');
-  const phoff = v.getUint32(28, true);
-  const phentsize = v.getUint16(42, true);
-  const phnum = v.getUint16(44, true);
-  for (let k = 0; k < phnum; k++) {
-    const p = phoff + k * phentsize;
-    if (v.getUint32(p, true) !== 1) continue;
-    const offset = v.getUint32(p + 4, true);
-    const paddr = v.getUint32(p + 8, true) & 0x1fff_ffff;
-    const filesz = v.getUint32(p + 16, true);
-    const memsz = v.getUint32(p + 20, true);
-    memory.ram.fill(0, paddr, paddr + memsz);
-    memory.ram.set(elf.subarray(offset, offset + filesz), paddr);
-  }
-  return v.getUint32(24, true);
-}
+import { loadElf } from './load-elf.js';
 
 /** Runs the ELF at `file` on a 24Kf with the UART and SOFTRES of the oracle harness; its serial output. */
 export function runFpuElf(file: string, path: Pick<MipsCpuOptions, 'fastPath' | 'compileThreshold'>): string {

@@ -9,28 +9,9 @@ import { PhysicalMemory } from '@phantasm/mmu';
 import { describe, expect, it } from 'vitest';
 import { MipsCpu } from '../src/index.js';
 import { pathOptions } from './helpers.js';
+import { loadElf } from './load-elf.js';
 
 const dir = join(import.meta.dirname, 'programs');
-
-/** Loads the PT_LOAD segments of a little-endian ELF32 into RAM (kseg0 addresses); returns the entry. */
-function loadElf(memory: PhysicalMemory, elf: Uint8Array): number {
-  const v = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
-  if (v.getUint32(0) !== 0x7f454c46 || elf[4] !== 1 || elf[5] !== 1) throw new Error('not an ELF32 LE file');
-  const phoff = v.getUint32(28, true);
-  const phentsize = v.getUint16(42, true);
-  const phnum = v.getUint16(44, true);
-  for (let k = 0; k < phnum; k++) {
-    const p = phoff + k * phentsize;
-    if (v.getUint32(p, true) !== 1) continue;
-    const offset = v.getUint32(p + 4, true);
-    const paddr = v.getUint32(p + 8, true) & 0x1fff_ffff;
-    const filesz = v.getUint32(p + 16, true);
-    const memsz = v.getUint32(p + 20, true);
-    memory.ram.fill(0, paddr, paddr + memsz);
-    memory.ram.set(elf.subarray(offset, offset + filesz), paddr);
-  }
-  return v.getUint32(24, true);
-}
 
 function runProgram(name: string): { output: string; instructions: number } {
   const memory = new PhysicalMemory({ ramSize: 8 << 20 });
