@@ -36,7 +36,7 @@ function runProgram(name: string): { output: string; instructions: number } {
   return { output, instructions: cpu.cycles };
 }
 
-describe.each(['alu', 'mem', 'exc'])('oracle program %s', (name) => {
+describe.each(['alu', 'mem', 'exc', 'branch'])('oracle program %s', (name) => {
   it('prints what QEMU printed', () => {
     const expected = readFileSync(join(dir, `${name}.qemu.txt`), 'latin1');
     // Never vacuous: the reference has a header, results, and the final line.

@@ -9,7 +9,7 @@ import { MaltaBoard } from '../../src/boards/malta/malta-board.js';
 const programs = fileURLToPath(new URL('../../../../packages/cpu-mips32/test/programs/', import.meta.url));
 
 describe('cpu-mips32 oracle programs on the Malta board', () => {
-  for (const name of ['alu', 'mem', 'exc']) {
+  for (const name of ['alu', 'mem', 'exc', 'branch']) {
     it(`${name}.elf prints what QEMU's Malta printed, then resets the board`, () => {
       let out = '';
       const board = new MaltaBoard({ memoryMiB: 64, serial: (b) => (out += String.fromCharCode(b)) });

@@ -4,7 +4,7 @@
 set -e
 cd "$(dirname "$0")"
 CFLAGS="-march=mips32r2 -EL -O1 -ffreestanding -fno-builtin -nostdlib -static -mno-abicalls -fno-pic -G0 -msoft-float -Wall -Wextra"
-for p in alu mem exc; do
+for p in alu mem exc branch; do
   src=$p.c
   mipsel-linux-gnu-gcc $CFLAGS -T link.ld -Wl,--build-id=none -o $p.elf start.S $src
   if command -v qemu-system-mipsel >/dev/null; then
