@@ -298,6 +298,32 @@ int main(void) {
   TI("tltiu", 0xffffffff, -1);
   TI("tltiu", 0x80000000, 0x7fff);
   line("traps taken", exc_log.count - before);
+  // Address checks on an unmapped kuseg address (the TLB cleared first): vector, ExcCode, BadVAddr
+  // of what each raised (0 0 0: nothing). A load is the reference.
+  for (uint32_t k = 0; k < 16; k++) {
+    MTC0(0, 0, k);
+    MTC0(10, 0, 0x80000000u + k * 0x2000);
+    MTC0(2, 0, 0);
+    MTC0(3, 0, 0);
+    __asm__ volatile("tlbwi\n\tehb");
+  }
+#define ADDRESS_CHECK(name, insn)                                                      \
+  {                                                                                    \
+    exc_log.vector = exc_log.cause = exc_log.badvaddr = 0;                             \
+    __asm__ volatile(insn ::"r"(0x00000100u) : "memory");                              \
+    puts_(name);                                                                       \
+    putc_(' ');                                                                        \
+    hex(exc_log.vector);                                                               \
+    putc_(' ');                                                                        \
+    hex(exc_log.cause & 0x7c);                                                         \
+    putc_(' ');                                                                        \
+    hex(exc_log.badvaddr);                                                             \
+    putc_('\n');                                                                       \
+  }
+  ADDRESS_CHECK("unmapped lw", "lw $zero, 0(%0)")
+  ADDRESS_CHECK("unmapped cache hit", "cache 0x15, 0(%0)")
+  ADDRESS_CHECK("unmapped synci", "synci 0(%0)")
+  ADDRESS_CHECK("unmapped pref", "pref 0, 0(%0)")
   puts_("done\n");
   return 0;
 }
