@@ -19,8 +19,8 @@ export const qemuDeviations: readonly QemuDeviation[] = [
     qemu: 'unmapped cache hit 00000000 00000000 00000000',
     manual: 'unmapped cache hit 00000001 00000008 00000100',
     why:
-      'MIPS32 vol. II, CACHE: "A TLB Refill and TLB Invalid (both with cause code equal TLBL) exception ' +
-      'can occur on any operation"; QEMU does not translate the address of CACHE, so it never faults.',
+      'MIPS32 vol. II, CACHE: a Hit operation translates its address like a data load, and TLB Refill/' +
+      'Invalid with cause TLBL are among its exceptions; QEMU does not translate the address of CACHE.',
   },
   {
     program: 'branch',
@@ -28,7 +28,7 @@ export const qemuDeviations: readonly QemuDeviation[] = [
     manual: 'unmapped synci 00000001 00000008 00000100',
     why:
       'MIPS32 vol. II, SYNCI: "A TLB Refill and TLB Invalid (both with cause code equal TLBL) exception ' +
-      'can occur as a byproduct of this instruction"; QEMU treats SYNCI as a no-op.',
+      'can occur as a by product of this instruction"; QEMU treats SYNCI as a no-op.',
   },
 ];
 
