@@ -41,7 +41,8 @@ describe('fuzz: random instruction streams', () => {
         ),
         { numRuns: jitScaled(120) },
       );
-    });
+      // Compile-bound under compiled.test.ts (every random block compiled): over a minute on a loaded host.
+    }, 600_000);
   }
 
   // Without paging (whose TLB may legitimately hold stale entries), a snapshot taken anywhere
