@@ -180,7 +180,7 @@ try {
     `${'machine'.padEnd(34)}${'reached'.padEnd(9)}${'G instr'.padStart(10)}${'wall s'.padStart(9)}` +
       `${'MIPS'.padStart(8)}${'ours / it'.padStart(12)}`,
   );
-  const jit = process.env.PHANTASM_IA32_JIT ?? 'default';
+  const jit = process.env.PHANTASM_IA32_JIT || 'off (default)';
   console.log(row(`phantasm (cpu-ia32, jit ${jit})`, ours, ours));
   console.log(`  virtual time at the prompt: ${ours.virtual?.toFixed(2)} s`);
   if (typeof reference === 'string') console.log(`v86: ${reference}`);

@@ -159,8 +159,8 @@ export interface CpuOptions {
   /**
    * The block compiler (src/jit): `false` turns it off (the interpreter alone), an object sets
    * its options (`{ threshold: 0 }` compiles every block at once). Without this field the
-   * environment variable PHANTASM_IA32_JIT decides: `off`, or a threshold number; unset means on
-   * with the default threshold.
+   * environment variable PHANTASM_IA32_JIT decides: `off`, or a threshold number; unset means off
+   * (boot code runs faster interpreted until the compiler has a cheaper first tier: README Limits).
    */
   jit?: JitOptions | false;
 }
@@ -169,8 +169,7 @@ export interface CpuOptions {
 function defaultJit(): JitOptions | false {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
     ?.PHANTASM_IA32_JIT;
-  if (env === undefined || env === '') return {};
-  if (env === 'off') return false;
+  if (env === undefined || env === '' || env === 'off') return false;
   const threshold = Number(env);
   if (!Number.isInteger(threshold) || threshold < 0)
     throw new CpuError(`PHANTASM_IA32_JIT must be "off" or a threshold (integer >= 0), got "${env}"`);
