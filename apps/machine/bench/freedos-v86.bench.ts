@@ -13,7 +13,8 @@ import { DiskImage } from '../src/devices/disk-image.js';
 
 const FREEDOS = 'images/freedos722.img';
 const SEABIOS = '/usr/share/seabios/bios.bin';
-const SEAVGABIOS = '/usr/share/seabios/vgabios-isavga.bin';
+// stdvga: the VGA BIOS both emulators run (v86 shows nothing under vgabios-isavga: its BIOS never prints).
+const SEAVGABIOS = '/usr/share/seabios/vgabios-stdvga.bin';
 const PROMPT = 'A:\\>';
 const BOOTS = 4;
 const TIMEOUT_MS = Number(process.env.V86_TIMEOUT_MS ?? 60_000); // the first is cold, the best of the other three is "warm"
