@@ -127,9 +127,11 @@ export class Ia64Cpu {
 
   /** bsp moved by n registers, skipping NaT collections (rseSkip on the halves). */
   private skipBsp(n: number): void {
-    let delta = ((this.bspLo >>> 3) & 63) + n;
-    if (n < 0) delta -= 62;
-    let lo = this.bspLo + 8 * (n + Math.trunc(delta / 63));
+    const slot = ((this.bspLo >>> 3) & 63) + n;
+    let lo: number;
+    // within the same 63-register group (the usual call or return): no NaT collection crossed
+    if (slot >= 0 && slot < 63) lo = this.bspLo + 8 * n;
+    else lo = this.bspLo + 8 * (n + Math.trunc((n < 0 ? slot - 62 : slot) / 63));
     if (lo >= 2 ** 32) {
       lo -= 2 ** 32;
       this.bspHi = (this.bspHi + 1) >>> 0;
@@ -219,17 +221,21 @@ export class Ia64Cpu {
   remap(): void {
     this.frameGen++;
     const g = this.gmap;
+    const sof = this.sof;
     const rot = this.sor * 8;
-    // only the entries of the old and the new frame can change
-    const span = Math.max(this.sof, this.mappedSof);
-    for (let i = 0; i < span; i++) {
-      if (i >= this.sof) {
-        g[32 + i] = -1;
-        continue;
+    // physical index 32 + (bof + k) mod NPHYS, without a division (bof < NPHYS, rrbGr < rot)
+    const base = 32 + this.bof;
+    for (let i = 0; i < sof; i++) {
+      let k = i;
+      if (i < rot) {
+        k += this.rrbGr;
+        if (k >= rot) k -= rot;
       }
-      const k = i < rot ? (i + this.rrbGr) % rot : i;
-      g[32 + i] = 32 + ((this.bof + k) % NPHYS);
+      const q = base + k;
+      g[32 + i] = q < 32 + NPHYS ? q : q - NPHYS;
     }
+    // only the entries of the old frame beyond the new one become invalid
+    for (let i = sof; i < this.mappedSof; i++) g[32 + i] = -1;
     this.mappedSof = this.sof;
     if (this.rrbPr !== this.mappedRrbPr) {
       const p = this.pmap;
@@ -425,7 +431,8 @@ export class Ia64Cpu {
     const a = this.ar32;
     a[AR.PFS * 2] = this.cfmLow() | 0;
     a[AR.PFS * 2 + 1] = this.rrbPr | ((a[AR.EC * 2] & 63) << 20) | 0xc000_0000 | 0;
-    this.bof = (this.bof + this.sol) % NPHYS;
+    this.bof += this.sol;
+    if (this.bof >= NPHYS) this.bof -= NPHYS;
     this.ndirty += this.sol;
     this.skipBsp(this.sol);
     this.sof -= this.sol;
@@ -442,7 +449,7 @@ export class Ia64Cpu {
     if (sol > 96 || sol > (lo & 127))
       this.raise('illegal-operation', this.ar[AR.PFS], 'br.ret to an invalid frame (ar.pfs)');
     while (this.ndirty + this.nclean < sol) this.fillOne();
-    this.bof = mod(this.bof - sol, NPHYS);
+    this.bof = this.bof >= sol ? this.bof - sol : this.bof - sol + NPHYS;
     this.skipBsp(-sol);
     if (this.ndirty >= sol) this.ndirty -= sol;
     else {

@@ -90,6 +90,11 @@ export class GuestMemory {
           return p.getBigUint64(off, true);
       }
     }
+    return this.readBytewise(addr, size);
+  }
+
+  /** An access across a page boundary, byte by byte through `read` (which a subclass may translate). */
+  protected readBytewise(addr: bigint, size: number): bigint | undefined {
     let v = 0n;
     for (let i = size - 1; i >= 0; i--) {
       const b = this.read(addr + BigInt(i), 1);

@@ -4,6 +4,7 @@
 // are not modelled (see README).
 import type { Ia64Cpu } from '../cpu.js';
 import { AR } from '../cpu.js';
+import { fastStatus, fmaOnDoubles } from './fpfast.js';
 import { EXP_BIAS, EXP_INTEGER, EXP_MAX, EXP_NATVAL } from './fpregs.js';
 
 export const ZERO = 0;
@@ -135,6 +136,8 @@ export function fma(
   fmt: Format,
   rc: number,
   sf = 0,
+  /** The operand registers (f3, f4, f2): their double shadows feed the fast path. */
+  regs?: readonly [number, number, number],
 ): void {
   if (addend === undefined) {
     multiply(c, f1, a, b, negProduct, fmt, rc, sf);
@@ -146,9 +149,10 @@ export function fma(
   }
   if (
     doubleFastPath &&
+    regs !== undefined &&
     rc === 0 &&
-    fmt.bits === 53 &&
-    fmaDouble(c, f1, a, b, addend, negProduct, negAddend, sf)
+    fmt.bits >= 53 &&
+    fmaDouble(c, f1, regs, a, b, addend, negProduct, negAddend, fmt.bits > 53, sf)
   )
     return;
   for (const n of [b, addend, a]) {
@@ -276,62 +280,37 @@ export function setDoubleFastPath(on: boolean): void {
   doubleFastPath = on;
 }
 
-const f64 = new Float64Array(1);
-const u64v = new BigUint64Array(f64.buffer);
-const MIN_NORMAL = 2 ** -1022;
-const SPLIT = 134217729; // 2^27 + 1 (Veltkamp)
-
-/** A finite register value as a JS double when that is exact and normal, else undefined. */
-function asDouble(n: Num): number | undefined {
-  if (n.cls !== FINITE || n.sig < 0x8000_0000_0000_0000n || (n.sig & 0x7ffn) !== 0n) return undefined;
-  const top = n.e + 63;
-  if (top < -1022 || top > 1023) return undefined;
-  const v = Number(n.sig) * 2 ** (n.e + 64) * 2 ** -64;
-  return n.sign ? -v : v;
+/** A finite register value as a JS double when that is exact (normal or zero), else undefined. */
+function asDouble(c: Ia64Cpu, n: Num, f: number): number | undefined {
+  if (n.cls !== FINITE && n.cls !== ZERO) return undefined;
+  const p = c.fr.map[f];
+  const v = c.fr.dok[p] ? c.fr.dv[p] : c.fr.double(p);
+  return v === v ? v : undefined;
 }
 
 /**
- * fma.d (and pc = double) rounding to nearest on JS doubles, when that gives exactly what the BigInt
- * path would: normal double operands whose product is exact (Veltkamp/Dekker: no error term), and a
- * normal double sum; a sum the addition rounded raises i (TwoSum error term). Anything else (tiny,
- * huge, zero results, an inexact product) returns false and takes the exact path.
+ * fma rounding to nearest with double precision (or extended when the double result is exact) on
+ * JS doubles, through fmaOnDoubles (exec/fpfast.ts): true when it wrote the result and flags.
  */
 function fmaDouble(
   c: Ia64Cpu,
   f1: number,
+  regs: readonly [number, number, number],
   a: Num,
   b: Num,
   addend: Num,
   negProduct: boolean,
   negAddend: boolean,
+  exactOnly: boolean,
   sf: number,
 ): boolean {
-  const x = asDouble(a);
-  const y = asDouble(b);
-  const z = asDouble(addend);
+  const x = asDouble(c, a, regs[0]);
+  const y = asDouble(c, b, regs[1]);
+  const z = asDouble(c, addend, regs[2]);
   if (x === undefined || y === undefined || z === undefined) return false;
-  if (Math.abs(x) > 2 ** 995 || Math.abs(y) > 2 ** 995) return false; // the split would overflow
-  const p = negProduct ? -(x * y) : x * y;
-  const ap = Math.abs(p);
-  if (!(ap >= MIN_NORMAL) || ap === Number.POSITIVE_INFINITY) return false;
-  const tx = SPLIT * x;
-  const xh = tx - (tx - x);
-  const xl = x - xh;
-  const ty = SPLIT * y;
-  const yh = ty - (ty - y);
-  const yl = y - yh;
-  const xy = x * y;
-  if (xh * yh - xy + xh * yl + xl * yh + xl * yl !== 0) return false;
-  const w = negAddend ? -z : z;
-  const s = p + w;
-  const as = Math.abs(s);
-  if (!(as >= MIN_NORMAL) || as === Number.POSITIVE_INFINITY) return false;
-  const bv = s - p;
-  if (p - (s - bv) + (w - bv) !== 0) raiseFlag(c, sf, FLAG.i);
-  f64[0] = s;
-  const bits = u64v[0];
-  const sign = Number(bits >> 63n);
-  const e = Number((bits >> 52n) & 0x7ffn);
-  c.fr.set(f1, sign, e - 1023 + EXP_BIAS, (1n << 63n) | ((bits & 0xf_ffff_ffff_ffffn) << 11n));
+  const s = fmaOnDoubles(x, y, z, negProduct, negAddend);
+  if (s !== s || (exactOnly && fastStatus.inexact)) return false;
+  if (fastStatus.inexact) raiseFlag(c, sf, FLAG.i);
+  c.fr.setNormal(c.fr.map[f1], s);
   return true;
 }

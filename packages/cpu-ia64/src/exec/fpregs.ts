@@ -9,11 +9,23 @@ export const EXP_NATVAL = 0x1fffe;
 /** Exponent of an integer held in the significand (setf.sig, ldf8, fcvt.fx results). */
 export const EXP_INTEGER = 0x1003e;
 const TOP = 1n << 63n;
+const SCRATCH64 = new Float64Array(1);
+const SCRATCH32 = new Int32Array(SCRATCH64.buffer);
 
 export class FpRegisters {
   readonly sign = new Uint8Array(128);
   readonly exp = new Int32Array(128);
   readonly sig = new BigUint64Array(128);
+  /** The significands as int32 halves [lo, hi]: compiled code writes them without BigInt. */
+  readonly sig32 = new Int32Array(this.sig.buffer);
+  /**
+   * A double shadow of each physical register, valid where `dok` is 1: the register's exact value
+   * when it is a normal double or a zero, NaN when it is anything else (NaTVal, infinities, NaNs,
+   * denormals, unnormals, values needing more than 53 bits). The fields above stay the truth; every
+   * write through `set` drops the shadow, `double` rebuilds it.
+   */
+  readonly dv = new Float64Array(128);
+  readonly dok = new Uint8Array(128);
   /** Logical → physical FR. */
   readonly map = new Uint8Array(128);
 
@@ -21,6 +33,7 @@ export class FpRegisters {
     this.sign.fill(0);
     this.exp.fill(0);
     this.sig.fill(0n);
+    this.dok.fill(0);
     this.exp[1] = EXP_BIAS;
     this.sig[1] = TOP;
     this.remap(0);
@@ -41,6 +54,38 @@ export class FpRegisters {
     this.sign[p] = sign;
     this.exp[p] = exp;
     this.sig[p] = sig;
+    this.dok[p] = 0;
+  }
+
+  /** The double value of physical register p (see `dv`), computed from the fields and cached. */
+  double(p: number): number {
+    const lo = this.sig32[2 * p];
+    const hi = this.sig32[2 * p + 1];
+    const exp = this.exp[p];
+    let v = Number.NaN;
+    if (exp === 0) {
+      if ((lo | hi) === 0) v = this.sign[p] ? -0 : 0;
+    } else if (hi < 0 && (lo & 0x7ff) === 0 && exp >= EXP_BIAS - 1022 && exp <= EXP_BIAS + 1023) {
+      SCRATCH32[1] = (this.sign[p] << 31) | ((exp - EXP_BIAS + 1023) << 20) | ((hi >>> 11) & 0xfffff) | 0;
+      SCRATCH32[0] = (hi << 21) | (lo >>> 11);
+      v = SCRATCH64[0];
+    }
+    this.dv[p] = v;
+    this.dok[p] = 1;
+    return v;
+  }
+
+  /** Physical register p = v, a normal double (the caller checked): fields and shadow. */
+  setNormal(p: number, v: number): void {
+    SCRATCH64[0] = v;
+    const hi = SCRATCH32[1];
+    const lo = SCRATCH32[0];
+    this.sign[p] = hi >>> 31;
+    this.exp[p] = ((hi >>> 20) & 0x7ff) - 1023 + EXP_BIAS;
+    this.sig32[2 * p + 1] = 0x8000_0000 | ((hi & 0xfffff) << 11) | (lo >>> 21);
+    this.sig32[2 * p] = lo << 11;
+    this.dv[p] = v;
+    this.dok[p] = 1;
   }
 
   setNatVal(f: number): void {

@@ -8,7 +8,12 @@ import type { DecodedBundle } from '../decode/decoder.js';
 import type { Insn } from '../decode/insn.js';
 import { brCloop, brCond } from '../exec/branch.js';
 import { nop } from '../exec/system.js';
+import { translateFp } from './fp.js';
 import { type Site, translate } from './translate.js';
+
+/** Scratch for reinterpreting a double as int32 halves in compiled code. */
+const S64 = new Float64Array(1);
+const S32 = new Int32Array(S64.buffer);
 
 /**
  * What the function returns: the state is the interpreter's at (ip, slot) (DONE, or LINK + k when it
@@ -56,6 +61,8 @@ export function compileBlock(
     return `K[${i}]`;
   };
   const callees: Insn[] = [];
+  const kept: unknown[] = [];
+  const keep = (v: unknown): string => `V[${kept.push(v) - 1}]`;
   const stacked = new Set<number>();
   const rotPreds = new Set<number>();
   let maxReg = 0;
@@ -78,6 +85,14 @@ export function compileBlock(
     if (q < 16) return String(q);
     rotPreds.add(q);
     return `q${q}`;
+  };
+  const fregs = new Set<number>();
+  let usesFp = false;
+  const f = (r: number): string => {
+    usesFp = true;
+    if (r < 32) return String(r);
+    fregs.add(r);
+    return `w${r}`;
   };
 
   const body: string[] = [];
@@ -103,13 +118,21 @@ export function compileBlock(
       const d = b.insns[s];
       if (d === null) continue;
       const here = k;
+      const sync = `c.ip=${K(bip)};c.slot=${s};c.retired=r+${here + 1};`;
       const site: Site = {
         g,
         n,
         p,
+        f,
+        keep,
+        exitSlots: (count) => {
+          exits += count;
+          return LINK + exits - count;
+        },
         ip: bip,
+        call: `${sync}X[${callees.length}].exec(c,X[${callees.length}]);`,
         bail: `{c.ip=${K(bip)};c.slot=${s};c.retired=r+${here};return 1;}`,
-        sync: `c.ip=${K(bip)};c.slot=${s};c.retired=r+${here + 1};`,
+        sync,
         taken: (target) => {
           if (loops && target === ip) {
             loopUsed = true;
@@ -118,7 +141,8 @@ export function compileBlock(
           return exit(K(target), 0, here + 1);
         },
       };
-      const code = translate(d, site);
+      const code = translate(d, site) ?? translateFp(d, site);
+      callees.push(d); // X[j] of site.call (unused when the code does not call it)
       k++;
       const after = following(b, bip, s);
       if (code !== undefined) {
@@ -129,8 +153,7 @@ export function compileBlock(
         }
         continue;
       }
-      const j = callees.length;
-      callees.push(d);
+      const j = callees.length - 1;
       const call = `X[${j}].exec(c,X[${j}]);`;
       body.push(
         `c.ip=${K(bip)};c.slot=${s};c.retired=r+${here + 1};` +
@@ -150,16 +173,33 @@ export function compileBlock(
   const pre: string[] = [
     'const G=c.g32,N=c.grn,P=c.prv,A=c.ar32,B=c.br32,M=c.memory,L=c.alat,fg=c.frameGen;',
   ];
-  pre.push('let r=c.retired;');
+  pre.push('let r=c.retired,rk=-1,rp,wk=-1,wp;');
   if (maxReg >= 32) pre.push(`if(c.sof<${maxReg - 31})return 1;const GM=c.gmap;`);
   for (const r of stacked) pre.push(`const x${r}=GM[${r}],y${r}=x${r}<<1;`);
   if (rotPreds.size) pre.push('const PM=c.pmap;');
+  if (usesFp) pre.push('const F=c.fr,D=F.dv,OK=F.dok,FS=F.sign,FE=F.exp,SG=F.sig32,FM=F.map;');
+  for (const r of fregs) pre.push(`const w${r}=FM[${r}];`);
   for (const q of rotPreds) pre.push(`const q${q}=PM[${q}];`);
   const tail = exit(K(next[0]), next[1], count);
   const main = loopUsed ? `for(;;){${body.join('\n')}\n${tail}}` : `${body.join('\n')}\n${tail}`;
   const src = `${pre.join('\n')}\n${main}`;
-  const make = new Function('K', 'X', 'COUNT', `return function block(c,limit){${src}}`);
-  return { fn: make(consts, callees, count) as BlockFn, count, links: new Array(exits), valid: true };
+  const links = new Array<Block | undefined>(exits);
+  const make = new Function(
+    'K',
+    'X',
+    'V',
+    'LN',
+    'COUNT',
+    'S64',
+    'S32',
+    `return function block(c,limit){${src}}`,
+  );
+  return {
+    fn: make(consts, callees, kept, links, count, S64, S32) as BlockFn,
+    count,
+    links,
+    valid: true,
+  };
 }
 
 /** The position after slot s of bundle b: the next instruction in it, or the next bundle's slot 0. */

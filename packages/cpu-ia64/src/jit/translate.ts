@@ -16,6 +16,15 @@ export interface Site {
   n(r: number): string;
   /** Physical predicate number of p (index in P). */
   p(p: number): string;
+  /** Physical FR number of f (index in the FP register arrays). */
+  f(f: number): string;
+  /** Statements: sync, then run this instruction's interpreter handler (the exact path). */
+  call: string;
+  /** An expression for a value kept with the block (state of an inline cache). */
+  keep(value: unknown): string;
+  /** Reserve `count` exits whose successors the code picks at run time (it returns LINK + k and
+   * clears `LN[k]` when it changes what exit k leads to); the first one's return code. */
+  exitSlots(count: number): number;
   /** Statement: stop here and let the interpreter execute this instruction. */
   bail: string;
   /** Statement: the branch is taken to a fixed target. */
@@ -25,6 +34,16 @@ export interface Site {
   sync: string;
   ip: bigint;
 }
+
+/**
+ * Statements leaving in `pg` the page (DataView or undefined) of the address xl:xh, for a load or
+ * for a store (undefined also for pages holding decoded code). Each block keeps the last page of
+ * each kind in locals (rk/rp, wk/wp): nothing maps, unmaps or decodes pages while a block runs.
+ */
+export const pageOf = (kind: 'load' | 'store'): string =>
+  kind === 'load'
+    ? 'const k=(xh>>>0)*1048576+(xl>>>12);if(k!==rk){rp=M.view(k);rk=k;}const pg=rp;'
+    : 'const k=(xh>>>0)*1048576+(xl>>>12);if(k!==wk){wp=M.codePages.has(k)?undefined:M.view(k);wk=k;}const pg=wp;';
 
 const pairOf = (s: Site, r: number): Pair => ({ lo: `G[${s.g(r)}]`, hi: `G[${s.g(r)}+1]` });
 
@@ -166,7 +185,7 @@ function translateLoad(d: Insn, s: Site): string | undefined {
     s,
     d.qp,
     `{const xl=G[${gb}],xh=G[${gb}+1];if(N[${s.n(d.r3)}]${align})${s.bail}` +
-      `const pg=M.view((xh>>>0)*1048576+(xl>>>12));if(pg===undefined)${s.bail}` +
+      `${pageOf('load')}if(pg===undefined)${s.bail}` +
       `const o=xl&4095;${read}N[${s.n(d.r1)}]=0;if(L.used)L.remove(${s.n(d.r1)});${inc}}`,
   );
 }
@@ -190,14 +209,44 @@ function translateStore(d: Insn, s: Site): string | undefined {
     s,
     d.qp,
     `{const xl=G[${gb}],xh=G[${gb}+1];if(N[${s.n(d.r3)}]|N[${s.n(d.r2)}]${align}||L.used)${s.bail}` +
-      `const k=(xh>>>0)*1048576+(xl>>>12),pg=M.view(k);if(pg===undefined||M.codePages.has(k))${s.bail}` +
+      `${pageOf('store')}if(pg===undefined)${s.bail}` +
       `const o=xl&4095;${write}${inc}}`,
   );
 }
 
+/** The first exit's return code (compiler.ts LINK; not imported: compiler.ts imports this module). */
+const LINK_BASE = 2;
+
 /** ar.lc's low half in the int32 view of the application registers (ar65; not imported from cpu.ts,
  * which imports this module). */
 const LC = 65 * 2;
+
+/** Return targets a br.ret site remembers (one exit each, linked to the target's block). */
+const RET_WAYS = 4;
+
+/**
+ * br.ret: the frame is restored by the cpu, the target comes from an inline cache of return
+ * addresses (int32 halves → the BigInt ip and an exit linked to its block), so that returning
+ * neither builds a BigInt nor looks a block up by address.
+ */
+function returnInline(d: Insn, s: Site): string {
+  const k = d.b * 2;
+  const first = s.exitSlots(RET_WAYS);
+  // lo/hi halves (lo never matches while -1: targets are 16-byte aligned), ips, next way to replace
+  const lo = s.keep(new Int32Array(RET_WAYS).fill(-1));
+  const hi = s.keep(new Int32Array(RET_WAYS));
+  const ips = s.keep(new Array<bigint>(RET_WAYS).fill(0n));
+  const next = s.keep(new Int32Array(1));
+  let find = '';
+  for (let w = 0; w < RET_WAYS; w++)
+    find += `${w ? 'else ' : ''}if(${lo}[${w}]===tl&&${hi}[${w}]===th)j=${w};`;
+  return (
+    `{${s.sync}const tl=B[${k}]&-16,th=B[${k + 1}];c.returnFrame();let j=-1;${find}` +
+    `if(j<0){j=${next}[0];${next}[0]=(j+1)&${RET_WAYS - 1};${lo}[j]=tl;${hi}[j]=th;` +
+    `${ips}[j]=(BigInt(th>>>0)<<32n)|BigInt(tl>>>0);LN[${first - LINK_BASE}+j]=undefined;}` +
+    `c.ip=${ips}[j];c.slot=0;return ${first}+j;}`
+  );
+}
 
 /**
  * The source for one instruction, or undefined when the block calls its handler instead.
@@ -260,14 +309,7 @@ export function translate(d: Insn, s: Site): string | undefined {
       `{B[${k}]=${link.lo};B[${k + 1}]=${link.hi};c.callFrame();${s.taken(BigInt.asUintN(64, s.ip + d.imm))}}`,
     );
   }
-  if (d.exec === br.brRet) {
-    const k = d.b * 2;
-    return guard(
-      s,
-      d.qp,
-      `{${s.sync}const t=c.br[${d.b}];c.returnFrame();c.ip=(B[${k}]&15)===0?t:t&~15n;c.slot=0;return 0;}`,
-    );
-  }
+  if (d.exec === br.brRet) return guard(s, d.qp, returnInline(d, s));
   if (d.exec === br.brCond && d.name === 'br.cond') {
     return guard(s, d.qp, s.taken(BigInt.asUintN(64, s.ip + d.imm)));
   }

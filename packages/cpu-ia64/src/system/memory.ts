@@ -55,7 +55,7 @@ export class SystemMemory extends GuestMemory {
   }
 
   override read(addr: bigint, size: number): bigint | undefined {
-    if ((addr & PAGE_MASK) + BigInt(size) > 0x1000n) return this.readSplit(addr, size);
+    if ((addr & PAGE_MASK) + BigInt(size) > 0x1000n) return this.readBytewise(addr, size);
     return this.readPhysical(this.physical(addr, false), size);
   }
 
@@ -66,17 +66,6 @@ export class SystemMemory extends GuestMemory {
       return true;
     }
     return this.writePhysical(this.physical(addr, true), size, value);
-  }
-
-  /** An access across a page boundary: byte by byte, each byte translated. */
-  private readSplit(addr: bigint, size: number): bigint | undefined {
-    let v = 0n;
-    for (let i = size - 1; i >= 0; i--) {
-      const b = this.read(addr + BigInt(i), 1);
-      if (b === undefined) return undefined;
-      v = (v << 8n) | b;
-    }
-    return v;
   }
 
   override isMapped(addr: bigint): boolean {
