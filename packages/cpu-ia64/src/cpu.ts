@@ -217,26 +217,13 @@ export class Ia64Cpu {
   private mappedRrbFr = -1;
   private mappedSof = 96;
 
+  /** The GR map lags behind the frame (br.call leaves it to the callee's alloc): see `freshMap`. */
+  mapStale = false;
+
   /** Recompute the logical → physical maps after a change of frame or rotation base. */
   remap(): void {
     this.frameGen++;
-    const g = this.gmap;
-    const sof = this.sof;
-    const rot = this.sor * 8;
-    // physical index 32 + (bof + k) mod NPHYS, without a division (bof < NPHYS, rrbGr < rot)
-    const base = 32 + this.bof;
-    for (let i = 0; i < sof; i++) {
-      let k = i;
-      if (i < rot) {
-        k += this.rrbGr;
-        if (k >= rot) k -= rot;
-      }
-      const q = base + k;
-      g[32 + i] = q < 32 + NPHYS ? q : q - NPHYS;
-    }
-    // only the entries of the old frame beyond the new one become invalid
-    for (let i = sof; i < this.mappedSof; i++) g[32 + i] = -1;
-    this.mappedSof = this.sof;
+    this.rebuildGrMap();
     if (this.rrbPr !== this.mappedRrbPr) {
       const p = this.pmap;
       for (let i = 0; i < 48; i++) p[16 + i] = 16 + ((i + this.rrbPr) % 48);
@@ -248,8 +235,42 @@ export class Ia64Cpu {
     }
   }
 
+  /** Bring a lagging GR map up to date (before anything reads gmap). */
+  freshMap(): void {
+    if (this.mapStale) this.rebuildGrMap();
+  }
+
+  private rebuildGrMap(): void {
+    this.mapStale = false;
+    const g = this.gmap;
+    const sof = this.sof;
+    const rot = this.sor * 8;
+    // physical index 32 + (bof + k) mod NPHYS, without a division (bof < NPHYS, rrbGr < rot)
+    const base = 32 + this.bof;
+    if (rot === 0) {
+      // the usual frame: consecutive physical registers, wrapping once at the end of the file
+      const run = Math.min(sof, NPHYS - this.bof);
+      for (let i = 0; i < run; i++) g[32 + i] = base + i;
+      for (let i = run; i < sof; i++) g[32 + i] = base + i - NPHYS;
+    } else {
+      for (let i = 0; i < sof; i++) {
+        let k = i;
+        if (i < rot) {
+          k += this.rrbGr;
+          if (k >= rot) k -= rot;
+        }
+        const q = base + k;
+        g[32 + i] = q < 32 + NPHYS ? q : q - NPHYS;
+      }
+    }
+    // only the entries of the old frame beyond the new one become invalid
+    for (let i = sof; i < this.mappedSof; i++) g[32 + i] = -1;
+    this.mappedSof = this.sof;
+  }
+
   /** Physical index of logical GR r; Illegal Operation outside the frame. */
   gidx(r: number): number {
+    if (this.mapStale) this.rebuildGrMap();
     const i = this.gmap[r];
     if (i < 0)
       this.raise('illegal-operation', BigInt(r), `r${r} is outside the current frame (sof ${this.sof})`);
@@ -305,8 +326,11 @@ export class Ia64Cpu {
     this.sor = Math.min((lo >>> 14) & 15, this.sof >> 3);
     const rot = this.sor * 8;
     this.rrbGr = rot ? ((lo >>> 18) & 127) % rot : 0;
-    this.rrbFr = ((lo >>> 25) & 127) % 96;
-    this.rrbPr = (rrbPr & 63) % 48;
+    // out-of-range bases wrap (without a division: calls and returns come through here)
+    const fr = (lo >>> 25) & 127;
+    this.rrbFr = fr >= 96 ? fr - 96 : fr;
+    const pr = rrbPr & 63;
+    this.rrbPr = pr >= 48 ? pr - 48 : pr;
   }
 
   readAr(n: number): bigint {
@@ -437,7 +461,12 @@ export class Ia64Cpu {
     this.skipBsp(this.sol);
     this.sof -= this.sol;
     this.sol = this.sor = this.rrbGr = this.rrbFr = this.rrbPr = 0;
-    this.remap();
+    if (this.mappedRrbPr !== 0 || this.mappedRrbFr !== 0) this.remap();
+    else {
+      // the callee's alloc usually rebuilds the map at once: until something reads it, it lags
+      this.frameGen++;
+      this.mapStale = true;
+    }
   }
 
   /** br.ret: restore the caller's frame from ar.pfs, filling its locals from memory if spilled. */

@@ -54,7 +54,11 @@ describe('fma double fast path', () => {
         c.fr.set(10, ...fromDouble(bitsOf(x)));
         c.fr.set(11, ...fromDouble(bitsOf(y)));
         c.fr.set(12, ...fromDouble(bitsOf(z)));
-        fma(c, 8, unpack(c, 10), unpack(c, 11), unpack(c, 12), negP, negA, fmt, 0, 0, [10, 11, 12]);
+        fma(c, 8, unpack(c, 10), unpack(c, 11), unpack(c, 12), negP, negA, fmt, 0, 0, {
+          r3: 10,
+          a: 11,
+          r2: 12,
+        });
         const p = c.fr.map[8];
         if (fast && c.fr.dok[p]) decided++;
         out.push(`${c.fr.sign[p]} ${c.fr.exp[p]} ${c.fr.sig[p].toString(16)} ${c.ar[AR.FPSR].toString(16)}`);

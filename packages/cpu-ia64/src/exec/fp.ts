@@ -51,11 +51,7 @@ export const fmaOp =
           : pc;
     // with f2 = f0 the addition is not performed (an IEEE multiply: -0 * 1 stays -0)
     const addend = d.r2 === 0 ? undefined : unpack(c, d.r2);
-    fma(c, target(c, d.r1), unpack(c, d.r3), unpack(c, d.a), addend, negProduct, negAddend, fmt, rc, d.b, [
-      d.r3,
-      d.a,
-      d.r2,
-    ]);
+    fma(c, target(c, d.r1), unpack(c, d.r3), unpack(c, d.a), addend, negProduct, negAddend, fmt, rc, d.b, d);
   };
 
 const sigOf = (c: Ia64Cpu, f: number): bigint => c.fr.sig[c.fr.map[f]];

@@ -124,6 +124,13 @@ export function writeRounded(
 
 const QNAN_INDEFINITE: [number, number, bigint] = [1, EXP_MAX, 0xc000_0000_0000_0000n];
 
+/** The operand registers of an fma: f3, f4 and f2 (an Insn fits). */
+export interface FmaRegs {
+  r3: number;
+  a: number;
+  r2: number;
+}
+
 /** f1 = ±(f3 * f4) ± f2, one rounding. `negProduct`: fnma; `negAddend`: fms. */
 export function fma(
   c: Ia64Cpu,
@@ -136,8 +143,9 @@ export function fma(
   fmt: Format,
   rc: number,
   sf = 0,
-  /** The operand registers (f3, f4, f2): their double shadows feed the fast path. */
-  regs?: readonly [number, number, number],
+  /** The operand registers (f3 = r3, f4 = a, f2 = r2, as an Insn names them): their double shadows
+   * feed the fast path. */
+  regs?: FmaRegs,
 ): void {
   if (addend === undefined) {
     multiply(c, f1, a, b, negProduct, fmt, rc, sf);
@@ -295,7 +303,7 @@ function asDouble(c: Ia64Cpu, n: Num, f: number): number | undefined {
 function fmaDouble(
   c: Ia64Cpu,
   f1: number,
-  regs: readonly [number, number, number],
+  regs: FmaRegs,
   a: Num,
   b: Num,
   addend: Num,
@@ -304,9 +312,9 @@ function fmaDouble(
   exactOnly: boolean,
   sf: number,
 ): boolean {
-  const x = asDouble(c, a, regs[0]);
-  const y = asDouble(c, b, regs[1]);
-  const z = asDouble(c, addend, regs[2]);
+  const x = asDouble(c, a, regs.r3);
+  const y = asDouble(c, b, regs.a);
+  const z = asDouble(c, addend, regs.r2);
   if (x === undefined || y === undefined || z === undefined) return false;
   const s = fmaOnDoubles(x, y, z, negProduct, negAddend);
   if (s !== s || (exactOnly && fastStatus.inexact)) return false;

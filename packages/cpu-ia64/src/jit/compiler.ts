@@ -7,7 +7,7 @@ import type { Ia64Cpu } from '../cpu.js';
 import type { DecodedBundle } from '../decode/decoder.js';
 import type { Insn } from '../decode/insn.js';
 import { brCloop, brCond } from '../exec/branch.js';
-import { nop } from '../exec/system.js';
+import * as sys from '../exec/system.js';
 import { translateFp } from './fp.js';
 import { type Site, translate } from './translate.js';
 
@@ -41,7 +41,7 @@ const MAX_BUNDLES = 32;
 /** Instructions after which a block ends even when they do not branch (frame, rotation, system). */
 const ENDS_BLOCK = /^(alloc|br|brl|break|chk|cover|clrrrb|loadrs|flushrs|rfi|bsw)/;
 const endsBlock = (d: Insn): boolean =>
-  ENDS_BLOCK.test(d.name) && d.exec !== brCond && d.exec !== brCloop && d.exec !== nop;
+  ENDS_BLOCK.test(d.name) && d.exec !== brCond && d.exec !== brCloop && d.exec !== sys.nop;
 
 export function compileBlock(
   ip: bigint,
@@ -63,22 +63,28 @@ export function compileBlock(
   const callees: Insn[] = [];
   const kept: unknown[] = [];
   const keep = (v: unknown): string => `V[${kept.push(v) - 1}]`;
-  const stacked = new Set<number>();
+  // An alloc inside the block starts a new segment: the stacked registers used after it are looked
+  // up again (and checked against the new frame) where it was.
+  const segments: { regs: Set<number>; max: number; resume: string }[] = [
+    { regs: new Set(), max: 0, resume: '' },
+  ];
+  const use = (r: number): void => {
+    const seg = segments[segments.length - 1];
+    seg.regs.add(r);
+    if (r > seg.max) seg.max = r;
+  };
   const rotPreds = new Set<number>();
-  let maxReg = 0;
   const loops = slot === 0;
   let loopUsed = false;
 
   const g = (r: number): string => {
     if (r < 32) return String(2 * r);
-    stacked.add(r);
-    if (r > maxReg) maxReg = r;
+    use(r);
     return `y${r}`;
   };
   const n = (r: number): string => {
     if (r < 32) return String(r);
-    stacked.add(r);
-    if (r > maxReg) maxReg = r;
+    use(r);
     return `x${r}`;
   };
   const p = (q: number): string => {
@@ -134,7 +140,7 @@ export function compileBlock(
         bail: `{c.ip=${K(bip)};c.slot=${s};c.retired=r+${here};return 1;}`,
         sync,
         taken: (target) => {
-          if (loops && target === ip) {
+          if (loops && target === ip && segments.length === 1) {
             loopUsed = true;
             return `{r+=${here + 1};if(r+COUNT<=limit)continue;c.ip=${K(ip)};c.slot=0;c.retired=r;return 0;}`;
           }
@@ -147,6 +153,13 @@ export function compileBlock(
       const after = following(b, bip, s);
       if (code !== undefined) {
         body.push(code);
+        if (d.exec === sys.alloc) {
+          // the state after the alloc, for leaving when the new frame lacks a register used later
+          const resume = `c.ip=${K(after[0])};c.slot=${after[1]};c.retired=r+${here + 1};return 0;`;
+          body.push(`\u0000${segments.length}\u0000`);
+          segments.push({ regs: new Set(), max: 0, resume });
+          continue;
+        }
         if (endsBlock(d)) {
           next = after;
           break outer;
@@ -170,12 +183,21 @@ export function compileBlock(
   }
   if (k === 0 || next === undefined) return undefined;
   const count = k;
-  const pre: string[] = [
-    'const G=c.g32,N=c.grn,P=c.prv,A=c.ar32,B=c.br32,M=c.memory,L=c.alat,fg=c.frameGen;',
-  ];
-  pre.push('let r=c.retired,rk=-1,rp,wk=-1,wp;');
-  if (maxReg >= 32) pre.push(`if(c.sof<${maxReg - 31})return 1;const GM=c.gmap;`);
-  for (const r of stacked) pre.push(`const x${r}=GM[${r}],y${r}=x${r}<<1;`);
+  const pre: string[] = ['const G=c.g32,N=c.grn,P=c.prv,A=c.ar32,B=c.br32,M=c.memory,L=c.alat;'];
+  pre.push('let r=c.retired,rk=-1,rp,wk=-1,wp,fg=c.frameGen;');
+  const all = new Set(segments.flatMap((seg) => [...seg.regs]));
+  if (all.size) pre.push(`let ${[...all].map((r) => `x${r}=0,y${r}=0`).join(',')};`);
+  // the frame must hold every stacked register a segment uses (else the interpreter raises)
+  const lookups = (seg: (typeof segments)[0], leave: string): string =>
+    seg.regs.size === 0
+      ? ''
+      : `if(c.sof<${seg.max - 31})${leave}c.freshMap();const GM=c.gmap;` +
+        [...seg.regs].map((r) => `x${r}=GM[${r}];y${r}=x${r}<<1;`).join('');
+  pre.push(`{${lookups(segments[0], 'return 1;')}}`);
+  for (let i = 1; i < segments.length; i++) {
+    const at = body.indexOf(`\u0000${i}\u0000`);
+    body[at] = `fg=c.frameGen;{${lookups(segments[i], `{${segments[i].resume}}`)}}`;
+  }
   if (rotPreds.size) pre.push('const PM=c.pmap;');
   if (usesFp) pre.push('const F=c.fr,D=F.dv,OK=F.dok,FS=F.sign,FE=F.exp,SG=F.sig32,FM=F.map;');
   for (const r of fregs) pre.push(`const w${r}=FM[${r}];`);
