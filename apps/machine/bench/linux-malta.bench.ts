@@ -3,13 +3,13 @@
 // qemu-system-mipsel -M malta -cpu 24Kf (TCG) booting the same kernel and initramfs in the same
 // run when it is installed: guest instructions, wall time, virtual time, MIPS and the wall-time
 // ratio. The initramfs is built from the shared busybox-mipsel into a temporary directory.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findShared, missingMessage } from '@phantasm/test-support';
 import { writeBusyboxInitramfs } from '../src/boards/malta/initramfs.js';
 import { MaltaBoard } from '../src/boards/malta/malta-board.js';
+import { type QemuBoot, qemuToPrompt } from './qemu-to-prompt.js';
 
 const KERNEL = 'images/mips/vmlinuz-malta';
 const BUSYBOX = 'images/mips/busybox-mipsel';
@@ -51,32 +51,10 @@ function phantasm(fastPath: boolean) {
 }
 
 /** QEMU from process start to the prompt on its serial console (then killed); undefined when absent. */
-function qemu(): Promise<{ reached: boolean; wallMs: number } | undefined> {
-  return new Promise((resolve) => {
-    const start = performance.now();
-    const args = ['-M', 'malta', '-cpu', '24Kf', '-m', '128', '-kernel', kernel!, '-initrd', initrd];
-    args.push('-append', 'console=ttyS0', '-nographic', '-monitor', 'none', '-serial', 'stdio', '-no-reboot');
-    const child = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', () => {
-      clearTimeout(timer);
-      resolve(undefined);
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('latin1');
-      if (out.includes(PROMPT)) {
-        const wallMs = performance.now() - start;
-        clearTimeout(timer);
-        child.kill('SIGKILL');
-        resolve({ reached: true, wallMs });
-      }
-    });
-    child.on('exit', () => {
-      clearTimeout(timer);
-      resolve({ reached: out.includes(PROMPT), wallMs: performance.now() - start });
-    });
-  });
+function qemu(): Promise<QemuBoot | undefined> {
+  const args = ['-M', 'malta', '-cpu', '24Kf', '-m', '128', '-kernel', kernel!, '-initrd', initrd];
+  args.push('-append', 'console=ttyS0', '-nographic', '-monitor', 'none', '-serial', 'stdio', '-no-reboot');
+  return qemuToPrompt(QEMU, args, PROMPT, 120_000);
 }
 
 try {

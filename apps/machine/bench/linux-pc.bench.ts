@@ -4,7 +4,6 @@
 // qemu-system-i386 -cpu pentium3 (TCG) when installed, all in the same run: guest instructions
 // (ours and v86's counters), wall time, MIPS and wall-time ratios. The initramfs is built from
 // the shared busybox-i386 into a temporary directory.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { findShared, missingMessage } from '@phantasm/test-support';
 import { writeBusyboxInitramfs } from '../src/boards/malta/initramfs.js';
 import { PcBoard } from '../src/boards/pc/pc-board.js';
+import { qemuToPrompt } from './qemu-to-prompt.js';
 
 const KERNEL = 'images/x86/vmlinuz-686';
 const BUSYBOX = 'images/x86/busybox-i386';
@@ -134,34 +134,12 @@ async function v86(): Promise<Result | string> {
 
 /** QEMU from process start to the prompt on its serial console (then killed); undefined when absent. */
 function qemu(): Promise<Result | undefined> {
-  return new Promise((resolve) => {
-    const start = performance.now();
-    // no_timer_check: QEMU's pc has an IO-APIC, and on a loaded host its TCG misses the kernel's
-    // check that the timer reaches it ("IO-APIC + timer doesn't work!" panic); our board has none
-    const append = `${APPEND} no_timer_check`;
-    const args = ['-cpu', 'pentium3', '-m', '128', '-kernel', kernel!, '-initrd', initrd, '-append', append];
-    args.push('-nographic', '-monitor', 'none', '-serial', 'stdio', '-no-reboot');
-    const child = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
-    child.on('error', () => {
-      clearTimeout(timer);
-      resolve(undefined);
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('latin1');
-      if (out.includes(PROMPT)) {
-        const wallMs = performance.now() - start;
-        clearTimeout(timer);
-        child.kill('SIGKILL');
-        resolve({ reached: true, wallMs });
-      }
-    });
-    child.on('exit', () => {
-      clearTimeout(timer);
-      resolve({ reached: out.includes(PROMPT), wallMs: performance.now() - start });
-    });
-  });
+  // no_timer_check: QEMU's pc has an IO-APIC, and on a loaded host its TCG misses the kernel's
+  // check that the timer reaches it ("IO-APIC + timer doesn't work!" panic); our board has none
+  const append = `${APPEND} no_timer_check`;
+  const args = ['-cpu', 'pentium3', '-m', '128', '-kernel', kernel!, '-initrd', initrd, '-append', append];
+  args.push('-nographic', '-monitor', 'none', '-serial', 'stdio', '-no-reboot');
+  return qemuToPrompt(QEMU, args, PROMPT, TIMEOUT_MS);
 }
 
 const row = (name: string, r: Result, ours: Result) =>
