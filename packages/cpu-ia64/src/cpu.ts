@@ -217,13 +217,17 @@ export class Ia64Cpu {
   private mappedRrbFr = -1;
   private mappedSof = 96;
 
-  /** The GR map lags behind the frame (br.call leaves it to the callee's alloc): see `freshMap`. */
+  /** The GR map lags behind the frame until something reads it: see `remap`, `freshMap`. */
   mapStale = false;
 
-  /** Recompute the logical → physical maps after a change of frame or rotation base. */
+  /**
+   * The logical → physical maps after a change of frame or rotation base. The GR map is rebuilt when
+   * next read (gidx; compiled blocks compute non-rotating indices from bof themselves), so calls,
+   * returns and allocs do not pay for it.
+   */
   remap(): void {
     this.frameGen++;
-    this.rebuildGrMap();
+    this.mapStale = true;
     if (this.rrbPr !== this.mappedRrbPr) {
       const p = this.pmap;
       for (let i = 0; i < 48; i++) p[16 + i] = 16 + ((i + this.rrbPr) % 48);
@@ -461,12 +465,7 @@ export class Ia64Cpu {
     this.skipBsp(this.sol);
     this.sof -= this.sol;
     this.sol = this.sor = this.rrbGr = this.rrbFr = this.rrbPr = 0;
-    if (this.mappedRrbPr !== 0 || this.mappedRrbFr !== 0) this.remap();
-    else {
-      // the callee's alloc usually rebuilds the map at once: until something reads it, it lags
-      this.frameGen++;
-      this.mapStale = true;
-    }
+    this.remap();
   }
 
   /** br.ret: restore the caller's frame from ar.pfs, filling its locals from memory if spilled. */

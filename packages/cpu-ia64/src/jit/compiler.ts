@@ -187,12 +187,16 @@ export function compileBlock(
   pre.push('let r=c.retired,rk=-1,rp,wk=-1,wp,fg=c.frameGen;');
   const all = new Set(segments.flatMap((seg) => [...seg.regs]));
   if (all.size) pre.push(`let ${[...all].map((r) => `x${r}=0,y${r}=0`).join(',')};`);
-  // the frame must hold every stacked register a segment uses (else the interpreter raises)
+  // The frame must hold every stacked register a segment uses (else the interpreter raises). Without
+  // rotating registers r32 + i is physical 32 + (bof + i) mod NPHYS; with them, the cpu's map.
   const lookups = (seg: (typeof segments)[0], leave: string): string =>
     seg.regs.size === 0
       ? ''
-      : `if(c.sof<${seg.max - 31})${leave}c.freshMap();const GM=c.gmap;` +
-        [...seg.regs].map((r) => `x${r}=GM[${r}];y${r}=x${r}<<1;`).join('');
+      : `if(c.sof<${seg.max - 31})${leave}if(c.sor===0){const b=c.bof;` +
+        [...seg.regs].map((r) => `x${r}=b+${r};if(x${r}>=128)x${r}-=96;y${r}=x${r}<<1;`).join('') +
+        '}else{c.freshMap();const GM=c.gmap;' +
+        [...seg.regs].map((r) => `x${r}=GM[${r}];y${r}=x${r}<<1;`).join('') +
+        '}';
   pre.push(`{${lookups(segments[0], 'return 1;')}}`);
   for (let i = 1; i < segments.length; i++) {
     const at = body.indexOf(`\u0000${i}\u0000`);

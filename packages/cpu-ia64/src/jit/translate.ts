@@ -295,7 +295,11 @@ export function translate(d: Insn, s: Site): string | undefined {
     }
     if (d.exec === sys.alloc) {
       // r1 = ar.pfs, then the new frame (r1 is named in it: its index is looked up after the alloc)
-      const write = d.r1 === 0 ? 'c.setGr(0,0n);' : `const i=c.gidx(${d.r1});G[2*i]=pl;G[2*i+1]=ph;N[i]=0;`;
+      const index =
+        d.r1 < 32
+          ? String(d.r1)
+          : `c.sor===0&&${d.r1 - 32}<c.sof?(c.bof+${d.r1}<128?c.bof+${d.r1}:c.bof+${d.r1 - 96}):c.gidx(${d.r1})`;
+      const write = d.r1 === 0 ? 'c.setGr(0,0n);' : `const i=${index};G[2*i]=pl;G[2*i+1]=ph;N[i]=0;`;
       return `{${s.sync}const pl=A[128],ph=A[129];c.alloc(${d.a},${d.b},${d.c});${write}}`;
     }
     return undefined;
