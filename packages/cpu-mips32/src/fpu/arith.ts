@@ -14,6 +14,26 @@ import {
   type Fpu,
 } from './state.js';
 
+/** C.cond.fmt condition names by the low four bits of the function field (MIPS32 Vol. II, C.cond.fmt). */
+export const FP_COMPARE_CONDITIONS = [
+  'f',
+  'un',
+  'eq',
+  'ueq',
+  'olt',
+  'ult',
+  'ole',
+  'ule',
+  'sf',
+  'ngle',
+  'seq',
+  'ngl',
+  'lt',
+  'nge',
+  'le',
+  'ngt',
+] as const;
+
 export const ST_FR = 1 << 26;
 export const fr = (c: MipsCpu): boolean => (c.status & ST_FR) !== 0;
 
@@ -287,26 +307,8 @@ function rows(): ArithRow[] {
     if (k === 'S') add(k, 0x21, 'cvt.d', ['fd'], toFloat('S', 'D'));
     add(k, 0x24, 'cvt.w', src, toInt(k, 'W', undefined));
     add(k, 0x25, 'cvt.l', '64', toInt(k, 'L', undefined));
-    const names = [
-      'f',
-      'un',
-      'eq',
-      'ueq',
-      'olt',
-      'ult',
-      'ole',
-      'ule',
-      'sf',
-      'ngle',
-      'seq',
-      'ngl',
-      'lt',
-      'nge',
-      'le',
-      'ngt',
-    ];
     const cmpCheck = k === 'D' ? (['fs', 'ft'] as const) : [];
-    names.forEach((name, cond) => {
+    FP_COMPARE_CONDITIONS.forEach((name, cond) => {
       add(k, 0x30 + cond, `c.${name}`, cmpCheck, cmp(k));
     });
   }

@@ -3,6 +3,8 @@
 // (rarely) enabled exceptions. Each case stores the destination's two words and FCSR to rand_out;
 // random-main.c prints them. First half with Status.FR = 0, second half with FR = 1 (adds the
 // 64-bit integer forms). Run: npx tsx gen-random.ts [SEED] > random.S (build.sh does, seedless).
+import { FP_COMPARE_CONDITIONS } from '../../src/fpu/arith.js';
+
 let seed = process.argv[2] === undefined ? 0x1234_5678 : Number(process.argv[2]) >>> 0 || 1;
 function rnd(): number {
   seed ^= seed << 13;
@@ -75,25 +77,8 @@ for (const f of ['s', 'd'] as const) {
     ops.push({ text: `${o}.${f} $f0, $f2`, src: f, n: 1, fr1: true });
   ops.push({ text: `recip.${f} $f0, $f2`, src: f, n: 1, fr1: f === 'd' });
   ops.push({ text: `rsqrt.${f} $f0, $f2`, src: f, n: 1, fr1: f === 'd' });
-  const conds = [
-    'f',
-    'un',
-    'eq',
-    'ueq',
-    'olt',
-    'ult',
-    'ole',
-    'ule',
-    'sf',
-    'ngle',
-    'seq',
-    'ngl',
-    'lt',
-    'nge',
-    'le',
-    'ngt',
-  ];
-  for (const c of conds) ops.push({ text: `c.${c}.${f} $fcc${rnd() % 8}, $f2, $f4`, src: f, n: 2 });
+  for (const c of FP_COMPARE_CONDITIONS)
+    ops.push({ text: `c.${c}.${f} $fcc${rnd() % 8}, $f2, $f4`, src: f, n: 2 });
   for (const o of ['movz', 'movn']) ops.push({ text: `${o}.${f} $f0, $f2, $t1`, src: f, n: 1 });
   for (const o of ['movf', 'movt']) ops.push({ text: `${o}.${f} $f0, $f2, $fcc${rnd() % 8}`, src: f, n: 1 });
   for (const o of ['madd', 'msub', 'nmadd', 'nmsub'])
