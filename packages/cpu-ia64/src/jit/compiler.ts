@@ -38,6 +38,15 @@ export interface Block {
 
 const MAX_BUNDLES = 32;
 
+type Factory = (...args: unknown[]) => BlockFn;
+/**
+ * Block factories by source text, shared by every cpu: the same code (another process of the same
+ * program, a rerun) gets the same factory, whose blocks share V8's feedback and optimized code
+ * instead of warming up again. Bounded: cleared when full.
+ */
+const factories = new Map<string, Factory>();
+const MAX_FACTORIES = 4096;
+
 /** Instructions after which a block ends even when they do not branch (frame, rotation, system). */
 const ENDS_BLOCK = /^(alloc|br|brl|break|chk|cover|clrrrb|loadrs|flushrs|rfi|bsw)/;
 const endsBlock = (d: Insn): boolean =>
@@ -210,18 +219,23 @@ export function compileBlock(
   const main = loopUsed ? `for(;;){${body.join('\n')}\n${tail}}` : `${body.join('\n')}\n${tail}`;
   const src = `${pre.join('\n')}\n${main}`;
   const links = new Array<Block | undefined>(exits);
-  const make = new Function(
-    'K',
-    'X',
-    'V',
-    'LN',
-    'COUNT',
-    'S64',
-    'S32',
-    `return function block(c,limit){${src}}`,
-  );
+  let make = factories.get(src);
+  if (make === undefined) {
+    if (factories.size >= MAX_FACTORIES) factories.clear();
+    make = new Function(
+      'K',
+      'X',
+      'V',
+      'LN',
+      'COUNT',
+      'S64',
+      'S32',
+      `return function block(c,limit){${src}}`,
+    ) as Factory;
+    factories.set(src, make);
+  }
   return {
-    fn: make(consts, callees, kept, links, count, S64, S32) as BlockFn,
+    fn: make(consts, callees, kept, links, count, S64, S32),
     count,
     links,
     valid: true,
