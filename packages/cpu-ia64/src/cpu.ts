@@ -43,6 +43,10 @@ export const AR = {
   EC: 66,
 } as const;
 
+/** ar.pfs's and ar.ec's low halves in the int32 view `ar32`. */
+const PFS_LO = AR.PFS * 2;
+const EC_LO = AR.EC * 2;
+
 const IMPLEMENTED_AR = new Set([
   0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 21, 24, 25, 26, 27, 28, 29, 30, 32, 36, 40, 44, 64, 65, 66,
 ]);
@@ -449,7 +453,7 @@ export class Ia64Cpu {
     this.sof = sof;
     this.sol = sol;
     this.sor = sor;
-    this.makeRoom();
+    if (this.nclean + this.ndirty + sof > NPHYS) this.makeRoom();
     this.remap();
   }
 
@@ -457,8 +461,8 @@ export class Ia64Cpu {
   callFrame(): void {
     // ar.pfs = ppl 3 (bits 62..63) | pec = ar.ec (52..57) | pfm = CFM (0..37), written as halves
     const a = this.ar32;
-    a[AR.PFS * 2] = this.cfmLow() | 0;
-    a[AR.PFS * 2 + 1] = this.rrbPr | ((a[AR.EC * 2] & 63) << 20) | 0xc000_0000 | 0;
+    a[PFS_LO] = this.cfmLow() | 0;
+    a[PFS_LO + 1] = this.rrbPr | ((a[EC_LO] & 63) << 20) | 0xc000_0000 | 0;
     this.bof += this.sol;
     if (this.bof >= NPHYS) this.bof -= NPHYS;
     this.ndirty += this.sol;
@@ -470,32 +474,40 @@ export class Ia64Cpu {
 
   /** br.ret: restore the caller's frame from ar.pfs, filling its locals from memory if spilled. */
   returnFrame(): void {
+    // the usual return stays short (it is called from compiled code); rare cases are methods apart
     const a = this.ar32;
-    const lo = a[AR.PFS * 2];
-    const hi = a[AR.PFS * 2 + 1];
+    const lo = a[PFS_LO];
+    const hi = a[PFS_LO + 1];
     const sol = (lo >>> 7) & 127;
     if (sol > 96 || sol > (lo & 127))
       this.raise('illegal-operation', this.ar[AR.PFS], 'br.ret to an invalid frame (ar.pfs)');
-    while (this.ndirty + this.nclean < sol) this.fillOne();
+    if (this.ndirty >= sol) this.ndirty -= sol;
+    else this.restoreClean(sol);
     this.bof = this.bof >= sol ? this.bof - sol : this.bof - sol + NPHYS;
     this.skipBsp(-sol);
-    if (this.ndirty >= sol) this.ndirty -= sol;
-    else {
-      this.nclean -= sol - this.ndirty;
-      this.ndirty = 0;
-    }
-    if (this.storeHi > this.bspHi || (this.storeHi === this.bspHi && this.storeLo > this.bspLo)) {
-      // the restored frame's registers are live again: they are spilled anew from bsp
-      const coll = this.bsp | 0x1f8n;
-      if (coll < this.bspstore) this.rnat = this.rseLoad(coll);
-      this.storeHi = this.bspHi;
-      this.storeLo = this.bspLo;
-    }
-    a[AR.EC * 2] = (hi >>> 20) & 63;
-    a[AR.EC * 2 + 1] = 0;
+    if (this.storeHi > this.bspHi || (this.storeHi === this.bspHi && this.storeLo > this.bspLo))
+      this.storeDownToBsp();
+    a[EC_LO] = (hi >>> 20) & 63;
+    a[EC_LO + 1] = 0;
     this.setCfmFields(lo, hi);
-    this.makeRoom();
+    if (this.nclean + this.ndirty + this.sof > NPHYS) this.makeRoom();
     this.remap();
+  }
+
+  /** A return to a frame with locals beyond the dirty registers: fill what is missing, use clean ones. */
+  private restoreClean(sol: number): void {
+    while (this.ndirty + this.nclean < sol) this.fillOne();
+    this.nclean -= sol - this.ndirty;
+    this.ndirty = 0;
+  }
+
+  /** After a return below bspstore the restored frame's registers are live again: they are spilled
+   * anew from bsp. */
+  private storeDownToBsp(): void {
+    const coll = this.bsp | 0x1f8n;
+    if (coll < this.bspstore) this.rnat = this.rseLoad(coll);
+    this.storeHi = this.bspHi;
+    this.storeLo = this.bspLo;
   }
 
   /** cover: the current frame becomes dirty and a new empty frame starts. */
@@ -609,21 +621,7 @@ export class Ia64Cpu {
     try {
       while (this.retired < limit) {
         if (jit !== undefined) {
-          // compiled blocks, one after another through their links, until one needs the interpreter
-          let block = jit.lookup(this.ip, this.slot);
-          while (block !== undefined && this.retired + block.count <= limit) {
-            const code = block.fn(this, limit);
-            if (code === BAIL) break;
-            if (this.stopRequested) return 'stop';
-            if (code >= LINK) {
-              let next = block.links[code - LINK];
-              if (next === undefined || !next.valid) {
-                next = jit.lookup(this.ip, this.slot);
-                block.links[code - LINK] = next;
-              }
-              block = next;
-            } else block = jit.lookup(this.ip, this.slot);
-          }
+          if (this.runBlocks(jit, limit)) return 'stop';
           if (this.retired >= limit) break;
         }
         const b = this.bundleAt(this.ip);
@@ -658,6 +656,29 @@ export class Ia64Cpu {
       }
       throw e;
     }
+  }
+
+  /**
+   * Compiled blocks, one after another through their links, until one needs the interpreter (or the
+   * budget ends); true when a hook asked to stop. A function of its own: the hot loop stays small and
+   * optimized, whatever the rarely taken paths of `run` do.
+   */
+  private runBlocks(jit: JitCache, limit: number): boolean {
+    let block = jit.lookup(this.ip, this.slot);
+    while (block !== undefined && this.retired + block.count <= limit) {
+      const code = block.fn(this, limit);
+      if (code === BAIL) return false;
+      if (this.stopRequested) return true;
+      if (code >= LINK) {
+        let next = block.links[code - LINK];
+        if (next === undefined || !next.valid) {
+          next = jit.lookup(this.ip, this.slot);
+          block.links[code - LINK] = next;
+        }
+        block = next;
+      } else block = jit.lookup(this.ip, this.slot);
+    }
+    return false;
   }
 
   private advanceAfter(s: number, b: DecodedBundle): void {
