@@ -156,12 +156,19 @@ export function compileBlock(
           return exit(K(target), 0, here + 1);
         },
       };
+      const looped = loopUsed;
       const code = translate(d, site) ?? translateFp(d, site);
       callees.push(d); // X[j] of site.call (unused when the code does not call it)
       k++;
       const after = following(b, bip, s);
       if (code !== undefined) {
         body.push(code);
+        if (loopUsed && !looped) {
+          // a loop back to the block's start: the block ends there, so that the loop's function is
+          // small (V8 optimizes it better); what follows the loop is the next block
+          next = after;
+          break outer;
+        }
         if (d.exec === sys.alloc) {
           // the state after the alloc, for leaving when the new frame lacks a register used later
           const resume = `c.ip=${K(after[0])};c.slot=${after[1]};c.retired=r+${here + 1};return 0;`;
