@@ -30,9 +30,10 @@ function defaultMachine(args: PcArgs): PcArgs {
 /**
  * Batch run: slices of guest time until an exit, the screen text, the limits or a signal. Between
  * slices the event loop turns once, so SIGINT/SIGTERM are seen; they end the run like a limit does
- * (the exit snapshot of --state, --save-state, the screen) and exit 130/143.
+ * (the exit snapshot of --state, --save-state, the screen) and exit 130/143. With COM1 on stdout,
+ * piped stdin goes to COM1 (as `phantasm malta` does): a serial console both ways.
  */
-async function runBatch(args: PcArgs, machine: PcMachine): Promise<number> {
+async function runBatch(args: PcArgs, machine: PcMachine, stdin: NodeJS.ReadStream): Promise<number> {
   let signalled: 'SIGINT' | 'SIGTERM' | undefined;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
     signalled ??= signal;
@@ -41,12 +42,37 @@ async function runBatch(args: PcArgs, machine: PcMachine): Promise<number> {
   const sigterm = onSignal('SIGTERM');
   process.on('SIGINT', sigint);
   process.on('SIGTERM', sigterm);
+  const stopInput = args.serial === 'stdio' ? pipeToSerial(stdin, machine) : undefined;
   try {
     return await batchLoop(args, machine, () => signalled);
   } finally {
+    stopInput?.();
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
   }
+}
+
+/**
+ * Piped (not terminal) stdin → COM1, byte for byte as it arrives. Returns the function that stops
+ * reading; it closes a pipe still open, which would otherwise keep the process alive.
+ */
+function pipeToSerial(stdin: NodeJS.ReadStream, machine: PcMachine): (() => void) | undefined {
+  if (stdin.isTTY === true || stdin.destroyed) return undefined;
+  let ended = false;
+  const onData = (chunk: Buffer | string) => machine.board.uart.receive(Buffer.from(chunk));
+  const onEnd = () => {
+    ended = true;
+  };
+  stdin.on('data', onData);
+  stdin.on('end', onEnd);
+  stdin.on('error', onEnd);
+  return () => {
+    stdin.off('data', onData);
+    stdin.off('end', onEnd);
+    stdin.off('error', onEnd);
+    stdin.pause();
+    if (!ended) stdin.destroy();
+  };
 }
 
 async function batchLoop(
@@ -122,5 +148,5 @@ export async function pcCommand(args: PcArgs, bare: boolean, io: PcIo): Promise<
     return runPcConsole(live, buildPc(live), io.stdin);
   }
   const batch = bare ? defaultMachine(args) : args;
-  return runBatch(batch, buildPc(batch));
+  return runBatch(batch, buildPc(batch), io.stdin);
 }
