@@ -9,7 +9,10 @@ export const s64 = (v: bigint): bigint => BigInt.asIntN(64, v);
 
 /** Unsigned field `len` bits wide at bit `pos` of a 41-bit instruction slot held as a Number. */
 export function field(slot: number, pos: number, len: number): number {
-  return Math.floor(slot / 2 ** pos) % 2 ** len;
+  const v = Math.floor(slot / 2 ** pos) % 2 ** len;
+  // as a small integer: decoded fields land in objects (Insn, and through alloc the cpu's frame
+  // fields), where a double would change their representation and deoptimize their users
+  return len <= 30 ? v | 0 : v;
 }
 
 /** Sign-extend the low `bits` bits of a Number into a signed BigInt. */

@@ -43,6 +43,12 @@ export const AR = {
   EC: 66,
 } as const;
 
+/** Indices in Ia64Cpu.rseHalves: bsp and bspstore as unsigned 32-bit halves. */
+const BSP_HI = 0;
+const BSP_LO = 1;
+const STORE_HI = 2;
+const STORE_LO = 3;
+
 /** ar.pfs's and ar.ec's low halves in the int32 view `ar32`. */
 const PFS_LO = AR.PFS * 2;
 const EC_LO = AR.EC * 2;
@@ -106,44 +112,43 @@ export class Ia64Cpu {
   ndirty = 0;
   nclean = 0;
   // bsp and bspstore as unsigned 32-bit halves: calls and returns move bsp without BigInt
-  private bspHi = 0;
-  private bspLo = 0;
-  private storeHi = 0;
-  private storeLo = 0;
+  // (in a typed array: as object fields, addresses at or above 2^31 would change their representation
+  // from small integer to double, deprecating the cpu's hidden class and every optimized function)
+  private readonly rseHalves = new Float64Array(4);
 
   get bsp(): bigint {
-    return (BigInt(this.bspHi) << 32n) | BigInt(this.bspLo);
+    return (BigInt(this.rseHalves[BSP_HI]) << 32n) | BigInt(this.rseHalves[BSP_LO]);
   }
 
   set bsp(v: bigint) {
-    this.bspHi = Number((v >> 32n) & 0xffff_ffffn);
-    this.bspLo = Number(v & 0xffff_ffffn);
+    this.rseHalves[BSP_HI] = Number((v >> 32n) & 0xffff_ffffn);
+    this.rseHalves[BSP_LO] = Number(v & 0xffff_ffffn);
   }
 
   get bspstore(): bigint {
-    return (BigInt(this.storeHi) << 32n) | BigInt(this.storeLo);
+    return (BigInt(this.rseHalves[STORE_HI]) << 32n) | BigInt(this.rseHalves[STORE_LO]);
   }
 
   set bspstore(v: bigint) {
-    this.storeHi = Number((v >> 32n) & 0xffff_ffffn);
-    this.storeLo = Number(v & 0xffff_ffffn);
+    this.rseHalves[STORE_HI] = Number((v >> 32n) & 0xffff_ffffn);
+    this.rseHalves[STORE_LO] = Number(v & 0xffff_ffffn);
   }
 
   /** bsp moved by n registers, skipping NaT collections (rseSkip on the halves). */
   private skipBsp(n: number): void {
-    const slot = ((this.bspLo >>> 3) & 63) + n;
+    const slot = ((this.rseHalves[BSP_LO] >>> 3) & 63) + n;
     let lo: number;
     // within the same 63-register group (the usual call or return): no NaT collection crossed
-    if (slot >= 0 && slot < 63) lo = this.bspLo + 8 * n;
-    else lo = this.bspLo + 8 * (n + Math.trunc((n < 0 ? slot - 62 : slot) / 63));
+    if (slot >= 0 && slot < 63) lo = this.rseHalves[BSP_LO] + 8 * n;
+    else lo = this.rseHalves[BSP_LO] + 8 * (n + Math.trunc((n < 0 ? slot - 62 : slot) / 63));
     if (lo >= 2 ** 32) {
       lo -= 2 ** 32;
-      this.bspHi = (this.bspHi + 1) >>> 0;
+      this.rseHalves[BSP_HI] = (this.rseHalves[BSP_HI] + 1) >>> 0;
     } else if (lo < 0) {
       lo += 2 ** 32;
-      this.bspHi = (this.bspHi - 1) >>> 0;
+      this.rseHalves[BSP_HI] = (this.rseHalves[BSP_HI] - 1) >>> 0;
     }
-    this.bspLo = lo;
+    this.rseHalves[BSP_LO] = lo;
   }
   rnat = 0n;
 
@@ -485,7 +490,11 @@ export class Ia64Cpu {
     else this.restoreClean(sol);
     this.bof = this.bof >= sol ? this.bof - sol : this.bof - sol + NPHYS;
     this.skipBsp(-sol);
-    if (this.storeHi > this.bspHi || (this.storeHi === this.bspHi && this.storeLo > this.bspLo))
+    if (
+      this.rseHalves[STORE_HI] > this.rseHalves[BSP_HI] ||
+      (this.rseHalves[STORE_HI] === this.rseHalves[BSP_HI] &&
+        this.rseHalves[STORE_LO] > this.rseHalves[BSP_LO])
+    )
       this.storeDownToBsp();
     a[EC_LO] = (hi >>> 20) & 63;
     a[EC_LO + 1] = 0;
@@ -506,8 +515,8 @@ export class Ia64Cpu {
   private storeDownToBsp(): void {
     const coll = this.bsp | 0x1f8n;
     if (coll < this.bspstore) this.rnat = this.rseLoad(coll);
-    this.storeHi = this.bspHi;
-    this.storeLo = this.bspLo;
+    this.rseHalves[STORE_HI] = this.rseHalves[BSP_HI];
+    this.rseHalves[STORE_LO] = this.rseHalves[BSP_LO];
   }
 
   /** cover: the current frame becomes dirty and a new empty frame starts. */
