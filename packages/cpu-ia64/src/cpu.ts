@@ -673,19 +673,20 @@ export class Ia64Cpu {
    * optimized, whatever the rarely taken paths of `run` do.
    */
   private runBlocks(jit: JitCache, limit: number): boolean {
+    // one lookup site for every exit (a site that rarely runs would leave V8 without type feedback,
+    // and the optimized loop would deoptimize the first time it does)
     let block = jit.lookup(this.ip, this.slot);
     while (block !== undefined && this.retired + block.count <= limit) {
       const code = block.fn(this, limit);
       if (code === BAIL) return false;
       if (this.stopRequested) return true;
-      if (code >= LINK) {
-        let next = block.links[code - LINK];
-        if (next === undefined || !next.valid) {
-          next = jit.lookup(this.ip, this.slot);
-          block.links[code - LINK] = next;
-        }
-        block = next;
-      } else block = jit.lookup(this.ip, this.slot);
+      const exit = code - LINK; // < 0: DONE, no fixed exit
+      let next = exit >= 0 ? block.links[exit] : undefined;
+      if (next === undefined || !next.valid) {
+        next = jit.lookup(this.ip, this.slot);
+        if (exit >= 0) block.links[exit] = next;
+      }
+      block = next;
     }
     return false;
   }

@@ -23,6 +23,14 @@ export class JitCache {
 
   /** The block starting at (ip, slot), compiling it when it has become hot; undefined: interpret. */
   lookup(ip: bigint, slot: number): Block | undefined {
+    // the usual case (compiled, or known not to compile) is short: the run loop inlines it
+    const b = this.entries.get(ip)?.blocks[slot];
+    if (b !== undefined) return b ?? undefined;
+    return this.miss(ip, slot);
+  }
+
+  /** Count an entry into (ip, slot) and compile it once it has become hot. */
+  private miss(ip: bigint, slot: number): Block | undefined {
     let e = this.entries.get(ip);
     if (e === undefined) {
       e = { blocks: [undefined, undefined, undefined], counts: [0, 0, 0] };
