@@ -15,6 +15,7 @@ import { EXEC, type Handler } from '../decode/table.js';
 import { jmpRel } from '../exec/control.js';
 import { ARITH, CF, OF, SS } from '../state.js';
 import type { Insn } from './decode.js';
+import { repMovs, repStos } from './string.js';
 
 /** How generated code reaches memory (chosen per CPU mode; part of the block's key). */
 export const MEM_FLAT = 0; // paging off: A20-masked physical address, RAM indexed directly
@@ -65,6 +66,13 @@ function isNearBranch(op: number): boolean {
 /** Jcc rel8 / rel16/32: a block goes on past them (a taken branch leaves it). */
 function isJcc(op: number): boolean {
   return (op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190);
+}
+
+/** The handler a compiled block calls for an instruction it does not inline. */
+function handlerFor(i: Insn): Handler {
+  if (i.rep !== 0 && (i.op === 0xaa || i.op === 0xab)) return repStos;
+  if (i.rep !== 0 && (i.op === 0xa4 || i.op === 0xa5)) return repMovs;
+  return EXEC[i.op];
 }
 
 /** True when the block must end after this instruction (it may transfer control or change mode). */
@@ -281,15 +289,13 @@ export function generate(shape: BlockShape): Generated {
     const n = bytes(size);
     const slow = `{${faultPoint(current)}${dst}=RD${size}(c,${seg},${off});}`;
     if (shape.memKind === MEM_SLOW) return slow;
+    // One test for the segment limit, the page (RAM, not split) and the TLB: one slow path.
     const l = local('l');
-    let body: string;
-    if (shape.memKind === MEM_FLAT) {
-      body = `const ${l}=(SB[${seg}]+${off})&c.a20Mask;if(SR[${l}>>>12]===0&&(${l}&0xfff)<=${0x1000 - n})${dst}=${getter(size, l)};else ${slow}`;
-    } else {
-      const e = local('e');
-      body = `const ${l}=(SB[${seg}]+${off})|0;const ${e}=~TR[${l}>>>12];if((${e}&0xfff)===0&&(${l}&0xfff)<=${0x1000 - n})${dst}=${getter(size, `${e}|(${l}&0xfff)`)};else ${slow}`;
-    }
-    return `if(${off}>=SL[${seg}]&&${off}+${n - 1}<=SHR[${seg}]){${body}}else ${slow}`;
+    const limit = `${off}>=SL[${seg}]&&${off}+${n - 1}<=SHR[${seg}]&&(${l}&0xfff)<=${0x1000 - n}`;
+    if (shape.memKind === MEM_FLAT)
+      return `const ${l}=(SB[${seg}]+${off})&c.a20Mask;if(${limit}&&SR[${l}>>>12]===0)${dst}=${getter(size, l)};else ${slow}`;
+    const e = local('e');
+    return `const ${l}=(SB[${seg}]+${off})|0;const ${e}=~TR[${l}>>>12];if(${limit}&&(${e}&0xfff)===0)${dst}=${getter(size, `${e}|(${l}&0xfff)`)};else ${slow}`;
   }
 
   function write(size: number, seg: number, off: string, v: string): string {
@@ -297,15 +303,12 @@ export function generate(shape: BlockShape): Generated {
     const slow = `{${faultPoint(current)}WR${size}(c,${seg},${off},${v});}`;
     if (shape.memKind === MEM_SLOW) return slow;
     const l = local('l');
-    let body: string;
-    if (shape.memKind === MEM_FLAT) {
-      body = `const ${l}=(SB[${seg}]+${off})&c.a20Mask;if(SW[${l}>>>12]===0&&(${l}&0xfff)<=${0x1000 - n}){${setter(size, l, v)}}else ${slow}`;
-    } else {
-      const e = local('e');
-      const t = local('t');
-      body = `const ${l}=(SB[${seg}]+${off})|0;const ${e}=~TW[${l}>>>12];const ${t}=MMU.writeTag;if((${e}&0xfff)===${t}&&(${l}&0xfff)<=${0x1000 - n}){${setter(size, `(${e}^${t})|(${l}&0xfff)`, v)}}else ${slow}`;
-    }
-    return `if(${off}>=SL[${seg}]&&${off}+${n - 1}<=SHW[${seg}]){${body}}else ${slow}`;
+    const limit = `${off}>=SL[${seg}]&&${off}+${n - 1}<=SHW[${seg}]&&(${l}&0xfff)<=${0x1000 - n}`;
+    if (shape.memKind === MEM_FLAT)
+      return `const ${l}=(SB[${seg}]+${off})&c.a20Mask;if(${limit}&&SW[${l}>>>12]===0){${setter(size, l, v)}}else ${slow}`;
+    const e = local('e');
+    const t = local('t');
+    return `const ${l}=(SB[${seg}]+${off})|0;const ${e}=~TW[${l}>>>12];const ${t}=MMU.writeTag;if(${limit}&&(${e}&0xfff)===${t}){${setter(size, `(${e}^${t})|(${l}&0xfff)`, v)}}else ${slow}`;
   }
 
   // --- registers (locals r0..r7) -------------------------------------------------------------
@@ -601,7 +604,7 @@ export function generate(shape: BlockShape): Generated {
       out.push(`c.modrm=${i.modrm};c.reg=${i.reg};c.rm=${i.rm};c.isMem=${i.isMem};`);
       if (i.isMem) out.push(`c.eaEspBase=${i.eaEspBase};c.eaSeg=${i.eaSeg};c.eaOff=${ea(i)};`);
     } else out.push(`c.modrm=0;c.reg=0;c.rm=0;c.isMem=false;`);
-    out.push(`c.imm=${i.imm};c.imm2=${i.imm2};${handler(EXEC[i.op])}(c);${RELOAD}`);
+    out.push(`c.imm=${i.imm};c.imm2=${i.imm2};${handler(handlerFor(i))}(c);${RELOAD}`);
     if (i.segOvr >= 0) out.push('c.segOvr=-1;');
     if (i.rep !== 0) out.push('c.rep=0;');
   }

@@ -18,8 +18,10 @@ import { type CodeBytes, decodeInsn, type Insn } from './decode.js';
 /** Options of the block compiler (`CpuOptions.jit`). */
 export interface JitOptions {
   /**
-   * Executions counted per physical page before code there is compiled (0: compile every
-   * block the first time it is reached). Default 64.
+   * Executions of a block's first instruction counted (by the interpreter) before the block is
+   * compiled (0: compile every block the first time it is reached). Default 2000: code run
+   * fewer times is cheaper interpreted than compiled (V8 first runs a new function in its
+   * bytecode interpreter).
    */
   threshold?: number;
   /** Longest block in instructions (default 32). */
@@ -61,7 +63,11 @@ interface Block {
   next1: Block | undefined;
 }
 
-export const DEFAULT_THRESHOLD = 64;
+export const DEFAULT_THRESHOLD = 2000;
+/** Cold-code counters: 2^(32 - HEAT_SHIFT) of them, indexed by a hash of address and mode. */
+const HEAT_SHIFT = 16;
+/** Weight of an instruction run again at once (a REP chunk of up to 4096 iterations). */
+const CHUNK_WEIGHT = 64;
 
 type Factory = (...args: unknown[]) => BlockFn;
 /** Compiled factories by generated source, shared by every CPU of the process (bounded). */
@@ -74,8 +80,10 @@ export class BlockCompiler {
   private readonly maxInstructions: number;
   private readonly blocks = new Map<number, Block>();
   private readonly pages = new Map<number, Block[]>();
-  /** Per RAM page: lookups without a block (the execution counter). */
-  private readonly heat: Uint16Array;
+  /** Execution counters of cold code, by hashed physical address and mode (saturating). */
+  private readonly heat = new Uint32Array(1 << (32 - HEAT_SHIFT));
+  /** The address of the last cold lookup (a repeat at once is a REP chunk or a JMP $). */
+  private lastCold = -1;
   /** Per RAM page: blocks dropped by stores; each doubles the heat needed to compile again. */
   private readonly strikes: Uint8Array;
   /** Per physical page: 1 while it holds compiled code. */
@@ -95,7 +103,6 @@ export class BlockCompiler {
     this.threshold = Math.max(0, options.threshold ?? DEFAULT_THRESHOLD);
     this.maxInstructions = Math.max(1, options.maxInstructions ?? 32);
     const pages = Math.ceil(cpu.ramSize / 4096);
-    this.heat = new Uint16Array(pages);
     this.strikes = new Uint8Array(pages);
     const ram = cpu.ram;
     this.dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
@@ -132,14 +139,27 @@ export class BlockCompiler {
     const p = c.codeAddress(ip);
     if (p < 0) return 0;
     this.stats.lookups++;
+    const page = p >>> 12;
+    let b: Block | undefined;
+    // Cold code (no block on the page) pays one array read and a counter, no map lookup.
+    if (this.codePage[page] === 1) b = this.blocks.get(p);
     const mode = this.modeKey(c);
-    let b = this.blocks.get(p);
     if (b === undefined || b.eip !== ip || b.mode !== mode) {
-      const page = p >>> 12;
-      const strikes = this.strikes[page];
+      // The execution counter of this address (hashed): a block is compiled once its first
+      // instruction ran `threshold` times, more after stores dropped code on its page. An
+      // instruction run again at once (a REP chunk, JMP $) counts CHUNK_WEIGHT times.
+      const h = Math.imul(p ^ (mode << 20), 0x9e3779b1) >>> HEAT_SHIFT;
+      const strikes = page < this.strikes.length ? this.strikes[page] : 0;
       const need = strikes === 0 ? this.threshold : this.threshold + (1 << Math.min(strikes, 14));
-      if (need > 0 && ++this.heat[page] < need) return 0;
-      this.heat[page] = 0;
+      if (need > 0) {
+        const heat = this.heat[h] + (p === this.lastCold ? CHUNK_WEIGHT : 1);
+        this.lastCold = p;
+        if (heat < need) {
+          this.heat[h] = heat;
+          return 0;
+        }
+      }
+      this.heat[h] = 0;
       b = this.compile(ip, p, mode);
     }
     // Chaining: after a block, the next one is found through the block's successor cache (or
