@@ -39,8 +39,16 @@ function make(): Cpu {
   cpu.esp = 0x90000;
   return cpu;
 }
+const shared = process.env.SAME ? make() : undefined;
+const entry = shared?.eip ?? 0;
 for (let rep = 0; rep < Number(process.env.REPS ?? 3); rep++) {
-  const cpu = make();
+  const cpu = shared ?? make();
+  if (shared) {
+    cpu.eip = entry;
+    cpu.halted = false;
+  }
+  const i0 = cpu.instructions;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const slices: number[] = [];
   let stop = 'budget';
@@ -50,9 +58,10 @@ for (let rep = 0; rep < Number(process.env.REPS ?? 3); rep++) {
     slices.push(performance.now() - s0);
   }
   const ms = performance.now() - t0;
+  const cpuMs = (process.cpuUsage(c0).user + process.cpuUsage(c0).system) / 1000;
   const st = cpu.jitStats;
   console.log(
-    `${file} ${mode} rep ${rep}: ${cpu.instructions} instr ${ms.toFixed(1)} ms = ${(cpu.instructions / ms / 1000).toFixed(1)} M/s; ` +
+    `${file} ${mode} rep ${rep}: ${cpu.instructions - i0} instr ${ms.toFixed(1)} ms = ${((cpu.instructions - i0) / ms / 1000).toFixed(1)} M/s (cpu ${cpuMs.toFixed(1)} ms); ` +
       `compiled ${st?.instructions} blocks ${st?.blocksCompiled} lookups ${st?.lookups} hits ${st?.hits} compileMs ${st?.compileMs.toFixed(1)}`,
   );
   console.log(`  slices ms: ${slices.map((s) => s.toFixed(1)).join(' ')}`);

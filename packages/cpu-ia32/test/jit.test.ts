@@ -2,7 +2,8 @@
 // sequences in every mode, with paging, faults, self-modifying stores, interrupts, single-step
 // and breakpoints: compiled and interpreted from the same state must give the same state and
 // memory after every slice), and one test per invalidation path.
-// PHANTASM_JIT_FUZZ_RUNS=<n> runs n cases per mode (default 8).
+// PHANTASM_JIT_FUZZ_RUNS=<n> runs n cases per mode (default 8); PHANTASM_JIT_FUZZ_SEED=<n>
+// runs the one case of that seed.
 import { PhysicalMemory } from '@phantasm/mmu';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import { Cpu, type InterruptController } from '../src/index.js';
 import { CODE, MODES, type Mode, machine } from './machines.js';
 
 const RUNS = Number(process.env.PHANTASM_JIT_FUZZ_RUNS ?? 8);
+const SEED =
+  process.env.PHANTASM_JIT_FUZZ_SEED === undefined ? undefined : Number(process.env.PHANTASM_JIT_FUZZ_SEED);
 
 /** A PIC whose INTR line the test raises between slices (vector 0x21 when acknowledged). */
 class TestPic implements InterruptController {
@@ -148,10 +151,13 @@ let compiledTotal = 0;
 describe('block compiler: differential fuzz against the interpreter', () => {
   for (const mode of MODES) {
     it(`gives the interpreter's state and memory after every slice in ${mode} mode`, () => {
-      fc.assert(
-        fc.property(fc.integer({ min: 1, max: 0x7fffffff }), (seed) => differential(mode, seed)),
-        { numRuns: RUNS },
-      );
+      // PHANTASM_JIT_FUZZ_SEED=<n> re-runs the case fast-check reported (its counterexample).
+      if (SEED !== undefined) differential(mode, SEED);
+      else
+        fc.assert(
+          fc.property(fc.integer({ min: 1, max: 0x7fffffff }), (seed) => differential(mode, seed)),
+          { numRuns: RUNS },
+        );
       // The cases did exercise the compiler (a case may compile nothing: a fault at once).
       expect(compiledTotal).toBeGreaterThan(0);
     });

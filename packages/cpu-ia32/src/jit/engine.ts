@@ -67,7 +67,7 @@ export const DEFAULT_THRESHOLD = 2000;
 /** Cold-code counters: 2^(32 - HEAT_SHIFT) of them, indexed by a hash of address and mode. */
 const HEAT_SHIFT = 16;
 /** Weight of an instruction run again at once (a REP chunk of up to 4096 iterations). */
-const CHUNK_WEIGHT = 64;
+const CHUNK_WEIGHT = 1024;
 
 type Factory = (...args: unknown[]) => BlockFn;
 /** Compiled factories by generated source, shared by every CPU of the process (bounded). */
