@@ -6,23 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DOUBLE, EXTENDED, fma, setDoubleFastPath, unpack } from '../src/exec/fparith.js';
 import { fromDouble } from '../src/exec/fpregs.js';
 import { AR, Ia64Cpu } from '../src/index.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-const f64 = new Float64Array(1);
-const bitsOf = (v: number): bigint => {
-  f64[0] = v;
-  return new BigUint64Array(f64.buffer)[0];
-};
+import { bitsOf, rng } from './random.js';
 
 function randomDouble(random: () => number): number {
   const kind = random();

@@ -1,17 +1,7 @@
 // Random bundles must never throw a host exception: every outcome is a guest fault or a result.
 import { describe, expect, it } from 'vitest';
 import { GuestMemory, Ia64Cpu } from '../src/index.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { rng } from './random.js';
 
 describe.each([
   ['interpreter', false],

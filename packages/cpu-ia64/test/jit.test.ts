@@ -3,27 +3,10 @@
 // ar.lc, memory, ip/slot, retired count, fault); stores to compiled code must drop the blocks.
 import { describe, expect, it } from 'vitest';
 import { AR, GuestMemory, Ia64Cpu } from '../src/index.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { bits, bundle, rng } from './random.js';
 
 const CODE = 0x4000_0000_0000_0000n;
 const DATA = 0x6000_0000_0000_0000n;
-const bits = (v: number, pos: number): bigint => BigInt(v) << BigInt(pos);
-
-/** A bundle from a template and three 41-bit slots. */
-function bundle(template: number, s0: bigint, s1: bigint, s2: bigint): [bigint, bigint] {
-  const v = BigInt(template) | (s0 << 5n) | (s1 << 46n) | (s2 << 87n);
-  return [v & ((1n << 64n) - 1n), v >> 64n];
-}
 
 /**
  * A random well-formed slot from the families the compiler translates: ALU (A1..A5), compares and

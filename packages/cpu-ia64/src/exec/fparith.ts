@@ -293,7 +293,7 @@ function asDouble(c: Ia64Cpu, n: Num, f: number): number | undefined {
   if (n.cls !== FINITE && n.cls !== ZERO) return undefined;
   const p = c.fr.map[f];
   const v = c.fr.dok[p] ? c.fr.dv[p] : c.fr.double(p);
-  return v === v ? v : undefined;
+  return Number.isNaN(v) ? undefined : v;
 }
 
 /**
@@ -317,7 +317,7 @@ function fmaDouble(
   const z = asDouble(c, addend, regs.r2);
   if (x === undefined || y === undefined || z === undefined) return false;
   const s = fmaOnDoubles(x, y, z, negProduct, negAddend);
-  if (s !== s || (exactOnly && fastStatus.inexact)) return false;
+  if (Number.isNaN(s) || (exactOnly && fastStatus.inexact)) return false;
   if (fastStatus.inexact) raiseFlag(c, sf, FLAG.i);
   c.fr.setNormal(c.fr.map[f1], s);
   return true;
