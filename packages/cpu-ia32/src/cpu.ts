@@ -127,7 +127,7 @@ const SMALL_LIMIT = 0x3fffffff;
  * TEST, Jcc/JMP/LOOP...): the run loop does not save ESP for them. Everything else (PUSH,
  * POP, CALL, RET, string, far transfers, prefixed and 0F opcodes) saves it.
  */
-const KEEPS_ESP = new Uint8Array(256);
+export const KEEPS_ESP = new Uint8Array(256);
 for (let k = 0; k < 8; k++) for (let e = 0; e < 6; e++) KEEPS_ESP[k * 8 + e] = 1;
 for (let b = 0x40; b < 0x50; b++) KEEPS_ESP[b] = 1; // INC/DEC r
 for (let b = 0x70; b < 0x80; b++) KEEPS_ESP[b] = 1; // Jcc rel8

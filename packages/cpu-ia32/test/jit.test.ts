@@ -164,6 +164,20 @@ describe('block compiler: differential fuzz against the interpreter', () => {
   }
 });
 
+describe('block compiler: fuzz cases that once failed', () => {
+  it('a fault in an inline access after a single-step trap restores ESP as the interpreter does (paged)', () => {
+    // The #DB trap's espSavedAt equalled the faulting instruction's count: ESP came back 12 high.
+    differential('paged', 383848654);
+  });
+  it('a memory-form shift whose store faults leaves the new flags, as the interpreter (protected)', () => {
+    differential('protected', 2147483617);
+  });
+  it('seeds that failed with an ESP rule unlike the run loop (pm16, v86)', () => {
+    differential('pm16', 2147483635);
+    differential('v86', 2147481585);
+  });
+});
+
 // --- invalidation paths ------------------------------------------------------------------
 
 function realCpu(code: number[], options: Partial<ConstructorParameters<typeof Cpu>[0]> = {}): Cpu {

@@ -11,9 +11,10 @@
 // access (the only place an inlined instruction can fault). Each inlined instruction writes its
 // registers after its last access that may fault, and the slow path records the instruction's
 // index and EIP, so a guest fault leaves exactly the interpreter's state.
+import { KEEPS_ESP } from '../cpu.js';
 import { EXEC, type Handler } from '../decode/table.js';
 import { jmpRel } from '../exec/control.js';
-import { ARITH, CF, OF, SS } from '../state.js';
+import { AF, ARITH, CF, OF, PF, SF, SS, ZF } from '../state.js';
 import type { Insn } from './decode.js';
 import { repMovs, repStos } from './string.js';
 
@@ -63,9 +64,19 @@ function isNearBranch(op: number): boolean {
   );
 }
 
-/** Jcc rel8 / rel16/32: a block goes on past them (a taken branch leaves it). */
+/** Jcc rel8 / rel16/32 and LOOP: a block goes on past them (a taken branch leaves it). */
 function isJcc(op: number): boolean {
-  return (op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190);
+  return (op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190) || op === 0xe2;
+}
+
+/** JMP rel8 / rel16/32 (a trace may follow it within the page). */
+export function isJmp(op: number): boolean {
+  return op === 0xeb || op === 0xe9;
+}
+
+/** The target EIP of a relative branch. */
+export function branchTarget(i: Insn): number {
+  return i.opsize32 ? (i.next + i.imm) >>> 0 : (i.next + i.imm) & 0xffff;
 }
 
 /** The handler a compiled block calls for an instruction it does not inline. */
@@ -77,7 +88,9 @@ function handlerFor(i: Insn): Handler {
 
 /** True when the block must end after this instruction (it may transfer control or change mode). */
 export function endsBlock(i: Insn): boolean {
-  if (inlineKind(i) !== INL_NONE || isJcc(i.op)) return false;
+  const kind = inlineKind(i);
+  if (kind === INL_CALL || kind === INL_RET) return true;
+  if (kind !== INL_NONE || isJcc(i.op)) return false;
   return !(PURE_REG[i.op] === 1 && !i.isMem && i.rep === 0);
 }
 
@@ -95,6 +108,14 @@ const INL_NOP = 10;
 const INL_MOVX = 11; // 0F B6/B7/BE/BF
 const INL_IMUL = 12; // 0F AF, 69, 6B
 const INL_XCHG = 13; // 91-97, 86/87 register form
+const INL_SETCC = 14; // 0F 90-9F
+const INL_CMOV = 15; // 0F 40-4F
+const INL_MUL = 16; // F6/F7 /4 /5, 8 and 16 bits
+const INL_SHIFT = 17; // C0/C1/D0/D1 /4 /5 /6 /7 by a non-zero count
+const INL_PUSHI = 18; // 68, 6A
+const INL_JMP = 19; // a JMP the trace followed (the next instruction is its target)
+const INL_CALL = 20; // E8 (ends the block)
+const INL_RET = 21; // C3, C2 imm16 (ends the block)
 
 function inlineKind(i: Insn): number {
   const op = i.op;
@@ -114,7 +135,21 @@ function inlineKind(i: Insn): number {
   if ((op === 0xc6 || op === 0xc7) && i.reg === 0) return INL_MOVI;
   if (op === 0x1b6 || op === 0x1b7 || op === 0x1be || op === 0x1bf) return INL_MOVX;
   if (op === 0x1af || op === 0x69 || op === 0x6b) return INL_IMUL;
+  if (op >= 0x190 && op < 0x1a0) return INL_SETCC;
+  if (op >= 0x140 && op < 0x150) return INL_CMOV;
+  if ((op === 0xf6 || (op === 0xf7 && !i.opsize32)) && (i.reg === 4 || i.reg === 5)) return INL_MUL;
+  if (op >= 0xc0 && op <= 0xd1 && (op <= 0xc1 || op >= 0xd0) && i.reg >= 4 && shiftCount(i) !== 0)
+    return INL_SHIFT;
+  if (op === 0x68 || op === 0x6a) return INL_PUSHI;
+  if (op === 0xe8) return INL_CALL;
+  if (op === 0xc3 || op === 0xc2) return INL_RET;
+  if (i.followed) return INL_JMP;
   return INL_NONE;
+}
+
+/** The count of a shift by an immediate or by one (masked as the CPU does). */
+function shiftCount(i: Insn): number {
+  return (i.op <= 0xc1 ? i.imm : 1) & 0x1f;
 }
 
 const LAZY_ADD = 0;
@@ -139,6 +174,8 @@ interface FlagSource {
   cf: string;
   /** How a back edge carries it in the loop locals (the `m` of `materialize`); -1: it is them. */
   lm: number;
+  /** What a back edge stores in `lcf` (lm >= 3; default `cf`). */
+  carried?: string;
 }
 
 /** At the top of a pass: the flags a back edge left in the loop locals (lm = 0: the CPU's own). */
@@ -156,7 +193,8 @@ const CARRIED: FlagSource = {
 
 /**
  * Write flags carried across a back edge into the CPU: m = 1 a full ADD/SUB/logic result,
- * 2 INC/DEC with the CPU's own CF, 3 INC/DEC with CF `cf`, 4 a multiply (CF = OF = `cf`).
+ * 2 INC/DEC with the CPU's own CF, 3 INC/DEC with CF `cf`, 4 a multiply (CF = OF = `cf`),
+ * 5 a shift (`cf` holds CF and OF in place).
  */
 export function materialize(
   c: {
@@ -174,6 +212,12 @@ export function materialize(
   if (m === 4) {
     c.setLazy(LAZY_LOGIC, 0, 0, res, size, ARITH);
     c.putFlags(CF | OF, cf !== 0 ? CF | OF : 0);
+    return;
+  }
+  if (m === 5) {
+    // A shift: SF, ZF, PF from the result; CF, OF (and AF clear) from `cf`.
+    c.setLazy(LAZY_LOGIC, 0, 0, res, size, SF | ZF | PF);
+    c.putFlags(CF | OF | AF, cf);
     return;
   }
   if (m === 3) c.putFlags(CF, cf);
@@ -269,8 +313,17 @@ export function generate(shape: BlockShape): Generated {
   const mat = () => (flags === undefined ? '' : flags.mat);
   /** Statements leaving the block at `eip` after `n` instructions of this pass. */
   const exit = (eip: string | number, n: string) => `${SYNC}${mat()}c.eip=${eip};return ${n};`;
-  /** Statements recording the instruction at index x before a call that may fault. */
-  const faultPoint = (x: number) => `${SYNC}${mat()}k=${x};c.startEip=${insns[x].ip};chk=1;`;
+  /**
+   * Statements recording the instruction at index x before a call that may fault. ESP is saved
+   * for the fault's restore where the run loop would save it (prefixed, 0F and opcodes not in
+   * KEEPS_ESP) and left alone elsewhere, as the interpreter leaves it (an earlier count there,
+   * e.g. a single-step trap's, then acts the same way in both).
+   */
+  const faultPoint = (x: number) => {
+    const i = insns[x];
+    const save = i.prefixed || i.op >= 0x100 || KEEPS_ESP[i.op] === 0;
+    return `${SYNC}${mat()}k=${x};c.startEip=${i.ip};${save ? `c.startEsp=R[4];c.espSavedAt=d0+n+${x};` : ''}chk=1;`;
+  };
   let current = 0; // index of the instruction being generated
 
   // --- memory access ----------------------------------------------------------------------
@@ -365,6 +418,15 @@ export function generate(shape: BlockShape): Generated {
       cf,
       lm: 1,
     };
+  }
+
+  /** The condition `cc` over the pending flags (made current in the CPU when no local form). */
+  function flagCondition(cc: number): string {
+    const cond = condition(cc, flags);
+    if (cond !== undefined) return cond;
+    out.push(mat());
+    flags = undefined;
+    return `c.cond(${cc})`;
   }
 
   /** ALU operation `op` (the /r of group 1) on a and b: statements and the result's local. */
@@ -524,6 +586,111 @@ export function generate(shape: BlockShape): Generated {
         };
         return;
       }
+      case INL_JMP:
+        return;
+      case INL_SETCC: {
+        const cond = flagCondition(op & 15);
+        const e = rmOperand(i, 8);
+        out.push(e.store(`(${cond}?1:0)`));
+        return;
+      }
+      case INL_CMOV: {
+        const size = i.opsize32 ? 32 : 16;
+        const e = rmOperand(i, size);
+        const v = local('v');
+        out.push(`let ${v}=0;`, e.load(v));
+        out.push(`if(${flagCondition(op & 15)}){${setReg(size, i.reg, v)}}`);
+        return;
+      }
+      case INL_MUL: {
+        const size = op === 0xf6 ? 8 : 16;
+        const signedMul = i.reg === 5;
+        const e = rmOperand(i, size);
+        const v = local('v');
+        out.push(`let ${v}=0;`, e.load(v));
+        const a = getReg(size, 0);
+        const p = local('p');
+        const res = local('q');
+        const ov = local('f');
+        out.push(
+          signedMul ? `const ${p}=${signed(a, size)}*${signed(v, size)};` : `const ${p}=${a}*${v};`,
+          `const ${res}=${p}&${mask(size)};`,
+          `const ${ov}=${signedMul ? `${p}!==${signed(p, size)}` : `${p}>${mask(size)}`};`,
+          setReg(16, 0, p),
+        );
+        if (size === 16) out.push(setReg(16, 2, `(${p}>>16)`));
+        flags = {
+          kind: LAZY_LOGIC,
+          a: '0',
+          b: '0',
+          res,
+          size,
+          exact: false,
+          mat: `c.setLazy(${LAZY_LOGIC},0,0,${res},${size},${ARITH});c.putFlags(${CF | OF},${ov}?${CF | OF}:0);`,
+          cf: `(${ov}?1:0)`,
+          lm: 4,
+        };
+        return;
+      }
+      case INL_SHIFT: {
+        const size = opSize(i, (op & 1) === 0);
+        const count = shiftCount(i);
+        const m = mask(size);
+        const msb = size - 1;
+        const e = rmOperand(i, size);
+        const v = local('v');
+        out.push(`let ${v}=0;`, e.load(v));
+        const res = local('q');
+        const cf = local('f');
+        const of = local('o');
+        if (i.reg === 5) {
+          out.push(
+            `const ${res}=${v}>>>${count};`,
+            `const ${cf}=${count <= size ? `(${v}>>>${count - 1})&1` : '0'};`,
+            `const ${of}=${count > 1 ? '0' : `(${v}>>>${msb})&1`};`,
+          );
+        } else if (i.reg === 7) {
+          const sv = local('w');
+          out.push(
+            `const ${sv}=${signed(v, size)};`,
+            `const ${res}=((${sv}>>${Math.min(count, msb)})&${m})>>>0;`,
+            `const ${cf}=(${sv}>>${Math.min(count - 1, msb)})&1;`,
+            `const ${of}=0;`,
+          );
+        } else {
+          out.push(
+            `const ${res}=((${v}<<${count})&${m})>>>0;`,
+            `const ${cf}=${count <= size ? `(${v}>>>${size - count})&1` : '0'};`,
+            `const ${of}=((${res}>>>${msb})&1)^${cf};`,
+          );
+        }
+        // The flags first: the interpreter (exec/shift.ts) sets them before the store, so a
+        // faulting store leaves the new flags, there as here.
+        flags = {
+          kind: LAZY_LOGIC,
+          a: '0',
+          b: '0',
+          res,
+          size,
+          exact: false,
+          mat: `c.setLazy(${LAZY_LOGIC},0,0,${res},${size},${SF | ZF | PF});c.putFlags(${CF | OF | AF},${cf}|(${of}<<11));`,
+          cf,
+          lm: 5,
+          carried: `(${cf}|(${of}<<11))`,
+        };
+        out.push(e.store(res));
+        return;
+      }
+      case INL_PUSHI: {
+        const size = i.opsize32 ? 32 : 16;
+        const sp = local('s');
+        const v = String((i.imm & mask(size)) >>> 0);
+        used.add(4);
+        if (shape.stack32)
+          out.push(`const ${sp}=(r4-${size >> 3})>>>0;`, write(size, SS, sp, v), setReg(32, 4, sp));
+        else out.push(`const ${sp}=(r4-${size >> 3})&0xffff;`, write(size, SS, sp, v), setReg(16, 4, sp));
+        return;
+      }
       case INL_MOV: {
         const size = opSize(i, op === 0x88 || op === 0x8a);
         const e = rmOperand(i, size);
@@ -609,6 +776,45 @@ export function generate(shape: BlockShape): Generated {
     if (i.rep !== 0) out.push('c.rep=0;');
   }
 
+  /**
+   * CALL rel / RET near, the block's last instruction: the interpreter's order (CALL: target
+   * limit, then the push; RET: the pop, then the target limit); a target beyond the CS limit
+   * runs the interpreter's handler, which faults.
+   */
+  function callOrReturn(i: Insn, x: number, kind: number): void {
+    const size = i.opsize32 ? 32 : 16;
+    const bytesN = size >> 3;
+    const pending = flags;
+    used.add(4);
+    const sp = local('s');
+    if (kind === INL_CALL) {
+      const target = branchTarget(i);
+      out.push(`if(${target}>c.csLimit){`);
+      fallback(i, x);
+      out.push(`return n+${x + 1};}`);
+      flags = pending;
+      out.push(
+        shape.stack32 ? `const ${sp}=(r4-${bytesN})>>>0;` : `const ${sp}=(r4-${bytesN})&0xffff;`,
+        write(size, SS, sp, String(i.next & mask(size))),
+        setReg(shape.stack32 ? 32 : 16, 4, sp),
+        exit(target, `n+${x + 1}`),
+      );
+      return;
+    }
+    const v = local('v');
+    out.push(
+      shape.stack32 ? `const ${sp}=r4>>>0;` : `const ${sp}=r4&0xffff;`,
+      `let ${v}=0;`,
+      read(size, SS, sp, v),
+    );
+    out.push(`if(${v}>c.csLimit){`);
+    fallback(i, x);
+    out.push(`return n+${x + 1};}`);
+    flags = pending;
+    const adjust = bytesN + (i.op === 0xc2 ? i.imm : 0);
+    out.push(setReg(shape.stack32 ? 32 : 16, 4, `(${sp}+${adjust})`), exit(v, `n+${x + 1}`));
+  }
+
   /** A jump to `target` leaving the block (the CS-limit fault through JMP's handler). */
   function leave(i: Insn, x: number, target: number): string {
     return (
@@ -630,16 +836,22 @@ export function generate(shape: BlockShape): Generated {
   let killsFlags = false;
   for (const i of insns) {
     const kind = inlineKind(i);
-    if (kind === INL_NONE || i.isMem || kind === INL_PUSH || kind === INL_POP || kind === INL_INCDEC) break;
+    // Register moves and followed jumps neither read nor write flags nor fault: look further.
+    const neutral =
+      kind === INL_MOV ||
+      kind === INL_MOVI ||
+      kind === INL_LEA ||
+      kind === INL_NOP ||
+      kind === INL_XCHG ||
+      kind === INL_MOVX ||
+      kind === INL_JMP;
+    if (neutral && (!i.isMem || kind === INL_LEA)) continue;
+    if (i.isMem) break;
     if (kind === INL_ALU || kind === INL_GRP1) {
       const aluOp = kind === INL_ALU ? i.op >> 3 : i.reg;
       killsFlags = aluOp !== 2 && aluOp !== 3;
-      break;
-    }
-    if (kind === INL_TEST || kind === INL_IMUL) {
-      killsFlags = true;
-      break;
-    }
+    } else killsFlags = kind === INL_TEST || kind === INL_IMUL || kind === INL_MUL || kind === INL_SHIFT;
+    break;
   }
   const startsIncDec = count > 0 && inlineKind(insns[0]) === INL_INCDEC;
   const carry = () => {
@@ -648,7 +860,7 @@ export function generate(shape: BlockShape): Generated {
     // INC/DEC leave CF alone: when the pending flags are INC/DEC's over the CPU's own CF and the
     // block starts with INC/DEC, the CPU's record is all the top of the block needs.
     if (f === undefined || (startsIncDec && f.lm === 2)) return 'lm=0;';
-    return `lm=${f.lm};lo=${f.kind};la=${f.a};lb=${f.b};lr=${f.res};ls=${f.size};${f.lm >= 3 ? `lcf=${f.cf};` : ''}`;
+    return `lm=${f.lm};lo=${f.kind};la=${f.a};lb=${f.b};lr=${f.res};ls=${f.size};${f.lm >= 3 ? `lcf=${f.carried ?? f.cf};` : ''}`;
   };
   /** Continue at the top of the block if allowed, else leave there. */
   const loop = () => `${carry()}if(${again})continue;${exit(start, 'n')}`;
@@ -660,8 +872,12 @@ export function generate(shape: BlockShape): Generated {
     const last = x === count - 1;
     const kind = inlineKind(i);
     out.push(`// ${i.ip.toString(16)} op ${i.op.toString(16)}`);
+    if (kind === INL_CALL || kind === INL_RET) {
+      callOrReturn(i, x, kind);
+      continue;
+    }
     if (kind !== INL_NONE) {
-      const touchesMemory = i.isMem || kind === INL_PUSH || kind === INL_POP;
+      const touchesMemory = i.isMem || kind === INL_PUSH || kind === INL_POP || kind === INL_PUSHI;
       inline(i, kind);
       if (touchesMemory && !last) out.push(`if(chk!==0&&c.jitExit!==0){${exit(i.next, `n+${x + 1}`)}}`);
       if (last) out.push(exit(i.next, `n+${count}`));
@@ -669,13 +885,15 @@ export function generate(shape: BlockShape): Generated {
     }
     if (isJcc(i.op)) {
       // Taken: leave or loop; not taken: go on.
-      const target = i.opsize32 ? (i.next + i.imm) >>> 0 : (i.next + i.imm) & 0xffff;
-      let cond = condition(i.op & 15, flags);
-      if (cond === undefined) {
-        out.push(mat());
-        flags = undefined;
-        cond = `c.cond(${i.op & 15})`;
-      }
+      const target = branchTarget(i);
+      let cond: string;
+      if (i.op === 0xe2) {
+        // LOOP: eCX (by the address size) minus one, no flags.
+        used.add(1);
+        written.add(1);
+        out.push(i.addr32 ? 'r1=(r1-1)|0;' : 'r1=(r1&~0xffff)|((r1-1)&0xffff);');
+        cond = i.addr32 ? '(r1!==0)' : '((r1&0xffff)!==0)';
+      } else cond = flagCondition(i.op & 15);
       if (target === start) out.push(`if(${cond}){n+=${x + 1};${loop()}}`);
       else out.push(`if(${cond}){${leave(i, x, target)}}`);
       if (last) out.push(exit(i.next, `n+${count}`));

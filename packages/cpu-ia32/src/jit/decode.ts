@@ -38,6 +38,10 @@ export interface Insn {
   eaExpr: string;
   imm: number;
   imm2: number;
+  /** Prefix bytes before the opcode (the run loop then saves ESP whatever the opcode). */
+  prefixed: boolean;
+  /** A JMP whose target the block goes on decoding at (a trace). */
+  followed?: boolean;
 }
 
 /** Opcodes never compiled (run by the interpreter): x87 and WAIT (the x87 unit's), HLT, invalid. */
@@ -59,8 +63,9 @@ export interface CodeBytes {
   /** Physical address of EIP `base`. */
   phys: number;
   base: number;
-  /** First EIP not fetchable (end of page or CS limit + 1). */
+  /** First EIP not fetchable (end of page or CS limit + 1), and the first fetchable. */
   end: number;
+  start: number;
 }
 
 /**
@@ -70,7 +75,7 @@ export interface CodeBytes {
 export function decodeInsn(src: CodeBytes, ip: number, big: boolean): Insn | undefined {
   let at = ip;
   const byte = (): number => {
-    if (at >= src.end) throw OUT;
+    if (at >= src.end || at < src.start) throw OUT;
     return src.ram[src.phys + (at++ - src.base)];
   };
   try {
@@ -78,6 +83,7 @@ export function decodeInsn(src: CodeBytes, ip: number, big: boolean): Insn | und
     let addr32 = big;
     let segOvr = -1;
     let rep = 0;
+    const first = at;
     let op = byte();
     for (let n = 0; ; n++) {
       if (n >= 14) return undefined;
@@ -111,6 +117,7 @@ export function decodeInsn(src: CodeBytes, ip: number, big: boolean): Insn | und
       eaExpr: '0',
       imm: 0,
       imm2: 0,
+      prefixed: at - first > 1 || op >= 0x100,
     };
     const s8 = () => (byte() << 24) >> 24;
     const u16 = () => byte() | (byte() << 8);

@@ -12,7 +12,17 @@
 import type { Ia32Mmu } from '@phantasm/mmu';
 import type { Cpu } from '../cpu.js';
 import { CR0_PE, IF, R_DB, RF, SS, TF, VM } from '../state.js';
-import { type BlockShape, endsBlock, generate, MEM_FLAT, MEM_SLOW, MEM_TLB, materialize } from './codegen.js';
+import {
+  type BlockShape,
+  branchTarget,
+  endsBlock,
+  generate,
+  isJmp,
+  MEM_FLAT,
+  MEM_SLOW,
+  MEM_TLB,
+  materialize,
+} from './codegen.js';
 import { type CodeBytes, decodeInsn, type Insn } from './decode.js';
 
 /** Options of the block compiler (`CpuOptions.jit`). */
@@ -53,8 +63,9 @@ interface Block {
   length: number;
   /** EIP just past the last byte. */
   end: number;
-  /** The code bytes compiled (checked again in each new epoch). */
+  /** The code bytes compiled (checked again in each new epoch), from physical `codeAt`. */
   bytes: Uint8Array;
+  codeAt: number;
   checked: number;
   /** Dropped from the cache (a successor cache entry pointing here is stale). */
   dropped: boolean;
@@ -170,7 +181,7 @@ export class BlockCompiler {
       for (;;) {
         if (b.checked !== c.jitEpoch) {
           if (!this.unchanged(b)) {
-            this.dropBlocks(b.phys, b.bytes.length);
+            this.dropBlocks(b.codeAt, b.bytes.length);
             return total;
           }
           b.checked = c.jitEpoch;
@@ -229,7 +240,7 @@ export class BlockCompiler {
   private unchanged(b: Block): boolean {
     const ram = this.cpu.ram;
     const bytes = b.bytes;
-    const at = b.phys;
+    const at = b.codeAt;
     for (let i = 0; i < bytes.length; i++) if (ram[at + i] !== bytes[i]) return false;
     return true;
   }
@@ -239,16 +250,37 @@ export class BlockCompiler {
     const t0 = performance.now();
     let end = ip + (0x1000 - (p & 0xfff));
     if (end - 1 > c.csLimit) end = c.csLimit + 1;
-    const src: CodeBytes = { ram: c.ram, phys: p, base: ip, end };
+    // The window is this page (from EIP 0 at the lowest): a trace follows JMPs within it.
+    const src: CodeBytes = { ram: c.ram, phys: p, base: ip, end, start: Math.max(0, ip - (p & 0xfff)) };
     const insns: Insn[] = [];
+    const seen = new Set<number>();
     let at = ip;
+    // EIPs spanned by the decoded instructions (one page: contiguous bytes to snapshot).
+    let lo = ip;
+    let hi = ip;
     while (insns.length < this.maxInstructions) {
       const insn = decodeInsn(src, at, c.csBig);
       if (insn === undefined) break;
       insns.push(insn);
+      seen.add(at);
+      lo = Math.min(lo, at);
+      hi = Math.max(hi, insn.next);
       at = insn.next;
+      if (isJmp(insn.op) && insn.rep === 0 && insns.length < this.maxInstructions) {
+        // Follow a jump to code in the window not yet in the block (the block's own start is
+        // a loop, closed by the jump as the last instruction).
+        const target = branchTarget(insn);
+        if (target !== ip && !seen.has(target) && target >= src.start && target < end) {
+          insn.followed = true;
+          at = target;
+          continue;
+        }
+      }
       if (endsBlock(insn)) break;
     }
+    // A followed jump whose target could not be decoded ends the block as a plain jump.
+    const tail = insns[insns.length - 1];
+    if (tail?.followed) tail.followed = false;
     let fn: BlockFn | null = null;
     if (insns.length > 0) {
       const shape: BlockShape = {
@@ -262,15 +294,17 @@ export class BlockCompiler {
       this.stats.blocksCompiled++;
     }
     // A block not compiled still remembers the bytes it looked at, so new code there is seen.
-    const length = insns.length > 0 ? at - ip : Math.min(16, end - ip);
+    if (insns.length === 0) hi = Math.min(ip + 16, end);
+    const codeAt = p + (lo - ip);
     const block: Block = {
       fn,
       phys: p,
       eip: ip,
       mode,
       length: insns.length,
-      end: at,
-      bytes: c.ram.slice(p, p + Math.max(length, 0)),
+      end: hi,
+      codeAt,
+      bytes: c.ram.slice(codeAt, codeAt + Math.max(hi - lo, 0)),
       checked: c.jitEpoch,
       dropped: false,
       next0: undefined,
@@ -347,7 +381,7 @@ export class BlockCompiler {
     let kept = 0;
     let dropped = false;
     for (const b of list) {
-      if (b.phys < at + size && at < b.phys + Math.max(b.bytes.length, 1)) {
+      if (b.codeAt < at + size && at < b.codeAt + Math.max(b.bytes.length, 1)) {
         if (this.blocks.get(b.phys) === b) this.blocks.delete(b.phys);
         b.dropped = true;
         dropped = true;

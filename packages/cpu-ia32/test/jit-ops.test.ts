@@ -1,0 +1,163 @@
+// The block compiler's inline forms beyond the basic subset (SETcc, CMOVcc, MUL/IMUL F6/F7,
+// shifts by an immediate or one, PUSH imm, CALL/RET, LOOP, traces through JMP) against the interpreter:
+// random sequences mixing them with flag writers, memory operands that may fault, loops and
+// forward/backward jumps, in every mode; the state, instruction count and memory must be the
+// interpreter's after every slice. PHANTASM_JIT_OPS_RUNS=<n> runs n cases per mode (default 25).
+import { describe, expect, it } from 'vitest';
+import type { Cpu } from '../src/index.js';
+import { CODE, MODES, type Mode, machine } from './machines.js';
+
+const RUNS = Number(process.env.PHANTASM_JIT_OPS_RUNS ?? 25);
+
+function lcg(seed: number): (n: number) => number {
+  let s = seed >>> 0 || 1;
+  return (n) => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return (s >>> 8) % n;
+  };
+}
+
+function program(rnd: (n: number) => number, code32: boolean): number[] {
+  const out: number[] = [];
+  const modrmReg = () => 0xc0 | (rnd(8) << 3) | rnd(8);
+  // A memory operand with an 8-bit displacement (any base: may fault, may hit the code).
+  const modrmMem = (reg: number) => [
+    0x40 | (reg << 3) | (code32 ? [0, 1, 2, 3, 6, 7][rnd(6)] : rnd(8)),
+    rnd(256),
+  ];
+  const rm = (reg: number) => (rnd(3) === 0 ? modrmMem(reg) : [(modrmReg() & ~0x38) | (reg << 3)]);
+  const imm = (n: number) => Array.from({ length: n }, () => rnd(256));
+  const count = 12 + rnd(30);
+  let loopAt = 0;
+  for (let k = 0; k < count; k++) {
+    if (k === count >> 2) loopAt = out.length;
+    switch (rnd(16)) {
+      case 0: // a flag writer: ALU r/m, r
+        out.push((rnd(8) << 3) | (1 + 2 * rnd(2)), modrmReg());
+        break;
+      case 1: // ALU with an immediate (CMP often)
+        out.push(0x83, 0xc0 | ((rnd(2) ? 7 : rnd(8)) << 3) | rnd(8), rnd(256));
+        break;
+      case 2: // SETcc r/m8
+        out.push(0x0f, 0x90 + rnd(16), ...rm(0));
+        break;
+      case 3: // CMOVcc r, r/m
+        out.push(...(rnd(3) === 0 ? [0x66] : []), 0x0f, 0x40 + rnd(16), ...rm(rnd(8)));
+        break;
+      case 4: // MUL / IMUL r/m (8, 16 or 32 bits)
+        out.push(...(rnd(3) === 0 ? [0x66] : []), 0xf6 + rnd(2), ...rm(4 + rnd(2)));
+        break;
+      case 5: // shifts and rotates by an immediate (0, 1, the size, 31, random)
+        out.push(
+          ...(rnd(3) === 0 ? [0x66] : []),
+          0xc0 + rnd(2),
+          ...rm(rnd(8)),
+          [0, 1, 2, 3, 7, 8, 15, 16, 31, 32, rnd(256)][rnd(11)],
+        );
+        break;
+      case 6: // shifts by one
+        out.push(0xd0 + rnd(2), ...rm(rnd(8)));
+        break;
+      case 7: // PUSH imm, then POP into a register
+        out.push(
+          ...(rnd(2) ? [0x68, ...imm(code32 ? 4 : 2)] : [0x6a, rnd(256)]),
+          0x58 + [0, 1, 2, 3, 5, 6, 7][rnd(7)],
+        );
+        break;
+      case 8: // a JMP over some random bytes (a trace follows it)
+        {
+          const skip = rnd(6);
+          out.push(0xeb, skip, ...imm(skip));
+        }
+        break;
+      case 9: // MOV r, imm
+        out.push(0xb8 + [0, 1, 2, 3, 5, 6, 7][rnd(7)], ...imm(code32 ? 4 : 2));
+        break;
+      case 10: // INC/DEC r (CF carried from the previous flag writer)
+        out.push(0x40 + rnd(16));
+        break;
+      case 11: // Jcc forward
+        out.push(0x70 + rnd(16), rnd(4));
+        break;
+      case 12: // a short LOOP back over a few bytes of this snippet: mov ecx, small; l: inc edx; loop l
+        out.push(0xb9, rnd(5), 0, ...(code32 ? [0, 0] : []), 0x42, 0xe2, 0xfd);
+        break;
+      case 14: // CALL over a few random bytes
+        {
+          const skip = rnd(5);
+          out.push(0xe8, skip, 0, ...(code32 ? [0, 0] : []), ...imm(skip));
+        }
+        break;
+      case 15: // PUSH an address in the code, RET (or RET imm16) to it
+        {
+          const to = rnd(out.length + 1);
+          const target = code32 ? CODE + to : to;
+          out.push(0x68, target & 0xff, (target >> 8) & 0xff, ...(code32 ? [(target >> 16) & 0xff, 0] : []));
+          out.push(...(rnd(3) === 0 ? [0xc2, rnd(8), 0] : [0xc3]));
+        }
+        break;
+      default: // TEST r/m, r
+        out.push(0x84 + rnd(2), ...rm(rnd(8)));
+        break;
+    }
+  }
+  // Close a loop: DEC eBX / JNZ back (or LOOP when short enough), then a backward JMP to a
+  // trace head.
+  const back = loopAt - (out.length + 3);
+  if (back >= -128) out.push(0x4b, 0x75, back & 0xff);
+  out.push(0xeb, 0xfe);
+  return out;
+}
+
+function compare(a: Cpu, b: Cpu, where: string): void {
+  expect(b.saveState(), `state ${where}`).toEqual(a.saveState());
+  expect(b.instructions, `instructions ${where}`).toBe(a.instructions);
+  const ra = a.memory.ram;
+  const rb = b.memory.ram;
+  if (Buffer.compare(ra, rb) !== 0) {
+    let i = 0;
+    while (ra[i] === rb[i]) i++;
+    expect(rb[i], `memory at ${i.toString(16)} ${where}`).toBe(ra[i]);
+  }
+}
+
+export function differential(mode: Mode, seed: number, firstBudget?: number): number {
+  const rnd = lcg(seed);
+  const code32 = mode === 'protected' || mode === 'ring3' || mode === 'paged';
+  const bytes = Uint8Array.from(program(rnd, code32));
+  const noise = Uint8Array.from({ length: 2048 }, () => rnd(256));
+  const regs = Array.from({ length: 8 }, () => (rnd(2) ? rnd(0x20000) : rnd(0x10000) * 0x10001));
+  regs[3] = 1 + rnd(40); // the closing loop's counter
+  const cpus = [
+    machine(mode, bytes, noise, { jit: false }),
+    machine(mode, bytes, noise, { jit: { threshold: 0 } }),
+  ];
+  for (const cpu of cpus) {
+    for (const r of [0, 1, 2, 3, 5, 6, 7]) cpu.regs[r] = regs[r];
+    if (mode === 'real' || mode === 'v86') cpu.loadSegment('ds', CODE >> 4);
+  }
+  for (let slice = 0; slice < 10; slice++) {
+    const budget0 = 1 + rnd(300);
+    const budget = firstBudget ?? budget0;
+    const ra = cpus[0].run(budget);
+    const rb = cpus[1].run(budget);
+    const where = `(${mode}, seed ${seed}, slice ${slice})`;
+    expect(rb, `stop ${where}`).toBe(ra);
+    compare(cpus[0], cpus[1], where);
+    for (const cpu of cpus) {
+      if (ra === 'reset') cpu.reset();
+      else if (ra === 'hlt') cpu.halted = false;
+    }
+  }
+  return cpus[1].jitStats?.instructions ?? 0;
+}
+
+describe('block compiler: inline SETcc/CMOVcc/MUL/shifts/PUSH imm/CALL/RET/LOOP and traces', () => {
+  for (const mode of MODES) {
+    it(`match the interpreter in ${mode} mode`, () => {
+      let compiled = 0;
+      for (let seed = 1; seed <= RUNS; seed++) compiled += differential(mode, seed * 104729 + mode.length);
+      expect(compiled).toBeGreaterThan(0);
+    });
+  }
+});
