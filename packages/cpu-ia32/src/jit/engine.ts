@@ -145,32 +145,47 @@ export class BlockCompiler {
    * retired, or 0 when the interpreter must execute the next instruction.
    */
   enter(done: number, budget: number): number {
+    // Small, so the run loop can inline it: cold code (no block on its page) pays the address,
+    // one array read and its counter here.
     const c = this.cpu;
-    const ip = c.eip;
-    const p = c.codeAddress(ip);
+    const p = c.codeAddress(c.eip);
     if (p < 0) return 0;
     this.stats.lookups++;
+    if (this.codePage[p >>> 12] === 0 && !this.counted(p)) return 0;
+    return this.enterBlock(p, done, budget);
+  }
+
+  /**
+   * The execution counter of address `p` (hashed): true once its instruction ran `threshold`
+   * times (more after stores dropped code on its page, checked only then). An instruction run
+   * again at once (a REP chunk, JMP $) counts CHUNK_WEIGHT times.
+   */
+  private counted(p: number): boolean {
+    const h = Math.imul(p, 0x9e3779b1) >>> HEAT_SHIFT;
+    const heat = this.heat[h] + (p === this.lastCold ? CHUNK_WEIGHT : 1);
+    this.lastCold = p;
+    if (heat < this.threshold) {
+      this.heat[h] = heat;
+      return false;
+    }
     const page = p >>> 12;
-    let b: Block | undefined;
-    // Cold code (no block on the page) pays one array read and a counter, no map lookup.
-    if (this.codePage[page] === 1) b = this.blocks.get(p);
+    const strikes = page < this.strikes.length ? this.strikes[page] : 0;
+    if (strikes !== 0 && heat < this.threshold + (1 << Math.min(strikes, 14))) {
+      this.heat[h] = heat;
+      return false;
+    }
+    this.heat[h] = 0;
+    return true;
+  }
+
+  private enterBlock(p: number, done: number, budget: number): number {
+    const c = this.cpu;
+    const ip = c.eip;
     const mode = this.modeKey(c);
+    let b = this.codePage[p >>> 12] === 1 ? this.blocks.get(p) : undefined;
     if (b === undefined || b.eip !== ip || b.mode !== mode) {
-      // The execution counter of this address (hashed): a block is compiled once its first
-      // instruction ran `threshold` times, more after stores dropped code on its page. An
-      // instruction run again at once (a REP chunk, JMP $) counts CHUNK_WEIGHT times.
-      const h = Math.imul(p ^ (mode << 20), 0x9e3779b1) >>> HEAT_SHIFT;
-      const strikes = page < this.strikes.length ? this.strikes[page] : 0;
-      const need = strikes === 0 ? this.threshold : this.threshold + (1 << Math.min(strikes, 14));
-      if (need > 0) {
-        const heat = this.heat[h] + (p === this.lastCold ? CHUNK_WEIGHT : 1);
-        this.lastCold = p;
-        if (heat < need) {
-          this.heat[h] = heat;
-          return 0;
-        }
-      }
-      this.heat[h] = 0;
+      // On a page with code the counter runs here (a cold page's ran in enter).
+      if (this.codePage[p >>> 12] === 1 && !this.counted(p)) return 0;
       b = this.compile(ip, p, mode);
     }
     // Chaining: after a block, the next one is found through the block's successor cache (or
