@@ -9,6 +9,7 @@
 // vitest.shared.ts). The block compiler runs at threshold 65000 (PHANTASM_PC_LINUX_JIT overrides,
 // `off` for the interpreter alone): the xz loops compile, the kernel's wide, rarely repeated init
 // code stays interpreted (threshold 512 spent 134 s CPU there against the interpreter's 36 s).
+// Host CPU to the prompt in the CLI: 65 s at 65000, 139 s interpreter alone (README, Linux on the PC).
 // Skipped plainly without the shared images, or with PHANTASM_PC_LINUX=0.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
