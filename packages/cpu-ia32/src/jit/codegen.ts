@@ -292,6 +292,8 @@ export function generate(shape: BlockShape): Generated {
   const { insns, start } = shape;
   const count = insns.length;
   const used = new Set<number>();
+  /** Segments whose base and limits the block's memory accesses read (kept in locals). */
+  const segs = new Set<number>();
   const written = new Set<number>();
   let tmp = 0;
   const local = (p: string) => `${p}${tmp++}`;
@@ -344,11 +346,12 @@ export function generate(shape: BlockShape): Generated {
     if (shape.memKind === MEM_SLOW) return slow;
     // One test for the segment limit, the page (RAM, not split) and the TLB: one slow path.
     const l = local('l');
-    const limit = `${off}>=SL[${seg}]&&${off}+${n - 1}<=SHR[${seg}]&&(${l}&0xfff)<=${0x1000 - n}`;
+    segs.add(seg);
+    const limit = `${off}>=sl${seg}&&${off}+${n - 1}<=shr${seg}&&(${l}&0xfff)<=${0x1000 - n}`;
     if (shape.memKind === MEM_FLAT)
-      return `const ${l}=(SB[${seg}]+${off})&c.a20Mask;if(${limit}&&SR[${l}>>>12]===0)${dst}=${getter(size, l)};else ${slow}`;
+      return `const ${l}=(sb${seg}+${off})&A20;if(${limit}&&SR[${l}>>>12]===0)${dst}=${getter(size, l)};else ${slow}`;
     const e = local('e');
-    return `const ${l}=(SB[${seg}]+${off})|0;const ${e}=~TR[${l}>>>12];if(${limit}&&(${e}&0xfff)===0)${dst}=${getter(size, `${e}|(${l}&0xfff)`)};else ${slow}`;
+    return `const ${l}=(sb${seg}+${off})|0;const ${e}=~TR[${l}>>>12];if(${limit}&&(${e}&0xfff)===0)${dst}=${getter(size, `${e}|(${l}&0xfff)`)};else ${slow}`;
   }
 
   function write(size: number, seg: number, off: string, v: string): string {
@@ -356,12 +359,13 @@ export function generate(shape: BlockShape): Generated {
     const slow = `{${faultPoint(current)}WR${size}(c,${seg},${off},${v});}`;
     if (shape.memKind === MEM_SLOW) return slow;
     const l = local('l');
-    const limit = `${off}>=SL[${seg}]&&${off}+${n - 1}<=SHW[${seg}]&&(${l}&0xfff)<=${0x1000 - n}`;
+    segs.add(seg);
+    const limit = `${off}>=sl${seg}&&${off}+${n - 1}<=shw${seg}&&(${l}&0xfff)<=${0x1000 - n}`;
     if (shape.memKind === MEM_FLAT)
-      return `const ${l}=(SB[${seg}]+${off})&c.a20Mask;if(${limit}&&SW[${l}>>>12]===0){${setter(size, l, v)}}else ${slow}`;
+      return `const ${l}=(sb${seg}+${off})&A20;if(${limit}&&SW[${l}>>>12]===0){${setter(size, l, v)}}else ${slow}`;
     const e = local('e');
     const t = local('t');
-    return `const ${l}=(SB[${seg}]+${off})|0;const ${e}=~TW[${l}>>>12];const ${t}=MMU.writeTag;if(${limit}&&(${e}&0xfff)===${t}){${setter(size, `(${e}^${t})|(${l}&0xfff)`, v)}}else ${slow}`;
+    return `const ${l}=(sb${seg}+${off})|0;const ${e}=~TW[${l}>>>12];const ${t}=MMU.writeTag;if(${limit}&&(${e}&0xfff)===${t}){${setter(size, `(${e}^${t})|(${l}&0xfff)`, v)}}else ${slow}`;
   }
 
   // --- registers (locals r0..r7) -------------------------------------------------------------
@@ -919,8 +923,21 @@ export function generate(shape: BlockShape): Generated {
     .map((r) => `R[${r}]=r${r};`)
     .join('');
   const reload = regs.map((r) => `r${r}=R[${r}];`).join('');
-  const body = out.join('\n').replaceAll(SYNC, sync).replaceAll(RELOAD, reload);
-  const decl = regs.length > 0 ? `let ${regs.map((r) => `r${r}=R[${r}]`).join(',')};` : '';
+  // Segment bases and limits (and the A20 mask) in locals: only a handler can change them
+  // (segment loads, port I/O), and each handler call reloads them.
+  const segLoad = [...segs]
+    .sort()
+    .map((g) => `sb${g}=SB[${g}];sl${g}=SL[${g}];shr${g}=SHR[${g}];shw${g}=SHW[${g}];`)
+    .join('');
+  const segState = `${segLoad}A20=c.a20Mask;`;
+  const body = out
+    .join('\n')
+    .replaceAll(SYNC, sync)
+    .replaceAll(RELOAD, reload + segState);
+  const decl =
+    (regs.length > 0 ? `let ${regs.map((r) => `r${r}=R[${r}]`).join(',')};` : '') +
+    [...segs].map((g) => `let sb${g}=0,sl${g}=0,shr${g}=0,shw${g}=0;`).join('') +
+    `let A20=0;${segState}`;
   const source =
     `return function block(c,d0,budget){const R=c.regs;${decl}let n=0;let k=0;let chk=1;let lm=0,lo=0,la=0,lb=0,lr=0,ls=0,lcf=0;const lim=budget-${count};c.jitExit=0;` +
     `try{for(;;){\n${body}\n}}catch(e){c.jitDone=n+k;c.segOvr=-1;c.rep=0;throw e;}};`;
