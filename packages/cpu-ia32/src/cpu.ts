@@ -1218,6 +1218,7 @@ export class Cpu {
               this.startEsp = this.regs[ESP];
               this.espSavedAt = done;
               this.interrupt(NMI, false, -1, this.eip);
+              this.espSavedAt = -1; // delivered: a fault of the handler's first instruction keeps the new ESP
             } else if (this.flags & IF && !this.inhibit && this.pic?.hasInterrupt()) {
               this.halted = false;
               const vec = this.pic.acknowledge();
@@ -1225,6 +1226,7 @@ export class Cpu {
               this.startEsp = this.regs[ESP];
               this.espSavedAt = done;
               this.interrupt(vec & 0xff, false, -1, this.eip);
+              this.espSavedAt = -1;
             }
             if (this.halted) break;
             if (this.watching && this.checkBreakpoints(done)) break;
@@ -1623,6 +1625,9 @@ export class Cpu {
     this.startEsp = this.regs[ESP];
     this.espSavedAt = done;
     this.exception(DB, -1);
+    // Delivered: `done` is already the next instruction's index, whose fault must not restore
+    // the ESP from before the trap (a KEEPS_ESP instruction does not save its own).
+    this.espSavedAt = -1;
   }
 
   /** Deliver the exception recorded by `fault`, escalating to #DF and triple fault. */

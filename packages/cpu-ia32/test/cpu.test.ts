@@ -219,3 +219,46 @@ describe('Cpu basics', () => {
     expect(vectors).toEqual([1]);
   });
 });
+
+describe('a fault in the first instruction of an event handler', () => {
+  // The handler at 0000:3000 starts with ADD [FFFFh], AX: a word at offset FFFFh wraps the
+  // segment, #GP(0) in real mode. Its opcode (01) never changes ESP itself, so the run loop saves
+  // no ESP for it; the #GP frame must go below the frame the event pushed (SP 8000h - 6 - 6),
+  // not on the stack as it was before the event (a stale save once restored it: SP 8000h - 6).
+  const handler = [0x01, 0x06, 0xff, 0xff];
+  function setUp(vector: number, pic?: InterruptController) {
+    const { cpu, memory } = realMode([0x90, 0x90, 0x90, 0xf4], { pic });
+    memory.ram.set(handler, 0x3000);
+    memory.write32(vector * 4, 0x3000); // 0000:3000
+    memory.write32(13 * 4, 0x4000); // #GP -> 0000:4000
+    memory.ram[0x4000] = 0xf4;
+    return cpu;
+  }
+
+  it('after a single-step trap (#DB) it pushes on the trap frame', () => {
+    const cpu = setUp(1);
+    cpu.eflags |= 0x100; // TF
+    expect(cpu.run(10)).toBe('hlt');
+    expect(cpu.eip).toBe(0x4001); // after the #GP handler's HLT
+    expect(cpu.esp).toBe(0x8000 - 12);
+    expect(cpu.memory.read16(0x8000 - 12)).toBe(0x3000); // #GP's return IP: the faulting ADD
+    expect(cpu.memory.read16(0x8000 - 6)).toBe(0x1001); // #DB's return IP: after the first NOP
+  });
+
+  it('after an external interrupt it pushes on the interrupt frame', () => {
+    let pending = true;
+    const pic: InterruptController = {
+      hasInterrupt: () => pending,
+      acknowledge: () => {
+        pending = false;
+        return 0x20;
+      },
+    };
+    const cpu = setUp(0x20, pic);
+    cpu.eflags |= 0x200; // IF
+    expect(cpu.run(10)).toBe('hlt');
+    expect(cpu.eip).toBe(0x4001);
+    expect(cpu.esp).toBe(0x8000 - 12);
+    expect(cpu.memory.read16(0x8000 - 6)).toBe(0x1000); // the interrupt's return IP: the first NOP
+  });
+});

@@ -176,6 +176,11 @@ describe('block compiler: fuzz cases that once failed', () => {
     differential('pm16', 2147483635);
     differential('v86', 2147481585);
   });
+  it('a fault in the first instruction of a #DB handler keeps the trap frame (ring3, v86: an interpreter bug)', () => {
+    // The interpreter restored the ESP from before the single-step trap; the compiler was right.
+    differential('ring3', 1558821299);
+    differential('v86', 1430583438);
+  });
 });
 
 // --- invalidation paths ------------------------------------------------------------------
