@@ -789,6 +789,7 @@ export class Cpu {
   // --- linear / physical memory --------------------------------------------------------
   physRead8(p: number): number {
     if (this.slow[p >>> 12] === 0) return this.ram[p];
+    this.jitExit = 1; // a device: a compiled block stops after this instruction
     return this.memory.read8(p >>> 0);
   }
   physWrite8(p: number, v: number): void {
@@ -796,7 +797,10 @@ export class Cpu {
     else if (this.slow[p >>> 12] === 0) {
       this.jit?.codeWrite(p, 1);
       this.ram[p] = v;
-    } else this.memory.write8(p >>> 0, v & 0xff);
+    } else {
+      this.jitExit = 1;
+      this.memory.write8(p >>> 0, v & 0xff);
+    }
   }
 
   xlateR(lin: number): number {
@@ -834,6 +838,7 @@ export class Cpu {
     if ((lin & 0xfff) === 0xfff) return this.readLin8(lin) | (this.readLin8(lin + 1) << 8);
     const p = this.xlateR(lin);
     if (this.slow[p >>> 12] === 0) return this.ram[p] | (this.ram[p + 1] << 8);
+    this.jitExit = 1;
     return this.memory.read16(p >>> 0);
   }
   readLin32(lin: number): number {
@@ -848,6 +853,7 @@ export class Cpu {
       const r = this.ram;
       return (r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24)) >>> 0;
     }
+    this.jitExit = 1;
     return this.memory.read32(p >>> 0) >>> 0;
   }
   writeLin8(lin: number, v: number): void {
@@ -877,7 +883,10 @@ export class Cpu {
     } else if (this.slow[p >>> 12] === 0) {
       this.physWrite8(p, v);
       this.physWrite8(p + 1, v >> 8);
-    } else this.memory.write16(p >>> 0, v & 0xffff);
+    } else {
+      this.jitExit = 1;
+      this.memory.write16(p >>> 0, v & 0xffff);
+    }
   }
   writeLin32(lin: number, v: number): void {
     if (this.pagingOn && this.mmu !== undefined) {
@@ -900,7 +909,10 @@ export class Cpu {
       r[p + 3] = v >> 24;
     } else if (this.slow[p >>> 12] === 0) {
       for (let i = 0; i < 4; i++) this.physWrite8(p + i, v >> (8 * i));
-    } else this.memory.write32(p >>> 0, v >>> 0);
+    } else {
+      this.jitExit = 1;
+      this.memory.write32(p >>> 0, v >>> 0);
+    }
   }
 
   // --- segmented memory ----------------------------------------------------------------

@@ -4,18 +4,10 @@
 // forward/backward jumps, in every mode; the state, instruction count and memory must be the
 // interpreter's after every slice. PHANTASM_JIT_OPS_RUNS=<n> runs n cases per mode (default 25).
 import { describe, expect, it } from 'vitest';
-import type { Cpu } from '../src/index.js';
-import { CODE, MODES, type Mode, machine } from './machines.js';
+import { differential } from './differential.js';
+import { CODE, MODES } from './machines.js';
 
 const RUNS = Number(process.env.PHANTASM_JIT_OPS_RUNS ?? 25);
-
-function lcg(seed: number): (n: number) => number {
-  let s = seed >>> 0 || 1;
-  return (n) => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return (s >>> 8) % n;
-  };
-}
 
 function program(rnd: (n: number) => number, code32: boolean): number[] {
   const out: number[] = [];
@@ -109,54 +101,12 @@ function program(rnd: (n: number) => number, code32: boolean): number[] {
   return out;
 }
 
-function compare(a: Cpu, b: Cpu, where: string): void {
-  expect(b.saveState(), `state ${where}`).toEqual(a.saveState());
-  expect(b.instructions, `instructions ${where}`).toBe(a.instructions);
-  const ra = a.memory.ram;
-  const rb = b.memory.ram;
-  if (Buffer.compare(ra, rb) !== 0) {
-    let i = 0;
-    while (ra[i] === rb[i]) i++;
-    expect(rb[i], `memory at ${i.toString(16)} ${where}`).toBe(ra[i]);
-  }
-}
-
-export function differential(mode: Mode, seed: number, firstBudget?: number): number {
-  const rnd = lcg(seed);
-  const code32 = mode === 'protected' || mode === 'ring3' || mode === 'paged';
-  const bytes = Uint8Array.from(program(rnd, code32));
-  const noise = Uint8Array.from({ length: 2048 }, () => rnd(256));
-  const regs = Array.from({ length: 8 }, () => (rnd(2) ? rnd(0x20000) : rnd(0x10000) * 0x10001));
-  regs[3] = 1 + rnd(40); // the closing loop's counter
-  const cpus = [
-    machine(mode, bytes, noise, { jit: false }),
-    machine(mode, bytes, noise, { jit: { threshold: 0 } }),
-  ];
-  for (const cpu of cpus) {
-    for (const r of [0, 1, 2, 3, 5, 6, 7]) cpu.regs[r] = regs[r];
-    if (mode === 'real' || mode === 'v86') cpu.loadSegment('ds', CODE >> 4);
-  }
-  for (let slice = 0; slice < 10; slice++) {
-    const budget0 = 1 + rnd(300);
-    const budget = firstBudget ?? budget0;
-    const ra = cpus[0].run(budget);
-    const rb = cpus[1].run(budget);
-    const where = `(${mode}, seed ${seed}, slice ${slice})`;
-    expect(rb, `stop ${where}`).toBe(ra);
-    compare(cpus[0], cpus[1], where);
-    for (const cpu of cpus) {
-      if (ra === 'reset') cpu.reset();
-      else if (ra === 'hlt') cpu.halted = false;
-    }
-  }
-  return cpus[1].jitStats?.instructions ?? 0;
-}
-
 describe('block compiler: inline SETcc/CMOVcc/MUL/shifts/PUSH imm/CALL/RET/LOOP and traces', () => {
   for (const mode of MODES) {
     it(`match the interpreter in ${mode} mode`, () => {
       let compiled = 0;
-      for (let seed = 1; seed <= RUNS; seed++) compiled += differential(mode, seed * 104729 + mode.length);
+      for (let seed = 1; seed <= RUNS; seed++)
+        compiled += differential(mode, seed * 104729 + mode.length, program);
       expect(compiled).toBeGreaterThan(0);
     });
   }

@@ -3,16 +3,8 @@
 // copies, the code page itself), directions, operand and address sizes, in every mode; the
 // state, instruction count and memory must be the interpreter's after every slice.
 import { describe, expect, it } from 'vitest';
-import type { Cpu } from '../src/index.js';
+import { compare, lcg } from './differential.js';
 import { CODE, MODES, type Mode, machine } from './machines.js';
-
-function lcg(seed: number): (n: number) => number {
-  let s = seed >>> 0 || 1;
-  return (n) => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return (s >>> 8) % n;
-  };
-}
 
 /** mov reg, imm in the code's default size (B8+r). */
 function movImm(reg: number, v: number, code32: boolean): number[] {
@@ -45,18 +37,6 @@ function program(rnd: (n: number) => number, code32: boolean): number[] {
   }
   out.push(0xfc, 0xeb, 0xfe);
   return out;
-}
-
-function compare(a: Cpu, b: Cpu, where: string): void {
-  expect(b.saveState(), `state ${where}`).toEqual(a.saveState());
-  expect(b.instructions, `instructions ${where}`).toBe(a.instructions);
-  const ra = a.memory.ram;
-  const rb = b.memory.ram;
-  if (Buffer.compare(ra, rb) !== 0) {
-    let i = 0;
-    while (ra[i] === rb[i]) i++;
-    expect(rb[i], `memory at ${i.toString(16)} ${where}`).toBe(ra[i]);
-  }
 }
 
 function differential(mode: Mode, seed: number): number {

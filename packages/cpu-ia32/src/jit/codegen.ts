@@ -64,9 +64,48 @@ function isNearBranch(op: number): boolean {
   );
 }
 
-/** Jcc rel8 / rel16/32 and LOOP: a block goes on past them (a taken branch leaves it). */
+/** Jcc rel8 / rel16/32, LOOP/LOOPE/LOOPNE, JCXZ: a block goes on past them (a taken branch leaves it). */
 function isJcc(op: number): boolean {
-  return (op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190) || op === 0xe2;
+  return (op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190) || (op >= 0xe0 && op <= 0xe3);
+}
+
+/** A Jcc (not LOOP) a block may turn into an if over the instructions it skips. */
+export function isForwardJcc(i: Insn): boolean {
+  const op = i.op;
+  return (
+    ((op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190) || op === 0xe3) && branchTarget(i) > i.next
+  );
+}
+
+/** Longest stretch (bytes) a forward Jcc may skip and still become an if inside the block. */
+export const MAX_SKIP = 64;
+
+/**
+ * For each forward Jcc whose target is an instruction of the block reached by falling through
+ * (contiguous, no followed JMP) and nested within any enclosing such stretch: the index of that
+ * target. The block then runs the skipped instructions under an if and both paths go on there.
+ */
+function joinPoints(insns: Insn[]): Int32Array {
+  const join = new Int32Array(insns.length).fill(-1);
+  const open: number[] = [];
+  for (let x = 0; x < insns.length; x++) {
+    while (open.length > 0 && open[open.length - 1] <= x) open.pop();
+    const i = insns[x];
+    if (!isForwardJcc(i)) continue;
+    const target = branchTarget(i);
+    if (target - i.next > MAX_SKIP) continue;
+    let y = x + 1;
+    while (y < insns.length && insns[y].ip !== target) {
+      if (insns[y - 1].next !== insns[y].ip || insns[y - 1].followed) break;
+      y++;
+    }
+    if (y >= insns.length || insns[y].ip !== target || insns[y - 1].next !== target) continue;
+    if (insns[y - 1].followed) continue;
+    if (open.length > 0 && y > open[open.length - 1]) continue;
+    join[x] = y;
+    open.push(y);
+  }
+  return join;
 }
 
 /** JMP rel8 / rel16/32 (a trace may follow it within the page). */
@@ -86,12 +125,43 @@ function handlerFor(i: Insn): Handler {
   return EXEC[i.op];
 }
 
-/** True when the block must end after this instruction (it may transfer control or change mode). */
-export function endsBlock(i: Insn): boolean {
+/**
+ * Opcodes whose handler touches memory but neither transfers control nor changes what a block
+ * bakes in (mode, stack size, interrupt shadow, TF/IF): string instructions without REP, segment
+ * register stores and loads other than SS, PUSH/POP of data segments, LES/LDS, XLAT, POP r/m,
+ * PUSHA/POPA, PUSHF, ENTER/LEAVE. With paging off a block goes on past them (an access that
+ * reaches a device sets `jitExit`, which ends the block after the instruction, as an inlined
+ * slow path does).
+ */
+const MEMORY_DATA = new Uint8Array(512);
+for (const op of [
+  0x06, 0x07, 0x0e, 0x16, 0x1e, 0x1f, 0x60, 0x61, 0x8c, 0x8f, 0x9c, 0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac,
+  0xad, 0xae, 0xaf, 0xc4, 0xc5, 0xc8, 0xc9, 0xd7, 0x1a0, 0x1a1, 0x1a8, 0x1a9,
+])
+  MEMORY_DATA[op] = 1;
+
+/** True when a handler-run instruction leaves the block's mode and control flow alone. */
+function continuesBlock(i: Insn, flat: boolean): boolean {
+  if (i.rep !== 0) return false;
+  if (PURE_REG[i.op] === 1) return !i.isMem || flat;
+  if (!flat) return false;
+  if (MEMORY_DATA[i.op] === 1) return true;
+  if (i.op === 0x8e) return i.reg !== 1 && i.reg !== 2; // not CS (#UD) or SS (shadow, stack size)
+  // INC/DEC r/m8; INC/DEC/PUSH r/m (not the indirect CALL/JMP forms)
+  if (i.op === 0xfe) return i.reg <= 1;
+  if (i.op === 0xff) return i.reg <= 1 || i.reg === 6;
+  return false;
+}
+
+/**
+ * True when the block must end after this instruction (it may transfer control or change
+ * mode). `flat`: paging is off (the memory-touching handlers of MEMORY_DATA may go on).
+ */
+export function endsBlock(i: Insn, flat = false): boolean {
   const kind = inlineKind(i);
   if (kind === INL_CALL || kind === INL_RET) return true;
   if (kind !== INL_NONE || isJcc(i.op)) return false;
-  return !(PURE_REG[i.op] === 1 && !i.isMem && i.rep === 0);
+  return !continuesBlock(i, flat);
 }
 
 const INL_NONE = 0;
@@ -869,9 +939,30 @@ export function generate(shape: BlockShape): Generated {
   /** Continue at the top of the block if allowed, else leave there. */
   const loop = () => `${carry()}if(${again})continue;${exit(start, 'n')}`;
 
+  // Forward Jccs over instructions of the block: `if(taken){...}else{skipped}` joining at the
+  // target. The taken path retires fewer instructions: it takes them off `n`. Flags a skipped
+  // instruction wrote are written into the CPU on both paths before the join.
+  const joins = joinPoints(insns);
+  const regions: {
+    end: number;
+    head: number;
+    cond: string;
+    flagsAtJcc: FlagSource | undefined;
+    skipped: number;
+  }[] = [];
+  const flat = shape.memKind === MEM_FLAT;
+
   flags = CARRIED;
   for (let x = 0; x < count; x++) {
     const i = insns[x];
+    while (regions.length > 0 && regions[regions.length - 1].end === x) {
+      const r = regions.pop()!;
+      const same = flags === r.flagsAtJcc;
+      out.push(`${same ? '' : mat()}}`);
+      const takenMat = same || r.flagsAtJcc === undefined ? '' : r.flagsAtJcc.mat;
+      out[r.head] = `if(${r.cond}){${takenMat}n-=${r.skipped};}else{`;
+      if (!same) flags = undefined;
+    }
     current = x;
     const last = x === count - 1;
     const kind = inlineKind(i);
@@ -891,31 +982,48 @@ export function generate(shape: BlockShape): Generated {
       // Taken: leave or loop; not taken: go on.
       const target = branchTarget(i);
       let cond: string;
-      if (i.op === 0xe2) {
-        // LOOP: eCX (by the address size) minus one, no flags.
+      if (i.op >= 0xe0 && i.op <= 0xe3) {
+        // LOOP, LOOPNE/LOOPE (and ZF), JCXZ: eCX by the address size; no flags written.
         used.add(1);
-        written.add(1);
-        out.push(i.addr32 ? 'r1=(r1-1)|0;' : 'r1=(r1&~0xffff)|((r1-1)&0xffff);');
-        cond = i.addr32 ? '(r1!==0)' : '((r1&0xffff)!==0)';
+        const counter = i.addr32 ? 'r1' : '(r1&0xffff)';
+        if (i.op === 0xe3) cond = `(${counter}===0)`;
+        else {
+          const zf = i.op === 0xe2 ? '' : `&&${flagCondition(i.op === 0xe1 ? 4 : 5)}`;
+          written.add(1);
+          out.push(i.addr32 ? 'r1=(r1-1)|0;' : 'r1=(r1&~0xffff)|((r1-1)&0xffff);');
+          cond = `(${counter}!==0${zf})`;
+        }
       } else cond = flagCondition(i.op & 15);
+      if (joins[x] >= 0) {
+        regions.push({ end: joins[x], head: out.length, cond, flagsAtJcc: flags, skipped: joins[x] - x - 1 });
+        out.push(''); // the if's head, written when the region closes
+        continue;
+      }
       if (target === start) out.push(`if(${cond}){n+=${x + 1};${loop()}}`);
       else out.push(`if(${cond}){${leave(i, x, target)}}`);
       if (last) out.push(exit(i.next, `n+${count}`));
       continue;
     }
     const target = i.opsize32 ? (i.next + i.imm) >>> 0 : (i.next + i.imm) & 0xffff;
-    if (last && (i.op === 0xeb || i.op === 0xe9)) {
+    if (!i.followed && (i.op === 0xeb || i.op === 0xe9)) {
       // A loop closed by this block's own jump stays in the function; another target leaves.
-      if (target === start) out.push(`n+=${count};${loop()}`);
+      if (target === start) out.push(`n+=${x + 1};${loop()}`);
       else out.push(leave(i, x, target));
       continue;
     }
     fallback(i, x);
+    if (!last && endsBlock(i, flat)) {
+      // Inside a region skipped by a Jcc: an instruction that ends the block returns.
+      out.push(`n+=${x + 1};if(c.jitExit!==0)c.jitEpoch++;return n;`);
+      continue;
+    }
+    // A handler's access that reached a device set jitExit: stop after it, and check code bytes
+    // again (the device may do DMA), as an inlined slow path does.
     if (last) {
       out.push(`n+=${count};`);
       if (isNearBranch(i.op)) out.push(`if(c.eip===${start}&&n<=lim&&${loopOk}){lm=0;continue;}`);
-      out.push('return n;');
-    } else out.push(`if(c.jitExit!==0||c.stopRequest!==undefined)return n+${x + 1};`);
+      out.push('if(c.jitExit!==0)c.jitEpoch++;return n;');
+    } else out.push(`if(c.jitExit!==0||c.stopRequest!==undefined){c.jitEpoch++;return n+${x + 1};}`);
   }
   const regs = [...used].sort();
   const sync = [...written]

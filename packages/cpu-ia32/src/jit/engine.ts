@@ -17,7 +17,9 @@ import {
   branchTarget,
   endsBlock,
   generate,
+  isForwardJcc,
   isJmp,
+  MAX_SKIP,
   MEM_FLAT,
   MEM_SLOW,
   MEM_TLB,
@@ -79,6 +81,8 @@ export const DEFAULT_THRESHOLD = 2000;
 const HEAT_SHIFT = 16;
 /** Weight of an instruction run again at once (a REP chunk of up to 4096 iterations). */
 const CHUNK_WEIGHT = 1024;
+/** log2 of the granule of `codeGranules` in bytes. */
+const GRANULE_SHIFT = 4;
 
 type Factory = (...args: unknown[]) => BlockFn;
 /** Compiled factories by generated source, shared by every CPU of the process (bounded). */
@@ -99,6 +103,12 @@ export class BlockCompiler {
   private readonly strikes: Uint8Array;
   /** Per physical page: 1 while it holds compiled code. */
   private readonly codePage = new Uint8Array(1 << 20);
+  /**
+   * Per 16-byte RAM granule: 1 once a block's bytes covered it (cleared with its page). A store
+   * to a code page that misses every such granule (data sharing a page with code, as in DOS)
+   * returns without walking the page's blocks.
+   */
+  private readonly codeGranules: Uint8Array;
   private readonly dv: DataView;
   readonly stats: JitStats = {
     blocksCompiled: 0,
@@ -115,6 +125,7 @@ export class BlockCompiler {
     this.maxInstructions = Math.max(1, options.maxInstructions ?? 32);
     const pages = Math.ceil(cpu.ramSize / 4096);
     this.strikes = new Uint8Array(pages);
+    this.codeGranules = new Uint8Array(pages << (12 - GRANULE_SHIFT));
     const ram = cpu.ram;
     this.dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
     const mmu = cpu.mmu;
@@ -273,6 +284,10 @@ export class BlockCompiler {
     // EIPs spanned by the decoded instructions (one page: contiguous bytes to snapshot).
     let lo = ip;
     let hi = ip;
+    // While a forward Jcc's target is ahead (`joinAt`), decoding goes on in a straight line past
+    // instructions that end the block, so the skipped stretch can become an if (codegen).
+    let joinAt = -1;
+    const flat = !c.pagingOn;
     while (insns.length < this.maxInstructions) {
       const insn = decodeInsn(src, at, c.csBig);
       if (insn === undefined) break;
@@ -281,6 +296,12 @@ export class BlockCompiler {
       lo = Math.min(lo, at);
       hi = Math.max(hi, insn.next);
       at = insn.next;
+      if (joinAt >= 0 && at > joinAt) joinAt = -1;
+      if (isForwardJcc(insn)) {
+        const target = branchTarget(insn);
+        if (target - insn.next <= MAX_SKIP && target < end && target > joinAt) joinAt = target;
+      }
+      if (joinAt >= 0) continue;
       if (isJmp(insn.op) && insn.rep === 0 && insns.length < this.maxInstructions) {
         // Follow a jump to code in the window not yet in the block (the block's own start is
         // a loop, closed by the jump as the last instruction).
@@ -291,7 +312,7 @@ export class BlockCompiler {
           continue;
         }
       }
-      if (endsBlock(insn)) break;
+      if (endsBlock(insn, flat)) break;
     }
     // A followed jump whose target could not be decoded ends the block as a plain jump.
     const tail = insns[insns.length - 1];
@@ -334,6 +355,8 @@ export class BlockCompiler {
       this.watch(page);
     }
     list.push(block);
+    const covered = Math.max(block.bytes.length, 1);
+    this.codeGranules.fill(1, codeAt >>> GRANULE_SHIFT, ((codeAt + covered - 1) >>> GRANULE_SHIFT) + 1);
     this.stats.compileMs += performance.now() - t0;
     return block;
   }
@@ -390,6 +413,12 @@ export class BlockCompiler {
 
   /** Drop the blocks overlapping physical [at, at + size) (all within one page). */
   private dropBlocks(at: number, size: number): void {
+    const granules = this.codeGranules;
+    const first = at >>> GRANULE_SHIFT;
+    const last = (at + Math.max(size, 1) - 1) >>> GRANULE_SHIFT;
+    let touched = false;
+    for (let g = first; g <= last; g++) if (g >= granules.length || granules[g] !== 0) touched = true;
+    if (!touched) return;
     const page = at >>> 12;
     const list = this.pages.get(page);
     if (list === undefined) return;
@@ -402,8 +431,8 @@ export class BlockCompiler {
         dropped = true;
       } else list[kept++] = b;
     }
-    list.length = kept;
     if (!dropped) return;
+    list.length = kept;
     this.cpu.jitExit = 1;
     this.stats.invalidations++;
     if (page < this.strikes.length && this.strikes[page] < 255) this.strikes[page]++;
@@ -414,6 +443,8 @@ export class BlockCompiler {
     const c = this.cpu;
     this.pages.delete(page);
     this.codePage[page] = 0;
+    const g = page << (12 - GRANULE_SHIFT);
+    this.codeGranules.fill(0, g, g + (1 << (12 - GRANULE_SHIFT)));
     c.slowW[page] = c.slow[page];
     c.mmu?.unwatchCode(page * 4096);
   }
