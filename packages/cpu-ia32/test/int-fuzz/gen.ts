@@ -13,17 +13,17 @@ import { Rng } from '../x87/gen.js';
 
 export { Rng };
 
-const CF = 0x1;
-const PF = 0x4;
-const AF = 0x10;
-const ZF = 0x40;
-const SF = 0x80;
-const OF = 0x800;
+export const CF = 0x1;
+export const PF = 0x4;
+export const AF = 0x10;
+export const ZF = 0x40;
+export const SF = 0x80;
+export const OF = 0x800;
 export const ARITH = CF | PF | AF | ZF | SF | OF;
-const SZP = SF | ZF | PF;
+export const SZP = SF | ZF | PF;
 
 /** Flags each condition code (the low nibble of Jcc/SETcc/CMOVcc) reads. */
-const CC_READS = [
+export const CC_READS = [
   OF,
   OF,
   CF,
@@ -54,7 +54,7 @@ export interface Case {
 }
 
 /** One emitted instruction and its effect on flag definedness. */
-interface Insn {
+export interface Insn {
   bytes: number[];
   name: string;
   reads?: number;
@@ -64,14 +64,14 @@ interface Insn {
   undef?: number;
 }
 
-type Size = 8 | 16 | 32;
+export type Size = 8 | 16 | 32;
 /** A ModRM r/m operand: a register number, or the memory block at this displacement. */
-type Rm = { reg: number } | { disp: number };
+export type Rm = { reg: number } | { disp: number };
 
-const WIDE_REGS = [0, 1, 2, 3, 5, 7];
+export const WIDE_REGS = [0, 1, 2, 3, 5, 7];
 const BYTE_REGS = [0, 1, 2, 3, 4, 5, 6, 7];
 
-class Gen {
+export class Gen {
   constructor(private readonly r: Rng) {}
 
   size(): Size {
@@ -96,19 +96,19 @@ class Gen {
 }
 
 /** ModRM (+ disp8) for reg field `reg` and operand `rm`. */
-function modrm(reg: number, rm: Rm): number[] {
+export function modrm(reg: number, rm: Rm): number[] {
   if ('reg' in rm) return [0xc0 | (reg << 3) | rm.reg];
   if (rm.disp === 0) return [(reg << 3) | 6];
   return [0x40 | (reg << 3) | 6, rm.disp];
 }
 
 const immBytes = (size: Size) => size / 8;
-const prefix = (size: Size) => (size === 16 ? [0x66] : []);
+export const prefix = (size: Size) => (size === 16 ? [0x66] : []);
 const ALU = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
 const SHIFTS = ['rol', 'ror', 'rcl', 'rcr', 'shl', 'shr', '', 'sar'];
 
 /** Flag effect of an ALU operation (0-7). */
-function aluEffect(op: number): Pick<Insn, 'reads' | 'defines' | 'undef'> {
+export function aluEffect(op: number): Pick<Insn, 'reads' | 'defines' | 'undef'> {
   const reads = op === 2 || op === 3 ? CF : 0;
   if (op === 1 || op === 4 || op === 6) return { reads, defines: ARITH & ~AF, undef: AF };
   return { reads, defines: ARITH };
@@ -148,7 +148,7 @@ function shiftEffect(
 }
 
 /** The instruction families, each a function that draws one instance (some emit guards first). */
-const FAMILIES: ((g: Gen, r: Rng) => Insn[])[] = [
+export const FAMILIES: ((g: Gen, r: Rng) => Insn[])[] = [
   // ALU r/m,reg and reg,r/m
   (g, r) => {
     const size = g.size();

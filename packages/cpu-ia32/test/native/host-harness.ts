@@ -10,18 +10,27 @@ export interface Host {
   dispose(): void;
 }
 
-/** Compile `source` (named `name` in messages); a reason string when that cannot be done here. */
-export function buildHarness(source: string, name: string): Host | string {
+/**
+ * Compile `source` (named `name` in messages) with extra `ccFlags` (`-m32` for a 32-bit process)
+ * and check that it starts; a reason string when that cannot be done here.
+ */
+export function buildHarness(source: string, name: string, ccFlags: string[] = []): Host | string {
   if (process.arch !== 'x64') return `host is ${process.arch}, not x86-64`;
   const dir = mkdtempSync(join(tmpdir(), `cpu-ia32-${name}-`));
   const exe = join(dir, `${name}-harness`);
-  const cc = spawnSync('cc', ['-O1', '-o', exe, source], { encoding: 'utf8' });
-  if (cc.error || cc.status !== 0) {
+  const fail = (reason: string) => {
     rmSync(dir, { recursive: true, force: true });
-    return cc.error
-      ? `no C compiler (cc: ${cc.error.message})`
-      : `cc failed: ${cc.stderr.trim().split('\n')[0]}`;
-  }
+    return reason;
+  };
+  const cc = spawnSync('cc', [...ccFlags, '-O1', '-o', exe, source], { encoding: 'utf8' });
+  if (cc.error) return fail(`no C compiler (cc: ${cc.error.message})`);
+  if (cc.status !== 0) return fail(`cc ${ccFlags.join(' ')} failed: ${cc.stderr.trim().split('\n')[0]}`);
+  // A host may link 32-bit programs but not run them (a hypervisor without IA-32 emulation).
+  const probe = spawnSync(exe, [], { input: '', encoding: 'utf8' });
+  if (probe.error || probe.status !== 0)
+    return fail(
+      `the built harness does not run here (${probe.error?.message ?? probe.stderr.trim() ?? probe.signal})`,
+    );
   return {
     run(lines) {
       const r = spawnSync(exe, [], {

@@ -97,7 +97,7 @@ function randomMemory(r: Rng): number[] {
 }
 
 /** A random FRSTOR image (108 bytes, 32-bit protected layout). */
-function randomImage(r: Rng): number[] {
+export function randomImage(r: Rng): number[] {
   const rc = r.int(4) << 10;
   const pc = r.pick([0x300, 0x300, 0x200, 0x000]);
   const unmask = r.int(5) === 0 ? r.int(64) : 0;
@@ -133,7 +133,7 @@ const mem = (r: Rng, esc: number, reg: number, size: number) => [
 ];
 
 /** Exact instructions (results must match the host bit for bit). */
-const EXACT: ((r: Rng) => number[])[] = [
+export const EXACT: ((r: Rng) => number[])[] = [
   (r) => mem(r, 0, r.int(8), 4),
   (r) => mem(r, 2, r.int(8), 4),
   (r) => mem(r, 4, r.int(8), 8),

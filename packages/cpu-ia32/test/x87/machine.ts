@@ -21,8 +21,8 @@ export interface X87Machine {
 }
 
 /** Flat 32-bit protected mode at CPL 0 with CR0.NE = 1 (unmasked x87 exceptions are #MF). */
-export function x87Machine(jit?: CpuOptions['jit']): X87Machine {
-  const memory = new PhysicalMemory({ ramSize: 1 << 20 });
+export function x87Machine(jit?: CpuOptions['jit'], ramSize = 1 << 20): X87Machine {
+  const memory = new PhysicalMemory({ ramSize });
   const cpu = new Cpu({ memory, jit });
   const faults: number[] = [];
   cpu.hooks = {
@@ -47,7 +47,7 @@ export function x87Machine(jit?: CpuOptions['jit']): X87Machine {
 
 const hex = (v: number | bigint, digits: number) => v.toString(16).toUpperCase().padStart(digits, '0');
 
-function regHex(cpu: Cpu, i: number): string {
+export function regHex(cpu: Cpu, i: number): string {
   const x = cpu.fpu.st(i);
   return hex((x.s << 15) | x.e, 4) + hex(x.m, 16);
 }
