@@ -2,7 +2,7 @@
 // `run()` steps the CPU in slices; virtual time advances with retired instructions (and jumps
 // to the next timer interrupt while the CPU idles in HLT), so every run is deterministic. The
 // CPU's time-stamp counter counts that virtual time.
-import { Cpu, type CpuState } from '@phantasm/cpu-ia32';
+import { Cpu, type CpuOptions, type CpuState } from '@phantasm/cpu-ia32';
 import { MmioOverlapError, PhysicalMemory } from '@phantasm/mmu';
 import { AtaChannel } from '../../devices/ata.js';
 import { VirtualClock } from '../../devices/clock.js';
@@ -74,6 +74,8 @@ export interface PcBoardOptions {
   vgaRom?: Uint8Array;
   /** QEMU's pc-testdev (ports 0xE0–0xEB, 0x2000–0x2017, scratch RAM at 0xFF000000), for kvm-unit-tests. */
   testDevice?: boolean;
+  /** The processor's block compiler (as cpu-ia32's CpuOptions.jit; absent: PHANTASM_IA32_JIT decides). */
+  jit?: CpuOptions['jit'];
 }
 
 export interface RunOptions {
@@ -261,6 +263,7 @@ export class PcBoard {
     this.cpu = new Cpu({
       memory: this.memory,
       io: this.io,
+      jit: options.jit,
       pic: this.interrupts,
       // the TSC ticks with the board clock (one count per NS_PER_INSTRUCTION), so it agrees with
       // the PIT and RTC across HLT skips and timed port reads, and Linux can trust it
