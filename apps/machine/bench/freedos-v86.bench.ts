@@ -106,7 +106,10 @@ function v86Once(V86: V86Constructor, wasmPath: string): Promise<Boot> {
     emulator.add_listener('screen-put-char', ([row, col, chr]) => {
       if (done || row >= rows.length || col >= 132) return;
       rows[row][col] = chr;
-      if (col === PROMPT.length - 1 && String.fromCharCode(...rows[row].subarray(0, PROMPT.length)) === PROMPT)
+      if (
+        col === PROMPT.length - 1 &&
+        String.fromCharCode(...rows[row].subarray(0, PROMPT.length)) === PROMPT
+      )
         finish(true);
     });
     setTimeout(() => finish(false), TIMEOUT_MS).unref();
