@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include "../native/hex-input.h"
 
 static sigjmp_buf escape;
 static volatile int fault_signal;
@@ -37,16 +38,6 @@ static void on_fault(int sig) {
   siglongjmp(escape, 1);
 }
 
-static int unhex(const char *s, uint8_t *out, size_t max) {
-  size_t n = strlen(s) / 2;
-  if (n > max) return -1;
-  for (size_t i = 0; i < n; i++) {
-    unsigned v;
-    if (sscanf(s + 2 * i, "%2x", &v) != 1) return -1;
-    out[i] = (uint8_t)v;
-  }
-  return (int)n;
-}
 
 int main(void) {
   uint8_t *page = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

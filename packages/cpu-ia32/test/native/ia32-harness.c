@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
+#include "hex-input.h"
 
 #define WINDOW 0x100000u
 #define CODE 0x100000u
@@ -92,16 +93,6 @@ static void on_fault(int sig, siginfo_t *info, void *ctx) {
   siglongjmp(escape, 1);
 }
 
-static int unhex(const char *s, uint8_t *out, size_t max) {
-  size_t n = strlen(s) / 2;
-  if (n > max) return -1;
-  for (size_t i = 0; i < n; i++) {
-    unsigned v;
-    if (sscanf(s + 2 * i, "%2x", &v) != 1) return -1;
-    out[i] = (uint8_t)v;
-  }
-  return (int)n;
-}
 
 static void print_bytes(uint32_t addr, int n) {
   putchar(' ');

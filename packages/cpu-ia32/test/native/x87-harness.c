@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
+#include "hex-input.h"
 
 static uint8_t *page;
 static int prologue;
@@ -43,16 +44,6 @@ static void on_fpe(int sig, siginfo_t *info, void *ctx) {
   siglongjmp(escape, 1);
 }
 
-static int unhex(const char *s, uint8_t *out, size_t max) {
-  size_t n = strlen(s) / 2;
-  if (n > max) return -1;
-  for (size_t i = 0; i < n; i++) {
-    unsigned v;
-    if (sscanf(s + 2 * i, "%2x", &v) != 1) return -1;
-    out[i] = (uint8_t)v;
-  }
-  return (int)n;
-}
 
 static void print_hex(const uint8_t *p, size_t n) {
   for (size_t i = 0; i < n; i++) printf("%02X", p[i]);
