@@ -149,6 +149,43 @@ describe('x87: environment images (FNSTENV/FLDENV, FNSAVE/FRSTOR)', () => {
     expect(w(6)).toBe(0);
   });
 
+  it('16-bit protected layout (operand-size prefix): CW, SW, TW, FIP, FCS, FDP, FDS as words, no FOP (SDM figure 8-11)', () => {
+    // fld1; fld dword [esi+8]; o16 fnstenv [esi+20h]; hlt
+    const code = [...FLD1, 0xd9, 0x46, 0x08, 0x66, 0xd9, 0x76, 0x20, ...HLT];
+    const m = program(code);
+    m.memory.write32(DATA + 8, 0x40490fdb);
+    m.cpu.run(10);
+    const w = (i: number) => m.memory.read16(DATA + 0x20 + i * 2);
+    expect(w(0)).toBe(0x037f);
+    expect((w(1) >> 11) & 7).toBe(6);
+    expect(w(2)).toBe(0x0fff);
+    expect(w(3)).toBe((CODE + 2) & 0xffff); // FIP offset
+    expect(w(4)).toBe(0x08); // FCS
+    expect(w(5)).toBe((DATA + 8) & 0xffff); // FDP offset
+    expect(w(6)).toBe(0x10); // FDS
+    expect(m.memory.read16(DATA + 0x20 + 14)).toBe(0); // nothing past the 14-byte image
+  });
+
+  it('32-bit real-mode layout (operand-size prefix): linear FIP/FDP split at bit 16, FOP beside FIP[31:16] (SDM figure 8-10)', () => {
+    // fld1; fld dword [si+8]; o32 fnstenv [si+20h]; hlt
+    const code = [...FLD1, 0xd9, 0x44, 0x08, 0x66, 0xd9, 0x74, 0x20, ...HLT];
+    const m = realMode([]);
+    // Code at 1100:0000 and data at 2200:0000, so both pointers have bits above 16.
+    m.memory.ram.set(code, 0x11000);
+    m.cpu.setSegment('cs', { selector: 0x1100, base: 0x11000, limit: 0xffff, rights: 0x9b });
+    m.cpu.loadSegment('ds', 0x2200);
+    m.memory.write32(0x22000 + 0x10 + 8, 0x40490fdb);
+    m.cpu.run(10);
+    expect(m.faults).toEqual([]);
+    const d = (i: number) => m.memory.read32(0x22000 + 0x10 + 0x20 + i * 4) >>> 0;
+    expect(d(0) & 0xffff).toBe(0x037f);
+    expect(d(2) & 0xffff).toBe(0x0fff);
+    expect(d(3) & 0xffff).toBe(0x1002); // FIP[15:0] (linear 11002h)
+    expect(d(4)).toBe((0x1 << 12) | 0x144); // FIP[31:16] << 12 | FOP (D9 44 -> 144h)
+    expect(d(5) & 0xffff).toBe(0x2018); // FDP[15:0] (linear 22018h)
+    expect(d(6)).toBe(0x2 << 12); // FDP[31:16] << 12
+  });
+
   it('FNSAVE stores the registers in stack order and re-initialises; FRSTOR brings them back (16-bit real)', () => {
     // fld1; fldpi; fnsave [si+20h]; fld1; frstor [si+20h]; hlt
     const code = [...FLD1, 0xd9, 0xeb, 0xdd, 0x74, 0x20, ...FLD1, 0xdd, 0x64, 0x20, ...HLT];
