@@ -1246,11 +1246,14 @@ export class Cpu {
             tf = this.flags & TF;
             boundary = true;
           }
+          // The physical address of CS:EIP, for the compiler's lookup and the first byte's fetch.
+          let ip = this.eip;
+          let p = this.codeAddress(ip);
           // A compiled block (none under single-step, RF or breakpoints: those stay per instruction).
           if (jit !== undefined && !shadow && (this.flags & (TF | RF)) === 0 && !this.watching) {
             let n: number;
             try {
-              n = jit.enter(done, budget - done);
+              n = jit.enter(p, done, budget - done);
             } catch (e) {
               if (e === GUEST_FAULT) done += this.jitDone;
               throw e;
@@ -1262,13 +1265,15 @@ export class Cpu {
             }
           }
           // execute(), inlined: the common case (no prefix, one-byte opcode) in one lookup.
-          const ip = this.eip;
+          if (this.eip !== ip) {
+            ip = this.eip;
+            p = this.codeAddress(ip);
+          }
           this.startEip = ip;
           const big = this.csBig;
           this.opsize32 = big;
           this.addr32 = big;
           // The first byte straight from RAM; further bytes through the window (fetch8).
-          const p = this.codeAddress(ip);
           // Bytes fetchable from RAM at p: to the end of the page and of the CS limit.
           let avail = 0;
           if (p >= 0) {
