@@ -1197,13 +1197,20 @@ export class Cpu {
   }
   private lastStop: StopReason = 'budget';
 
-  /** Run up to `budget` instructions. */
-  run(budget: number): StopReason {
+  /**
+   * Run up to `budget` instructions. `continued`: the caller vouches that nothing has written
+   * guest RAM since the previous `run` returned (a board's own loop between time slices, whose
+   * devices reach RAM only through port I/O, MMIO and hooks); compiled code is then not compared
+   * with RAM again (see README, "Block compiler": each new epoch costs a byte check of every
+   * block run in it, and a board slicing every 4096 instructions spent a fifth of a Linux boot
+   * in them).
+   */
+  run(budget: number, continued = false): StopReason {
     if (!(budget >= 0)) throw new CpuError(`run budget must be a non-negative number, got ${budget}`);
     let done = 0;
     this.espSavedAt = -1;
     this.stopRequest = undefined;
-    this.jitEpoch++;
+    if (!continued) this.jitEpoch++;
     const jit = this.jit;
     while (done < budget) {
       try {

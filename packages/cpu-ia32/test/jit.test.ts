@@ -239,6 +239,22 @@ describe('block compiler: invalidation', () => {
     expect(cpu.eax).toBe(0x1278);
   });
 
+  it('continued runs (a board slicing time) still see RAM written by a device at port I/O', () => {
+    let outs = 0;
+    const cpu = realCpu([0xb8, 0x34, 0x12, 0xe6, 0x80, 0xeb, 0xf9], {
+      io: {
+        read: () => 0xff,
+        write: () => {
+          if (outs++ === 40) cpu.memory.ram[CODE + 1] = 0x99;
+        },
+      },
+    });
+    cpu.run(7);
+    for (let slice = 0; slice < 100; slice++) cpu.run(7, true);
+    expect(cpu.jitStats?.hits).toBeGreaterThan(0);
+    expect(cpu.eax).toBe(0x1299);
+  });
+
   it('RAM written by a device at port I/O inside one run is seen', () => {
     let outs = 0;
     const cpu = realCpu([0xb8, 0x34, 0x12, 0xe6, 0x80, 0xeb, 0xf9], {
