@@ -1285,7 +1285,9 @@ export class Cpu {
           let avail = 0;
           if (p >= 0) {
             avail = 0x1000 - (p & 0xfff);
-            if (ip + avail > this.csLimitSmall) avail = this.fetchAvail(ip, avail);
+            // (csLimitSmall first: a small integer compare; a flat 4 GiB CS runs kernel EIPs
+            // above 2^30, where the full check is needed but the cut never happens.)
+            if (ip + avail > this.csLimitSmall && ip + avail - 1 > this.csLimit) avail = this.fetchAvail(ip, avail);
           }
           let op: number;
           if (avail > 0) {
