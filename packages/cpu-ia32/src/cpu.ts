@@ -61,6 +61,7 @@ import { testEvGv } from './exec/logic.js';
 import { ModelSpecificRegisters, readMsr, readTsc, writeMsr, writeTsc } from './exec/msr.js';
 import { popReg, pushReg } from './exec/stack.js';
 import { CPUID_SIGNATURE } from './exec/system.js';
+import { interpretOnlyTable } from './jit/decode.js';
 import { BlockCompiler, type JitOptions, type JitStats } from './jit/engine.js';
 import { Paging } from './modes/paging.js';
 import { deliverProtected, loadCodeSegment, loadSegmentProtected } from './modes/protected.js';
@@ -1208,6 +1209,11 @@ export class Cpu {
   run(budget: number, continued = false): StopReason {
     if (!(budget >= 0)) throw new CpuError(`run budget must be a non-negative number, got ${budget}`);
     let done = 0;
+    // EIP the last interpreted instruction fell through to (-1: none), when the compiler may
+    // skip its lookup there (BlockCompiler.entriesOnly).
+    let seq = -1;
+    const skipSeq = this.jit?.entriesOnly === true;
+    const INTERPRET_ONLY = interpretOnlyTable();
     this.espSavedAt = -1;
     this.stopRequest = undefined;
     if (!continued) this.jitEpoch++;
@@ -1257,7 +1263,13 @@ export class Cpu {
           let ip = this.eip;
           let p = this.codeAddress(ip);
           // A compiled block (none under single-step, RF or breakpoints: those stay per instruction).
-          if (jit !== undefined && !shadow && (this.flags & (TF | RF)) === 0 && !this.watching) {
+          if (
+            jit !== undefined &&
+            ip !== seq &&
+            !shadow &&
+            (this.flags & (TF | RF)) === 0 &&
+            !this.watching
+          ) {
             let n: number;
             try {
               n = jit.enter(p, done, budget - done);
@@ -1287,7 +1299,8 @@ export class Cpu {
             avail = 0x1000 - (p & 0xfff);
             // (csLimitSmall first: a small integer compare; a flat 4 GiB CS runs kernel EIPs
             // above 2^30, where the full check is needed but the cut never happens.)
-            if (ip + avail > this.csLimitSmall && ip + avail - 1 > this.csLimit) avail = this.fetchAvail(ip, avail);
+            if (ip + avail > this.csLimitSmall && ip + avail - 1 > this.csLimit)
+              avail = this.fetchAvail(ip, avail);
           }
           let op: number;
           if (avail > 0) {
@@ -1295,6 +1308,7 @@ export class Cpu {
             this.eip = ip + 1;
           } else op = this.fetch8Slow();
           const info = OP_INFO[op];
+          seq = -1;
           if (info & 0x80) {
             this.startEsp = this.regs[ESP];
             this.espSavedAt = done;
@@ -1321,6 +1335,9 @@ export class Cpu {
               this.decodeOperands(d, op);
               this.fetchStop = 0;
             }
+            // Falling through from here is no block entry (unless this opcode ends every
+            // block before it: x87, WAIT, HLT, invalid).
+            if (skipSeq && INTERPRET_ONLY[op] === 0) seq = this.eip;
             // Hot opcodes by direct call (inlined), the rest through EXEC.
             switch (info >> 9) {
               case 0:

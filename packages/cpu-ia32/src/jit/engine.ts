@@ -106,6 +106,13 @@ const FACTORY_LIMIT = 4096;
 export class BlockCompiler {
   private readonly cpu: Cpu;
   private readonly threshold: number;
+  /**
+   * True when the run loop may skip the lookup for an instruction it reached by falling through
+   * from one it interpreted (threshold > 0): blocks are entered at branch targets and after
+   * other blocks, and counting only those entries spares the counter and the table lookup for
+   * most interpreted instructions. With threshold 0 (tests) every instruction is looked up.
+   */
+  readonly entriesOnly: boolean;
   private readonly maxInstructions: number;
   /** Blocks by physical entry address, and per page (`slot[page] !== 0`: the page holds code). */
   private readonly blocks = new CodeTable<Block>();
@@ -136,6 +143,7 @@ export class BlockCompiler {
   constructor(cpu: Cpu, options: JitOptions) {
     this.cpu = cpu;
     this.threshold = Math.max(0, options.threshold ?? DEFAULT_THRESHOLD);
+    this.entriesOnly = this.threshold > 0;
     this.maxInstructions = Math.max(1, options.maxInstructions ?? 64);
     const pages = Math.ceil(cpu.ramSize / 4096);
     this.strikes = new Uint8Array(pages);
