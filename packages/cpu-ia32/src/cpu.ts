@@ -61,6 +61,7 @@ import { testEvGv } from './exec/logic.js';
 import { ModelSpecificRegisters, readMsr, readTsc, writeMsr, writeTsc } from './exec/msr.js';
 import { popReg, pushReg } from './exec/stack.js';
 import { CPUID_SIGNATURE } from './exec/system.js';
+import { interpretOnlyTable } from './jit/decode.js';
 import { BlockCompiler, type JitOptions, type JitStats } from './jit/engine.js';
 import { Paging } from './modes/paging.js';
 import { deliverProtected, loadCodeSegment, loadSegmentProtected } from './modes/protected.js';
@@ -1197,13 +1198,25 @@ export class Cpu {
   }
   private lastStop: StopReason = 'budget';
 
-  /** Run up to `budget` instructions. */
-  run(budget: number): StopReason {
+  /**
+   * Run up to `budget` instructions. `continued`: the caller vouches that nothing has written
+   * guest RAM since the previous `run` returned (a board's own loop between time slices, whose
+   * devices reach RAM only through port I/O, MMIO and hooks); compiled code is then not compared
+   * with RAM again (see README, "Block compiler": each new epoch costs a byte check of every
+   * block run in it, and a board slicing every 4096 instructions spent a fifth of a Linux boot
+   * in them).
+   */
+  run(budget: number, continued = false): StopReason {
     if (!(budget >= 0)) throw new CpuError(`run budget must be a non-negative number, got ${budget}`);
     let done = 0;
+    // EIP the last interpreted instruction fell through to (-1: none), when the compiler may
+    // skip its lookup there (BlockCompiler.entriesOnly).
+    let seq = -1;
+    const skipSeq = this.jit?.entriesOnly === true;
+    const INTERPRET_ONLY = interpretOnlyTable();
     this.espSavedAt = -1;
     this.stopRequest = undefined;
-    this.jitEpoch++;
+    if (!continued) this.jitEpoch++;
     const jit = this.jit;
     while (done < budget) {
       try {
@@ -1246,11 +1259,20 @@ export class Cpu {
             tf = this.flags & TF;
             boundary = true;
           }
+          // The physical address of CS:EIP, for the compiler's lookup and the first byte's fetch.
+          let ip = this.eip;
+          let p = this.codeAddress(ip);
           // A compiled block (none under single-step, RF or breakpoints: those stay per instruction).
-          if (jit !== undefined && !shadow && (this.flags & (TF | RF)) === 0 && !this.watching) {
+          if (
+            jit !== undefined &&
+            ip !== seq &&
+            !shadow &&
+            (this.flags & (TF | RF)) === 0 &&
+            !this.watching
+          ) {
             let n: number;
             try {
-              n = jit.enter(done, budget - done);
+              n = jit.enter(p, done, budget - done);
             } catch (e) {
               if (e === GUEST_FAULT) done += this.jitDone;
               throw e;
@@ -1262,18 +1284,23 @@ export class Cpu {
             }
           }
           // execute(), inlined: the common case (no prefix, one-byte opcode) in one lookup.
-          const ip = this.eip;
+          if (this.eip !== ip) {
+            ip = this.eip;
+            p = this.codeAddress(ip);
+          }
           this.startEip = ip;
           const big = this.csBig;
           this.opsize32 = big;
           this.addr32 = big;
           // The first byte straight from RAM; further bytes through the window (fetch8).
-          const p = this.codeAddress(ip);
           // Bytes fetchable from RAM at p: to the end of the page and of the CS limit.
           let avail = 0;
           if (p >= 0) {
             avail = 0x1000 - (p & 0xfff);
-            if (ip + avail > this.csLimitSmall) avail = this.fetchAvail(ip, avail);
+            // (csLimitSmall first: a small integer compare; a flat 4 GiB CS runs kernel EIPs
+            // above 2^30, where the full check is needed but the cut never happens.)
+            if (ip + avail > this.csLimitSmall && ip + avail - 1 > this.csLimit)
+              avail = this.fetchAvail(ip, avail);
           }
           let op: number;
           if (avail > 0) {
@@ -1281,6 +1308,7 @@ export class Cpu {
             this.eip = ip + 1;
           } else op = this.fetch8Slow();
           const info = OP_INFO[op];
+          seq = -1;
           if (info & 0x80) {
             this.startEsp = this.regs[ESP];
             this.espSavedAt = done;
@@ -1307,6 +1335,9 @@ export class Cpu {
               this.decodeOperands(d, op);
               this.fetchStop = 0;
             }
+            // Falling through from here is no block entry (unless this opcode ends every
+            // block before it: x87, WAIT, HLT, invalid).
+            if (skipSeq && INTERPRET_ONLY[op] === 0) seq = this.eip;
             // Hot opcodes by direct call (inlined), the rest through EXEC.
             switch (info >> 9) {
               case 0:

@@ -112,10 +112,13 @@ function differential(mode: Mode, seed: number): void {
   const bytes = Uint8Array.from(program(rnd, code32, code32 ? CODE : 0));
   const noise = Uint8Array.from({ length: 2048 }, () => rnd(256));
   const regs = Array.from({ length: 8 }, () => rnd(0x1f0000));
-  const pics = [new TestPic(), new TestPic()];
+  const pics = [new TestPic(), new TestPic(), new TestPic()];
   const cpus = [
     machine(mode, bytes, noise, { jit: false, pic: pics[0] }),
     machine(mode, bytes, noise, { jit: { threshold: 0 }, pic: pics[1] }),
+    // threshold 1: blocks entered only at branch targets and after blocks (entriesOnly), so
+    // interpreted and compiled stretches of the same code alternate
+    machine(mode, bytes, noise, { jit: { threshold: 1 }, pic: pics[2] }),
   ];
   const withIf = rnd(2) === 1;
   for (const cpu of cpus) {
@@ -127,7 +130,7 @@ function differential(mode: Mode, seed: number): void {
     const budget = 1 + rnd(400);
     const event = rnd(10);
     const ahead = rnd(24);
-    for (let k = 0; k < 2; k++) {
+    for (let k = 0; k < cpus.length; k++) {
       const cpu = cpus[k];
       if (event === 0) pics[k].pending = true;
       if (event === 1) cpu.eflags |= 0x100; // TF: single-step traps
@@ -136,17 +139,22 @@ function differential(mode: Mode, seed: number): void {
     }
     const ra = cpus[0].run(budget);
     const rb = cpus[1].run(budget);
+    const rc = cpus[2].run(budget);
     const where = `(${mode}, seed ${seed}, slice ${slice})`;
     expect(rb, `stop ${where}`).toBe(ra);
     compare(cpus[0], cpus[1], where);
+    expect(rc, `stop ${where}, threshold 1`).toBe(ra);
+    compare(cpus[0], cpus[2], `${where}, threshold 1`);
     for (const cpu of cpus) {
       if (ra === 'reset') cpu.reset();
       else if (ra === 'hlt') cpu.halted = false;
     }
   }
   compiledTotal += cpus[1].jitStats?.blocksCompiled ?? 0;
+  compiledTotal1 += cpus[2].jitStats?.blocksCompiled ?? 0;
 }
 let compiledTotal = 0;
+let compiledTotal1 = 0;
 
 describe('block compiler: differential fuzz against the interpreter', () => {
   for (const mode of MODES) {
@@ -160,6 +168,7 @@ describe('block compiler: differential fuzz against the interpreter', () => {
         );
       // The cases did exercise the compiler (a case may compile nothing: a fault at once).
       expect(compiledTotal).toBeGreaterThan(0);
+      expect(compiledTotal1).toBeGreaterThan(0);
     });
   }
 });
@@ -237,6 +246,22 @@ describe('block compiler: invalidation', () => {
     cpu.memory.ram[CODE + 1] = 0x78;
     cpu.run(1000);
     expect(cpu.eax).toBe(0x1278);
+  });
+
+  it('continued runs (a board slicing time) still see RAM written by a device at port I/O', () => {
+    let outs = 0;
+    const cpu = realCpu([0xb8, 0x34, 0x12, 0xe6, 0x80, 0xeb, 0xf9], {
+      io: {
+        read: () => 0xff,
+        write: () => {
+          if (outs++ === 40) cpu.memory.ram[CODE + 1] = 0x99;
+        },
+      },
+    });
+    cpu.run(7);
+    for (let slice = 0; slice < 100; slice++) cpu.run(7, true);
+    expect(cpu.jitStats?.hits).toBeGreaterThan(0);
+    expect(cpu.eax).toBe(0x1299);
   });
 
   it('RAM written by a device at port I/O inside one run is seen', () => {

@@ -46,7 +46,7 @@ export interface Insn {
 
 /** Opcodes never compiled (run by the interpreter): x87 and WAIT (the x87 unit's), HLT, invalid. */
 let interpretOnly: Uint8Array | undefined;
-function interpretOnlyTable(): Uint8Array {
+export function interpretOnlyTable(): Uint8Array {
   if (interpretOnly !== undefined) return interpretOnly;
   const t = new Uint8Array(512);
   for (let b = 0xd8; b <= 0xdf; b++) t[b] = 1;

@@ -12,6 +12,8 @@
 import type { Ia32Mmu } from '@phantasm/mmu';
 import type { Cpu } from '../cpu.js';
 import { CR0_PE, IF, R_DB, RF, SS, TF, VM } from '../state.js';
+import { type CodeCopy, copyCode, sameCode, wordView } from './code-check.js';
+import { CodeTable } from './code-table.js';
 import {
   type BlockShape,
   branchTarget,
@@ -36,7 +38,10 @@ export interface JitOptions {
    * bytecode interpreter).
    */
   threshold?: number;
-  /** Longest block in instructions (default 32). */
+  /**
+   * Longest block in instructions (default 64: the Linux boot entered 1.5x fewer blocks than at
+   * 32 and ran ~5 % faster; 128 gained nothing more and compiled longer).
+   */
   maxInstructions?: number;
 }
 
@@ -65,8 +70,13 @@ interface Block {
   length: number;
   /** EIP just past the last byte. */
   end: number;
-  /** The code bytes compiled (checked again in each new epoch), from physical `codeAt`. */
-  bytes: Uint8Array;
+  /**
+   * The code bytes compiled, physical [codeAt, codeAt + size), checked again in each new epoch:
+   * as words (`copy`) where RAM allows it, else as bytes.
+   */
+  size: number;
+  copy: CodeCopy | undefined;
+  bytes: Uint8Array | undefined;
   codeAt: number;
   checked: number;
   /** Dropped from the cache (a successor cache entry pointing here is stale). */
@@ -77,8 +87,12 @@ interface Block {
 }
 
 export const DEFAULT_THRESHOLD = 2000;
-/** Cold-code counters: 2^(32 - HEAT_SHIFT) of them, indexed by a hash of address and mode. */
-const HEAT_SHIFT = 16;
+/**
+ * Cold-code counters: 2^HEAT_BITS of them, indexed by the address folded onto its low bits, so
+ * the counters of neighbouring instructions share cache lines (a multiplicative hash scattered
+ * them: the counter's cache miss was the costliest line of the interpreter's loop).
+ */
+const HEAT_BITS = 16;
 /** Weight of an instruction run again at once (a REP chunk of up to 4096 iterations). */
 const CHUNK_WEIGHT = 1024;
 /** log2 of the granule of `codeGranules` in bytes. */
@@ -92,17 +106,22 @@ const FACTORY_LIMIT = 4096;
 export class BlockCompiler {
   private readonly cpu: Cpu;
   private readonly threshold: number;
+  /**
+   * True when the run loop may skip the lookup for an instruction it reached by falling through
+   * from one it interpreted (threshold > 0): blocks are entered at branch targets and after
+   * other blocks, and counting only those entries spares the counter and the table lookup for
+   * most interpreted instructions. With threshold 0 (tests) every instruction is looked up.
+   */
+  readonly entriesOnly: boolean;
   private readonly maxInstructions: number;
-  private readonly blocks = new Map<number, Block>();
-  private readonly pages = new Map<number, Block[]>();
+  /** Blocks by physical entry address, and per page (`slot[page] !== 0`: the page holds code). */
+  private readonly blocks = new CodeTable<Block>();
   /** Execution counters of cold code, by hashed physical address and mode (saturating). */
-  private readonly heat = new Uint32Array(1 << (32 - HEAT_SHIFT));
+  private readonly heat = new Uint32Array(1 << HEAT_BITS);
   /** The address of the last cold lookup (a repeat at once is a REP chunk or a JMP $). */
   private lastCold = -1;
   /** Per RAM page: blocks dropped by stores; each doubles the heat needed to compile again. */
   private readonly strikes: Uint8Array;
-  /** Per physical page: 1 while it holds compiled code. */
-  private readonly codePage = new Uint8Array(1 << 20);
   /**
    * Per 16-byte RAM granule: 1 once a block's bytes covered it (cleared with its page). A store
    * to a code page that misses every such granule (data sharing a page with code, as in DOS)
@@ -110,6 +129,8 @@ export class BlockCompiler {
    */
   private readonly codeGranules: Uint8Array;
   private readonly dv: DataView;
+  /** RAM as 32-bit words for the code checks (undefined: bytes are compared). */
+  private readonly ram32: Int32Array | undefined;
   readonly stats: JitStats = {
     blocksCompiled: 0,
     compileMs: 0,
@@ -122,12 +143,14 @@ export class BlockCompiler {
   constructor(cpu: Cpu, options: JitOptions) {
     this.cpu = cpu;
     this.threshold = Math.max(0, options.threshold ?? DEFAULT_THRESHOLD);
-    this.maxInstructions = Math.max(1, options.maxInstructions ?? 32);
+    this.entriesOnly = this.threshold > 0;
+    this.maxInstructions = Math.max(1, options.maxInstructions ?? 64);
     const pages = Math.ceil(cpu.ramSize / 4096);
     this.strikes = new Uint8Array(pages);
     this.codeGranules = new Uint8Array(pages << (12 - GRANULE_SHIFT));
     const ram = cpu.ram;
     this.dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+    this.ram32 = wordView(ram);
     const mmu = cpu.mmu;
     // The mmu reports the first byte a store writes on the page; CPU stores are at most 16 bytes.
     if (mmu !== undefined) mmu.codeWriteHook = (physical) => this.codeWrite(physical, 16);
@@ -136,7 +159,7 @@ export class BlockCompiler {
   /** The bus layout changed (MMIO mapped/unmapped): recompute the CPU's write map. */
   refreshWriteMap(): void {
     const { slow, slowW } = this.cpu;
-    for (let i = 0; i < slowW.length; i++) slowW[i] = slow[i] | this.codePage[i];
+    for (let i = 0; i < slowW.length; i++) slowW[i] = slow[i] | (this.blocks.slot[i] !== 0 ? 1 : 0);
   }
 
   /** The mode bits baked into generated code. */
@@ -155,15 +178,17 @@ export class BlockCompiler {
    * Run the block at CS:EIP if there is one (compiling it when hot). Returns the instructions
    * retired, or 0 when the interpreter must execute the next instruction.
    */
-  enter(done: number, budget: number): number {
-    // Small, so the run loop can inline it: cold code (no block on its page) pays the address,
-    // one array read and its counter here.
-    const c = this.cpu;
-    const p = c.codeAddress(c.eip);
+  enter(p: number, done: number, budget: number): number {
+    // Small, so the run loop can inline it: code without a block pays the table lookup and
+    // its counter here, without a call (enterBlock is large and never inlined: calling it for
+    // every interpreted instruction on a page with code cost ~3 % of the Linux boot). `p` is
+    // the physical address of CS:EIP (codeAddress), which the run loop computes once for this
+    // and its own fetch.
     if (p < 0) return 0;
     this.stats.lookups++;
-    if (this.codePage[p >>> 12] === 0 && !this.counted(p)) return 0;
-    return this.enterBlock(p, done, budget);
+    const b = this.blocks.get(p);
+    if (b === undefined && !this.counted(p)) return 0;
+    return this.enterBlock(b, p, done, budget);
   }
 
   /**
@@ -172,7 +197,7 @@ export class BlockCompiler {
    * again at once (a REP chunk, JMP $) counts CHUNK_WEIGHT times.
    */
   private counted(p: number): boolean {
-    const h = Math.imul(p, 0x9e3779b1) >>> HEAT_SHIFT;
+    const h = (p ^ (p >>> HEAT_BITS)) & ((1 << HEAT_BITS) - 1);
     const heat = this.heat[h] + (p === this.lastCold ? CHUNK_WEIGHT : 1);
     this.lastCold = p;
     if (heat < this.threshold) {
@@ -189,36 +214,37 @@ export class BlockCompiler {
     return true;
   }
 
-  private enterBlock(p: number, done: number, budget: number): number {
+  /** Run `found`, the block at `p` (compile one when it is undefined or for another EIP/mode). */
+  private enterBlock(found: Block | undefined, p: number, done: number, budget: number): number {
     const c = this.cpu;
     const ip = c.eip;
     const mode = this.modeKey(c);
-    let b = this.codePage[p >>> 12] === 1 ? this.blocks.get(p) : undefined;
+    let b = found;
     if (b === undefined || b.eip !== ip || b.mode !== mode) {
-      // On a page with code the counter runs here (a cold page's ran in enter).
-      if (this.codePage[p >>> 12] === 1 && !this.counted(p)) return 0;
+      // A block for another EIP or mode: the counter runs here (with none, it ran in enter).
+      if (b !== undefined && !this.counted(p)) return 0;
       b = this.compile(ip, p, mode);
     }
     // Chaining: after a block, the next one is found through the block's successor cache (or
     // the cache map) and run without going back to the run loop, while nothing asks the run
     // loop to look (the same checks as at an instruction boundary).
+    // The stats are added up once at the end (their fields hold doubles past 2^30).
     let total = 0;
+    let entries = 0;
     try {
       for (;;) {
         if (b.checked !== c.jitEpoch) {
           if (!this.unchanged(b)) {
-            this.dropBlocks(b.codeAt, b.bytes.length);
-            return total;
+            this.dropBlocks(b.codeAt, b.size);
+            break;
           }
           b.checked = c.jitEpoch;
         }
         const fn = b.fn;
         // A pass must fit in the budget (the block checks the budget only at its back edges).
-        if (fn === null || b.end - 1 > c.csLimit || budget - total < b.length) return total;
-        this.stats.hits++;
-        const n = fn(c, done + total, budget - total);
-        total += n;
-        this.stats.instructions += n;
+        if (fn === null || b.end - 1 > c.csLimit || budget - total < b.length) break;
+        entries++;
+        total += fn(c, done + total, budget - total);
         if (
           c.jitExit !== 0 ||
           c.stopRequest !== undefined ||
@@ -229,15 +255,20 @@ export class BlockCompiler {
           (c.flags & (TF | RF)) !== 0 ||
           ((c.flags & IF) !== 0 && c.pic !== undefined && c.pic.hasInterrupt())
         )
-          return total;
+          break;
         const next = this.successor(b);
-        if (next === undefined) return total;
+        if (next === undefined) break;
         b = next;
       }
     } catch (e) {
       c.jitDone += total;
+      this.stats.hits += entries;
+      this.stats.instructions += total;
       throw e;
     }
+    this.stats.hits += entries;
+    this.stats.instructions += total;
+    return total;
   }
 
   /** The compiled block at CS:EIP after `b` ran, from b's two-entry successor cache. */
@@ -264,8 +295,11 @@ export class BlockCompiler {
   }
 
   private unchanged(b: Block): boolean {
-    const ram = this.cpu.ram;
+    const copy = b.copy;
+    if (copy !== undefined) return sameCode(this.ram32 as Int32Array, copy);
     const bytes = b.bytes;
+    if (bytes === undefined) return true; // no bytes
+    const ram = this.cpu.ram;
     const at = b.codeAt;
     for (let i = 0; i < bytes.length; i++) if (ram[at + i] !== bytes[i]) return false;
     return true;
@@ -332,6 +366,8 @@ export class BlockCompiler {
     // A block not compiled still remembers the bytes it looked at, so new code there is seen.
     if (insns.length === 0) hi = Math.min(ip + 16, end);
     const codeAt = p + (lo - ip);
+    const size = Math.max(hi - lo, 0);
+    const ram32 = this.ram32;
     const block: Block = {
       fn,
       phys: p,
@@ -340,22 +376,16 @@ export class BlockCompiler {
       length: insns.length,
       end: hi,
       codeAt,
-      bytes: c.ram.slice(codeAt, codeAt + Math.max(hi - lo, 0)),
+      size,
+      copy: ram32 !== undefined && size > 0 ? copyCode(ram32, codeAt, size) : undefined,
+      bytes: ram32 === undefined && size > 0 ? c.ram.slice(codeAt, codeAt + size) : undefined,
       checked: c.jitEpoch,
       dropped: false,
       next0: undefined,
       next1: undefined,
     };
-    this.blocks.set(p, block);
-    const page = p >>> 12;
-    let list = this.pages.get(page);
-    if (list === undefined) {
-      list = [];
-      this.pages.set(page, list);
-      this.watch(page);
-    }
-    list.push(block);
-    const covered = Math.max(block.bytes.length, 1);
+    if (this.blocks.set(p, block)) this.watch(p >>> 12);
+    const covered = Math.max(size, 1);
     this.codeGranules.fill(1, codeAt >>> GRANULE_SHIFT, ((codeAt + covered - 1) >>> GRANULE_SHIFT) + 1);
     this.stats.compileMs += performance.now() - t0;
     return block;
@@ -398,7 +428,6 @@ export class BlockCompiler {
 
   private watch(page: number): void {
     const c = this.cpu;
-    this.codePage[page] = 1;
     c.slowW[page] = 1;
     c.mmu?.watchCode(page * 4096);
   }
@@ -420,13 +449,13 @@ export class BlockCompiler {
     for (let g = first; g <= last; g++) if (g >= granules.length || granules[g] !== 0) touched = true;
     if (!touched) return;
     const page = at >>> 12;
-    const list = this.pages.get(page);
+    const list = this.blocks.list(page);
     if (list === undefined) return;
     let kept = 0;
     let dropped = false;
     for (const b of list) {
-      if (b.codeAt < at + size && at < b.codeAt + Math.max(b.bytes.length, 1)) {
-        if (this.blocks.get(b.phys) === b) this.blocks.delete(b.phys);
+      if (b.codeAt < at + size && at < b.codeAt + Math.max(b.size, 1)) {
+        this.blocks.delete(b.phys, b);
         b.dropped = true;
         dropped = true;
       } else list[kept++] = b;
@@ -441,8 +470,7 @@ export class BlockCompiler {
 
   private unwatch(page: number): void {
     const c = this.cpu;
-    this.pages.delete(page);
-    this.codePage[page] = 0;
+    this.blocks.close(page);
     const g = page << (12 - GRANULE_SHIFT);
     this.codeGranules.fill(0, g, g + (1 << (12 - GRANULE_SHIFT)));
     c.slowW[page] = c.slow[page];
@@ -455,10 +483,10 @@ export class BlockCompiler {
     const first = Math.floor(physical / 4096);
     const last = Math.floor((physical + length - 1) / 4096);
     for (let page = first; page <= last; page++) {
-      const list = this.pages.get(page);
+      const list = this.blocks.list(page);
       if (list === undefined) continue;
       for (const b of list) {
-        if (this.blocks.get(b.phys) === b) this.blocks.delete(b.phys);
+        this.blocks.delete(b.phys, b);
         b.dropped = true;
       }
       this.unwatch(page);

@@ -629,7 +629,9 @@ export class PcBoard {
       this.feedKeyboard();
       const before = cpu.instructions;
       const budget = Math.min(slice, max - before);
-      const reason = budget > 0 ? cpu.run(budget) : 'budget';
+      // Between slices only the timers and the keyboard queue run (no RAM writes): a slice after
+      // the first continues the run (the CPU does not check its compiled code against RAM again).
+      const reason = budget > 0 ? cpu.run(budget, slices > 0) : 'budget';
       this.clock.advance((cpu.instructions - before) * NS_PER_INSTRUCTION);
       if (this.exitStatus !== undefined) stop = 'exit';
       else if (this.interruptHit) {
