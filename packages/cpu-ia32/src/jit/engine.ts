@@ -100,7 +100,35 @@ const GRANULE_SHIFT = 4;
 
 type Factory = (...args: unknown[]) => BlockFn;
 /** Compiled factories by generated source, shared by every CPU of the process (bounded). */
-const FACTORIES = new Map<string, Factory>();
+/** Compiled blocks by their source text, shared by every CPU in the process. */
+const BLOCKS = new Map<string, BlockFn>();
+/** Helpers generated code calls (module functions, the same for every CPU). */
+const HELPERS = {
+  RD8: slowRead8,
+  RD16: slowRead16,
+  RD32: slowRead32,
+  WR8: slowWrite8,
+  WR16: slowWrite16,
+  WR32: slowWrite32,
+  LZ: materialize,
+};
+
+/** The per-CPU objects generated code reads (see BlockCompiler.consts). */
+export interface BlockConsts {
+  RAM: Uint8Array;
+  DV: DataView;
+  SB: unknown;
+  SL: unknown;
+  SHR: unknown;
+  SHW: unknown;
+  SR: Uint8Array;
+  SW: Uint8Array;
+  MMU: unknown;
+  TR: unknown;
+  TW: unknown;
+  TRU: unknown;
+  TWU: unknown;
+}
 const FACTORY_LIMIT = 4096;
 
 export class BlockCompiler {
@@ -150,6 +178,21 @@ export class BlockCompiler {
     this.codeGranules = new Uint8Array(pages << (12 - GRANULE_SHIFT));
     const ram = cpu.ram;
     this.dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+    this.consts = {
+      RAM: ram,
+      DV: this.dv,
+      SB: cpu.segBase,
+      SL: cpu.segLo,
+      SHR: cpu.segHiR,
+      SHW: cpu.segHiW,
+      SR: cpu.slow,
+      SW: cpu.slowW,
+      MMU: undefined,
+      TR: undefined,
+      TW: undefined,
+      TRU: undefined,
+      TWU: undefined,
+    };
     this.ram32 = wordView(ram);
     const mmu = cpu.mmu;
     // The mmu reports the first byte a store writes on the page; CPU stores are at most 16 bytes.
@@ -391,39 +434,46 @@ export class BlockCompiler {
     return block;
   }
 
-  private build(shape: BlockShape): BlockFn {
+  /**
+   * What generated code reads from this CPU, in one object of a fixed shape: a block takes it
+   * from `c.jit.consts` at entry instead of closing over it, so one function serves every CPU
+   * running the same code and V8's optimized code carries over to the next machine in the process.
+   */
+  readonly consts: BlockConsts;
+
+  private refreshConsts(): void {
     const c = this.cpu;
-    const { source, handlers } = generate(shape);
     const mmu = c.mmu as Ia32Mmu | undefined;
-    const consts: Record<string, unknown> = {
-      RAM: c.ram,
-      DV: this.dv,
-      SB: c.segBase,
-      SL: c.segLo,
-      SHR: c.segHiR,
-      SHW: c.segHiW,
-      SR: c.slow,
-      SW: c.slowW,
-      TR: mmu === undefined ? undefined : shape.user ? mmu.tlbUserRead : mmu.tlbRead,
-      TW: mmu === undefined ? undefined : shape.user ? mmu.tlbUserWrite : mmu.tlbWrite,
-      MMU: mmu,
-      RD8: slowRead8,
-      RD16: slowRead16,
-      RD32: slowRead32,
-      WR8: slowWrite8,
-      WR16: slowWrite16,
-      WR32: slowWrite32,
-      LZ: materialize,
-    };
-    // The same code (same bytes, EIP and mode) compiles once per process: CPUs share factories.
-    let factory = FACTORIES.get(source);
-    if (factory === undefined) {
+    const k = this.consts;
+    k.TR = mmu?.tlbRead;
+    k.TW = mmu?.tlbWrite;
+    k.TRU = mmu?.tlbUserRead;
+    k.TWU = mmu?.tlbUserWrite;
+    k.MMU = mmu;
+  }
+
+  private build(shape: BlockShape): BlockFn {
+    const { source, handlers } = generate(shape);
+    this.refreshConsts();
+    // The CPU's memory and tables come from c.jit.consts at each entry (user-mode code reads the
+    // user TLB); everything else in the source is the code itself, so equal text is an equal block.
+    const prologue =
+      'return function block(c,d0,budget){const X=c.jit.consts;' +
+      'const RAM=X.RAM,DV=X.DV,SB=X.SB,SL=X.SL,SHR=X.SHR,SHW=X.SHW,SR=X.SR,SW=X.SW,MMU=X.MMU,' +
+      `TR=X.${shape.user ? 'TRU' : 'TR'},TW=X.${shape.user ? 'TWU' : 'TW'};`;
+    const head = 'return function block(c,d0,budget){';
+    if (!source.startsWith(head)) throw new Error('jit: unexpected block source');
+    const text = prologue + source.slice(head.length);
+    // The same code (same bytes, EIP and mode) compiles once per process: CPUs share the function.
+    let fn = BLOCKS.get(text);
+    if (fn === undefined) {
       const names = handlers.map((_, k) => `H${k}`);
-      factory = new Function(...names, ...Object.keys(consts), source) as Factory;
-      if (FACTORIES.size >= FACTORY_LIMIT) FACTORIES.delete(FACTORIES.keys().next().value as string);
-      FACTORIES.set(source, factory);
+      const factory = new Function(...names, ...Object.keys(HELPERS), text) as Factory;
+      fn = factory(...handlers, ...Object.values(HELPERS));
+      if (BLOCKS.size >= FACTORY_LIMIT) BLOCKS.delete(BLOCKS.keys().next().value as string);
+      BLOCKS.set(text, fn);
     }
-    return factory(...handlers, ...Object.values(consts));
+    return fn;
   }
 
   private watch(page: number): void {
