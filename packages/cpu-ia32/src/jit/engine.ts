@@ -113,6 +113,9 @@ const HELPERS = {
   LZ: materialize,
 };
 
+/** The names generated code may use for the per-CPU objects (TR/TW read TRU/TWU in user code). */
+const CONST_NAMES = ['RAM', 'DV', 'SB', 'SL', 'SHR', 'SHW', 'SR', 'SW', 'MMU', 'TR', 'TW'];
+
 /** The per-CPU objects generated code reads (see BlockCompiler.consts). */
 export interface BlockConsts {
   RAM: Uint8Array;
@@ -457,12 +460,13 @@ export class BlockCompiler {
     this.refreshConsts();
     // The CPU's memory and tables come from c.jit.consts at each entry (user-mode code reads the
     // user TLB); everything else in the source is the code itself, so equal text is an equal block.
-    const prologue =
-      'return function block(c,d0,budget){const X=c.jit.consts;' +
-      'const RAM=X.RAM,DV=X.DV,SB=X.SB,SL=X.SL,SHR=X.SHR,SHW=X.SHW,SR=X.SR,SW=X.SW,MMU=X.MMU,' +
-      `TR=X.${shape.user ? 'TRU' : 'TR'},TW=X.${shape.user ? 'TWU' : 'TW'};`;
     const head = 'return function block(c,d0,budget){';
     if (!source.startsWith(head)) throw new Error('jit: unexpected block source');
+    // Only what this block's code names is loaded (a block is entered ~100 M times in a Linux boot).
+    const loads = CONST_NAMES.filter((name) => new RegExp(`\\b${name}\\b`).test(source)).map(
+      (name) => `${name}=X.${shape.user && (name === 'TR' || name === 'TW') ? `${name}U` : name}`,
+    );
+    const prologue = `${head}const X=c.jit.consts;${loads.length > 0 ? `const ${loads.join(',')};` : ''}`;
     const text = prologue + source.slice(head.length);
     // The same code (same bytes, EIP and mode) compiles once per process: CPUs share the function.
     let fn = BLOCKS.get(text);
