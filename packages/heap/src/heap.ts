@@ -696,10 +696,18 @@ export class Heap {
     }
     let slMap = fl < flCount && sl < SL_COUNT ? r.readI32(C_SL_BITMAPS + 4 * fl) & (-1 << sl) : 0;
     if (slMap === 0) {
-      const flMap = fl + 1 < flCount ? r.readI32(C_FL_BITMAP) & (-1 << (fl + 1)) : 0;
+      // Only the heap's own classes count: a damaged bitmap may name classes past flCount.
+      const valid = flCount >= 32 ? -1 : (1 << flCount) - 1;
+      const flMap = fl + 1 < flCount ? r.readI32(C_FL_BITMAP) & (-1 << (fl + 1)) & valid : 0;
       if (flMap === 0) return this.searchClass(size);
       fl = ctz(flMap);
       slMap = r.readI32(C_SL_BITMAPS + 4 * fl);
+      if (slMap === 0) {
+        throw new CorruptedHeaderError(
+          this.base + C_FL_BITMAP,
+          'the first-level bitmap names an empty class',
+        );
+      }
     }
     return r.readI32(headOffset(fl, ctz(slMap)));
   }
