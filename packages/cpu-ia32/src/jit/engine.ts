@@ -120,19 +120,19 @@ const CONST_NAMES = ['RAM', 'DV', 'SB', 'SL', 'SHR', 'SHW', 'SR', 'SW', 'MMU', '
 export interface BlockConsts {
   RAM: Uint8Array;
   DV: DataView;
-  SB: unknown;
-  SL: unknown;
-  SHR: unknown;
-  SHW: unknown;
+  SB: Cpu['segBase'];
+  SL: Cpu['segLo'];
+  SHR: Cpu['segHiR'];
+  SHW: Cpu['segHiW'];
   SR: Uint8Array;
   SW: Uint8Array;
-  MMU: unknown;
-  TR: unknown;
-  TW: unknown;
-  TRU: unknown;
-  TWU: unknown;
+  MMU: Ia32Mmu | undefined;
+  TR: Int32Array | undefined;
+  TW: Int32Array | undefined;
+  TRU: Int32Array | undefined;
+  TWU: Int32Array | undefined;
 }
-const FACTORY_LIMIT = 4096;
+const BLOCK_LIMIT = 4096;
 
 export class BlockCompiler {
   private readonly cpu: Cpu;
@@ -159,7 +159,13 @@ export class BlockCompiler {
    * returns without walking the page's blocks.
    */
   private readonly codeGranules: Uint8Array;
-  private readonly dv: DataView;
+  /**
+   * What generated code reads from this CPU, in one object of a fixed shape: a block takes it
+   * from `c.jit.consts` at entry instead of closing over it, so one function serves every CPU
+   * running the same code and V8's optimized code carries over to the next machine in the process.
+   */
+  readonly consts: BlockConsts;
+
   /** RAM as 32-bit words for the code checks (undefined: bytes are compared). */
   private readonly ram32: Int32Array | undefined;
   readonly stats: JitStats = {
@@ -180,24 +186,23 @@ export class BlockCompiler {
     this.strikes = new Uint8Array(pages);
     this.codeGranules = new Uint8Array(pages << (12 - GRANULE_SHIFT));
     const ram = cpu.ram;
-    this.dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+    const mmu = cpu.mmu;
     this.consts = {
       RAM: ram,
-      DV: this.dv,
+      DV: new DataView(ram.buffer, ram.byteOffset, ram.byteLength),
       SB: cpu.segBase,
       SL: cpu.segLo,
       SHR: cpu.segHiR,
       SHW: cpu.segHiW,
       SR: cpu.slow,
       SW: cpu.slowW,
-      MMU: undefined,
-      TR: undefined,
-      TW: undefined,
-      TRU: undefined,
-      TWU: undefined,
+      MMU: mmu,
+      TR: mmu?.tlbRead,
+      TW: mmu?.tlbWrite,
+      TRU: mmu?.tlbUserRead,
+      TWU: mmu?.tlbUserWrite,
     };
     this.ram32 = wordView(ram);
-    const mmu = cpu.mmu;
     // The mmu reports the first byte a store writes on the page; CPU stores are at most 16 bytes.
     if (mmu !== undefined) mmu.codeWriteHook = (physical) => this.codeWrite(physical, 16);
   }
@@ -437,27 +442,8 @@ export class BlockCompiler {
     return block;
   }
 
-  /**
-   * What generated code reads from this CPU, in one object of a fixed shape: a block takes it
-   * from `c.jit.consts` at entry instead of closing over it, so one function serves every CPU
-   * running the same code and V8's optimized code carries over to the next machine in the process.
-   */
-  readonly consts: BlockConsts;
-
-  private refreshConsts(): void {
-    const c = this.cpu;
-    const mmu = c.mmu as Ia32Mmu | undefined;
-    const k = this.consts;
-    k.TR = mmu?.tlbRead;
-    k.TW = mmu?.tlbWrite;
-    k.TRU = mmu?.tlbUserRead;
-    k.TWU = mmu?.tlbUserWrite;
-    k.MMU = mmu;
-  }
-
   private build(shape: BlockShape): BlockFn {
     const { source, handlers } = generate(shape);
-    this.refreshConsts();
     // The CPU's memory and tables come from c.jit.consts at each entry (user-mode code reads the
     // user TLB); everything else in the source is the code itself, so equal text is an equal block.
     const head = 'return function block(c,d0,budget){';
@@ -474,7 +460,7 @@ export class BlockCompiler {
       const names = handlers.map((_, k) => `H${k}`);
       const factory = new Function(...names, ...Object.keys(HELPERS), text) as Factory;
       fn = factory(...handlers, ...Object.values(HELPERS));
-      if (BLOCKS.size >= FACTORY_LIMIT) BLOCKS.delete(BLOCKS.keys().next().value as string);
+      if (BLOCKS.size >= BLOCK_LIMIT) BLOCKS.delete(BLOCKS.keys().next().value as string);
       BLOCKS.set(text, fn);
     }
     return fn;
