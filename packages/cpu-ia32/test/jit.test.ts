@@ -248,16 +248,23 @@ describe('block compiler: invalidation', () => {
     expect(cpu.eax).toBe(0x1278);
   });
 
-  it('continued runs (a board slicing time) still see RAM written by a device at port I/O', () => {
+  /** L: mov ax,1234h / out 80h,al / jmp L, on a board whose device rewrites the MOV's
+   *  immediate to 1299h at the (n+1)th OUT. */
+  function deviceRewritesCodeAtOut(n: number) {
     let outs = 0;
     const cpu = realCpu([0xb8, 0x34, 0x12, 0xe6, 0x80, 0xeb, 0xf9], {
       io: {
         read: () => 0xff,
         write: () => {
-          if (outs++ === 40) cpu.memory.ram[CODE + 1] = 0x99;
+          if (outs++ === n) cpu.memory.ram[CODE + 1] = 0x99;
         },
       },
     });
+    return cpu;
+  }
+
+  it('continued runs (a board slicing time) still see RAM written by a device at port I/O', () => {
+    const cpu = deviceRewritesCodeAtOut(40);
     cpu.run(7);
     for (let slice = 0; slice < 100; slice++) cpu.run(7, true);
     expect(cpu.jitStats?.hits).toBeGreaterThan(0);
@@ -265,15 +272,7 @@ describe('block compiler: invalidation', () => {
   });
 
   it('RAM written by a device at port I/O inside one run is seen', () => {
-    let outs = 0;
-    const cpu = realCpu([0xb8, 0x34, 0x12, 0xe6, 0x80, 0xeb, 0xf9], {
-      io: {
-        read: () => 0xff,
-        write: () => {
-          if (outs++ === 3) cpu.memory.ram[CODE + 1] = 0x99;
-        },
-      },
-    });
+    const cpu = deviceRewritesCodeAtOut(3);
     cpu.run(1000);
     expect(cpu.eax).toBe(0x1299);
   });
