@@ -166,6 +166,8 @@ export class DualPic implements IrqSink, PortDevice, SavableDevice {
 
   /** InterruptController: true while an unmasked request can be delivered. */
   hasInterrupt(): boolean {
+    // Asked before every instruction while IF is set: no request at all is the common case.
+    if ((this.master.irr | this.slave.irr) === 0) return false;
     this.syncCascade();
     return this.master.pending() >= 0;
   }
