@@ -1,4 +1,4 @@
-// The block compiler's inline forms beyond the basic subset (SETcc, CMOVcc, MUL/IMUL F6/F7,
+// The block compiler's inline forms beyond the basic subset (SETcc, CMOVcc, MUL/IMUL F6/F7, INC/DEC r/m,
 // shifts by an immediate or one, PUSH imm, CALL/RET, LOOP, traces through JMP) against the interpreter:
 // random sequences mixing them with flag writers, memory operands that may fault, loops and
 // forward/backward jumps, in every mode; the state, instruction count and memory must be the
@@ -65,8 +65,9 @@ function program(rnd: (n: number) => number, code32: boolean): number[] {
       case 9: // MOV r, imm
         out.push(0xb8 + [0, 1, 2, 3, 5, 6, 7][rnd(7)], ...imm(code32 ? 4 : 2));
         break;
-      case 10: // INC/DEC r (CF carried from the previous flag writer)
-        out.push(0x40 + rnd(16));
+      case 10: // INC/DEC r, or INC/DEC r/m (FE/FF /0 /1) (CF carried from the previous flag writer)
+        if (rnd(2) === 0) out.push(0x40 + rnd(16));
+        else out.push(...(rnd(3) === 0 ? [0x66] : []), 0xfe + rnd(2), ...rm(rnd(2)));
         break;
       case 11: // Jcc forward
         out.push(0x70 + rnd(16), rnd(4));

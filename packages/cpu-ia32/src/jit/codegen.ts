@@ -191,7 +191,7 @@ function inlineKind(i: Insn): number {
   const op = i.op;
   if (i.rep !== 0 && op !== 0x90) return INL_NONE;
   if (op < 0x40 && (op & 7) < 6) return INL_ALU;
-  if (op >= 0x40 && op < 0x50) return INL_INCDEC;
+  if ((op >= 0x40 && op < 0x50) || ((op === 0xfe || op === 0xff) && i.reg <= 1)) return INL_INCDEC;
   if (op >= 0x50 && op < 0x58) return INL_PUSH;
   if (op >= 0x58 && op < 0x60) return INL_POP;
   if (op >= 0x80 && op <= 0x83) return INL_GRP1;
@@ -604,14 +604,23 @@ export function generate(shape: BlockShape): Generated {
         return;
       }
       case INL_INCDEC: {
-        const size = i.opsize32 ? 32 : 16;
-        const dec = op >= 0x48;
+        // 40-4F, or FE/FF /0 /1 (INC/DEC r/m8, r/m16/32).
+        const group = op >= 0xfe;
+        const size = group ? opSize(i, op === 0xfe) : i.opsize32 ? 32 : 16;
+        const dec = group ? i.reg === 1 : op >= 0x48;
         const a = local('a');
         const res = local('q');
-        out.push(
-          `const ${a}=${getReg(size, op & 7)};const ${res}=(${a}${dec ? '-' : '+'}1)${size === 32 ? '>>>0' : '&0xffff'};`,
-          setReg(size, op & 7, res),
-        );
+        const sum = `((${a}${dec ? '-' : '+'}1)&${mask(size)})>>>0`;
+        if (group) {
+          // The memory form's accesses may fault or leave through a slow path: the pending
+          // flags go into the CPU first, so CF below is the CPU's own.
+          if (i.isMem) {
+            out.push(mat());
+            flags = undefined;
+          }
+          const e = rmOperand(i, size);
+          out.push(`let ${a}=0;`, e.load(a), `const ${res}=${sum};`, e.store(res));
+        } else out.push(`const ${a}=${getReg(size, op & 7)};const ${res}=${sum};`, setReg(size, op & 7, res));
         // CF is left alone: it stays the CPU's own, or the previous pending instruction's.
         if (flags?.lm === -1) out.push(flags.mat);
         const cf = flags === undefined || flags.lm === -1 ? 'C' : flags.cf;
@@ -927,7 +936,8 @@ export function generate(shape: BlockShape): Generated {
     } else killsFlags = kind === INL_TEST || kind === INL_IMUL || kind === INL_MUL || kind === INL_SHIFT;
     break;
   }
-  const startsIncDec = count > 0 && inlineKind(insns[0]) === INL_INCDEC;
+  // (not the memory form: its fault point would see the CPU's record without the last INC/DEC)
+  const startsIncDec = count > 0 && inlineKind(insns[0]) === INL_INCDEC && !insns[0].isMem;
   const carry = () => {
     const f = flags;
     if (killsFlags || f === CARRIED) return '';
