@@ -7,7 +7,8 @@
 // printed as its bit pattern and must be identical, except transcendental results, which may be
 // one unit in the last place apart (the host's microcode and our exact algorithm round the last
 // bit differently in rare cases; counts are printed). Where this host runs 32-bit code, the
-// committed images are also run natively and must still print the committed output.
+// committed images are also run natively and must still print the committed output, by the same
+// rule (another processor model rounds some transcendental results' last bit differently).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,7 +93,17 @@ describe('C programs built by gcc -m32 against this machine’s processor', () =
       for (const name of PROGRAMS) {
         const r = spawnSync(join(DIR, `${name}.elf`), [], { encoding: 'latin1' });
         expect(r.status).toBe(0);
-        expect(r.stdout).toBe(readFileSync(join(DIR, `${name}.expected.txt`), 'latin1'));
+        // Processors differ in the last bit of some transcendental results (this workplace's
+        // hosts change between sessions): the same rule as for cpu-ia32.
+        const { differences, exact, oneUlp } = compare(
+          r.stdout,
+          readFileSync(join(DIR, `${name}.expected.txt`), 'latin1'),
+        );
+        console.log(
+          `${name} natively: transcendental results ${exact} as committed, ${oneUlp} one ulp apart`,
+        );
+        expect(differences).toEqual([]);
+        expect(exact).toBeGreaterThan(oneUlp * 10);
       }
     },
   );
