@@ -612,7 +612,17 @@ export class Cpu {
   }
 
   cf(): number {
-    return this.lazyMask & CF ? this.getFlags() & CF : this.flags & CF;
+    if ((this.lazyMask & CF) === 0) return this.flags & CF;
+    // CF alone from the record (as getFlags computes it; other lazy kinds leave it clear):
+    // Jcc/SETcc/ADC after CMP or ADD need no other flag.
+    const op = this.lazyOp;
+    const a = this.lazyA;
+    const b = this.lazyB;
+    const res = this.lazyRes;
+    const sh = this.lazySize - 1;
+    if (op === LAZY_ADD) return (((a & b) | ((a | b) & ~res)) >>> sh) & 1;
+    if (op === LAZY_SUB) return (((~a & b) | ((~a | b) & res)) >>> sh) & 1;
+    return 0;
   }
   zf(): boolean {
     if (this.lazyMask & ZF) return this.lazyRes === 0;
@@ -623,7 +633,14 @@ export class Cpu {
     return (this.flags & SF) !== 0;
   }
   of(): boolean {
-    return ((this.lazyMask & OF ? this.getFlags() : this.flags) & OF) !== 0;
+    if ((this.lazyMask & OF) === 0) return (this.flags & OF) !== 0;
+    const op = this.lazyOp;
+    const a = this.lazyA;
+    const res = this.lazyRes;
+    const sh = this.lazySize - 1;
+    if (op === LAZY_ADD) return ((((a ^ res) & (this.lazyB ^ res)) >>> sh) & 1) !== 0;
+    if (op === LAZY_SUB) return ((((a ^ this.lazyB) & (a ^ res)) >>> sh) & 1) !== 0;
+    return false;
   }
 
   /** Record an arithmetic result whose flags are computed on demand. */
@@ -1105,10 +1122,24 @@ export class Cpu {
     return this.physRead8(p);
   }
   fetch16(): number {
+    const ip = this.eip;
+    // Whole in the decode window: both bytes at once (immediates and displacements).
+    if (ip + 2 <= this.fetchStop) {
+      this.eip = ip + 2;
+      const q = ip + this.fetchDelta;
+      return this.ram[q] | (this.ram[q + 1] << 8);
+    }
     const lo = this.fetch8();
     return lo | (this.fetch8() << 8);
   }
   fetch32(): number {
+    const ip = this.eip;
+    if (ip + 4 <= this.fetchStop) {
+      this.eip = ip + 4;
+      const q = ip + this.fetchDelta;
+      const r = this.ram;
+      return (r[q] | (r[q + 1] << 8) | (r[q + 2] << 16) | (r[q + 3] << 24)) >>> 0;
+    }
     const lo = this.fetch16();
     return (lo | (this.fetch16() << 16)) >>> 0;
   }
