@@ -1,5 +1,5 @@
 // The block compiler's inline forms beyond the basic subset (SETcc, CMOVcc, MUL/IMUL F6/F7, INC/DEC r/m,
-// shifts by an immediate or one, PUSH imm, CALL/RET, LOOP, traces through JMP) against the interpreter:
+// shifts by an immediate or one, PUSH imm, CALL/RET, LOOP, traces through JMP, RDTSC) against the interpreter:
 // random sequences mixing them with flag writers, memory operands that may fault, loops and
 // forward/backward jumps, in every mode; the state, instruction count and memory must be the
 // interpreter's after every slice. PHANTASM_JIT_OPS_RUNS=<n> runs n cases per mode (default 25).
@@ -88,6 +88,9 @@ function program(rnd: (n: number) => number, code32: boolean): number[] {
           out.push(0x68, target & 0xff, (target >> 8) & 0xff, ...(code32 ? [(target >> 16) & 0xff, 0] : []));
           out.push(...(rnd(3) === 0 ? [0xc2, rnd(8), 0] : [0xc3]));
         }
+        break;
+      case 13: // RDTSC (the count at the instruction, inside a block as in the interpreter)
+        out.push(0x0f, 0x31);
         break;
       default: // TEST r/m, r
         out.push(0x84 + rnd(2), ...rm(rnd(8)));

@@ -47,6 +47,9 @@ for (const op of [0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfc, 0xfd, 0xfe]) PURE_REG[op] 
 for (let b = 0x40; b < 0x50; b++) PURE_REG[0x100 | b] = 1; // CMOVcc
 for (let b = 0x90; b < 0xa0; b++) PURE_REG[0x100 | b] = 1; // SETcc
 for (let b = 0xc8; b < 0xd0; b++) PURE_REG[0x100 | b] = 1; // BSWAP
+// RDTSC: EDX:EAX from the clock (the run's count at the instruction, as the fallback records it);
+// with paging on it ended every block (Linux's delay loop and sched_clock read it constantly).
+PURE_REG[0x131] = 1;
 for (const b of [
   0xa3, 0xa4, 0xa5, 0xab, 0xac, 0xad, 0xaf, 0xb0, 0xb1, 0xb3, 0xb6, 0xb7, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf,
   0xc0, 0xc1,
@@ -162,6 +165,15 @@ export function endsBlock(i: Insn, flat = false): boolean {
   if (kind === INL_CALL || kind === INL_RET) return true;
   if (kind !== INL_NONE || isJcc(i.op)) return false;
   return !continuesBlock(i, flat);
+}
+
+/**
+ * True when the block's code calls no interpreter handler except on a path that faults (a
+ * branch target beyond the CS limit): running it cannot change the CPU mode, so the chaining
+ * loop need not recompute it.
+ */
+export function inlinedOnly(insns: readonly Insn[]): boolean {
+  return insns.every((i) => inlineKind(i) !== INL_NONE || isJcc(i.op) || isJmp(i.op));
 }
 
 const INL_NONE = 0;

@@ -19,6 +19,7 @@ import {
   branchTarget,
   endsBlock,
   generate,
+  inlinedOnly,
   isForwardJcc,
   isJmp,
   MAX_SKIP,
@@ -79,6 +80,8 @@ interface Block {
   bytes: Uint8Array | undefined;
   codeAt: number;
   checked: number;
+  /** Only inline code (no handler that could change the mode runs; see inlinedOnly). */
+  pure: boolean;
   /** Dropped from the cache (a successor cache entry pointing here is stale). */
   dropped: boolean;
   /** The last two blocks run after this one (chaining). */
@@ -340,7 +343,8 @@ export class BlockCompiler {
       }
     }
     // Valid only for the same physical address (paging may have changed) and mode.
-    if (s.phys !== p || s.mode !== this.modeKey(c)) return undefined;
+    // After inline-only code the mode is still b's (the same key), without recomputing it.
+    if (s.phys !== p || s.mode !== (b.pure ? b.mode : this.modeKey(c))) return undefined;
     this.stats.lookups++;
     return s;
   }
@@ -431,6 +435,7 @@ export class BlockCompiler {
       copy: ram32 !== undefined && size > 0 ? copyCode(ram32, codeAt, size) : undefined,
       bytes: ram32 === undefined && size > 0 ? c.ram.slice(codeAt, codeAt + size) : undefined,
       checked: c.jitEpoch,
+      pure: inlinedOnly(insns),
       dropped: false,
       next0: undefined,
       next1: undefined,
