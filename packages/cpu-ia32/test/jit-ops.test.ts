@@ -1,4 +1,4 @@
-// The block compiler's inline forms beyond the basic subset (SETcc, CMOVcc, MUL/IMUL F6/F7, INC/DEC r/m,
+// The block compiler's inline forms beyond the basic subset (SETcc, CMOVcc, MUL/IMUL F6/F7, INC/DEC r/m, TEST r/m,imm,
 // shifts by an immediate or one, PUSH imm, CALL/RET, LOOP, traces through JMP, RDTSC) against the interpreter:
 // random sequences mixing them with flag writers, memory operands that may fault, loops and
 // forward/backward jumps, in every mode; the state, instruction count and memory must be the
@@ -23,7 +23,7 @@ function program(rnd: (n: number) => number, code32: boolean): number[] {
   let loopAt = 0;
   for (let k = 0; k < count; k++) {
     if (k === count >> 2) loopAt = out.length;
-    switch (rnd(16)) {
+    switch (rnd(17)) {
       case 0: // a flag writer: ALU r/m, r
         out.push((rnd(8) << 3) | (1 + 2 * rnd(2)), modrmReg());
         break;
@@ -92,8 +92,15 @@ function program(rnd: (n: number) => number, code32: boolean): number[] {
       case 13: // RDTSC (the count at the instruction, inside a block as in the interpreter)
         out.push(0x0f, 0x31);
         break;
-      default: // TEST r/m, r
-        out.push(0x84 + rnd(2), ...rm(rnd(8)));
+      default: // TEST r/m, r, or TEST r/m, imm (F6/F7 /0 /1)
+        if (rnd(2) === 0) out.push(0x84 + rnd(2), ...rm(rnd(8)));
+        else {
+          const word = rnd(2);
+          const o16 = rnd(3) === 0;
+          out.push(...(o16 ? [0x66] : []), 0xf6 + word, ...rm(rnd(2)));
+          out.push(...imm(word === 0 ? 1 : code32 !== o16 ? 4 : 2));
+          out.push(0x0f, 0x90 + rnd(16), 0xc0 | rnd(8)); // SETcc r8: its flags kept in a register
+        }
         break;
     }
   }

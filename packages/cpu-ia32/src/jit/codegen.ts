@@ -182,7 +182,7 @@ const INL_GRP1 = 2; // 80-83
 const INL_INCDEC = 3;
 const INL_MOV = 4; // 88-8B
 const INL_MOVI = 5; // B0-BF, C6/C7 /0
-const INL_TEST = 6; // 84, 85, A8, A9
+const INL_TEST = 6; // 84, 85, A8, A9, F6/F7 /0 /1
 const INL_LEA = 7;
 const INL_PUSH = 8;
 const INL_POP = 9;
@@ -208,6 +208,7 @@ function inlineKind(i: Insn): number {
   if (op >= 0x58 && op < 0x60) return INL_POP;
   if (op >= 0x80 && op <= 0x83) return INL_GRP1;
   if (op === 0x84 || op === 0x85 || op === 0xa8 || op === 0xa9) return INL_TEST;
+  if ((op === 0xf6 || op === 0xf7) && i.reg < 2) return INL_TEST; // TEST r/m, imm (/1 aliases /0)
   if (op >= 0x88 && op <= 0x8b) return INL_MOV;
   if (op === 0x8d) return i.isMem ? INL_LEA : INL_NONE;
   if (op === 0x90) return INL_NOP;
@@ -597,12 +598,17 @@ export function generate(shape: BlockShape): Generated {
         return;
       }
       case INL_TEST: {
-        const size = opSize(i, op === 0x84 || op === 0xa8);
+        const size = opSize(i, op === 0x84 || op === 0xa8 || op === 0xf6);
         let a: string;
         let b: string;
-        if (op >= 0xa8) {
+        if (op === 0xa8 || op === 0xa9) {
           a = local('a');
           out.push(`const ${a}=${getReg(size, 0)};`);
+          b = String((i.imm & mask(size)) >>> 0);
+        } else if (op >= 0xf6) {
+          const e = rmOperand(i, size);
+          a = local('v');
+          out.push(`let ${a}=0;`, e.load(a));
           b = String((i.imm & mask(size)) >>> 0);
         } else {
           const e = rmOperand(i, size);
