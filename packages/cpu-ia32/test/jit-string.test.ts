@@ -1,5 +1,5 @@
-// REP STOS / REP MOVS in compiled blocks (src/jit/string.ts: whole runs as one fill or copy)
-// against the interpreter: random counts, addresses (page and segment ends, overlapping
+// REP STOS / REP MOVS in compiled blocks (src/jit/string.ts: whole runs as one fill or copy),
+// and MOVS/STOS/LODS/SCAS without REP (inline code), against the interpreter: random counts, addresses (page and segment ends, overlapping
 // copies, the code page itself), directions, operand and address sizes, in every mode; the
 // state, instruction count and memory must be the interpreter's after every slice.
 import { describe, expect, it } from 'vitest';
@@ -33,7 +33,14 @@ function program(rnd: (n: number) => number, code32: boolean): number[] {
     out.push(rnd(5) === 0 ? 0xfd : 0xfc); // STD / CLD
     if (rnd(4) === 0) out.push(0x66);
     if (rnd(6) === 0) out.push(0x67);
-    out.push(rnd(4) === 0 ? 0xf2 : 0xf3, [0xa4, 0xa5, 0xaa, 0xab][rnd(4)]);
+    if (rnd(3) !== 0) out.push(rnd(4) === 0 ? 0xf2 : 0xf3, [0xa4, 0xa5, 0xaa, 0xab][rnd(4)]);
+    else {
+      // One iteration without REP (inline code), twice, with a segment override at times; SETcc
+      // keeps SCAS's flags in a register.
+      if (rnd(3) === 0) out.push([0x26, 0x2e, 0x36][rnd(3)]);
+      const op = [0xa4, 0xa5, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf][rnd(8)];
+      out.push(op, op, 0x0f, 0x90 + rnd(16), 0xc0 | rnd(8));
+    }
   }
   out.push(0xfc, 0xeb, 0xfe);
   return out;

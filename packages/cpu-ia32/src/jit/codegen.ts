@@ -14,7 +14,7 @@
 import { KEEPS_ESP } from '../cpu.js';
 import { EXEC, type Handler } from '../decode/table.js';
 import { jmpRel } from '../exec/control.js';
-import { AF, ARITH, CF, OF, PF, SF, SS, ZF } from '../state.js';
+import { AF, ARITH, CF, DS, ES, OF, PF, SF, SS, ZF } from '../state.js';
 import type { Insn } from './decode.js';
 import { repMovs, repStos } from './string.js';
 
@@ -198,6 +198,7 @@ const INL_PUSHI = 18; // 68, 6A
 const INL_JMP = 19; // a JMP the trace followed (the next instruction is its target)
 const INL_CALL = 20; // E8 (ends the block)
 const INL_RET = 21; // C3, C2 imm16 (ends the block)
+const INL_STRING = 22; // MOVS, STOS, LODS, SCAS without REP (A4/A5, AA-AF)
 
 function inlineKind(i: Insn): number {
   const op = i.op;
@@ -224,6 +225,7 @@ function inlineKind(i: Insn): number {
   if (op >= 0xc0 && op <= 0xd1 && (op <= 0xc1 || op >= 0xd0) && i.reg >= 4 && shiftCount(i) !== 0)
     return INL_SHIFT;
   if (op === 0x68 || op === 0x6a) return INL_PUSHI;
+  if (op === 0xa4 || op === 0xa5 || (op >= 0xaa && op <= 0xaf)) return INL_STRING;
   if (op === 0xe8) return INL_CALL;
   if (op === 0xc3 || op === 0xc2) return INL_RET;
   if (i.followed) return INL_JMP;
@@ -782,6 +784,43 @@ export function generate(shape: BlockShape): Generated {
         out.push(e.store(res));
         return;
       }
+      case INL_STRING: {
+        // One iteration: source DS:eSI (segment override allowed), destination ES:eDI; eSI/eDI
+        // step by the size, down with DF (only a handler changes DF), after the accesses.
+        const size = opSize(i, (op & 1) === 0);
+        const n = size >> 3;
+        const step = local('st');
+        out.push(`const ${step}=(c.flags&0x400)!==0?${-n}:${n};`);
+        const addr = (r: number) => {
+          used.add(r);
+          return i.addr32 ? `(r${r}>>>0)` : `(r${r}&0xffff)`;
+        };
+        const advance = (r: number) => {
+          written.add(r);
+          return i.addr32 ? `r${r}=(r${r}+${step})|0;` : `r${r}=(r${r}&~0xffff)|((r${r}+${step})&0xffff);`;
+        };
+        const si = local('o');
+        const di = local('o');
+        out.push(`const ${si}=${addr(6)};const ${di}=${addr(7)};`);
+        const src = i.segOvr >= 0 ? i.segOvr : DS;
+        if (op === 0xa4 || op === 0xa5) {
+          const v = local('v');
+          out.push(`let ${v}=0;`, read(size, src, si, v), write(size, ES, di, v), advance(6), advance(7));
+        } else if (op === 0xaa || op === 0xab) {
+          out.push(write(size, ES, di, getReg(size, 0)), advance(7));
+        } else if (op === 0xac || op === 0xad) {
+          const v = local('v');
+          out.push(`let ${v}=0;`, read(size, src, si, v), setReg(size, 0, v), advance(6));
+        } else {
+          const v = local('v');
+          out.push(`let ${v}=0;`, read(size, ES, di, v));
+          const a = local('a');
+          out.push(`const ${a}=${getReg(size, 0)};`);
+          const r = alu(7, a, v, size);
+          out.push(r.code, advance(7));
+        }
+        return;
+      }
       case INL_PUSHI: {
         const size = i.opsize32 ? 32 : 16;
         const sp = local('s');
@@ -1000,7 +1039,8 @@ export function generate(shape: BlockShape): Generated {
       continue;
     }
     if (kind !== INL_NONE) {
-      const touchesMemory = i.isMem || kind === INL_PUSH || kind === INL_POP || kind === INL_PUSHI;
+      const touchesMemory =
+        i.isMem || kind === INL_PUSH || kind === INL_POP || kind === INL_PUSHI || kind === INL_STRING;
       inline(i, kind);
       if (touchesMemory && !last) out.push(`if(chk!==0&&c.jitExit!==0){${exit(i.next, `n+${x + 1}`)}}`);
       if (last) out.push(exit(i.next, `n+${count}`));
