@@ -106,6 +106,19 @@ export const LAZY_ADD = 0;
 export const LAZY_SUB = 1;
 export const LAZY_LOGIC = 2;
 
+/** CF (0 or 1) of a lazy record; `sh` is the size in bits minus one (logic ops clear it). */
+function lazyCarry(op: number, a: number, b: number, res: number, sh: number): number {
+  if (op === LAZY_ADD) return (((a & b) | ((a | b) & ~res)) >>> sh) & 1;
+  if (op === LAZY_SUB) return (((~a & b) | ((~a | b) & res)) >>> sh) & 1;
+  return 0;
+}
+/** OF (0 or 1) of a lazy record, as lazyCarry. */
+function lazyOverflow(op: number, a: number, b: number, res: number, sh: number): number {
+  if (op === LAZY_ADD) return (((a ^ res) & (b ^ res)) >>> sh) & 1;
+  if (op === LAZY_SUB) return (((a ^ b) & (a ^ res)) >>> sh) & 1;
+  return 0;
+}
+
 const PARITY = new Uint8Array(256);
 for (let i = 0; i < 256; i++) {
   let p = 1;
@@ -586,18 +599,12 @@ export class Cpu {
     const res = this.lazyRes;
     const sh = this.lazySize - 1;
     const op = this.lazyOp;
-    if (m & CF) {
-      if (op === LAZY_ADD) f |= (((a & b) | ((a | b) & ~res)) >>> sh) & 1;
-      else if (op === LAZY_SUB) f |= (((~a & b) | ((~a | b) & res)) >>> sh) & 1;
-    }
+    if (m & CF) f |= lazyCarry(op, a, b, res, sh);
     if (m & PF) f |= PARITY[res & 0xff];
     if (m & 0x10 && op !== LAZY_LOGIC) f |= (a ^ b ^ res) & 0x10;
     if (m & ZF && res === 0) f |= ZF;
     if (m & SF) f |= ((res >>> sh) & 1) << 7;
-    if (m & OF) {
-      if (op === LAZY_ADD) f |= ((((a ^ res) & (b ^ res)) >>> sh) & 1) << 11;
-      else if (op === LAZY_SUB) f |= ((((a ^ b) & (a ^ res)) >>> sh) & 1) << 11;
-    }
+    if (m & OF) f |= lazyOverflow(op, a, b, res, sh) << 11;
     this.flags = f;
     this.lazyMask = 0;
     return f;
@@ -613,16 +620,8 @@ export class Cpu {
 
   cf(): number {
     if ((this.lazyMask & CF) === 0) return this.flags & CF;
-    // CF alone from the record (as getFlags computes it; other lazy kinds leave it clear):
-    // Jcc/SETcc/ADC after CMP or ADD need no other flag.
-    const op = this.lazyOp;
-    const a = this.lazyA;
-    const b = this.lazyB;
-    const res = this.lazyRes;
-    const sh = this.lazySize - 1;
-    if (op === LAZY_ADD) return (((a & b) | ((a | b) & ~res)) >>> sh) & 1;
-    if (op === LAZY_SUB) return (((~a & b) | ((~a | b) & res)) >>> sh) & 1;
-    return 0;
+    // CF alone from the record: Jcc/SETcc/ADC after CMP or ADD need no other flag.
+    return lazyCarry(this.lazyOp, this.lazyA, this.lazyB, this.lazyRes, this.lazySize - 1);
   }
   zf(): boolean {
     if (this.lazyMask & ZF) return this.lazyRes === 0;
@@ -634,13 +633,7 @@ export class Cpu {
   }
   of(): boolean {
     if ((this.lazyMask & OF) === 0) return (this.flags & OF) !== 0;
-    const op = this.lazyOp;
-    const a = this.lazyA;
-    const res = this.lazyRes;
-    const sh = this.lazySize - 1;
-    if (op === LAZY_ADD) return ((((a ^ res) & (this.lazyB ^ res)) >>> sh) & 1) !== 0;
-    if (op === LAZY_SUB) return ((((a ^ this.lazyB) & (a ^ res)) >>> sh) & 1) !== 0;
-    return false;
+    return lazyOverflow(this.lazyOp, this.lazyA, this.lazyB, this.lazyRes, this.lazySize - 1) !== 0;
   }
 
   /** Record an arithmetic result whose flags are computed on demand. */

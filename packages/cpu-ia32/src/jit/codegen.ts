@@ -14,7 +14,7 @@
 import { KEEPS_ESP } from '../cpu.js';
 import { EXEC, type Handler } from '../decode/table.js';
 import { jmpRel } from '../exec/control.js';
-import { AF, ARITH, CF, DS, ES, OF, PF, SF, SS, ZF } from '../state.js';
+import { AF, ARITH, CF, DF, DS, ES, OF, PF, SF, SS, ZF } from '../state.js';
 import type { Insn } from './decode.js';
 import { repMovs, repStos } from './string.js';
 
@@ -607,17 +607,15 @@ export function generate(shape: BlockShape): Generated {
           a = local('a');
           out.push(`const ${a}=${getReg(size, 0)};`);
           b = String((i.imm & mask(size)) >>> 0);
-        } else if (op >= 0xf6) {
-          const e = rmOperand(i, size);
-          a = local('v');
-          out.push(`let ${a}=0;`, e.load(a));
-          b = String((i.imm & mask(size)) >>> 0);
         } else {
           const e = rmOperand(i, size);
           a = local('v');
           out.push(`let ${a}=0;`, e.load(a));
-          b = local('g');
-          out.push(`const ${b}=${getReg(size, i.reg)};`);
+          if (op >= 0xf6) b = String((i.imm & mask(size)) >>> 0);
+          else {
+            b = local('g');
+            out.push(`const ${b}=${getReg(size, i.reg)};`);
+          }
         }
         const r = alu(4, a, b, size);
         out.push(r.code);
@@ -790,28 +788,32 @@ export function generate(shape: BlockShape): Generated {
         const size = opSize(i, (op & 1) === 0);
         const n = size >> 3;
         const step = local('st');
-        out.push(`const ${step}=(c.flags&0x400)!==0?${-n}:${n};`);
+        out.push(`const ${step}=(c.flags&${DF})!==0?${-n}:${n};`);
+        /** eSI (6) or eDI (7) by the address size, in a fresh local. */
         const addr = (r: number) => {
           used.add(r);
-          return i.addr32 ? `(r${r}>>>0)` : `(r${r}&0xffff)`;
+          const o = local('o');
+          out.push(`const ${o}=${i.addr32 ? `(r${r}>>>0)` : `(r${r}&0xffff)`};`);
+          return o;
         };
         const advance = (r: number) => {
           written.add(r);
           return i.addr32 ? `r${r}=(r${r}+${step})|0;` : `r${r}=(r${r}&~0xffff)|((r${r}+${step})&0xffff);`;
         };
-        const si = local('o');
-        const di = local('o');
-        out.push(`const ${si}=${addr(6)};const ${di}=${addr(7)};`);
         const src = i.segOvr >= 0 ? i.segOvr : DS;
         if (op === 0xa4 || op === 0xa5) {
+          const si = addr(6);
+          const di = addr(7);
           const v = local('v');
           out.push(`let ${v}=0;`, read(size, src, si, v), write(size, ES, di, v), advance(6), advance(7));
         } else if (op === 0xaa || op === 0xab) {
-          out.push(write(size, ES, di, getReg(size, 0)), advance(7));
+          out.push(write(size, ES, addr(7), getReg(size, 0)), advance(7));
         } else if (op === 0xac || op === 0xad) {
+          const si = addr(6);
           const v = local('v');
           out.push(`let ${v}=0;`, read(size, src, si, v), setReg(size, 0, v), advance(6));
         } else {
+          const di = addr(7);
           const v = local('v');
           out.push(`let ${v}=0;`, read(size, ES, di, v));
           const a = local('a');
