@@ -12,6 +12,7 @@ export { Cpu, type CpuOptions, type TableRegister } from './cpu.js';
 export { type OpRow, ROWS as OPCODE_TABLE } from './decode/table.js';
 export { MSR } from './exec/msr.js';
 export { CPUID_FEATURES, CPUID_MAX_LEAF, CPUID_SIGNATURE } from './exec/system.js';
+export type { JitOptions, JitStats } from './jit/engine.js';
 export { CpuError, SegmentLoadError } from './signal.js';
 export type { CpuState, MsrState } from './snapshot.js';
 export { EFLAGS } from './state.js';
