@@ -1229,8 +1229,12 @@ export class Cpu {
    * with RAM again (see README, "Block compiler": each new epoch costs a byte check of every
    * block run in it, and a board slicing every 4096 instructions spent a fifth of a Linux boot
    * in them).
+   * `finishBlock`: a compiled block entered before the budget is spent may finish its pass (up
+   * to `maxInstructions` - 1 past the budget) instead of leaving the rest of the budget to the
+   * interpreter; for callers that only need about `budget` (a board's time slice: it advances
+   * its clock by what `instructions` says), never for an exact count.
    */
-  run(budget: number, continued = false): StopReason {
+  run(budget: number, continued = false, finishBlock = false): StopReason {
     if (!(budget >= 0)) throw new CpuError(`run budget must be a non-negative number, got ${budget}`);
     let done = 0;
     // EIP the last interpreted instruction fell through to (-1: none), when the compiler may
@@ -1296,7 +1300,7 @@ export class Cpu {
           ) {
             let n: number;
             try {
-              n = jit.enter(p, done, budget - done);
+              n = jit.enter(p, done, budget - done, finishBlock);
             } catch (e) {
               if (e === GUEST_FAULT) done += this.jitDone;
               throw e;

@@ -370,4 +370,19 @@ describe('block compiler: invalidation', () => {
     expect(cpu.instructions).toBe(before + 1);
     expect(cpu.getSegment('cs').selector).toBe(0);
   });
+
+  it('finishBlock lets a compiled pass end past the budget, by less than a block, as the interpreter would', () => {
+    // mov cx,1000h / L: inc bx x4 / dec cx / jnz L: the pass at L is 6 instructions
+    const loop = [0xb9, 0x00, 0x10, 0x43, 0x43, 0x43, 0x43, 0x49, 0x75, 0xf9, 0xf4];
+    const exact = realCpu(loop);
+    exact.run(100);
+    expect(exact.instructions).toBe(100);
+    const cpu = realCpu(loop);
+    cpu.run(100, false, true);
+    expect(cpu.instructions).toBeGreaterThan(100);
+    expect(cpu.instructions).toBeLessThan(100 + 64);
+    const ref = realCpu(loop, { jit: false });
+    ref.run(cpu.instructions);
+    expect(cpu.saveState()).toEqual(ref.saveState());
+  });
 });

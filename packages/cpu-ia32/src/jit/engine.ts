@@ -232,7 +232,7 @@ export class BlockCompiler {
    * Run the block at CS:EIP if there is one (compiling it when hot). Returns the instructions
    * retired, or 0 when the interpreter must execute the next instruction.
    */
-  enter(p: number, done: number, budget: number): number {
+  enter(p: number, done: number, budget: number, finishBlock: boolean): number {
     // Small, so the run loop can inline it: code without a block pays the table lookup and
     // its counter here, without a call (enterBlock is large and never inlined: calling it for
     // every interpreted instruction on a page with code cost ~3 % of the Linux boot). `p` is
@@ -242,7 +242,7 @@ export class BlockCompiler {
     this.stats.lookups++;
     const b = this.blocks.get(p);
     if (b === undefined && !this.counted(p)) return 0;
-    return this.enterBlock(b, p, done, budget);
+    return this.enterBlock(b, p, done, budget, finishBlock);
   }
 
   /**
@@ -269,7 +269,13 @@ export class BlockCompiler {
   }
 
   /** Run `found`, the block at `p` (compile one when it is undefined or for another EIP/mode). */
-  private enterBlock(found: Block | undefined, p: number, done: number, budget: number): number {
+  private enterBlock(
+    found: Block | undefined,
+    p: number,
+    done: number,
+    budget: number,
+    finishBlock: boolean,
+  ): number {
     const c = this.cpu;
     const ip = c.eip;
     const mode = this.modeKey(c);
@@ -295,8 +301,10 @@ export class BlockCompiler {
           b.checked = c.jitEpoch;
         }
         const fn = b.fn;
-        // A pass must fit in the budget (the block checks the budget only at its back edges).
-        if (fn === null || b.end - 1 > c.csLimit || budget - total < b.length) break;
+        // A pass must fit in the budget (the block checks the budget only at its back edges),
+        // unless the caller lets one pass run past it (finishBlock).
+        const left = budget - total;
+        if (fn === null || b.end - 1 > c.csLimit || (left < b.length && !(finishBlock && left > 0))) break;
         entries++;
         total += fn(c, done + total, budget - total);
         if (
