@@ -3,7 +3,7 @@
 // the wall and process CPU time, the load average and the compiler's stats. Run it several times
 // and take the minimum; compare before/after in the same sitting.
 //   npx tsx --conditions=source apps/machine/bench/linux-pc-slice.ts [N=600e6]
-// Env: PHANTASM_IA32_JIT (default 65000, as the bench and the test); SLICE_LINES=1 prints each
+// Env: PHANTASM_IA32_JIT (default 16000, as the bench and the test); SLICE_LINES=1 prints each
 // console line with its instruction count and time; SLICE_PROGRESS=1 prints
 // the time every 200 M instructions; SLICE_PROFILE_FROM=M writes a V8 CPU profile of the run
 // from M instructions on to linux-pc-slice.cpuprofile (with tsx, functions sit on one line:
@@ -19,7 +19,7 @@ import { PcBoard } from '../src/boards/pc/pc-board.js';
 const KERNEL = 'images/x86/vmlinuz-686';
 const BUSYBOX = 'images/x86/busybox-i386';
 const LIMIT = Number(process.argv[2] ?? 600e6);
-process.env.PHANTASM_IA32_JIT ||= '65000';
+process.env.PHANTASM_IA32_JIT ||= '16000';
 
 const kernel = findShared(KERNEL);
 const busybox = findShared(BUSYBOX);

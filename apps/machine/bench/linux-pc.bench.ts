@@ -21,7 +21,7 @@ const APPEND = 'console=ttyS0 cryptomgr.notests';
 const QEMU = 'qemu-system-i386';
 const TIMEOUT_MS = 10 * 60_000;
 /** The block compiler as the PC Linux test runs it (PHANTASM_IA32_JIT overrides): hot loops only. */
-const JIT = process.env.PHANTASM_IA32_JIT || '65000';
+const JIT = process.env.PHANTASM_IA32_JIT || '16000';
 
 interface Result {
   reached: boolean;

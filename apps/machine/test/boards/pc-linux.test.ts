@@ -6,7 +6,7 @@
 // The prompt comes after 2.75 G instructions (v86 counts 2.71 G for the same boot; ~2.25 G of it is
 // the kernel's xz self-decompression). A child process, not the board in this test's own process:
 // vitest's module runner made the emulator 2.7-3.5x slower than the same code under tsx (see
-// vitest.shared.ts). The block compiler runs at threshold 65000 (PHANTASM_PC_LINUX_JIT overrides,
+// vitest.shared.ts). The block compiler runs at threshold 16000 (PHANTASM_PC_LINUX_JIT overrides,
 // `off` for the interpreter alone): the xz loops compile, the kernel's wide, rarely repeated init
 // code stays interpreted (threshold 512 spent 134 s CPU there against the interpreter's 36 s).
 // Host CPU to the prompt in the CLI: 65 s at 65000, 139 s interpreter alone (README, Linux on the PC).
@@ -26,7 +26,7 @@ const kernel = findShared(KERNEL);
 const busybox = findShared(BUSYBOX);
 const disabled = process.env.PHANTASM_PC_LINUX === '0';
 /** The compiler setting for this boot, in PHANTASM_IA32_JIT's syntax. */
-const JIT = process.env.PHANTASM_PC_LINUX_JIT ?? '65000';
+const JIT = process.env.PHANTASM_PC_LINUX_JIT ?? '16000';
 const PROMPT = 'phantasm# ';
 const pkg = resolve(import.meta.dirname, '../..');
 const TSX_LOADER = pathToFileURL(resolve(pkg, '../../node_modules/tsx/dist/loader.mjs')).href;
