@@ -33,6 +33,8 @@ export interface PcArgs {
   /** One-shot portable state written at exit / loaded at start. */
   saveState?: string;
   loadState?: string;
+  /** cpu-ia32's block compiler: a threshold, or false for the interpreter alone (absent: PHANTASM_IA32_JIT). */
+  jit?: number | false;
 }
 
 export interface BootArgs {
@@ -78,6 +80,16 @@ function positiveNumber(option: string, integer: boolean): (text: string) => num
     }
     return n;
   };
+}
+
+/** `--jit`: `off`, or a block compiler threshold (an integer >= 0). */
+function jitSetting(text: string): number | false {
+  if (text === 'off') return false;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new UsageError(`--jit needs "off" or a threshold (an integer >= 0), got ${JSON.stringify(text)}`);
+  }
+  return n;
 }
 
 /** A non-negative number of seconds (0 = off). */
@@ -200,6 +212,11 @@ function pcCommand(program: Command, sink: Sink): void {
     )
     .option('--save-state <FILE>', 'write a portable machine state to FILE at exit')
     .option('--load-state <FILE>', 'start from a portable machine state (its own firmware, RAM and disks)')
+    .option(
+      '--jit <THRESHOLD|off>',
+      'block compiler: compile code after THRESHOLD runs (Linux: 16000), or off (default: PHANTASM_IA32_JIT, else off)',
+      jitSetting,
+    )
     .action((o: Record<string, unknown>, command: Command) => {
       sink.result = {
         command: 'pc',
@@ -224,6 +241,7 @@ function pcCommand(program: Command, sink: Sink): void {
           snapshotIntervalSeconds: o.snapshotInterval as number | undefined,
           saveState: o.saveState as string | undefined,
           loadState: o.loadState as string | undefined,
+          jit: o.jit as number | false | undefined,
         }),
       };
     });

@@ -147,7 +147,7 @@ export function buildPc(args: PcArgs): PcMachine {
   }
   const serial = new Sink(args.serial);
   const debugcon = args.debugcon ? new Sink(args.debugcon) : undefined;
-  const io = { serial: serial.push, debugcon: debugcon?.push };
+  const io = { serial: serial.push, debugcon: debugcon?.push, jit: jitOption(args) };
   if (args.loadState) {
     const started = performance.now();
     const board = loadMachineState(readInput('--load-state', args.loadState), io, args.loadState);
@@ -184,6 +184,11 @@ export function buildPc(args: PcArgs): PcMachine {
   return { board, serial, debugcon };
 }
 
+/** `--jit` as cpu-ia32's option (absent: the environment decides). */
+function jitOption(args: PcArgs): PcBoardOptions['jit'] {
+  return args.jit === undefined || args.jit === false ? args.jit : { threshold: args.jit };
+}
+
 /** A saved machine brings its own firmware, memory and disks: say so when others were given. */
 function ignoredWithState(args: PcArgs, how: string): void {
   const given = (['bios', 'fda', 'hda', 'kernel', 'memoryMiB'] as const).filter((k) => args[k] !== undefined);
@@ -199,6 +204,7 @@ function newBoard(args: PcArgs, serial: Sink, debugcon: Sink | undefined): PcBoa
     serial: serial.push,
     debugcon: debugcon?.push,
     startTime: new Date(),
+    jit: jitOption(args),
   };
   if (args.bios) {
     options.bios = readInput('--bios', args.bios);

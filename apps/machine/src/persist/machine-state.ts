@@ -21,6 +21,8 @@ const PRODUCER = '@phantasm/machine 0.1 (machine state format 1)';
 export interface BoardIo {
   serial?: (byte: number) => void;
   debugcon?: (byte: number) => void;
+  /** The processor's block compiler for this run (host-side, not part of the state). */
+  jit?: PcBoardOptions['jit'];
 }
 
 export type DiskSlot = DiskEntry['slot'];
@@ -94,6 +96,7 @@ export function boardFromState(
       bios: state.blob(m.config.bios),
       serial: io.serial,
       debugcon: io.debugcon,
+      jit: io.jit,
     };
     if (m.config.vgaRom) options.vgaRom = state.blob(m.config.vgaRom);
     for (const d of m.config.disks) {

@@ -53,6 +53,15 @@ describe('parsePcArgs', () => {
     expect(() => parsePcArgs(['--max-instructions', '1.5'])).toThrow(/positive integer/);
     expect(() => parsePcArgs(['--timeout', '-1'])).toThrow(/positive number/);
   });
+
+  it('reads --jit as a threshold or off, and refuses anything else', () => {
+    expect(parsePcArgs(['--jit', '16000']).jit).toBe(16000);
+    expect(parsePcArgs(['--jit=0']).jit).toBe(0);
+    expect(parsePcArgs(['--jit', 'off']).jit).toBe(false);
+    expect(parsePcArgs([]).jit).toBeUndefined();
+    expect(() => parsePcArgs(['--jit', 'fast'])).toThrow(/--jit needs "off" or a threshold/);
+    expect(() => parsePcArgs(['--jit', '-1'])).toThrow(UsageError);
+  });
 });
 
 describe('unescapeTyped', () => {
