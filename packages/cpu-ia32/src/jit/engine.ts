@@ -306,7 +306,7 @@ export class BlockCompiler {
         const left = budget - total;
         if (fn === null || b.end - 1 > c.csLimit || (left < b.length && !(finishBlock && left > 0))) break;
         entries++;
-        total += fn(c, done + total, budget - total);
+        total += fn(c, done + total, left);
         if (
           c.jitExit !== 0 ||
           c.stopRequest !== undefined ||
