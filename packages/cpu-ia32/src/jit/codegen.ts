@@ -973,45 +973,80 @@ export function generate(shape: BlockShape): Generated {
   const again = `n<=lim&&((chk===0&&(c.flags&0x200)===0)||(chk=0,${loopOk}))`;
 
   // At the top of a pass the flags are those a back edge left in the loop locals (CARRIED).
-  // A back edge stores its pending flags there, unless the block overwrites them before
-  // anything (a flag reader, a handler, an access that may fault) can look.
-  let killsFlags = false;
-  for (const i of insns) {
-    const kind = inlineKind(i);
-    // Register moves and followed jumps neither read nor write flags nor fault: look further.
-    const neutral =
-      kind === INL_MOV ||
-      kind === INL_MOVI ||
-      kind === INL_LEA ||
-      kind === INL_NOP ||
-      kind === INL_XCHG ||
-      kind === INL_MOVX ||
-      kind === INL_JMP;
-    if (neutral && (!i.isMem || kind === INL_LEA)) continue;
-    if (i.isMem) break;
-    if (kind === INL_ALU || kind === INL_GRP1) {
-      const aluOp = kind === INL_ALU ? i.op >> 3 : i.reg;
-      killsFlags = aluOp !== 2 && aluOp !== 3;
-    } else killsFlags = kind === INL_TEST || kind === INL_IMUL || kind === INL_MUL || kind === INL_SHIFT;
-    break;
-  }
+  // A back edge stores its pending flags there, unless the code from the loop head on
+  // overwrites them before anything (a flag reader, a handler, an access that may fault) can look.
+  const killsFlagsFrom = (h: number): boolean => {
+    for (let x = h; x < count; x++) {
+      const i = insns[x];
+      const kind = inlineKind(i);
+      // Register moves and followed jumps neither read nor write flags nor fault: look further.
+      const neutral =
+        kind === INL_MOV ||
+        kind === INL_MOVI ||
+        kind === INL_LEA ||
+        kind === INL_NOP ||
+        kind === INL_XCHG ||
+        kind === INL_MOVX ||
+        kind === INL_JMP;
+      if (neutral && (!i.isMem || kind === INL_LEA)) continue;
+      if (i.isMem) return false;
+      if (kind === INL_ALU || kind === INL_GRP1) {
+        const aluOp = kind === INL_ALU ? i.op >> 3 : i.reg;
+        return aluOp !== 2 && aluOp !== 3;
+      }
+      return kind === INL_TEST || kind === INL_IMUL || kind === INL_MUL || kind === INL_SHIFT;
+    }
+    return false;
+  };
   // (not the memory form: its fault point would see the CPU's record without the last INC/DEC)
-  const startsIncDec = count > 0 && inlineKind(insns[0]) === INL_INCDEC && !insns[0].isMem;
-  const carry = () => {
+  const incDecAt = (h: number) => h < count && inlineKind(insns[h]) === INL_INCDEC && !insns[h].isMem;
+
+  // Loop heads: the block's start, and each instruction of the block a backward (or unmerged
+  // forward) branch of the block targets, outside the stretches skipped by an if. A block with
+  // heads besides its start runs as `switch(pc)` over them in its loop, so a loop with several
+  // back edges (a bit-tree decoder's, say) stays in the function instead of bouncing between
+  // two blocks.
+  const joins = joinPoints(insns);
+  const skippedOver = new Uint8Array(count);
+  for (let x = 0; x < count; x++) for (let y = x + 1; y < joins[x]; y++) skippedOver[y] = 1;
+  const indexOf = new Map<number, number>();
+  insns.forEach((i, x) => {
+    if (!indexOf.has(i.ip)) indexOf.set(i.ip, x);
+  });
+  const heads = new Map<number, number>([[start, 0]]);
+  for (let x = 0; x < count; x++) {
+    const i = insns[x];
+    const branch = (isJcc(i.op) && joins[x] < 0) || (isJmp(i.op) && !i.followed);
+    if (!branch) continue;
+    const y = indexOf.get(branchTarget(i));
+    if (y !== undefined && y > 0 && skippedOver[y] === 0) heads.set(insns[y].ip, y);
+  }
+  const multi = heads.size > 1;
+  const headKills = new Map([...heads.values()].map((h) => [h, killsFlagsFrom(h)]));
+  const headAt = new Set(heads.values());
+
+  /** Statements storing the pending flags in the loop locals for the head at index h. */
+  const carry = (h: number) => {
     const f = flags;
-    if (killsFlags || f === CARRIED) return '';
+    if (headKills.get(h) || f === CARRIED) return '';
     // INC/DEC leave CF alone: when the pending flags are INC/DEC's over the CPU's own CF and the
-    // block starts with INC/DEC, the CPU's record is all the top of the block needs.
-    if (f === undefined || (startsIncDec && f.lm === 2)) return 'lm=0;';
+    // head is INC/DEC, the CPU's record is all the head needs.
+    if (f === undefined || (incDecAt(h) && f.lm === 2)) return 'lm=0;';
     return `lm=${f.lm};lo=${f.kind};la=${f.a};lb=${f.b};lr=${f.res};ls=${f.size};${f.lm >= 3 ? `lcf=${f.carried ?? f.cf};` : ''}`;
   };
-  /** Continue at the top of the block if allowed, else leave there. */
-  const loop = () => `${carry()}if(${again})continue;${exit(start, 'n')}`;
+  /**
+   * The back edge of instruction x to the head at index h: continue there if allowed, else
+   * leave there. `n` counts from the top of the block's code: a pass from head h starts h
+   * instructions in, so n drops by h (instruction y of the pass is then n + y + 1, as everywhere).
+   */
+  const loopTo = (x: number, h: number) => {
+    const go = multi ? `{pc=${h};continue;}` : 'continue;';
+    return `n+=${x + 1 - h};${carry(h)}if(${again})${go}${exit(insns[h].ip, h === 0 ? 'n' : `n+${h}`)}`;
+  };
 
   // Forward Jccs over instructions of the block: `if(taken){...}else{skipped}` joining at the
   // target. The taken path retires fewer instructions: it takes them off `n`. Flags a skipped
   // instruction wrote are written into the CPU on both paths before the join.
-  const joins = joinPoints(insns);
   const regions: {
     end: number;
     head: number;
@@ -1031,6 +1066,11 @@ export function generate(shape: BlockShape): Generated {
       const takenMat = same || r.flagsAtJcc === undefined ? '' : r.flagsAtJcc.mat;
       out[r.head] = `if(${r.cond}){${takenMat}n-=${r.skipped};}else{`;
       if (!same) flags = undefined;
+    }
+    if (multi && x > 0 && headAt.has(x)) {
+      // A loop head: the pending flags go into the loop locals on the way in, as on a back edge.
+      out.push(carry(x), `}case ${x}:{`);
+      flags = CARRIED;
     }
     current = x;
     const last = x === count - 1;
@@ -1069,7 +1109,8 @@ export function generate(shape: BlockShape): Generated {
         out.push(''); // the if's head, written when the region closes
         continue;
       }
-      if (target === start) out.push(`if(${cond}){n+=${x + 1};${loop()}}`);
+      const head = heads.get(target);
+      if (head !== undefined) out.push(`if(${cond}){${loopTo(x, head)}}`);
       else out.push(`if(${cond}){${leave(i, x, target)}}`);
       if (last) out.push(exit(i.next, `n+${count}`));
       continue;
@@ -1077,7 +1118,8 @@ export function generate(shape: BlockShape): Generated {
     const target = i.opsize32 ? (i.next + i.imm) >>> 0 : (i.next + i.imm) & 0xffff;
     if (!i.followed && (i.op === 0xeb || i.op === 0xe9)) {
       // A loop closed by this block's own jump stays in the function; another target leaves.
-      if (target === start) out.push(`n+=${x + 1};${loop()}`);
+      const head = heads.get(target);
+      if (head !== undefined) out.push(loopTo(x, head));
       else out.push(leave(i, x, target));
       continue;
     }
@@ -1091,7 +1133,8 @@ export function generate(shape: BlockShape): Generated {
     // again (the device may do DMA), as an inlined slow path does.
     if (last) {
       out.push(`n+=${count};`);
-      if (isNearBranch(i.op)) out.push(`if(c.eip===${start}&&n<=lim&&${loopOk}){lm=0;continue;}`);
+      if (isNearBranch(i.op))
+        out.push(`if(c.eip===${start}&&n<=lim&&${loopOk}){lm=0;${multi ? 'pc=0;' : ''}continue;}`);
       out.push('if(c.jitExit!==0)c.jitEpoch++;return n;');
     } else out.push(`if(c.jitExit!==0||c.stopRequest!==undefined){c.jitEpoch++;return n+${x + 1};}`);
   }
@@ -1108,6 +1151,9 @@ export function generate(shape: BlockShape): Generated {
     .map((g) => `sb${g}=SB[${g}];sl${g}=SL[${g}];shr${g}=SHR[${g}];shw${g}=SHW[${g}];`)
     .join('');
   const segState = `${segLoad}A20=c.a20Mask;`;
+  // Each head's code is a block of its own, so no const of one head's code is in scope at another.
+  if (multi) out.unshift('switch(pc){case 0:{');
+  if (multi) out.push('}}');
   const body = out
     .join('\n')
     .replaceAll(SYNC, sync)
@@ -1117,7 +1163,7 @@ export function generate(shape: BlockShape): Generated {
     [...segs].map((g) => `let sb${g}=0,sl${g}=0,shr${g}=0,shw${g}=0;`).join('') +
     `let A20=0;${segState}`;
   const source =
-    `return function block(c,d0,budget){const R=c.regs;${decl}let n=0;let k=0;let chk=1;let lm=0,lo=0,la=0,lb=0,lr=0,ls=0,lcf=0;const lim=budget-${count};c.jitExit=0;` +
+    `return function block(c,d0,budget){const R=c.regs;${decl}let n=0;let k=0;let chk=1;let lm=0,lo=0,la=0,lb=0,lr=0,ls=0,lcf=0;${multi ? 'let pc=0;' : ''}const lim=budget-${count};c.jitExit=0;` +
     `try{for(;;){\n${body}\n}}catch(e){c.jitDone=n+k;c.segOvr=-1;c.rep=0;throw e;}};`;
   return { source, handlers };
 }
