@@ -1364,7 +1364,7 @@ export class Cpu {
               this.fetchStop = 0;
             }
             // Falling through from here is no block entry (unless this opcode ends every
-            // block before it: x87, WAIT, HLT, invalid).
+            // block before it: HLT, invalid).
             if (skipSeq && INTERPRET_ONLY[op] === 0) seq = this.eip;
             // Hot opcodes by direct call (inlined), the rest through EXEC.
             switch (info >> 9) {

@@ -143,10 +143,16 @@ for (const op of [
 ])
   MEMORY_DATA[op] = 1;
 
+/** x87 escapes (D8-DF) and WAIT: the FPU's state only, through its handlers. */
+function isX87(op: number): boolean {
+  return (op >= 0xd8 && op <= 0xdf) || op === 0x9b;
+}
+
 /** True when a handler-run instruction leaves the block's mode and control flow alone. */
 function continuesBlock(i: Insn, flat: boolean): boolean {
   if (i.rep !== 0) return false;
-  if (PURE_REG[i.op] === 1) return !i.isMem || flat;
+  // (An x87 exception reported through FERR# calls the board's hook, which sets jitExit.)
+  if (PURE_REG[i.op] === 1 || isX87(i.op)) return !i.isMem || flat;
   if (!flat) return false;
   if (MEMORY_DATA[i.op] === 1) return true;
   if (i.op === 0x8e) return i.reg !== 1 && i.reg !== 2; // not CS (#UD) or SS (shadow, stack size)

@@ -44,13 +44,14 @@ export interface Insn {
   followed?: boolean;
 }
 
-/** Opcodes never compiled (run by the interpreter): x87 and WAIT (the x87 unit's), HLT, invalid. */
+/**
+ * Opcodes never compiled (run by the interpreter): HLT and invalid ones. (x87 and WAIT are
+ * compiled as calls of their handlers: see codegen's continuesBlock.)
+ */
 let interpretOnly: Uint8Array | undefined;
 export function interpretOnlyTable(): Uint8Array {
   if (interpretOnly !== undefined) return interpretOnly;
   const t = new Uint8Array(512);
-  for (let b = 0xd8; b <= 0xdf; b++) t[b] = 1;
-  t[0x9b] = 1;
   t[0xf4] = 1;
   for (let op = 0; op < 512; op++) if (NAMES[op] === '(bad)') t[op] = 1;
   interpretOnly = t;

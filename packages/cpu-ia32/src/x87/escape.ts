@@ -36,7 +36,12 @@ export function x87Escape(c: Cpu): void {
       f.fds = c.segSel[c.eaSeg];
     }
   }
-  if ((f.sw & ES) !== 0 && before === 0 && (c.cr0 & CR0_NE) === 0) c.hooks.onFpuError?.();
+  if ((f.sw & ES) !== 0 && before === 0 && (c.cr0 & CR0_NE) === 0 && c.hooks.onFpuError) {
+    c.hooks.onFpuError();
+    // The board raised IRQ13: a compiled block stops after this instruction (the run loop then
+    // sees the interrupt at the next boundary, as when interpreting).
+    c.jitExit = 1;
+  }
 }
 
 /** 9B: WAIT/FWAIT — #NM when CR0.MP and CR0.TS are both set; then pending exceptions. */
