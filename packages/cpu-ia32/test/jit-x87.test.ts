@@ -46,7 +46,13 @@ describe('block compiler: x87 instructions inside blocks', () => {
       let pending = false;
       const cpu = machine('protected', Uint8Array.from(code), new Uint8Array(16), {
         jit,
-        pic: { hasInterrupt: () => pending, acknowledge: () => ((pending = false), 0x75) },
+        pic: {
+          hasInterrupt: () => pending,
+          acknowledge: () => {
+            pending = false;
+            return 0x75;
+          },
+        },
       });
       cpu.memory.ram[0x30000 + 0x75 * 16] = 0xf4; // the IRQ13 handler: hlt
       cpu.memory.write16(0x20000, 0x037b); // the control word: ZM clear
