@@ -30,24 +30,37 @@ interface RealFormat {
   frac: number;
   expBits: number;
   fmt: Format;
+  /** The same as BigInts for the loads (converted once, not per instruction). */
+  big: { frac: bigint; sign: bigint; expMask: bigint; fracMask: bigint; toExt: bigint };
 }
-export const SINGLE: RealFormat = { frac: 23, expBits: 8, fmt: FMT_SINGLE };
-export const DOUBLE: RealFormat = { frac: 52, expBits: 11, fmt: FMT_DOUBLE };
+function realFormat(frac: number, expBits: number, fmt: Format): RealFormat {
+  const f = BigInt(frac);
+  const big = {
+    frac: f,
+    sign: BigInt(frac + expBits),
+    expMask: BigInt((1 << expBits) - 1),
+    fracMask: (1n << f) - 1n,
+    toExt: 63n - f,
+  };
+  return { frac, expBits, fmt, big };
+}
+export const SINGLE: RealFormat = realFormat(23, 8, FMT_SINGLE);
+export const DOUBLE: RealFormat = realFormat(52, 11, FMT_DOUBLE);
 
 /**
  * Load a single or double from its bits (as a BigInt). Denormal: DE. SNaN: IE and quieted for
  * FLD; an arithmetic operand (`operand`) stays signaling for the NaN rules of the operation.
  */
 export function loadReal(f: Fpu, bits: bigint, rf: RealFormat, operand = false): F80 {
-  const fb = BigInt(rf.frac);
-  const s = Number(bits >> (fb + BigInt(rf.expBits)));
+  const big = rf.big;
+  const s = Number(bits >> big.sign);
   const maxExp = (1 << rf.expBits) - 1;
-  const e = Number((bits >> fb) & BigInt(maxExp));
-  const frac = bits & ((1n << fb) - 1n);
+  const e = Number((bits >> big.frac) & big.expMask);
+  const frac = bits & big.fracMask;
   const bias = (maxExp >> 1) | 0;
   if (e === maxExp) {
     if (frac === 0n) return { s, e: 0x7fff, m: INT_BIT };
-    let m = INT_BIT | (frac << (63n - fb));
+    let m = INT_BIT | (frac << big.toExt);
     if ((m & QUIET_BIT) === 0n && !operand) {
       f.exc |= IE;
       m |= QUIET_BIT;
@@ -62,7 +75,7 @@ export function loadReal(f: Fpu, bits: bigint, rf: RealFormat, operand = false):
     const lead = 1 - bias - rf.frac + n - 1;
     return { s, e: lead + BIAS, m: frac << BigInt(64 - n) };
   }
-  return { s, e: e - bias + BIAS, m: INT_BIT | (frac << (63n - fb)) };
+  return { s, e: e - bias + BIAS, m: INT_BIT | (frac << big.toExt) };
 }
 
 /**
