@@ -71,7 +71,8 @@ export function roundResult(
     if (free.inexact) f.exc |= PE;
     return free;
   }
-  const lead = free.E + bitLength(free.m) - 1;
+  // Unbounded rounding leaves exactly p significant bits (a carry is shifted back into p).
+  const lead = free.E + fmt.p - 1;
   if (lead > fmt.emax) {
     f.exc |= OE;
     // Beyond even the bias-adjusted range (FSCALE, OE unmasked): infinity (measured).

@@ -79,6 +79,28 @@ export function loadReal(f: Fpu, bits: bigint, rf: RealFormat, operand = false):
 }
 
 /**
+ * `loadReal` of a double given as its two 32-bit words: a normal number (FLD/FADD m64's usual
+ * operand) without assembling and shifting the whole pattern as a BigInt; the rest through it.
+ */
+export function loadDouble(f: Fpu, lo: number, hi: number, operand = false): F80 {
+  const e = (hi >>> 20) & 0x7ff;
+  if (e === 0 || e === 0x7ff)
+    return loadReal(f, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0), DOUBLE, operand);
+  return {
+    s: hi >>> 31,
+    e: e - 1023 + BIAS,
+    m: INT_BIT | (BigInt(hi & 0xfffff) << 43n) | (BigInt(lo >>> 0) << 11n),
+  };
+}
+
+/** `loadReal` of a single given as a 32-bit word (normal numbers without the generic path). */
+export function loadSingle(f: Fpu, bits: number, operand = false): F80 {
+  const e = (bits >>> 23) & 0xff;
+  if (e === 0 || e === 0xff) return loadReal(f, BigInt(bits >>> 0), SINGLE, operand);
+  return { s: bits >>> 31, e: e - 127 + BIAS, m: INT_BIT | (BigInt(bits & 0x7fffff) << 40n) };
+}
+
+/**
  * Store to a single or double: the bits, or undefined when an unmasked exception suppresses
  * the store (IE, or OE/UE for a memory destination).
  */

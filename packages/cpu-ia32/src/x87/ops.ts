@@ -6,7 +6,17 @@
 import type { Cpu } from '../cpu.js';
 import { AF, CF, SF as EF_SF, OF, PF, ZF } from '../state.js';
 import { arith, compare, pcFormat, sqrt } from './arith.js';
-import { DOUBLE, loadBcd, loadInt, loadReal, SINGLE, storeBcd, storeInt, storeReal } from './convert.js';
+import {
+  DOUBLE,
+  loadBcd,
+  loadDouble,
+  loadInt,
+  loadSingle,
+  SINGLE,
+  storeBcd,
+  storeInt,
+  storeReal,
+} from './convert.js';
 import { classify, type F80, K_QNAN, zero } from './float80.js';
 import { C0, C1, C2, C3, DE, type Fpu, IE, indefinite } from './fpu.js';
 import * as M from './memory.js';
@@ -24,11 +34,11 @@ function commit(f: Fpu): void {
 // --- memory operand readers by ESC opcode (D8 m32real, DA m32int, DC m64real, DE m16int) -----
 type Reader = (c: Cpu, f: Fpu) => F80;
 const MEM_SOURCE: Reader[] = [
-  (c, f) => loadReal(f, BigInt(M.read32(c)), SINGLE, true),
+  (c, f) => loadSingle(f, M.read32(c), true),
   () => zero(0),
   (c) => loadInt(BigInt(M.read32(c) | 0)),
   () => zero(0),
-  (c, f) => loadReal(f, M.read64(c), DOUBLE, true),
+  (c, f) => loadDouble(f, M.read32(c), M.read32(c, 4), true),
   () => zero(0),
   (c) => loadInt(BigInt((M.read16(c) << 16) >> 16)),
   () => zero(0),
@@ -171,12 +181,13 @@ function pushValue(f: Fpu, get: () => F80): void {
 }
 
 export const fldM32: X87Handler = (c, f) => {
-  const bits = BigInt(M.read32(c));
-  pushValue(f, () => loadReal(f, bits, SINGLE));
+  const bits = M.read32(c);
+  pushValue(f, () => loadSingle(f, bits));
 };
 export const fldM64: X87Handler = (c, f) => {
-  const bits = M.read64(c);
-  pushValue(f, () => loadReal(f, bits, DOUBLE));
+  const lo = M.read32(c);
+  const hi = M.read32(c, 4);
+  pushValue(f, () => loadDouble(f, lo, hi));
 };
 export const fldM80: X87Handler = (c, f) => {
   const v = M.readF80(c);
