@@ -33,7 +33,8 @@ export const K_UNSUPPORTED = 6;
 
 export function classify(x: F80): number {
   if (x.e === 0) return x.m === 0n ? K_ZERO : K_DENORMAL;
-  if ((x.m & INT_BIT) === 0n) return K_UNSUPPORTED;
+  // (The integer bit is the significand's top bit: a comparison, no BigInt made.)
+  if (x.m < INT_BIT) return K_UNSUPPORTED;
   if (x.e === EXP_MAX) {
     if ((x.m & ~INT_BIT) === 0n) return K_INF;
     return x.m & QUIET_BIT ? K_QNAN : K_SNAN;
