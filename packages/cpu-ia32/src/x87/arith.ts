@@ -22,6 +22,7 @@ import {
   maxFinite,
   overflowToInfinity,
   packExt,
+  packNormal,
   QUIET_BIT,
   RC_DOWN,
   type Rounded,
@@ -128,6 +129,8 @@ export function roundResult(
 export function roundToReg(f: Fpu, s: number, mant: bigint, E: number, sticky: boolean, fmt: Format): F80 {
   const r = roundResult(f, s, mant, E, sticky, fmt, WRAP_EXT);
   if (r.inf) return inf(s);
+  // Only a tiny result can keep fewer than p bits (denormalized); the rest packs directly.
+  if (!r.tiny && r.m !== 0n) return packNormal(r, fmt.p);
   return packExt(r);
 }
 

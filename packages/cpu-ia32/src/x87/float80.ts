@@ -188,6 +188,14 @@ export function packExt(r: Rounded): F80 {
   return { s: r.s, e: lead + BIAS, m: r.m << BigInt(shift) };
 }
 
+/**
+ * Pack a rounded value that keeps exactly p significant bits in the normal range (any rounding
+ * result that is not tiny): as `packExt`, without measuring the significand.
+ */
+export function packNormal(r: Rounded, p: number): F80 {
+  return { s: r.s, e: r.E + p - 1 + BIAS, m: r.m << BIG_SHIFT[64 - p] };
+}
+
 /** The largest finite magnitude of a format, as a rounded value. */
 export function maxFinite(s: number, fmt: Format): Rounded {
   const m = (1n << BigInt(fmt.p)) - 1n;
