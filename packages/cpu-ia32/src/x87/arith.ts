@@ -27,6 +27,7 @@ import {
   RC_DOWN,
   type Rounded,
   roundValue,
+  shl,
   unbiasedScale,
   zero,
 } from './float80.js';
@@ -204,8 +205,8 @@ function add(f: Fpu, a: F80, ka: number, b: F80, kb: number, fmt: Format): F80 {
   const ea = unbiasedScale(a);
   const eb = unbiasedScale(b);
   const E = Math.min(ka === K_ZERO ? eb : ea, kb === K_ZERO ? ea : eb);
-  const va = ka === K_ZERO ? 0n : a.m << BigInt(ea - E);
-  const vb = kb === K_ZERO ? 0n : b.m << BigInt(eb - E);
+  const va = ka === K_ZERO ? 0n : shl(a.m, ea - E);
+  const vb = kb === K_ZERO ? 0n : shl(b.m, eb - E);
   let sum = (a.s ? -va : va) + (b.s ? -vb : vb);
   if (sum === 0n) return zero(f.rounding === RC_DOWN ? 1 : 0);
   let s = 0;

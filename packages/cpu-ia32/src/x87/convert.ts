@@ -20,6 +20,7 @@ import {
   RC_DOWN,
   RC_NEAREST,
   RC_UP,
+  sig64,
   unbiasedScale,
   zero,
 } from './float80.js';
@@ -89,7 +90,7 @@ export function loadDouble(f: Fpu, lo: number, hi: number, operand = false): F80
   return {
     s: hi >>> 31,
     e: e - 1023 + BIAS,
-    m: INT_BIT | (BigInt(hi & 0xfffff) << 43n) | (BigInt(lo >>> 0) << 11n),
+    m: sig64((0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21)) >>> 0, (lo << 11) >>> 0),
   };
 }
 
@@ -97,7 +98,7 @@ export function loadDouble(f: Fpu, lo: number, hi: number, operand = false): F80
 export function loadSingle(f: Fpu, bits: number, operand = false): F80 {
   const e = (bits >>> 23) & 0xff;
   if (e === 0 || e === 0xff) return loadReal(f, BigInt(bits >>> 0), SINGLE, operand);
-  return { s: bits >>> 31, e: e - 127 + BIAS, m: INT_BIT | (BigInt(bits & 0x7fffff) << 40n) };
+  return { s: bits >>> 31, e: e - 127 + BIAS, m: sig64((0x80000000 | ((bits & 0x7fffff) << 8)) >>> 0, 0) };
 }
 
 /**

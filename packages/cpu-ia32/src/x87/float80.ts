@@ -48,6 +48,15 @@ export const isNaNClass = (k: number) => k === K_QNAN || k === K_SNAN;
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+/** Two 32-bit words as one 64-bit BigInt through a shared buffer: one BigInt made, no shifts. */
+const WORDS = new Uint32Array(2);
+const QWORD = new BigUint64Array(WORDS.buffer);
+export function sig64(hi: number, lo: number): bigint {
+  WORDS[HI] = hi;
+  WORDS[1 - HI] = lo;
+  return QWORD[0];
+}
+
 /** 2^k for the length check below (k < 1024: the doubles' range). */
 const POW2: bigint[] = Array.from({ length: 1024 }, (_, k) => 1n << BigInt(k));
 
@@ -114,6 +123,11 @@ const SHIFTS = 256;
 const BIG_SHIFT: bigint[] = Array.from({ length: SHIFTS }, (_, k) => BigInt(k));
 const LOW_MASK: bigint[] = Array.from({ length: SHIFTS }, (_, k) => (1n << BigInt(k)) - 1n);
 const HALF_UNIT: bigint[] = Array.from({ length: SHIFTS }, (_, k) => (k === 0 ? 0n : 1n << BigInt(k - 1)));
+
+/** m << n for n >= 0, the count from the table when short (no BigInt conversion per shift). */
+export function shl(m: bigint, n: number): bigint {
+  return m << (n < SHIFTS ? BIG_SHIFT[n] : BigInt(n));
+}
 
 /** Round bits below `shift` of mant (plus sticky) per rc; returns the kept part and what happened. */
 function roundShift(mant: bigint, shift: number, sticky: boolean, s: number, rc: number) {
