@@ -1,9 +1,9 @@
 // Differential runs of the block compiler against the interpreter: the same random program and
 // state on two CPUs (compiler off, and on with threshold 0), run slice by slice; state,
 // instruction count and memory must be equal after every slice.
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Cpu } from '../src/index.js';
-import { CODE, type Mode, machine } from './machines.js';
+import { CODE, MODES, type Mode, machine } from './machines.js';
 
 /** A small deterministic random source: rnd(n) in [0, n). */
 export function lcg(seed: number): (n: number) => number {
@@ -64,4 +64,19 @@ export function differential(
     }
   }
   return cpus[1].jitStats?.instructions ?? 0;
+}
+
+/**
+ * One test per mode: `runs` random programs from `generate` (seeds 1..runs, scaled by
+ * `seedStep`), each run compiled against interpreted; some code must have been compiled.
+ */
+export function eachModeMatchesInterpreter(runs: number, seedStep: number, generate: ProgramGenerator): void {
+  for (const mode of MODES) {
+    it(`match the interpreter in ${mode} mode`, () => {
+      let compiled = 0;
+      for (let seed = 1; seed <= runs; seed++)
+        compiled += differential(mode, seed * seedStep + mode.length, generate);
+      expect(compiled).toBeGreaterThan(0);
+    });
+  }
 }

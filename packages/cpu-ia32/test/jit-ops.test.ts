@@ -3,9 +3,9 @@
 // random sequences mixing them with flag writers, memory operands that may fault, loops and
 // forward/backward jumps, in every mode; the state, instruction count and memory must be the
 // interpreter's after every slice. PHANTASM_JIT_OPS_RUNS=<n> runs n cases per mode (default 25).
-import { describe, expect, it } from 'vitest';
-import { differential } from './differential.js';
-import { CODE, MODES } from './machines.js';
+import { describe } from 'vitest';
+import { eachModeMatchesInterpreter } from './differential.js';
+import { CODE } from './machines.js';
 
 const RUNS = Number(process.env.PHANTASM_JIT_OPS_RUNS ?? 25);
 
@@ -113,12 +113,5 @@ function program(rnd: (n: number) => number, code32: boolean): number[] {
 }
 
 describe('block compiler: inline SETcc/CMOVcc/MUL/shifts/PUSH imm/CALL/RET/LOOP and traces', () => {
-  for (const mode of MODES) {
-    it(`match the interpreter in ${mode} mode`, () => {
-      let compiled = 0;
-      for (let seed = 1; seed <= RUNS; seed++)
-        compiled += differential(mode, seed * 104729 + mode.length, program);
-      expect(compiled).toBeGreaterThan(0);
-    });
-  }
+  eachModeMatchesInterpreter(RUNS, 104729, program);
 });

@@ -5,9 +5,9 @@
 // with flag writers before and flag readers after the join; LOOPE/LOOPNE/JCXZ inline. State,
 // instruction count and memory must be the interpreter's after every slice, in every mode.
 // PHANTASM_JIT_REGIONS_RUNS=<n> runs n cases per mode (default 25).
-import { describe, expect, it } from 'vitest';
-import { differential } from './differential.js';
-import { CODE, MODES } from './machines.js';
+import { describe } from 'vitest';
+import { eachModeMatchesInterpreter } from './differential.js';
+import { CODE } from './machines.js';
 
 const RUNS = Number(process.env.PHANTASM_JIT_REGIONS_RUNS ?? 25);
 
@@ -109,12 +109,5 @@ function program(rnd: (n: number) => number, code32: boolean): number[] {
 }
 
 describe('block compiler: forward branches as ifs, blocks past memory-touching handlers', () => {
-  for (const mode of MODES) {
-    it(`match the interpreter in ${mode} mode`, () => {
-      let compiled = 0;
-      for (let seed = 1; seed <= RUNS; seed++)
-        compiled += differential(mode, seed * 7919 + mode.length, program);
-      expect(compiled).toBeGreaterThan(0);
-    });
-  }
+  eachModeMatchesInterpreter(RUNS, 7919, program);
 });
