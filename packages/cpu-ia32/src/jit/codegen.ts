@@ -1158,8 +1158,10 @@ export function generate(shape: BlockShape): Generated {
     .join('');
   const segState = `${segLoad}A20=c.a20Mask;`;
   // Each head's code is a block of its own, so no const of one head's code is in scope at another.
-  if (multi) out.unshift('switch(pc){case 0:{');
-  if (multi) out.push('}}');
+  if (multi) {
+    out.unshift('switch(pc){case 0:{');
+    out.push('}}');
+  }
   const body = out
     .join('\n')
     .replaceAll(SYNC, sync)

@@ -85,8 +85,7 @@ export function loadReal(f: Fpu, bits: bigint, rf: RealFormat, operand = false):
  */
 export function loadDouble(f: Fpu, lo: number, hi: number, operand = false): F80 {
   const e = (hi >>> 20) & 0x7ff;
-  if (e === 0 || e === 0x7ff)
-    return loadReal(f, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0), DOUBLE, operand);
+  if (e === 0 || e === 0x7ff) return loadReal(f, sig64(hi, lo), DOUBLE, operand);
   return {
     s: hi >>> 31,
     e: e - 1023 + BIAS,

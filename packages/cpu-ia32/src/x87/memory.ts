@@ -2,7 +2,7 @@
 // 16/32/64-bit words and the 10-byte extended real. Reads complete before any FPU state
 // changes; multi-part stores check the whole operand's segment limit first.
 import type { Cpu } from '../cpu.js';
-import type { F80 } from './float80.js';
+import { type F80, sig64 } from './float80.js';
 
 export function read16(c: Cpu, delta = 0): number {
   return c.readMem16(c.eaSeg, c.eaPlus(delta));
@@ -13,13 +13,13 @@ export function read32(c: Cpu, delta = 0): number {
 export function read64(c: Cpu): bigint {
   const lo = read32(c);
   const hi = read32(c, 4);
-  return (BigInt(hi) << 32n) | BigInt(lo);
+  return sig64(hi, lo);
 }
 export function readF80(c: Cpu, delta = 0): F80 {
   const lo = read32(c, delta);
   const hi = read32(c, delta + 4);
   const se = read16(c, delta + 8);
-  return { s: se >> 15, e: se & 0x7fff, m: (BigInt(hi) << 32n) | BigInt(lo) };
+  return { s: se >> 15, e: se & 0x7fff, m: sig64(hi, lo) };
 }
 export function readBytes(c: Cpu, n: number): Uint8Array {
   const out = new Uint8Array(n);
