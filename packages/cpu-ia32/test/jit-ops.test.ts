@@ -1,5 +1,5 @@
 // The block compiler's inline forms beyond the basic subset (SETcc, CMOVcc, MUL/IMUL F6/F7, INC/DEC r/m, TEST r/m,imm,
-// shifts by an immediate or one, PUSH imm, CALL/RET, LOOP, traces through JMP, RDTSC) against the interpreter:
+// shifts by an immediate, one or CL, PUSH imm, CALL/RET, LOOP, traces through JMP, RDTSC) against the interpreter:
 // random sequences mixing them with flag writers, memory operands that may fault, loops and
 // forward/backward jumps, in every mode; the state, instruction count and memory must be the
 // interpreter's after every slice. PHANTASM_JIT_OPS_RUNS=<n> runs n cases per mode (default 25).
@@ -23,7 +23,7 @@ function program(rnd: (n: number) => number, code32: boolean): number[] {
   let loopAt = 0;
   for (let k = 0; k < count; k++) {
     if (k === count >> 2) loopAt = out.length;
-    switch (rnd(17)) {
+    switch (rnd(18)) {
       case 0: // a flag writer: ALU r/m, r
         out.push((rnd(8) << 3) | (1 + 2 * rnd(2)), modrmReg());
         break;
@@ -92,6 +92,11 @@ function program(rnd: (n: number) => number, code32: boolean): number[] {
       case 13: // RDTSC (the count at the instruction, inside a block as in the interpreter)
         out.push(0x0f, 0x31);
         break;
+      case 16: // SHL/SHR/SAL/SAR by CL (D2/D3): CL 0 (the flags stay), 1, 2, the size, 31, 32, random
+        out.push(0xb1, [0, 1, 2, 7, 8, 15, 16, 31, 32, rnd(256)][rnd(10)]);
+        out.push(...(rnd(3) === 0 ? [0x66] : []), 0xd2 + rnd(2), ...rm(4 + rnd(4)));
+        out.push(0x0f, 0x90 + rnd(16), 0xc0 | rnd(8)); // SETcc r8: its flags kept in a register
+        break;
       default: // TEST r/m, r, or TEST r/m, imm (F6/F7 /0 /1)
         if (rnd(2) === 0) out.push(0x84 + rnd(2), ...rm(rnd(8)));
         else {
@@ -112,6 +117,6 @@ function program(rnd: (n: number) => number, code32: boolean): number[] {
   return out;
 }
 
-describe('block compiler: inline SETcc/CMOVcc/MUL/shifts/PUSH imm/CALL/RET/LOOP and traces', () => {
+describe('block compiler: inline SETcc/CMOVcc/MUL/shifts (imm, 1, CL)/PUSH imm/CALL/RET/LOOP and traces', () => {
   eachModeMatchesInterpreter(RUNS, 104729, program);
 });

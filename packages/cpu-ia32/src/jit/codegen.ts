@@ -205,6 +205,7 @@ const INL_JMP = 19; // a JMP the trace followed (the next instruction is its tar
 const INL_CALL = 20; // E8 (ends the block)
 const INL_RET = 21; // C3, C2 imm16 (ends the block)
 const INL_STRING = 22; // MOVS, STOS, LODS, SCAS without REP (A4/A5, AA-AF)
+const INL_SHIFT_CL = 23; // D2/D3 /4 /5 /6 /7: SHL/SHR/SAR by CL (a zero count leaves the flags)
 
 function inlineKind(i: Insn): number {
   const op = i.op;
@@ -230,6 +231,7 @@ function inlineKind(i: Insn): number {
   if ((op === 0xf6 || (op === 0xf7 && !i.opsize32)) && (i.reg === 4 || i.reg === 5)) return INL_MUL;
   if (op >= 0xc0 && op <= 0xd1 && (op <= 0xc1 || op >= 0xd0) && i.reg >= 4 && shiftCount(i) !== 0)
     return INL_SHIFT;
+  if ((op === 0xd2 || op === 0xd3) && i.reg >= 4) return INL_SHIFT_CL;
   if (op === 0x68 || op === 0x6a) return INL_PUSHI;
   if (op === 0xa4 || op === 0xa5 || (op >= 0xaa && op <= 0xaf)) return INL_STRING;
   if (op === 0xe8) return INL_CALL;
@@ -786,6 +788,52 @@ export function generate(shape: BlockShape): Generated {
           carried: `(${cf}|(${of}<<11))`,
         };
         out.push(e.store(res));
+        return;
+      }
+      case INL_SHIFT_CL: {
+        // The count is known only at run time, and a zero count leaves the flags: the pending
+        // flags go into the CPU first, and a non-zero count records the shift's there (as ADC
+        // does). The operand is written back whatever the count, as the interpreter does; the
+        // flags are recorded before the store, as there.
+        const size = opSize(i, (op & 1) === 0);
+        const m = mask(size);
+        const msb = size - 1;
+        out.push(mat());
+        flags = undefined;
+        used.add(1);
+        const n = local('n');
+        out.push(`const ${n}=r1&31;`);
+        const e = rmOperand(i, size);
+        const v = local('v');
+        out.push(`let ${v}=0;`, e.load(v));
+        const res = local('q');
+        const cf = local('f');
+        const of = local('o');
+        if (i.reg === 5) {
+          out.push(
+            `const ${res}=${v}>>>${n};`,
+            `const ${cf}=${n}<=${size}?(${v}>>>(${n}-1))&1:0;`,
+            `const ${of}=${n}>1?0:(${v}>>>${msb})&1;`,
+          );
+        } else if (i.reg === 7) {
+          const sv = local('w');
+          out.push(
+            `const ${sv}=${signed(v, size)};`,
+            `const ${res}=((${sv}>>Math.min(${n},${msb}))&${m})>>>0;`,
+            `const ${cf}=(${sv}>>Math.min(${n}-1,${msb}))&1;`,
+            `const ${of}=0;`,
+          );
+        } else {
+          out.push(
+            `const ${res}=((${v}<<${n})&${m})>>>0;`,
+            `const ${cf}=${n}<=${size}?(${v}>>>(${size}-${n}))&1:0;`,
+            `const ${of}=((${res}>>>${msb})&1)^${cf};`,
+          );
+        }
+        out.push(
+          `if(${n}!==0){c.setLazy(${LAZY_LOGIC},0,0,${res},${size},${SF | ZF | PF});c.putFlags(${CF | OF | AF},${cf}|(${of}<<11));}`,
+          e.store(res), // (a zero count shifts nothing: res is v)
+        );
         return;
       }
       case INL_STRING: {
