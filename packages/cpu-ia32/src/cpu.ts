@@ -241,6 +241,11 @@ export class Cpu {
   readonly segLo = new Float64Array(6);
   readonly segHiR = new Float64Array(6);
   readonly segHiW = new Float64Array(6);
+  /**
+   * Bit s set while segment s is flat for data: base 0 and every offset readable and writable
+   * (the block compiler drops the segment's base and limit from accesses through it).
+   */
+  flatSegs = 0;
 
   cr0 = 0;
   cr2 = 0;
@@ -762,6 +767,8 @@ export class Cpu {
     this.segLo[s] = lo;
     this.segHiR[s] = hiR;
     this.segHiW[s] = hiW;
+    const flat = this.segBase[s] === 0 && lo === 0 && hiR === 0xffffffff && hiW === 0xffffffff;
+    this.flatSegs = flat ? this.flatSegs | (1 << s) : this.flatSegs & ~(1 << s);
     if (s === CS) {
       this.csBase = this.segBase[CS];
       this.csLimit = limit;

@@ -31,6 +31,19 @@ export interface BlockShape {
   user: boolean;
   /** SS.B: 32-bit stack pointer. */
   stack32: boolean;
+  /**
+   * Segments (bit per index) flat for data while the block runs (Cpu.flatSegs of ES, SS, DS, in
+   * the mode key): their accesses skip base and limit. 0 when the block may load a segment.
+   */
+  flatSegs: number;
+}
+
+/** Opcodes that load ES, SS, DS, FS or GS through a handler (POP Sreg, MOV Sreg, LxS). */
+const SEGMENT_LOADS = new Set([0x07, 0x17, 0x1f, 0x8e, 0xc4, 0xc5, 0x1a1, 0x1a9, 0x1b2, 0x1b4, 0x1b5]);
+
+/** The flat segments a block may rely on: none when one of its instructions loads a segment. */
+export function flatSegmentsFor(insns: readonly Insn[], flatSegs: number): number {
+  return insns.some((i) => SEGMENT_LOADS.has(i.op)) ? 0 : flatSegs;
 }
 
 /** Opcodes whose handler, in register form, only reads and writes registers and flags. */
@@ -434,31 +447,40 @@ export function generate(shape: BlockShape): Generated {
 
   /** Statements leaving the value of seg:off in `dst` (declared by the caller). */
   function read(size: number, seg: number, off: string, dst: string): string {
-    const n = bytes(size);
     const slow = `{${faultPoint(current)}${dst}=RD${size}(c,${seg},${off});}`;
     if (shape.memKind === MEM_SLOW) return slow;
     // One test for the segment limit, the page (RAM, not split) and the TLB: one slow path.
     const l = local('l');
-    segs.add(seg);
-    const limit = `${off}>=sl${seg}&&${off}+${n - 1}<=shr${seg}&&(${l}&0xfff)<=${0x1000 - n}`;
+    const { linear, limit } = window(size, seg, off, l, 'shr');
     if (shape.memKind === MEM_FLAT)
-      return `const ${l}=(sb${seg}+${off})&A20;if(${limit}&&SR[${l}>>>12]===0)${dst}=${getter(size, l)};else ${slow}`;
+      return `const ${l}=${linear}&A20;if(${limit}SR[${l}>>>12]===0)${dst}=${getter(size, l)};else ${slow}`;
     const e = local('e');
-    return `const ${l}=(sb${seg}+${off})|0;const ${e}=~TR[${l}>>>12];if(${limit}&&(${e}&0xfff)===0)${dst}=${getter(size, `${e}|(${l}&0xfff)`)};else ${slow}`;
+    return `const ${l}=${linear}|0;const ${e}=~TR[${l}>>>12];if(${limit}(${e}&0xfff)===0)${dst}=${getter(size, `${e}|(${l}&0xfff)`)};else ${slow}`;
+  }
+
+  /**
+   * The linear address of seg:off and the test (ending in &&) that the access is within the
+   * segment and does not split a page. A flat segment needs only the page test: an access that
+   * would wrap past 4 GiB splits the last page, and the slow path faults as the interpreter does.
+   */
+  function window(size: number, seg: number, off: string, l: string, hi: 'shr' | 'shw') {
+    const n = bytes(size);
+    const page = `(${l}&0xfff)<=${0x1000 - n}&&`;
+    if (((shape.flatSegs >> seg) & 1) !== 0) return { linear: `(${off})`, limit: page };
+    segs.add(seg);
+    return { linear: `(sb${seg}+${off})`, limit: `${off}>=sl${seg}&&${off}+${n - 1}<=${hi}${seg}&&${page}` };
   }
 
   function write(size: number, seg: number, off: string, v: string): string {
-    const n = bytes(size);
     const slow = `{${faultPoint(current)}WR${size}(c,${seg},${off},${v});}`;
     if (shape.memKind === MEM_SLOW) return slow;
     const l = local('l');
-    segs.add(seg);
-    const limit = `${off}>=sl${seg}&&${off}+${n - 1}<=shw${seg}&&(${l}&0xfff)<=${0x1000 - n}`;
+    const { linear, limit } = window(size, seg, off, l, 'shw');
     if (shape.memKind === MEM_FLAT)
-      return `const ${l}=(sb${seg}+${off})&A20;if(${limit}&&SW[${l}>>>12]===0){${setter(size, l, v)}}else ${slow}`;
+      return `const ${l}=${linear}&A20;if(${limit}SW[${l}>>>12]===0){${setter(size, l, v)}}else ${slow}`;
     const e = local('e');
     const t = local('t');
-    return `const ${l}=(sb${seg}+${off})|0;const ${e}=~TW[${l}>>>12];const ${t}=MMU.writeTag;if(${limit}&&(${e}&0xfff)===${t}){${setter(size, `(${e}^${t})|(${l}&0xfff)`, v)}}else ${slow}`;
+    return `const ${l}=${linear}|0;const ${e}=~TW[${l}>>>12];const ${t}=MMU.writeTag;if(${limit}(${e}&0xfff)===${t}){${setter(size, `(${e}^${t})|(${l}&0xfff)`, v)}}else ${slow}`;
   }
 
   // --- registers (locals r0..r7) -------------------------------------------------------------

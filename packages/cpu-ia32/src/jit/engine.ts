@@ -18,6 +18,7 @@ import {
   type BlockShape,
   branchTarget,
   endsBlock,
+  flatSegmentsFor,
   generate,
   inlinedOnly,
   isForwardJcc,
@@ -90,6 +91,8 @@ interface Block {
 }
 
 export const DEFAULT_THRESHOLD = 2000;
+/** The segments whose flatness is part of the mode key (ES, SS, DS: the data accesses). */
+const FLAT_KEY = 0b1101;
 /**
  * Cold-code counters: 2^HEAT_BITS of them, indexed by the address folded onto its low bits, so
  * the counters of neighbouring instructions share cache lines (a multiplicative hash scattered
@@ -224,7 +227,8 @@ export class BlockCompiler {
       (c.pagingOn ? 4 : 0) |
       (c.cpl << 3) |
       (c.flags & VM ? 32 : 0) |
-      (c.cr0 & CR0_PE ? 64 : 0)
+      (c.cr0 & CR0_PE ? 64 : 0) |
+      ((c.flatSegs & FLAT_KEY) << 7)
     );
   }
 
@@ -422,6 +426,7 @@ export class BlockCompiler {
         memKind: !c.pagingOn ? MEM_FLAT : c.mmu !== undefined ? MEM_TLB : MEM_SLOW,
         user: c.cpl === 3,
         stack32: (c.segRights[SS] & R_DB) !== 0,
+        flatSegs: flatSegmentsFor(insns, c.flatSegs & FLAT_KEY),
       };
       fn = this.build(shape);
       this.stats.blocksCompiled++;
