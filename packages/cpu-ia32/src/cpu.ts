@@ -69,7 +69,6 @@ import { CpuError, GUEST_FAULT, GuestFaultSignal, SegmentLoadError } from './sig
 import { type CpuState, loadCpuState, saveCpuState } from './snapshot.js';
 import {
   AC,
-  ARITH,
   CF,
   CR0_PE,
   CR0_PG,
@@ -598,7 +597,15 @@ export class Cpu {
   getFlags(): number {
     const m = this.lazyMask;
     if (m === 0) return this.flags;
-    let f = this.flags & ~m;
+    const f = (this.flags & ~m) | this.pendingFlags(m);
+    this.flags = f;
+    this.lazyMask = 0;
+    return f;
+  }
+
+  /** The flags in `m` (pending in the lazy record) computed from the record. */
+  private pendingFlags(m: number): number {
+    let f = 0;
     const a = this.lazyA;
     const b = this.lazyB;
     const res = this.lazyRes;
@@ -610,8 +617,6 @@ export class Cpu {
     if (m & ZF && res === 0) f |= ZF;
     if (m & SF) f |= ((res >>> sh) & 1) << 7;
     if (m & OF) f |= lazyOverflow(op, a, b, res, sh) << 11;
-    this.flags = f;
-    this.lazyMask = 0;
     return f;
   }
 
@@ -644,8 +649,9 @@ export class Cpu {
   /** Record an arithmetic result whose flags are computed on demand. */
   setLazy(op: number, a: number, b: number, res: number, size: number, mask: number): void {
     // Flags this operation leaves alone (CF for INC/DEC) may still be pending in the old
-    // record: compute them before the record is replaced.
-    if (mask !== ARITH && this.lazyMask & ~mask) this.getFlags();
+    // record: compute those (only those) before the record is replaced.
+    const keep = this.lazyMask & ~mask;
+    if (keep !== 0) this.flags = (this.flags & ~keep) | this.pendingFlags(keep);
     this.lazyOp = op;
     this.lazyA = a;
     this.lazyB = b;
@@ -656,7 +662,7 @@ export class Cpu {
 
   /** Set flags given explicitly (bits in `mask` take `value`), keeping the rest. */
   putFlags(mask: number, value: number): void {
-    if (this.lazyMask & ~mask) this.getFlags();
+    // The record stays valid for the flags still pending outside `mask`.
     this.flags = (this.flags & ~mask) | (value & mask);
     this.lazyMask &= ~mask;
   }
