@@ -508,6 +508,47 @@ export function generate(shape: BlockShape): Generated {
           : `r${x}=(r${x}&~0xff00)|((${v}&0xff)<<8);`;
   };
 
+  /**
+   * SHR (/5), SAR (/7) or SHL/SAL (/4, /6) of the local `v` by `count`: an immediate (the
+   * count's cases folded here) or a local holding 0..31 (a zero count's flags are the caller's
+   * to skip). Pushes the statements; returns the locals of the result, CF and OF.
+   */
+  function shiftBy(reg: number, v: string, count: number | string, size: number) {
+    const known = typeof count === 'number';
+    const when = (cond: boolean | string, yes: string, no: string) =>
+      typeof cond === 'boolean' ? (cond ? yes : no) : `${cond}?${yes}:${no}`;
+    const inRange = known ? count <= size : `${count}<=${size}`;
+    const msb = size - 1;
+    const res = local('q');
+    const cf = local('f');
+    const of = local('o');
+    if (reg === 5) {
+      out.push(
+        `const ${res}=${v}>>>${count};`,
+        `const ${cf}=${when(inRange, `(${v}>>>${known ? count - 1 : `(${count}-1)`})&1`, '0')};`,
+        `const ${of}=${when(known ? count > 1 : `${count}>1`, '0', `(${v}>>>${msb})&1`)};`,
+      );
+    } else if (reg === 7) {
+      const sv = local('w');
+      // An arithmetic shift by the count (less `d`), capped at the sign bit.
+      const capped = (d: number) =>
+        known ? `${Math.min(count - d, msb)}` : `Math.min(${d === 0 ? count : `${count}-${d}`},${msb})`;
+      out.push(
+        `const ${sv}=${signed(v, size)};`,
+        `const ${res}=((${sv}>>${capped(0)})&${mask(size)})>>>0;`,
+        `const ${cf}=(${sv}>>${capped(1)})&1;`,
+        `const ${of}=0;`,
+      );
+    } else {
+      out.push(
+        `const ${res}=((${v}<<${count})&${mask(size)})>>>0;`,
+        `const ${cf}=${when(inRange, `(${v}>>>${known ? size - count : `(${size}-${count})`})&1`, '0')};`,
+        `const ${of}=((${res}>>>${msb})&1)^${cf};`,
+      );
+    }
+    return { res, cf, of };
+  }
+
   /** r/m operand: code that loads it into a fresh local, and a writer. */
   function rmOperand(i: Insn, size: number) {
     if (!i.isMem)
@@ -765,36 +806,10 @@ export function generate(shape: BlockShape): Generated {
       }
       case INL_SHIFT: {
         const size = opSize(i, (op & 1) === 0);
-        const count = shiftCount(i);
-        const m = mask(size);
-        const msb = size - 1;
         const e = rmOperand(i, size);
         const v = local('v');
         out.push(`let ${v}=0;`, e.load(v));
-        const res = local('q');
-        const cf = local('f');
-        const of = local('o');
-        if (i.reg === 5) {
-          out.push(
-            `const ${res}=${v}>>>${count};`,
-            `const ${cf}=${count <= size ? `(${v}>>>${count - 1})&1` : '0'};`,
-            `const ${of}=${count > 1 ? '0' : `(${v}>>>${msb})&1`};`,
-          );
-        } else if (i.reg === 7) {
-          const sv = local('w');
-          out.push(
-            `const ${sv}=${signed(v, size)};`,
-            `const ${res}=((${sv}>>${Math.min(count, msb)})&${m})>>>0;`,
-            `const ${cf}=(${sv}>>${Math.min(count - 1, msb)})&1;`,
-            `const ${of}=0;`,
-          );
-        } else {
-          out.push(
-            `const ${res}=((${v}<<${count})&${m})>>>0;`,
-            `const ${cf}=${count <= size ? `(${v}>>>${size - count})&1` : '0'};`,
-            `const ${of}=((${res}>>>${msb})&1)^${cf};`,
-          );
-        }
+        const { res, cf, of } = shiftBy(i.reg, v, shiftCount(i), size);
         // The flags first: the interpreter (exec/shift.ts) sets them before the store, so a
         // faulting store leaves the new flags, there as here.
         flags = {
@@ -818,8 +833,6 @@ export function generate(shape: BlockShape): Generated {
         // does). The operand is written back whatever the count, as the interpreter does; the
         // flags are recorded before the store, as there.
         const size = opSize(i, (op & 1) === 0);
-        const m = mask(size);
-        const msb = size - 1;
         out.push(mat());
         flags = undefined;
         used.add(1);
@@ -828,30 +841,7 @@ export function generate(shape: BlockShape): Generated {
         const e = rmOperand(i, size);
         const v = local('v');
         out.push(`let ${v}=0;`, e.load(v));
-        const res = local('q');
-        const cf = local('f');
-        const of = local('o');
-        if (i.reg === 5) {
-          out.push(
-            `const ${res}=${v}>>>${n};`,
-            `const ${cf}=${n}<=${size}?(${v}>>>(${n}-1))&1:0;`,
-            `const ${of}=${n}>1?0:(${v}>>>${msb})&1;`,
-          );
-        } else if (i.reg === 7) {
-          const sv = local('w');
-          out.push(
-            `const ${sv}=${signed(v, size)};`,
-            `const ${res}=((${sv}>>Math.min(${n},${msb}))&${m})>>>0;`,
-            `const ${cf}=(${sv}>>Math.min(${n}-1,${msb}))&1;`,
-            `const ${of}=0;`,
-          );
-        } else {
-          out.push(
-            `const ${res}=((${v}<<${n})&${m})>>>0;`,
-            `const ${cf}=${n}<=${size}?(${v}>>>(${size}-${n}))&1:0;`,
-            `const ${of}=((${res}>>>${msb})&1)^${cf};`,
-          );
-        }
+        const { res, cf, of } = shiftBy(i.reg, v, n, size);
         out.push(
           `if(${n}!==0){c.setLazy(${LAZY_LOGIC},0,0,${res},${size},${SF | ZF | PF});c.putFlags(${CF | OF | AF},${cf}|(${of}<<11));}`,
           e.store(res), // (a zero count shifts nothing: res is v)
