@@ -549,6 +549,10 @@ export function generate(shape: BlockShape): Generated {
     return { res, cf, of };
   }
 
+  /** A shift's flags into the CPU: SF, ZF, PF from the result, CF and OF (AF clear) given. */
+  const shiftFlags = (res: string, size: number, cf: string, of: string) =>
+    `c.setLazy(${LAZY_LOGIC},0,0,${res},${size},${SF | ZF | PF});c.putFlags(${CF | OF | AF},${cf}|(${of}<<11));`;
+
   /** r/m operand: code that loads it into a fresh local, and a writer. */
   function rmOperand(i: Insn, size: number) {
     if (!i.isMem)
@@ -819,7 +823,7 @@ export function generate(shape: BlockShape): Generated {
           res,
           size,
           exact: false,
-          mat: `c.setLazy(${LAZY_LOGIC},0,0,${res},${size},${SF | ZF | PF});c.putFlags(${CF | OF | AF},${cf}|(${of}<<11));`,
+          mat: shiftFlags(res, size, cf, of),
           cf,
           lm: 5,
           carried: `(${cf}|(${of}<<11))`,
@@ -843,7 +847,7 @@ export function generate(shape: BlockShape): Generated {
         out.push(`let ${v}=0;`, e.load(v));
         const { res, cf, of } = shiftBy(i.reg, v, n, size);
         out.push(
-          `if(${n}!==0){c.setLazy(${LAZY_LOGIC},0,0,${res},${size},${SF | ZF | PF});c.putFlags(${CF | OF | AF},${cf}|(${of}<<11));}`,
+          `if(${n}!==0){${shiftFlags(res, size, cf, of)}}`,
           e.store(res), // (a zero count shifts nothing: res is v)
         );
         return;
