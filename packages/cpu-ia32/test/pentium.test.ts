@@ -224,6 +224,24 @@ describe('RDTSC and the time-stamp counter', () => {
     expect([m.cpu.eax, m.cpu.edx]).toEqual([17, 0]);
   });
 
+  it('reads a board clock given as a number exactly, below and above 2^53', () => {
+    let clock = 0; // a number clock (as the PC board's) takes the path without BigInt
+    const m = realMode({ tsc: () => clock });
+    const read = (at: number) => {
+      clock = at;
+      m.cpu.eip = 0x1000;
+      exec(m, RDTSC);
+      return [m.cpu.edx >>> 0, m.cpu.eax >>> 0];
+    };
+    expect(read(0x3_8000_0005)).toEqual([3, 0x8000_0005]);
+    expect(read(0xffff_ffff)).toEqual([0, 0xffff_ffff]);
+    expect(read(12.75)).toEqual([0, 12]);
+    expect(read(2 ** 53 - 1)).toEqual([0x1f_ffff, 0xffff_ffff]);
+    expect(read(2 ** 53 + 2)).toEqual([0x20_0000, 2]); // past 2^53: through BigInt
+    m.cpu.tsc = 0n; // an offset (-clock): through BigInt too
+    expect(read(2 ** 53 + 2 + 0x1_0000_0008)).toEqual([1, 8]); // (even: exact above 2^53)
+  });
+
   it('WRMSR 10h writes the low 32 bits and clears the high 32 bits (P6); the count goes on', () => {
     const m = realMode();
     m.cpu.ecx = MSR.TSC;

@@ -75,23 +75,28 @@ export class ModelSpecificRegisters {
  * `instructions` (the run loop stores its count there before dispatching any 0F or prefixed
  * opcode, and RDTSC, RDMSR and WRMSR are 0F opcodes).
  */
-function tscClock(c: Cpu, inInstruction: boolean): bigint {
+function tscClock(c: Cpu, inInstruction: boolean): number | bigint {
   const source = c.tscSource;
-  if (source !== undefined) {
-    const t = source(inInstruction ? c.espSavedAt : 0);
-    return typeof t === 'bigint' ? t : BigInt(Math.trunc(t));
-  }
-  return BigInt(inInstruction ? c.instructions + c.espSavedAt : c.instructions);
+  if (source !== undefined) return source(inInstruction ? c.espSavedAt : 0);
+  return inInstruction ? c.instructions + c.espSavedAt : c.instructions;
+}
+
+/** The TSC for a clock reading: clock + offset, modulo 2^64. */
+function tscAt(c: Cpu, clock: number | bigint): bigint {
+  return BigInt.asUintN(64, bigClock(clock) + c.msr.tscOffset);
+}
+function bigClock(clock: number | bigint): bigint {
+  return typeof clock === 'bigint' ? clock : BigInt(Math.trunc(clock));
 }
 
 /** The 64-bit time-stamp counter. */
 export function readTsc(c: Cpu, inInstruction: boolean): bigint {
-  return BigInt.asUintN(64, tscClock(c, inInstruction) + c.msr.tscOffset);
+  return tscAt(c, tscClock(c, inInstruction));
 }
 
 /** Set the time-stamp counter to `value` (modulo 2^64); it keeps counting from there. */
 export function writeTsc(c: Cpu, value: bigint, inInstruction: boolean): void {
-  c.msr.tscOffset = BigInt.asUintN(64, value) - tscClock(c, inInstruction);
+  c.msr.tscOffset = BigInt.asUintN(64, value) - bigClock(tscClock(c, inInstruction));
 }
 
 /** The value of MSR `index`, or undefined when this processor has no such MSR (RDMSR: #GP(0)). */
@@ -164,7 +169,16 @@ export function writeMsr(c: Cpu, index: number, value: bigint, inInstruction: bo
 /** 0F 31: RDTSC (#GP(0) with CR4.TSD set outside CPL 0 in protected and virtual-8086 mode). */
 export function rdtsc(c: Cpu): void {
   if ((c.cr4 & CR4_TSD) !== 0 && c.cpl !== 0 && (c.cr0 & CR0_PE) !== 0) c.fault(GP, 0);
-  const t = readTsc(c, true);
+  // Without an offset and with a clock below 2^53, no BigInt (Linux reads the TSC constantly:
+  // the BigInt path was ~2 % of its kernel init). The register stores take the clock modulo 2^32.
+  const clock = tscClock(c, true);
+  if (typeof clock === 'number' && clock >= 0 && clock <= Number.MAX_SAFE_INTEGER && c.msr.tscOffset === 0n) {
+    const whole = Math.trunc(clock);
+    c.regs[EAX] = whole % 0x100000000;
+    c.regs[EDX] = Math.floor(whole / 0x100000000);
+    return;
+  }
+  const t = tscAt(c, clock);
   c.regs[EAX] = Number(t & LOW32);
   c.regs[EDX] = Number(t >> 32n);
 }
