@@ -69,3 +69,4 @@ export {
   type MipsTranslation,
 } from './mips/tlb.js';
 export { type MmioRegion, PhysicalMemory, type PhysicalMemoryOptions } from './physical-memory.js';
+export { WasmArena, type WasmMemory } from './wasm-arena.js';

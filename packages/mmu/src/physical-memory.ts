@@ -2,12 +2,18 @@
 // everywhere else. The fast path for RAM is one table lookup and one typed-array access.
 import type { MemoryBus, MmioDevice } from './contract.js';
 import { AddressRangeError, InvalidArgumentError, MmioNotMappedError, MmioOverlapError } from './errors.js';
+import { WasmArena } from './wasm-arena.js';
 
 export interface PhysicalMemoryOptions {
   /** Bytes of RAM, mapped at physical address 0. At most 4 GiB. */
   ramSize: number;
   /** Byte order of multi-byte accesses (MIPS big-endian boards). Default false: little-endian. */
   bigEndian?: boolean;
+  /**
+   * Place RAM at offset 0 of a WebAssembly.Memory with this many bytes after it for tables
+   * (`arena`): what a CPU's WebAssembly code generator needs. Default 0: a plain ArrayBuffer.
+   */
+  wasmTableBytes?: number;
 }
 
 /** One mapped MMIO region; `end` is exclusive. */
@@ -27,6 +33,8 @@ export class PhysicalMemory implements MemoryBus {
   declare readonly ram: Uint8Array;
   /** DataView over `ram` for multi-byte accesses in the bus byte order. */
   declare readonly view: DataView;
+  /** The WebAssembly memory holding `ram` and its tables (only with `wasmTableBytes`). */
+  declare readonly arena: WasmArena | undefined;
   declare readonly bigEndian: boolean;
   /** Read cycles that hit neither RAM nor a device (they returned all ones). */
   openBusReads = 0;
@@ -52,8 +60,10 @@ export class PhysicalMemory implements MemoryBus {
     this.ramSize = ramSize;
     this.bigEndian = options.bigEndian === true;
     this.littleEndian = !this.bigEndian;
-    this.ram = new Uint8Array(new ArrayBuffer(ramSize));
-    this.view = new DataView(this.ram.buffer);
+    const tableBytes = options.wasmTableBytes ?? 0;
+    this.arena = tableBytes > 0 ? new WasmArena(ramSize, tableBytes) : undefined;
+    this.ram = new Uint8Array(this.arena?.memory.buffer ?? new ArrayBuffer(ramSize), 0, ramSize);
+    this.view = new DataView(this.ram.buffer, 0, ramSize);
     this.slowPages = new Uint8Array(PAGE_COUNT);
     // With no MMIO yet, only pages not wholly inside RAM are slow.
     this.slowPages.fill(1, Math.floor(ramSize / 4096));

@@ -85,10 +85,11 @@ function accessKind(access: Ia32Access): number {
 
 export class Ia32Mmu {
   declare readonly memory: PhysicalMemory;
-  readonly tlbRead = new Int32Array(VPN_COUNT);
-  readonly tlbWrite = new Int32Array(VPN_COUNT);
-  readonly tlbUserRead = new Int32Array(VPN_COUNT);
-  readonly tlbUserWrite = new Int32Array(VPN_COUNT);
+  // In the memory's WebAssembly arena when it has one, where compiled guest code reads them.
+  declare readonly tlbRead: Int32Array;
+  declare readonly tlbWrite: Int32Array;
+  declare readonly tlbUserRead: Int32Array;
+  declare readonly tlbUserWrite: Int32Array;
 
   /** Linear address of the last fault (what the CPU loads into CR2). */
   faultAddress = 0;
@@ -147,6 +148,11 @@ export class Ia32Mmu {
   constructor(memory: PhysicalMemory) {
     if (memory.bigEndian) throw new InvalidArgumentError('Ia32Mmu needs a little-endian PhysicalMemory');
     this.memory = memory;
+    const table = (): Int32Array => memory.arena?.int32(VPN_COUNT) ?? new Int32Array(VPN_COUNT);
+    this.tlbRead = table();
+    this.tlbWrite = table();
+    this.tlbUserRead = table();
+    this.tlbUserWrite = table();
     this.ram = memory.ram;
     this.view = new DataView(memory.ram.buffer, memory.ram.byteOffset, memory.ram.byteLength);
     this.slowPages = memory.slowPages;
