@@ -63,12 +63,14 @@ import { popReg, pushReg } from './exec/stack.js';
 import { CPUID_SIGNATURE } from './exec/system.js';
 import { interpretOnlyTable } from './jit/decode.js';
 import { BlockCompiler, type JitOptions, type JitStats } from './jit/engine.js';
+import { STATE_WORDS } from './jit/wasm/state.js';
 import { Paging } from './modes/paging.js';
 import { deliverProtected, loadCodeSegment, loadSegmentProtected } from './modes/protected.js';
 import { CpuError, GUEST_FAULT, GuestFaultSignal, SegmentLoadError } from './signal.js';
 import { type CpuState, loadCpuState, saveCpuState } from './snapshot.js';
 import {
   AC,
+  ARITH,
   CF,
   CR0_PE,
   CR0_PG,
@@ -180,13 +182,20 @@ export interface CpuOptions {
 
 /** The compiler setting when CpuOptions.jit is absent (PHANTASM_IA32_JIT, for test runs). */
 function defaultJit(): JitOptions | false {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-    ?.PHANTASM_IA32_JIT;
+  const vars = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const env = vars?.PHANTASM_IA32_JIT;
   if (env === undefined || env === '' || env === 'off') return false;
   const threshold = Number(env);
   if (!Number.isInteger(threshold) || threshold < 0)
     throw new CpuError(`PHANTASM_IA32_JIT must be "off" or a threshold (integer >= 0), got "${env}"`);
-  return { threshold };
+  // PHANTASM_IA32_WASM: "off" (JavaScript blocks only) or the WebAssembly threshold.
+  const wasm = vars?.PHANTASM_IA32_WASM;
+  if (wasm === undefined || wasm === '') return { threshold };
+  if (wasm === 'off') return { threshold, wasm: false };
+  const wasmThreshold = Number(wasm);
+  if (!Number.isInteger(wasmThreshold) || wasmThreshold < 0)
+    throw new CpuError(`PHANTASM_IA32_WASM must be "off" or a threshold (integer >= 0), got "${wasm}"`);
+  return { threshold, wasmThreshold };
 }
 
 export interface TableRegister {
@@ -211,7 +220,13 @@ export class Cpu {
   hooks: CpuHooks;
 
   // --- general state -------------------------------------------------------------------
-  readonly regs = new Int32Array(8);
+  /**
+   * EAX..EDI. With a WebAssembly arena (PhysicalMemory `wasmTableBytes`) this is the start of
+   * `jitState`, where blocks compiled to WebAssembly read and write them.
+   */
+  declare readonly regs: Int32Array;
+  /** The WebAssembly blocks' state words (see jit/wasm/state.ts), in the arena; else undefined. */
+  declare readonly jitState: Int32Array | undefined;
   eip = 0;
   /** EFLAGS; the bits in `lazyMask` are stale and computed from the lazy record. */
   flags = 2;
@@ -354,6 +369,9 @@ export class Cpu {
     this.ram = options.memory.ram;
     this.ramSize = Math.min(options.memory.ramSize, options.memory.ram.length);
     const bus = options.memory as Partial<PhysicalMemory>;
+    const arena = options.jit === false ? undefined : bus.arena;
+    this.jitState = arena?.int32(STATE_WORDS);
+    this.regs = this.jitState?.subarray(0, 8) ?? new Int32Array(8);
     if (bus.slowPages instanceof Uint8Array && bus.slowPages.length === 1 << 20) {
       this.slow = bus.slowPages;
     } else {
@@ -367,7 +385,8 @@ export class Cpu {
       this.slowW = this.slow;
       this.jit = undefined;
     } else {
-      this.slowW = this.slow.slice();
+      this.slowW = arena?.bytes(this.slow.length) ?? new Uint8Array(this.slow.length);
+      this.slowW.set(this.slow);
       const compiler = new BlockCompiler(this, jit);
       this.jit = compiler;
       bus.onLayoutChange?.call(options.memory, () => compiler.refreshWriteMap());
@@ -658,6 +677,34 @@ export class Cpu {
     this.lazyRes = res;
     this.lazySize = size;
     this.lazyMask = mask;
+  }
+
+  /**
+   * The flag state a chain of WebAssembly blocks left: the arithmetic bits of `flags`, then a
+   * lazy record over them (kind -1: none), then flags set explicitly (`putMask`).
+   */
+  loadFlagState(
+    flags: number,
+    kind: number,
+    a: number,
+    b: number,
+    res: number,
+    size: number,
+    mask: number,
+    putMask: number,
+    putValue: number,
+  ): void {
+    this.flags = (this.flags & ~ARITH) | (flags & ARITH);
+    this.lazyMask = 0;
+    if (kind >= 0) {
+      this.lazyOp = kind;
+      this.lazyA = a;
+      this.lazyB = b;
+      this.lazyRes = res;
+      this.lazySize = size;
+      this.lazyMask = mask;
+    }
+    if (putMask !== 0) this.putFlags(putMask, putValue);
   }
 
   /** Set flags given explicitly (bits in `mask` take `value`), keeping the rest. */

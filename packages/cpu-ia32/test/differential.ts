@@ -1,6 +1,7 @@
 // Differential runs of the block compiler against the interpreter: the same random program and
-// state on two CPUs (compiler off, and on with threshold 0), run slice by slice; state,
-// instruction count and memory must be equal after every slice.
+// state on three CPUs (compiler off; on with threshold 0; on with RAM in a WebAssembly arena, so
+// blocks of the integer subset are WebAssembly), run slice by slice; state, instruction count
+// and memory must be equal after every slice.
 import { expect, it } from 'vitest';
 import type { Cpu } from '../src/index.js';
 import { CODE, MODES, type Mode, machine } from './machines.js';
@@ -35,6 +36,8 @@ export function differential(
   seed: number,
   generate: ProgramGenerator,
   firstBudget?: number,
+  /** The registers' first values (default: small random ones, EBX a loop count). */
+  registers?: (rnd: (n: number) => number) => number[],
 ): number {
   const rnd = lcg(seed);
   const code32 = mode === 'protected' || mode === 'ring3' || mode === 'paged';
@@ -42,9 +45,11 @@ export function differential(
   const noise = Uint8Array.from({ length: 2048 }, () => rnd(256));
   const regs = Array.from({ length: 8 }, () => (rnd(2) ? rnd(0x20000) : rnd(0x10000) * 0x10001));
   regs[3] = 1 + rnd(40); // the closing loop's counter
+  if (registers !== undefined) regs.splice(0, 8, ...registers(rnd));
   const cpus = [
     machine(mode, bytes, noise, { jit: false }),
     machine(mode, bytes, noise, { jit: { threshold: 0 } }),
+    machine(mode, bytes, noise, { jit: { threshold: 0 } }, true),
   ];
   for (const cpu of cpus) {
     for (const r of [0, 1, 2, 3, 5, 6, 7]) cpu.regs[r] = regs[r];
@@ -55,16 +60,23 @@ export function differential(
     const budget = firstBudget ?? budget0;
     const ra = cpus[0].run(budget);
     const rb = cpus[1].run(budget);
+    const rc = cpus[2].run(budget);
     const where = `(${mode}, seed ${seed}, slice ${slice})`;
     expect(rb, `stop ${where}`).toBe(ra);
     compare(cpus[0], cpus[1], where);
+    expect(rc, `stop ${where}, WebAssembly`).toBe(ra);
+    compare(cpus[0], cpus[2], `${where}, WebAssembly`);
     for (const cpu of cpus) {
       if (ra === 'reset') cpu.reset();
       else if (ra === 'hlt') cpu.halted = false;
     }
   }
+  wasmBlocksCompiled += cpus[2].jitStats?.wasmBlocks ?? 0;
   return cpus[1].jitStats?.instructions ?? 0;
 }
+
+/** WebAssembly blocks compiled by `differential` so far (the cases must reach some). */
+export let wasmBlocksCompiled = 0;
 
 /**
  * One test per mode: `runs` random programs from `generate` (seeds 1..runs, scaled by

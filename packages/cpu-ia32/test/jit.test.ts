@@ -112,13 +112,15 @@ function differential(mode: Mode, seed: number): void {
   const bytes = Uint8Array.from(program(rnd, code32, code32 ? CODE : 0));
   const noise = Uint8Array.from({ length: 2048 }, () => rnd(256));
   const regs = Array.from({ length: 8 }, () => rnd(0x1f0000));
-  const pics = [new TestPic(), new TestPic(), new TestPic()];
+  const pics = [new TestPic(), new TestPic(), new TestPic(), new TestPic()];
   const cpus = [
     machine(mode, bytes, noise, { jit: false, pic: pics[0] }),
     machine(mode, bytes, noise, { jit: { threshold: 0 }, pic: pics[1] }),
     // threshold 1: blocks entered only at branch targets and after blocks (entriesOnly), so
     // interpreted and compiled stretches of the same code alternate
     machine(mode, bytes, noise, { jit: { threshold: 1 }, pic: pics[2] }),
+    // RAM in a WebAssembly arena: blocks of the integer subset compiled to WebAssembly
+    machine(mode, bytes, noise, { jit: { threshold: 0 }, pic: pics[3] }, true),
   ];
   const withIf = rnd(2) === 1;
   for (const cpu of cpus) {
@@ -140,11 +142,14 @@ function differential(mode: Mode, seed: number): void {
     const ra = cpus[0].run(budget);
     const rb = cpus[1].run(budget);
     const rc = cpus[2].run(budget);
+    const rd = cpus[3].run(budget);
     const where = `(${mode}, seed ${seed}, slice ${slice})`;
     expect(rb, `stop ${where}`).toBe(ra);
     compare(cpus[0], cpus[1], where);
     expect(rc, `stop ${where}, threshold 1`).toBe(ra);
     compare(cpus[0], cpus[2], `${where}, threshold 1`);
+    expect(rd, `stop ${where}, WebAssembly`).toBe(ra);
+    compare(cpus[0], cpus[3], `${where}, WebAssembly`);
     for (const cpu of cpus) {
       if (ra === 'reset') cpu.reset();
       else if (ra === 'hlt') cpu.halted = false;
@@ -152,7 +157,9 @@ function differential(mode: Mode, seed: number): void {
   }
   compiledTotal += cpus[1].jitStats?.blocksCompiled ?? 0;
   compiledTotal1 += cpus[2].jitStats?.blocksCompiled ?? 0;
+  wasmTotal += cpus[3].jitStats?.wasmBlocks ?? 0;
 }
+let wasmTotal = 0;
 let compiledTotal = 0;
 let compiledTotal1 = 0;
 
@@ -169,6 +176,7 @@ describe('block compiler: differential fuzz against the interpreter', () => {
       // The cases did exercise the compiler (a case may compile nothing: a fault at once).
       expect(compiledTotal).toBeGreaterThan(0);
       expect(compiledTotal1).toBeGreaterThan(0);
+      if (mode === 'protected' || mode === 'paged' || mode === 'ring3') expect(wasmTotal).toBeGreaterThan(0);
     });
   }
 });

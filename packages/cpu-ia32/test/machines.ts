@@ -1,7 +1,7 @@
 // Test machines in every mode (GDT, IDT with a handler area per vector, TSS, page tables),
 // shared by the random-stream fuzz and the block compiler's differential fuzz.
 import { PhysicalMemory } from '@phantasm/mmu';
-import { Cpu, type CpuOptions } from '../src/index.js';
+import { Cpu, type CpuOptions, IA32_WASM_TABLE_BYTES } from '../src/index.js';
 
 export const CODE = 0x10000;
 export type Mode = 'real' | 'protected' | 'pm16' | 'ring3' | 'paged' | 'v86';
@@ -19,8 +19,13 @@ export function machine(
   bytes: Uint8Array,
   noise: Uint8Array,
   options: Partial<CpuOptions> = {},
+  /** RAM in a WebAssembly arena: blocks of the subset are compiled to WebAssembly. */
+  wasm = false,
 ): Cpu {
-  const memory = new PhysicalMemory({ ramSize: 2 * 1024 * 1024 });
+  const memory = new PhysicalMemory({
+    ramSize: 2 * 1024 * 1024,
+    wasmTableBytes: wasm ? IA32_WASM_TABLE_BYTES : 0,
+  });
   const ram = memory.ram;
   ram.set(bytes, CODE);
   ram.set(noise, 0x30000); // handlers and data the random code may reach

@@ -64,7 +64,7 @@ export class PhysicalMemory implements MemoryBus {
     this.arena = tableBytes > 0 ? new WasmArena(ramSize, tableBytes) : undefined;
     this.ram = new Uint8Array(this.arena?.memory.buffer ?? new ArrayBuffer(ramSize), 0, ramSize);
     this.view = new DataView(this.ram.buffer, 0, ramSize);
-    this.slowPages = new Uint8Array(PAGE_COUNT);
+    this.slowPages = this.arena?.bytes(PAGE_COUNT) ?? new Uint8Array(PAGE_COUNT);
     // With no MMIO yet, only pages not wholly inside RAM are slow.
     this.slowPages.fill(1, Math.floor(ramSize / 4096));
   }

@@ -81,7 +81,7 @@ function isNearBranch(op: number): boolean {
 }
 
 /** Jcc rel8 / rel16/32, LOOP/LOOPE/LOOPNE, JCXZ: a block goes on past them (a taken branch leaves it). */
-function isJcc(op: number): boolean {
+export function isJcc(op: number): boolean {
   return (op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190) || (op >= 0xe0 && op <= 0xe3);
 }
 
@@ -101,7 +101,7 @@ export const MAX_SKIP = 64;
  * (contiguous, no followed JMP) and nested within any enclosing such stretch: the index of that
  * target. The block then runs the skipped instructions under an if and both paths go on there.
  */
-function joinPoints(insns: Insn[]): Int32Array {
+export function joinPoints(insns: Insn[]): Int32Array {
   const join = new Int32Array(insns.length).fill(-1);
   const open: number[] = [];
   for (let x = 0; x < insns.length; x++) {
@@ -195,32 +195,32 @@ export function inlinedOnly(insns: readonly Insn[]): boolean {
   return insns.every((i) => inlineKind(i) !== INL_NONE || isJcc(i.op) || isJmp(i.op));
 }
 
-const INL_NONE = 0;
-const INL_ALU = 1; // 00-3D
-const INL_GRP1 = 2; // 80-83
-const INL_INCDEC = 3;
-const INL_MOV = 4; // 88-8B
-const INL_MOVI = 5; // B0-BF, C6/C7 /0
-const INL_TEST = 6; // 84, 85, A8, A9, F6/F7 /0 /1
-const INL_LEA = 7;
-const INL_PUSH = 8;
-const INL_POP = 9;
-const INL_NOP = 10;
-const INL_MOVX = 11; // 0F B6/B7/BE/BF
-const INL_IMUL = 12; // 0F AF, 69, 6B
-const INL_XCHG = 13; // 91-97, 86/87 register form
-const INL_SETCC = 14; // 0F 90-9F
-const INL_CMOV = 15; // 0F 40-4F
-const INL_MUL = 16; // F6/F7 /4 /5, 8 and 16 bits
-const INL_SHIFT = 17; // C0/C1/D0/D1 /4 /5 /6 /7 by a non-zero count
-const INL_PUSHI = 18; // 68, 6A
-const INL_JMP = 19; // a JMP the trace followed (the next instruction is its target)
-const INL_CALL = 20; // E8 (ends the block)
-const INL_RET = 21; // C3, C2 imm16 (ends the block)
-const INL_STRING = 22; // MOVS, STOS, LODS, SCAS without REP (A4/A5, AA-AF)
-const INL_SHIFT_CL = 23; // D2/D3 /4 /5 /6 /7: SHL/SHR/SAR by CL (a zero count leaves the flags)
+export const INL_NONE = 0;
+export const INL_ALU = 1; // 00-3D
+export const INL_GRP1 = 2; // 80-83
+export const INL_INCDEC = 3;
+export const INL_MOV = 4; // 88-8B
+export const INL_MOVI = 5; // B0-BF, C6/C7 /0
+export const INL_TEST = 6; // 84, 85, A8, A9, F6/F7 /0 /1
+export const INL_LEA = 7;
+export const INL_PUSH = 8;
+export const INL_POP = 9;
+export const INL_NOP = 10;
+export const INL_MOVX = 11; // 0F B6/B7/BE/BF
+export const INL_IMUL = 12; // 0F AF, 69, 6B
+export const INL_XCHG = 13; // 91-97, 86/87 register form
+export const INL_SETCC = 14; // 0F 90-9F
+export const INL_CMOV = 15; // 0F 40-4F
+export const INL_MUL = 16; // F6/F7 /4 /5, 8 and 16 bits
+export const INL_SHIFT = 17; // C0/C1/D0/D1 /4 /5 /6 /7 by a non-zero count
+export const INL_PUSHI = 18; // 68, 6A
+export const INL_JMP = 19; // a JMP the trace followed (the next instruction is its target)
+export const INL_CALL = 20; // E8 (ends the block)
+export const INL_RET = 21; // C3, C2 imm16 (ends the block)
+export const INL_STRING = 22; // MOVS, STOS, LODS, SCAS without REP (A4/A5, AA-AF)
+export const INL_SHIFT_CL = 23; // D2/D3 /4 /5 /6 /7: SHL/SHR/SAR by CL (a zero count leaves the flags)
 
-function inlineKind(i: Insn): number {
+export function inlineKind(i: Insn): number {
   const op = i.op;
   if (i.rep !== 0 && op !== 0x90) return INL_NONE;
   if (op < 0x40 && (op & 7) < 6) return INL_ALU;
@@ -254,7 +254,7 @@ function inlineKind(i: Insn): number {
 }
 
 /** The count of a shift by an immediate or by one (masked as the CPU does). */
-function shiftCount(i: Insn): number {
+export function shiftCount(i: Insn): number {
   return (i.op <= 0xc1 ? i.imm : 1) & 0x1f;
 }
 

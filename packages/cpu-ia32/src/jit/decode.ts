@@ -36,6 +36,14 @@ export interface Insn {
   eaSeg: number;
   /** JavaScript expression for the operand's offset, over the register array `R`. */
   eaExpr: string;
+  /**
+   * The same offset as parts (32-bit addressing only; `eaBase` -1 with 16-bit addressing too):
+   * base register or -1, index register or -1, scale shift 0..3, displacement (int32).
+   */
+  eaBase: number;
+  eaIndex: number;
+  eaScale: number;
+  eaDisp: number;
   imm: number;
   imm2: number;
   /** Prefix bytes before the opcode (the run loop then saves ESP whatever the opcode). */
@@ -116,6 +124,10 @@ export function decodeInsn(src: CodeBytes, ip: number, big: boolean): Insn | und
       eaEspBase: false,
       eaSeg: DS,
       eaExpr: '0',
+      eaBase: -1,
+      eaIndex: -1,
+      eaScale: 0,
+      eaDisp: 0,
       imm: 0,
       imm2: 0,
       prefixed: at - first > 1 || op >= 0x100,
@@ -149,20 +161,27 @@ export function decodeInsn(src: CodeBytes, ip: number, big: boolean): Insn | und
             const sib = byte();
             const base = sib & 7;
             const index = (sib >> 3) & 7;
-            if (index !== 4) parts.push(sib >> 6 ? `(R[${index}]<<${sib >> 6})` : `R[${index}]`);
+            if (index !== 4) {
+              parts.push(sib >> 6 ? `(R[${index}]<<${sib >> 6})` : `R[${index}]`);
+              insn.eaIndex = index;
+              insn.eaScale = sib >> 6;
+            }
             if (base === 5 && mod === 0) disp = u32();
             else {
               parts.push(`R[${base}]`);
+              insn.eaBase = base;
               if (base === 4 || base === 5) seg = SS;
               insn.eaEspBase = base === 4;
             }
           } else if (rm === 5 && mod === 0) disp = u32();
           else {
             parts.push(`R[${rm}]`);
+            insn.eaBase = rm;
             if (rm === 5) seg = SS;
           }
           if (mod === 1) disp += s8();
           else if (mod === 2) disp += u32() | 0;
+          insn.eaDisp = disp | 0;
           parts.push(String(disp));
           insn.eaExpr = `((${parts.join('+')})>>>0)`;
         }

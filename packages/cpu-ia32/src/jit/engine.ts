@@ -30,6 +30,7 @@ import {
   materialize,
 } from './codegen.js';
 import { type CodeBytes, decodeInsn, type Insn } from './decode.js';
+import { type BlockFn, WasmBlocks, type WasmMemoryArena } from './wasm/runtime.js';
 
 /** Options of the block compiler (`CpuOptions.jit`). */
 export interface JitOptions {
@@ -45,6 +46,18 @@ export interface JitOptions {
    * 32 and ran ~5 % faster; 128 gained nothing more and compiled longer).
    */
   maxInstructions?: number;
+  /**
+   * Compile blocks of the common integer subset to WebAssembly when the CPU's memory has a
+   * WebAssembly arena (PhysicalMemory `wasmTableBytes`; default true). Other blocks, and every
+   * block without an arena, are compiled to JavaScript.
+   */
+  wasm?: boolean;
+  /**
+   * Executions after which a block is compiled if it is all WebAssembly (default 200, at most
+   * `threshold`): WebAssembly runs fast from its first call, where a new JavaScript function
+   * first runs in V8's slower tiers, so such blocks pay off much sooner.
+   */
+  wasmThreshold?: number;
 }
 
 /** Counters for benchmarks and tests. */
@@ -59,9 +72,9 @@ export interface JitStats {
   instructions: number;
   /** Pages whose blocks were dropped (stores, byte checks, invalidateCode). */
   invalidations: number;
+  /** Blocks compiled to WebAssembly (included in blocksCompiled). */
+  wasmBlocks: number;
 }
-
-type BlockFn = (c: Cpu, done: number, budget: number) => number;
 
 interface Block {
   fn: BlockFn | null;
@@ -85,12 +98,19 @@ interface Block {
   pure: boolean;
   /** Dropped from the cache (a successor cache entry pointing here is stale). */
   dropped: boolean;
+  /** Its index in the WebAssembly function table (-1: a JavaScript block). */
+  wasmIndex: number;
   /** The last two blocks run after this one (chaining). */
   next0: Block | undefined;
   next1: Block | undefined;
 }
 
 export const DEFAULT_THRESHOLD = 2000;
+const DEFAULT_WASM_THRESHOLD = 200;
+/** What an execution counter says: still cold, time to try WebAssembly, time to compile. */
+const COLD = 0;
+const WARM = 1;
+const HOT = 2;
 /** The segments whose flatness is part of the mode key (ES, SS, DS: the data accesses). */
 const FLAT_KEY = 0b1101;
 /**
@@ -143,6 +163,7 @@ const BLOCK_LIMIT = 4096;
 export class BlockCompiler {
   private readonly cpu: Cpu;
   private readonly threshold: number;
+  private readonly wasmThreshold: number;
   /**
    * True when the run loop may skip the lookup for an instruction it reached by falling through
    * from one it interpreted (threshold > 0): blocks are entered at branch targets and after
@@ -181,11 +202,20 @@ export class BlockCompiler {
     hits: 0,
     instructions: 0,
     invalidations: 0,
+    wasmBlocks: 0,
   };
+  /** The WebAssembly back end (undefined: JavaScript only). */
+  private readonly wasm: WasmBlocks | undefined;
+  /** enterBlock's finishBlock, for the WebAssembly chains it starts. */
+  private finishing = false;
 
   constructor(cpu: Cpu, options: JitOptions) {
     this.cpu = cpu;
     this.threshold = Math.max(0, options.threshold ?? DEFAULT_THRESHOLD);
+    this.wasmThreshold = Math.min(
+      this.threshold,
+      Math.max(0, options.wasmThreshold ?? DEFAULT_WASM_THRESHOLD),
+    );
     this.entriesOnly = this.threshold > 0;
     this.maxInstructions = Math.max(1, options.maxInstructions ?? 64);
     const pages = Math.ceil(cpu.ramSize / 4096);
@@ -209,6 +239,12 @@ export class BlockCompiler {
       TWU: mmu?.tlbUserWrite,
     };
     this.ram32 = wordView(ram);
+    const arena = (cpu.memory as { arena?: WasmMemoryArena }).arena;
+    const wasm =
+      options.wasm !== false && arena !== undefined && cpu.jitState !== undefined
+        ? new WasmBlocks(cpu, arena, cpu.jitState)
+        : undefined;
+    this.wasm = wasm?.usable() ? wasm : undefined;
     // The mmu reports the first byte a store writes on the page; CPU stores are at most 16 bytes.
     if (mmu !== undefined) mmu.codeWriteHook = (physical) => this.codeWrite(physical, 16);
   }
@@ -245,8 +281,9 @@ export class BlockCompiler {
     if (p < 0) return 0;
     this.stats.lookups++;
     const b = this.blocks.get(p);
-    if (b === undefined && !this.counted(p)) return 0;
-    return this.enterBlock(b, p, done, budget, finishBlock);
+    const heat = b === undefined ? this.counted(p) : HOT;
+    if (heat === COLD) return 0;
+    return this.enterBlock(b, p, done, budget, finishBlock, heat);
   }
 
   /**
@@ -254,22 +291,24 @@ export class BlockCompiler {
    * times (more after stores dropped code on its page, checked only then). An instruction run
    * again at once (a REP chunk, JMP $) counts CHUNK_WEIGHT times.
    */
-  private counted(p: number): boolean {
+  private counted(p: number): number {
     const h = (p ^ (p >>> HEAT_BITS)) & ((1 << HEAT_BITS) - 1);
-    const heat = this.heat[h] + (p === this.lastCold ? CHUNK_WEIGHT : 1);
+    const old = this.heat[h];
+    const heat = old + (p === this.lastCold ? CHUNK_WEIGHT : 1);
     this.lastCold = p;
     if (heat < this.threshold) {
       this.heat[h] = heat;
-      return false;
+      // Crossing the WebAssembly threshold: one try (a block outside the subset counts on).
+      return this.wasm !== undefined && old < this.wasmThreshold && heat >= this.wasmThreshold ? WARM : COLD;
     }
     const page = p >>> 12;
     const strikes = page < this.strikes.length ? this.strikes[page] : 0;
     if (strikes !== 0 && heat < this.threshold + (1 << Math.min(strikes, 14))) {
       this.heat[h] = heat;
-      return false;
+      return COLD;
     }
     this.heat[h] = 0;
-    return true;
+    return HOT;
   }
 
   /** Run `found`, the block at `p` (compile one when it is undefined or for another EIP/mode). */
@@ -279,15 +318,20 @@ export class BlockCompiler {
     done: number,
     budget: number,
     finishBlock: boolean,
+    heat: number,
   ): number {
     const c = this.cpu;
     const ip = c.eip;
     const mode = this.modeKey(c);
+    this.finishing = finishBlock;
     let b = found;
     if (b === undefined || b.eip !== ip || b.mode !== mode) {
       // A block for another EIP or mode: the counter runs here (with none, it ran in enter).
-      if (b !== undefined && !this.counted(p)) return 0;
-      b = this.compile(ip, p, mode);
+      const h = b !== undefined ? this.counted(p) : heat;
+      if (h === COLD) return 0;
+      const compiled = this.compile(ip, p, mode, h === WARM);
+      if (compiled === undefined) return 0;
+      b = compiled;
     }
     // Chaining: after a block, the next one is found through the block's successor cache (or
     // the cache map) and run without going back to the run loop, while nothing asks the run
@@ -372,7 +416,8 @@ export class BlockCompiler {
     return true;
   }
 
-  private compile(ip: number, p: number, mode: number): Block {
+  /** Compile the block at CS:EIP (`wasmOnly`: only if it is all WebAssembly, else undefined). */
+  private compile(ip: number, p: number, mode: number, wasmOnly: boolean): Block | undefined {
     const c = this.cpu;
     const t0 = performance.now();
     let end = ip + (0x1000 - (p & 0xfff));
@@ -419,6 +464,8 @@ export class BlockCompiler {
     const tail = insns[insns.length - 1];
     if (tail?.followed) tail.followed = false;
     let fn: BlockFn | null = null;
+    let wasmIndex = -1;
+    if (wasmOnly && insns.length === 0) return undefined;
     if (insns.length > 0) {
       const shape: BlockShape = {
         start: ip,
@@ -428,7 +475,12 @@ export class BlockCompiler {
         stack32: (c.segRights[SS] & R_DB) !== 0,
         flatSegs: flatSegmentsFor(insns, c.flatSegs & FLAT_KEY),
       };
-      fn = this.build(shape);
+      wasmIndex = this.wasm?.build(shape) ?? -1;
+      if (wasmIndex >= 0) this.stats.wasmBlocks++;
+      else if (wasmOnly) {
+        this.stats.compileMs += performance.now() - t0;
+        return undefined;
+      } else fn = this.build(shape);
       this.stats.blocksCompiled++;
     }
     // A block not compiled still remembers the bytes it looked at, so new code there is seen.
@@ -450,9 +502,13 @@ export class BlockCompiler {
       checked: c.jitEpoch,
       pure: inlinedOnly(insns),
       dropped: false,
+      wasmIndex,
       next0: undefined,
       next1: undefined,
     };
+    const wasm = this.wasm;
+    if (wasm !== undefined && wasmIndex >= 0)
+      block.fn = (_c, _done, budget) => wasm.enter(block, wasmIndex, budget, this.finishing);
     if (this.blocks.set(p, block)) this.watch(p >>> 12);
     const covered = Math.max(size, 1);
     this.codeGranules.fill(1, codeAt >>> GRANULE_SHIFT, ((codeAt + covered - 1) >>> GRANULE_SHIFT) + 1);
@@ -484,6 +540,12 @@ export class BlockCompiler {
     return fn;
   }
 
+  private drop(b: Block): void {
+    this.blocks.delete(b.phys, b);
+    b.dropped = true;
+    if (b.wasmIndex >= 0) this.wasm?.forget(b, b.wasmIndex);
+  }
+
   private watch(page: number): void {
     const c = this.cpu;
     c.slowW[page] = 1;
@@ -513,8 +575,7 @@ export class BlockCompiler {
     let dropped = false;
     for (const b of list) {
       if (b.codeAt < at + size && at < b.codeAt + Math.max(b.size, 1)) {
-        this.blocks.delete(b.phys, b);
-        b.dropped = true;
+        this.drop(b);
         dropped = true;
       } else list[kept++] = b;
     }
@@ -544,8 +605,7 @@ export class BlockCompiler {
       const list = this.blocks.list(page);
       if (list === undefined) continue;
       for (const b of list) {
-        this.blocks.delete(b.phys, b);
-        b.dropped = true;
+        this.drop(b);
       }
       this.unwatch(page);
       this.cpu.jitExit = 1;

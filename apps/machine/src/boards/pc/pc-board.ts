@@ -2,7 +2,7 @@
 // `run()` steps the CPU in slices; virtual time advances with retired instructions (and jumps
 // to the next timer interrupt while the CPU idles in HLT), so every run is deterministic. The
 // CPU's time-stamp counter counts that virtual time.
-import { Cpu, type CpuOptions, type CpuState } from '@phantasm/cpu-ia32';
+import { Cpu, type CpuOptions, type CpuState, IA32_WASM_TABLE_BYTES } from '@phantasm/cpu-ia32';
 import { MmioOverlapError, PhysicalMemory } from '@phantasm/mmu';
 import { AtaChannel } from '../../devices/ata.js';
 import { VirtualClock } from '../../devices/clock.js';
@@ -209,7 +209,9 @@ export class PcBoard {
       throw new DeviceConfigError(`memory ${mib} MiB: choose a whole number from 2 to 3584`);
     }
     try {
-      this.memory = new PhysicalMemory({ ramSize: mib * MIB });
+      // RAM in a WebAssembly memory with the CPU's tables, for blocks compiled to WebAssembly.
+      const wasmTableBytes = options.jit === false ? 0 : IA32_WASM_TABLE_BYTES;
+      this.memory = new PhysicalMemory({ ramSize: mib * MIB, wasmTableBytes });
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       throw new DeviceConfigError(`memory ${mib} MiB: the host could not allocate it (${e.message})`);

@@ -1,0 +1,1167 @@
+// WebAssembly generation for one block of the common integer subset, with every instruction's
+// fast path only. Where the JavaScript blocks take a slow path (a soft-TLB miss, a device page, a
+// store into code, a page-split access, a branch past the CS limit), a WebAssembly block stops
+// *before* the instruction ("bails") and leaves it to the interpreter, which runs it with its
+// own slow path or fault. So a block never calls out while it runs, never faults, and needs no
+// fault bookkeeping: every instruction makes its checks first, then its one store, then writes
+// registers and flags.
+//
+// Guest registers are the words of Cpu.jitState (in the arena, like RAM at offset 0 and the
+// TLB); the lazy-flag record of the last flag-writing instruction lives in locals and is left
+// in jitState at the exit for the wrapper (wasm/runtime.ts) to hand to Cpu.setLazy/putFlags.
+// Where a flag is read, the generator knows statically which instruction wrote it (the record,
+// an explicit value, or the CPU's flags at entry); a block where it cannot know is not compiled
+// here (the JavaScript generator takes it).
+import { AF, ARITH, CF, OF, PF, SF, SS, ZF } from '../../state.js';
+import {
+  type BlockShape,
+  branchTarget,
+  INL_ALU,
+  INL_CALL,
+  INL_CMOV,
+  INL_GRP1,
+  INL_IMUL,
+  INL_INCDEC,
+  INL_JMP,
+  INL_LEA,
+  INL_MOV,
+  INL_MOVI,
+  INL_MOVX,
+  INL_NOP,
+  INL_POP,
+  INL_PUSH,
+  INL_PUSHI,
+  INL_RET,
+  INL_SETCC,
+  INL_SHIFT,
+  INL_TEST,
+  inlineKind,
+  isJcc,
+  joinPoints,
+  MEM_FLAT,
+  MEM_TLB,
+  shiftCount,
+} from '../codegen.js';
+import type { Insn } from '../decode.js';
+import { TYPE_BLOCK, TYPE_FLAGS, TYPES } from './dispatch.js';
+import { FunctionBody, moduleBytes, Op } from './emit.js';
+import {
+  S_A20,
+  S_BAIL,
+  S_CS_LIMIT,
+  S_EIP,
+  S_LAZY_A,
+  S_LAZY_B,
+  S_LAZY_KIND,
+  S_LAZY_MASK,
+  S_LAZY_RES,
+  S_LAZY_SIZE,
+  S_PUT_MASK,
+  S_PUT_VALUE,
+  S_WRITE_TAG,
+} from './state.js';
+
+const LAZY_ADD = 0;
+const LAZY_SUB = 1;
+const LAZY_LOGIC = 2;
+
+/** Where the generated code finds things in the WebAssembly memory (byte offsets). */
+export interface WasmLayout {
+  /** Cpu.jitState. */
+  state: number;
+  /** PhysicalMemory.slowPages and Cpu.slowW (paging off). */
+  slowRead: number;
+  slowWrite: number;
+  /** The soft TLB's read and write tables for the block's privilege (paging on). */
+  tlbRead: number;
+  tlbWrite: number;
+  /** Pages of the memory (the module's import minimum). */
+  pages: number;
+}
+
+export interface WasmBlock {
+  /** A module importing memory "m"."mem" and the runner's "m"."flags", exporting "b". */
+  bytes: Uint8Array;
+}
+
+/** A block's one import: the runner's flags() (function 0). */
+const FLAGS_FUNCTION = 0;
+
+/** Thrown inside the generator for a block it does not compile. */
+class Unsupported extends Error {}
+
+/** Which instruction a flag comes from at a point of the block (known at generation time). */
+type FlagFrom = 'entry' | 'rec' | 'put';
+
+interface FlagState {
+  /** The lazy record's kind and size when one of the block's instructions wrote it (else -1). */
+  kind: number;
+  size: number;
+  cf: FlagFrom;
+  of: FlagFrom;
+  af: FlagFrom;
+  /** ZF, SF and PF come from the record (else from the entry flags). */
+  rec: boolean;
+  /** Two paths joined with different states: no flag may be read until one is written. */
+  poisoned: boolean;
+}
+
+const ENTRY: FlagState = {
+  kind: -1,
+  size: 32,
+  cf: 'entry',
+  of: 'entry',
+  af: 'entry',
+  rec: false,
+  poisoned: false,
+};
+
+function sameFlags(a: FlagState, b: FlagState): boolean {
+  return (
+    a.kind === b.kind &&
+    a.size === b.size &&
+    a.cf === b.cf &&
+    a.of === b.of &&
+    a.af === b.af &&
+    a.rec === b.rec &&
+    a.poisoned === b.poisoned
+  );
+}
+
+const mask = (size: number) => (size === 32 ? -1 : (1 << size) - 1);
+
+/** Instruction kinds this generator compiles. */
+const SUPPORTED = new Set([
+  INL_ALU,
+  INL_GRP1,
+  INL_IMUL,
+  INL_INCDEC,
+  INL_MOV,
+  INL_MOVI,
+  INL_TEST,
+  INL_LEA,
+  INL_PUSH,
+  INL_POP,
+  INL_NOP,
+  INL_MOVX,
+  INL_SETCC,
+  INL_CMOV,
+  INL_SHIFT,
+  INL_PUSHI,
+  INL_JMP,
+  INL_CALL,
+  INL_RET,
+]);
+
+/** True when the instruction is one this generator compiles (in a block shape it accepts). */
+function supported(i: Insn, flatSegs: number): boolean {
+  if (i.isMem && (!i.addr32 || ((flatSegs >> i.eaSeg) & 1) === 0)) return false;
+  if (isJcc(i.op)) return i.op < 0xe0 || i.op > 0xe3; // not LOOP/JCXZ
+  if (i.op === 0xeb || i.op === 0xe9) return true;
+  const kind = inlineKind(i);
+  if (!SUPPORTED.has(kind)) return false;
+  if (kind === INL_ALU) return i.op >> 3 !== 2 && i.op >> 3 !== 3; // not ADC/SBB
+  if (kind === INL_GRP1) return i.reg !== 2 && i.reg !== 3;
+  if (kind === INL_POP) return (i.op & 7) !== 4; // POP ESP
+  if (kind === INL_LEA) return i.addr32;
+  return true;
+}
+
+/** The WebAssembly block for `shape`, or undefined when it is not all in the subset. */
+export function generateWasm(shape: BlockShape, layout: WasmLayout): WasmBlock | undefined {
+  if (shape.memKind !== MEM_FLAT && shape.memKind !== MEM_TLB) return undefined;
+  if (!shape.stack32 || ((shape.flatSegs >> SS) & 1) === 0) return undefined;
+  if (!shape.insns.every((i) => supported(i, shape.flatSegs))) return undefined;
+  try {
+    return new Writer(shape, layout).generate();
+  } catch (e) {
+    if (e instanceof Unsupported) return undefined;
+    throw e;
+  }
+}
+
+class Writer {
+  private readonly f = new FunctionBody(1); // (budget)
+  private readonly shape: BlockShape;
+  private readonly L: WasmLayout;
+  private readonly insns: Insn[];
+  // Locals.
+  private readonly n: number;
+  private readonly lim: number;
+  private readonly fin: number;
+  private readonly a20: number;
+  private readonly tag: number;
+  private readonly csLimit: number;
+  private readonly fk: number;
+  private readonly fa: number;
+  private readonly fb: number;
+  private readonly fr: number;
+  private readonly fs: number;
+  private readonly fm: number;
+  private readonly pm: number;
+  private readonly pv: number;
+  private readonly free: number[] = [];
+  /** Open blocks/loops/ifs: the exit block is depth 1, the pass loop depth 2. */
+  private depth = 0;
+  private flags: FlagState = ENTRY;
+  private flagsIn = false;
+  private x = 0; // index of the instruction being generated
+
+  constructor(shape: BlockShape, layout: WasmLayout) {
+    this.shape = shape;
+    this.L = layout;
+    this.insns = shape.insns;
+    const f = this.f;
+    this.n = f.local();
+    this.lim = f.local();
+    this.fin = f.local();
+    this.a20 = f.local();
+    this.tag = f.local();
+    this.csLimit = f.local();
+    this.fk = f.local();
+    this.fa = f.local();
+    this.fb = f.local();
+    this.fr = f.local();
+    this.fs = f.local();
+    this.fm = f.local();
+    this.pm = f.local();
+    this.pv = f.local();
+  }
+
+  // --- locals and state words --------------------------------------------------------------
+  private temp(): number {
+    return this.free.pop() ?? this.f.local();
+  }
+  private release(...ls: number[]): void {
+    this.free.push(...ls);
+  }
+  /** Store the local `l` into state word `word`. */
+  private storeState(word: number, l: number): void {
+    this.f
+      .const(0)
+      .get(l)
+      .mem(Op.i32Store, this.L.state + word * 4);
+  }
+  private storeStateConst(word: number, v: number): void {
+    this.f
+      .const(0)
+      .const(v)
+      .mem(Op.i32Store, this.L.state + word * 4);
+  }
+
+  // --- registers (state words 0..7) --------------------------------------------------------
+  /** Push register r of `size` (8: AL..BH), zero-extended. */
+  private getReg(size: number, r: number): void {
+    const f = this.f.const(0);
+    const at = this.L.state;
+    if (size === 32) f.mem(Op.i32Load, at + r * 4);
+    else if (size === 16) f.mem(Op.i32Load16U, at + r * 4);
+    else f.mem(Op.i32Load8U, at + (r & 3) * 4 + (r >> 2));
+  }
+  /** Store local `v` into register r of `size`. */
+  private setReg(size: number, r: number, v: number): void {
+    const f = this.f.const(0).get(v);
+    const at = this.L.state;
+    if (size === 32) f.mem(Op.i32Store, at + r * 4);
+    else if (size === 16) f.mem(Op.i32Store16, at + r * 4);
+    else f.mem(Op.i32Store8, at + (r & 3) * 4 + (r >> 2));
+  }
+  private regToLocal(size: number, r: number): number {
+    const l = this.temp();
+    this.getReg(size, r);
+    this.f.set(l);
+    return l;
+  }
+
+  // --- control ---------------------------------------------------------------------------
+  private open(o: typeof Op.block | typeof Op.loop | typeof Op.if): void {
+    this.f.open(o);
+    this.depth++;
+  }
+  private end(): void {
+    this.f.op(Op.end);
+    this.depth--;
+  }
+  /** Leave the block: EIP from local `eip` (or a constant), `count` instructions of this pass. */
+  private exitTo(eip: number | { local: number }, count: number): void {
+    const f = this.f;
+    if (typeof eip === 'number') this.storeStateConst(S_EIP, eip);
+    else this.storeState(S_EIP, eip.local);
+    if (count !== 0) f.get(this.n).const(count).op(Op.i32Add).set(this.n);
+    f.br(Op.br, this.depth - 1);
+  }
+  /** Stop before instruction x: the interpreter runs it (its slow path or fault). */
+  private bail(): void {
+    this.storeStateConst(S_BAIL, 1);
+    this.exitTo(this.insns[this.x].ip, this.x);
+  }
+  /** With the condition on the stack: bail when it is false. */
+  private bailUnless(): void {
+    this.f.op(Op.i32Eqz);
+    this.open(Op.if);
+    this.bail();
+    this.end();
+  }
+
+  // --- memory ----------------------------------------------------------------------------
+  /** The operand's offset (32-bit addressing) in a new local. */
+  private effectiveAddress(i: Insn): number {
+    const f = this.f;
+    const o = this.temp();
+    let parts = 0;
+    if (i.eaBase >= 0) {
+      this.getReg(32, i.eaBase);
+      parts++;
+    }
+    if (i.eaIndex >= 0) {
+      this.getReg(32, i.eaIndex);
+      if (i.eaScale !== 0) f.const(i.eaScale).op(Op.i32Shl);
+      if (parts++ > 0) f.op(Op.i32Add);
+    }
+    if (parts === 0) f.const(i.eaDisp);
+    else if (i.eaDisp !== 0) f.const(i.eaDisp).op(Op.i32Add);
+    f.set(o);
+    return o;
+  }
+
+  /**
+   * The physical address of a `size`-bit access at offset local `o` (flat segment) in a new
+   * local, bailing where the JavaScript block would take its slow path.
+   */
+  private translate(o: number, size: number, write: boolean): number {
+    const f = this.f;
+    const p = this.temp();
+    const inPage = () =>
+      f
+        .get(o)
+        .const(0xfff)
+        .op(Op.i32And)
+        .const(0x1000 - size / 8)
+        .op(Op.i32LeU);
+    if (this.shape.memKind === MEM_FLAT) {
+      f.get(o).get(this.a20).op(Op.i32And).set(p);
+      inPage();
+      f.get(p)
+        .const(12)
+        .op(Op.i32ShrU)
+        .mem(Op.i32Load8U, write ? this.L.slowWrite : this.L.slowRead);
+      f.op(Op.i32Eqz, Op.i32And);
+      this.bailUnless();
+      return p;
+    }
+    const e = this.temp();
+    // e = ~tlb[o >>> 12]
+    f.get(o).const(12).op(Op.i32ShrU).const(2).op(Op.i32Shl);
+    f.mem(Op.i32Load, write ? this.L.tlbWrite : this.L.tlbRead)
+      .const(-1)
+      .op(Op.i32Xor)
+      .set(e);
+    inPage();
+    f.get(e).const(0xfff).op(Op.i32And);
+    if (write) f.get(this.tag).op(Op.i32Eq);
+    else f.op(Op.i32Eqz);
+    f.op(Op.i32And);
+    this.bailUnless();
+    f.get(e);
+    if (write) f.get(this.tag).op(Op.i32Xor);
+    f.get(o).const(0xfff).op(Op.i32And).op(Op.i32Or).set(p);
+    this.release(e);
+    return p;
+  }
+
+  private load(size: number, p: number): void {
+    this.f.get(p).mem(size === 32 ? Op.i32Load : size === 16 ? Op.i32Load16U : Op.i32Load8U, 0);
+  }
+  private store(size: number, p: number, v: number): void {
+    this.f
+      .get(p)
+      .get(v)
+      .mem(size === 32 ? Op.i32Store : size === 16 ? Op.i32Store16 : Op.i32Store8, 0);
+  }
+
+  /** An r/m operand: `read` pushes its value; `check` (memory) translates for a later write. */
+  private rm(i: Insn, size: number) {
+    if (!i.isMem) {
+      return {
+        read: () => this.getReg(size, i.rm),
+        /** Prepare a write (memory: translate now, before any other effect). */
+        prepareWrite: () => -1,
+        write: (_p: number, v: number) => this.setReg(size, i.rm, v),
+        done: () => {},
+      };
+    }
+    const o = this.effectiveAddress(i);
+    let rp = -1;
+    return {
+      read: () => {
+        rp = this.translate(o, size, false);
+        this.load(size, rp);
+      },
+      prepareWrite: () => this.translate(o, size, true),
+      write: (p: number, v: number) => this.store(size, p, v),
+      done: () => this.release(o, ...(rp >= 0 ? [rp] : [])),
+    };
+  }
+
+  // --- flags -----------------------------------------------------------------------------
+  /** Record an ADD/SUB/LOGIC result (all six flags) from locals a, b, res. */
+  private record(kind: number, a: number, b: number, res: number, size: number, m: number): void {
+    const f = this.f;
+    f.const(kind).set(this.fk);
+    f.get(a).set(this.fa);
+    f.get(b).set(this.fb);
+    f.get(res).set(this.fr);
+    f.const(size).set(this.fs);
+    f.const(m).set(this.fm);
+  }
+
+  private full(kind: number, a: number, b: number, res: number, size: number): void {
+    this.record(kind, a, b, res, size, ARITH);
+    this.f.const(0).set(this.pm);
+    this.flags = { kind, size, cf: 'rec', of: 'rec', af: 'rec', rec: true, poisoned: false };
+  }
+
+  private readable(): void {
+    if (this.flags.poisoned) throw new Unsupported();
+  }
+  private fromEntry(bit: number): void {
+    this.flagsIn = true;
+    this.f.get(this.fin).const(bit).op(Op.i32ShrU).const(1).op(Op.i32And);
+  }
+
+  /** Push CF (0/1). */
+  private cf(): void {
+    this.readable();
+    const f = this.f;
+    const s = this.flags;
+    if (s.cf === 'entry') {
+      this.fromEntry(0);
+      return;
+    }
+    if (s.cf === 'put') {
+      f.get(this.pv).const(1).op(Op.i32And);
+      return;
+    }
+    if (s.kind === LAZY_LOGIC) f.const(0);
+    else if (s.kind === LAZY_ADD) f.get(this.fr).get(this.fa).op(Op.i32LtU);
+    else f.get(this.fa).get(this.fb).op(Op.i32LtU);
+  }
+  private zf(): void {
+    this.readable();
+    if (!this.flags.rec) {
+      this.fromEntry(6);
+      return;
+    }
+    this.f.get(this.fr).op(Op.i32Eqz);
+  }
+  private sf(): void {
+    this.readable();
+    if (!this.flags.rec) {
+      this.fromEntry(7);
+      return;
+    }
+    this.f
+      .get(this.fr)
+      .const(this.flags.size - 1)
+      .op(Op.i32ShrU)
+      .const(1)
+      .op(Op.i32And);
+  }
+  private pf(): void {
+    this.readable();
+    if (!this.flags.rec) {
+      this.fromEntry(2);
+      return;
+    }
+    this.f.get(this.fr).const(0xff).op(Op.i32And, Op.i32Popcnt).const(1).op(Op.i32And).const(1).op(Op.i32Xor);
+  }
+  private of(): void {
+    this.readable();
+    const f = this.f;
+    const s = this.flags;
+    if (s.of === 'entry') {
+      this.fromEntry(11);
+      return;
+    }
+    if (s.of === 'put') {
+      f.get(this.pv).const(11).op(Op.i32ShrU).const(1).op(Op.i32And);
+      return;
+    }
+    if (s.kind === LAZY_LOGIC) {
+      f.const(0);
+      return;
+    }
+    if (s.kind === LAZY_ADD) {
+      f.get(this.fa).get(this.fr).op(Op.i32Xor).get(this.fb).get(this.fr).op(Op.i32Xor, Op.i32And);
+    } else f.get(this.fa).get(this.fb).op(Op.i32Xor).get(this.fa).get(this.fr).op(Op.i32Xor, Op.i32And);
+    f.const(s.size - 1)
+      .op(Op.i32ShrU)
+      .const(1)
+      .op(Op.i32And);
+  }
+  private af(): void {
+    this.readable();
+    const s = this.flags;
+    if (s.af === 'entry') {
+      this.fromEntry(4);
+      return;
+    }
+    if (s.af === 'put') {
+      this.f.get(this.pv).const(4).op(Op.i32ShrU).const(1).op(Op.i32And);
+      return;
+    }
+    if (s.kind === LAZY_LOGIC) this.f.const(0);
+    else
+      this.f
+        .get(this.fa)
+        .get(this.fb)
+        .op(Op.i32Xor)
+        .get(this.fr)
+        .op(Op.i32Xor)
+        .const(4)
+        .op(Op.i32ShrU)
+        .const(1)
+        .op(Op.i32And);
+  }
+
+  /** The two values of a SUB record, sign-extended from its size (for the signed conditions). */
+  private signedPair(): void {
+    const f = this.f;
+    const ext = (l: number) => {
+      f.get(l);
+      if (this.flags.size === 8) f.op(Op.i32Extend8S);
+      else if (this.flags.size === 16) f.op(Op.i32Extend16S);
+    };
+    ext(this.fa);
+    ext(this.fb);
+  }
+
+  /** Push condition cc (Jcc/SETcc/CMOVcc encoding) as 0/1. */
+  private condition(cc: number): void {
+    const f = this.f;
+    const s = this.flags;
+    const negate = (cc & 1) !== 0;
+    const base = cc >> 1;
+    const exactSub = s.rec && s.kind === LAZY_SUB && s.cf === 'rec' && s.of === 'rec' && !s.poisoned;
+    if (exactSub && base === 1) f.get(this.fa).get(this.fb).op(Op.i32LtU);
+    else if (exactSub && base === 3) f.get(this.fa).get(this.fb).op(Op.i32LeU);
+    else if (exactSub && base === 6) {
+      this.signedPair();
+      f.op(Op.i32LtS);
+    } else if (exactSub && base === 7) {
+      this.signedPair();
+      f.op(Op.i32LeS);
+    } else {
+      switch (base) {
+        case 0:
+          this.of();
+          break;
+        case 1:
+          this.cf();
+          break;
+        case 2:
+          this.zf();
+          break;
+        case 3:
+          this.cf();
+          this.zf();
+          f.op(Op.i32Or);
+          break;
+        case 4:
+          this.sf();
+          break;
+        case 5:
+          this.pf();
+          break;
+        case 6:
+          this.sf();
+          this.of();
+          f.op(Op.i32Xor);
+          break;
+        default:
+          this.zf();
+          this.sf();
+          this.of();
+          f.op(Op.i32Xor, Op.i32Or);
+          break;
+      }
+    }
+    if (negate) f.op(Op.i32Eqz);
+  }
+
+  /** Make every arithmetic flag an explicit value (`fin`), as at the block's entry (a loop's top). */
+  private normalizeFlags(): void {
+    const f = this.f;
+    const bits: [number, () => void][] = [
+      [0, () => this.cf()],
+      [2, () => this.pf()],
+      [4, () => this.af()],
+      [6, () => this.zf()],
+      [7, () => this.sf()],
+      [11, () => this.of()],
+    ];
+    this.flagsIn = true;
+    f.get(this.fin).const(~ARITH).op(Op.i32And);
+    for (const [bit, push] of bits) {
+      push();
+      if (bit !== 0) f.const(bit).op(Op.i32Shl);
+      f.op(Op.i32Or);
+    }
+    f.set(this.fin);
+    f.const(-1).set(this.fk);
+    f.const(ARITH).set(this.pm);
+    f.get(this.fin).set(this.pv);
+    this.flags = ENTRY;
+  }
+
+  /** True when some flag may be read, from instruction `from` on, before all are written. */
+  private readsFlagsFrom(from: number): boolean {
+    for (let x = from; x < this.insns.length; x++) {
+      const i = this.insns[x];
+      if (isJcc(i.op)) return true;
+      const kind = inlineKind(i);
+      if (kind === INL_INCDEC || kind === INL_SETCC || kind === INL_CMOV) return true;
+      if (kind === INL_ALU || kind === INL_GRP1 || kind === INL_TEST || kind === INL_SHIFT) return false;
+      if (kind === INL_CALL || kind === INL_RET || i.op === 0xeb || i.op === 0xe9) return false;
+    }
+    return false;
+  }
+
+  // --- instructions ----------------------------------------------------------------------
+  /** ALU op (group 1's /r: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP) of locals a and b into a new local. */
+  private alu(op: number, a: number, b: number, size: number): number {
+    const f = this.f;
+    const res = this.temp();
+    f.get(a).get(b);
+    f.op(
+      op === 0 ? Op.i32Add : op === 1 ? Op.i32Or : op === 4 ? Op.i32And : op === 6 ? Op.i32Xor : Op.i32Sub,
+    );
+    if (size !== 32) f.const(mask(size)).op(Op.i32And);
+    f.set(res);
+    return res;
+  }
+  private aluFlags(op: number, a: number, b: number, res: number, size: number): void {
+    this.full(op === 0 ? LAZY_ADD : op === 5 || op === 7 ? LAZY_SUB : LAZY_LOGIC, a, b, res, size);
+  }
+  private constLocal(v: number): number {
+    const l = this.temp();
+    this.f.const(v).set(l);
+    return l;
+  }
+
+  private opSize(i: Insn, byteForm: boolean): number {
+    return byteForm ? 8 : i.opsize32 ? 32 : 16;
+  }
+
+  /** An ALU-like instruction: dst op= src, the result written unless CMP/TEST. */
+  private aluRm(
+    i: Insn,
+    op: number,
+    size: number,
+    src: () => number,
+    rmIsDest: boolean,
+    writes: boolean,
+  ): void {
+    const e = this.rm(i, size);
+    const v = this.temp();
+    e.read();
+    this.f.set(v);
+    const g = src();
+    const [a, b] = rmIsDest ? [v, g] : [g, v];
+    const res = this.alu(op, a, b, size);
+    if (writes) {
+      if (rmIsDest) {
+        const p = e.prepareWrite();
+        e.write(p, res);
+        if (p >= 0) this.release(p);
+      } else this.setReg(size, i.reg, res);
+    }
+    this.aluFlags(op, a, b, res, size);
+    e.done();
+    this.release(v, g, res);
+  }
+
+  private instruction(i: Insn, kind: number): void {
+    const f = this.f;
+    const op = i.op;
+    switch (kind) {
+      case INL_NOP:
+      case INL_JMP:
+        return;
+      case INL_ALU: {
+        const form = op & 7;
+        const size = this.opSize(i, (form & 1) === 0);
+        const aluOp = op >> 3;
+        if (form >= 4) {
+          const a = this.regToLocal(size, 0);
+          const b = this.constLocal(i.imm & mask(size));
+          const res = this.alu(aluOp, a, b, size);
+          if (aluOp !== 7) this.setReg(size, 0, res);
+          this.aluFlags(aluOp, a, b, res, size);
+          this.release(a, b, res);
+          return;
+        }
+        this.aluRm(i, aluOp, size, () => this.regToLocal(size, i.reg), form < 2, aluOp !== 7);
+        return;
+      }
+      case INL_GRP1: {
+        const size = this.opSize(i, op === 0x80 || op === 0x82);
+        this.aluRm(i, i.reg, size, () => this.constLocal(i.imm & mask(size)), true, i.reg !== 7);
+        return;
+      }
+      case INL_TEST: {
+        const size = this.opSize(i, op === 0x84 || op === 0xa8 || op === 0xf6);
+        if (op === 0xa8 || op === 0xa9) {
+          const a = this.regToLocal(size, 0);
+          const b = this.constLocal(i.imm & mask(size));
+          const res = this.alu(4, a, b, size);
+          this.aluFlags(4, a, b, res, size);
+          this.release(a, b, res);
+          return;
+        }
+        const src =
+          op >= 0xf6 ? () => this.constLocal(i.imm & mask(size)) : () => this.regToLocal(size, i.reg);
+        this.aluRm(i, 4, size, src, true, false);
+        return;
+      }
+      case INL_INCDEC: {
+        const group = op >= 0xfe;
+        const size = group ? this.opSize(i, op === 0xfe) : i.opsize32 ? 32 : 16;
+        const dec = group ? i.reg === 1 : op >= 0x48;
+        const e = group ? this.rm(i, size) : undefined;
+        const a = this.temp();
+        if (e !== undefined) e.read();
+        else this.getReg(size, op & 7);
+        f.set(a);
+        const res = this.temp();
+        f.get(a)
+          .const(1)
+          .op(dec ? Op.i32Sub : Op.i32Add);
+        if (size !== 32) f.const(mask(size)).op(Op.i32And);
+        f.set(res);
+        if (e !== undefined) {
+          const p = e.prepareWrite();
+          e.write(p, res);
+          if (p >= 0) this.release(p);
+          e.done();
+        } else this.setReg(size, op & 7, res);
+        // CF stays: it becomes an explicit value (so the state left at the exit defines all six
+        // flags, whatever an earlier block of the chain left).
+        if (this.flags.poisoned) throw new Unsupported();
+        const c = this.temp();
+        this.cf();
+        f.set(c);
+        f.get(this.pv).const(~CF).op(Op.i32And).get(c).op(Op.i32Or).set(this.pv);
+        f.const(CF).set(this.pm);
+        this.release(c);
+        const cfFrom: FlagFrom = 'put';
+        const one = this.constLocal(1);
+        this.record(dec ? LAZY_SUB : LAZY_ADD, a, one, res, size, ARITH & ~CF);
+        this.flags = {
+          kind: dec ? LAZY_SUB : LAZY_ADD,
+          size,
+          cf: cfFrom,
+          of: 'rec',
+          af: 'rec',
+          rec: true,
+          poisoned: false,
+        };
+        this.release(a, res, one);
+        return;
+      }
+      case INL_MOV: {
+        const size = this.opSize(i, op === 0x88 || op === 0x8a);
+        const e = this.rm(i, size);
+        if (op <= 0x89) {
+          const v = this.regToLocal(size, i.reg);
+          const p = e.prepareWrite();
+          e.write(p, v);
+          if (p >= 0) this.release(p);
+          this.release(v);
+        } else {
+          const v = this.temp();
+          e.read();
+          f.set(v);
+          this.setReg(size, i.reg, v);
+          this.release(v);
+        }
+        e.done();
+        return;
+      }
+      case INL_MOVI: {
+        if (op < 0xc0) {
+          const size = op < 0xb8 ? 8 : i.opsize32 ? 32 : 16;
+          const v = this.constLocal(i.imm & mask(size));
+          this.setReg(size, op & 7, v);
+          this.release(v);
+          return;
+        }
+        const size = this.opSize(i, op === 0xc6);
+        const e = this.rm(i, size);
+        const v = this.constLocal(i.imm & mask(size));
+        const p = e.prepareWrite();
+        e.write(p, v);
+        if (p >= 0) this.release(p);
+        e.done();
+        this.release(v);
+        return;
+      }
+      case INL_LEA: {
+        const o = this.effectiveAddress(i);
+        this.setReg(i.opsize32 ? 32 : 16, i.reg, o);
+        this.release(o);
+        return;
+      }
+      case INL_MOVX: {
+        const from = op === 0x1b6 || op === 0x1be ? 8 : 16;
+        const e = this.rm(i, from);
+        const v = this.temp();
+        e.read();
+        if (op >= 0x1be) f.op(from === 8 ? Op.i32Extend8S : Op.i32Extend16S);
+        f.set(v);
+        this.setReg(i.opsize32 ? 32 : 16, i.reg, v);
+        e.done();
+        this.release(v);
+        return;
+      }
+      case INL_SETCC: {
+        const e = this.rm(i, 8);
+        const v = this.temp();
+        this.condition(op & 15);
+        f.set(v);
+        const p = e.prepareWrite();
+        e.write(p, v);
+        if (p >= 0) this.release(p);
+        e.done();
+        this.release(v);
+        return;
+      }
+      case INL_CMOV: {
+        const size = i.opsize32 ? 32 : 16;
+        const e = this.rm(i, size);
+        const v = this.temp();
+        e.read();
+        f.set(v);
+        this.condition(op & 15);
+        this.open(Op.if);
+        this.setReg(size, i.reg, v);
+        this.end();
+        e.done();
+        this.release(v);
+        return;
+      }
+      case INL_SHIFT: {
+        this.shift(i);
+        return;
+      }
+      case INL_IMUL: {
+        this.imul(i);
+        return;
+      }
+      case INL_PUSH:
+      case INL_PUSHI: {
+        const size = i.opsize32 ? 32 : 16;
+        const v = kind === INL_PUSH ? this.regToLocal(size, op & 7) : this.constLocal(i.imm & mask(size));
+        this.push(size, v);
+        this.release(v);
+        return;
+      }
+      case INL_POP: {
+        const size = i.opsize32 ? 32 : 16;
+        const sp = this.regToLocal(32, 4);
+        const p = this.translate(sp, size, false);
+        const v = this.temp();
+        this.load(size, p);
+        f.set(v);
+        f.get(sp)
+          .const(size / 8)
+          .op(Op.i32Add)
+          .set(sp);
+        this.setReg(32, 4, sp);
+        this.setReg(size, op & 7, v);
+        this.release(sp, p, v);
+        return;
+      }
+    }
+    throw new Unsupported();
+  }
+
+  /** Push local v (ESP - size/8; the store checked first). */
+  private push(size: number, v: number): void {
+    const sp = this.temp();
+    this.getReg(32, 4);
+    this.f
+      .const(size / 8)
+      .op(Op.i32Sub)
+      .set(sp);
+    const p = this.translate(sp, size, true);
+    this.store(size, p, v);
+    this.setReg(32, 4, sp);
+    this.release(sp, p);
+  }
+
+  /** SHL/SAL (/4 /6), SHR (/5), SAR (/7) by a non-zero immediate count (as codegen's shiftBy). */
+  private shift(i: Insn): void {
+    const f = this.f;
+    const size = this.opSize(i, (i.op & 1) === 0);
+    const count = shiftCount(i);
+    const msb = size - 1;
+    const e = this.rm(i, size);
+    const v = this.temp();
+    e.read();
+    f.set(v);
+    const res = this.temp();
+    const cf = this.temp();
+    const of = this.temp();
+    if (i.reg === 5) {
+      f.get(v).const(count).op(Op.i32ShrU).set(res);
+      if (count <= size)
+        f.get(v)
+          .const(count - 1)
+          .op(Op.i32ShrU)
+          .const(1)
+          .op(Op.i32And)
+          .set(cf);
+      else f.const(0).set(cf);
+      if (count > 1) f.const(0).set(of);
+      else f.get(v).const(msb).op(Op.i32ShrU).const(1).op(Op.i32And).set(of);
+    } else if (i.reg === 7) {
+      const sv = this.temp();
+      f.get(v);
+      if (size === 8) f.op(Op.i32Extend8S);
+      else if (size === 16) f.op(Op.i32Extend16S);
+      f.set(sv);
+      f.get(sv).const(Math.min(count, msb)).op(Op.i32ShrS);
+      if (size !== 32) f.const(mask(size)).op(Op.i32And);
+      f.set(res);
+      f.get(sv)
+        .const(Math.min(count - 1, msb))
+        .op(Op.i32ShrS)
+        .const(1)
+        .op(Op.i32And)
+        .set(cf);
+      f.const(0).set(of);
+      this.release(sv);
+    } else {
+      f.get(v).const(count).op(Op.i32Shl);
+      if (size !== 32) f.const(mask(size)).op(Op.i32And);
+      f.set(res);
+      if (count <= size)
+        f.get(v)
+          .const(size - count)
+          .op(Op.i32ShrU)
+          .const(1)
+          .op(Op.i32And)
+          .set(cf);
+      else f.const(0).set(cf);
+      f.get(res).const(msb).op(Op.i32ShrU).const(1).op(Op.i32And).get(cf).op(Op.i32Xor).set(of);
+    }
+    const p = e.prepareWrite();
+    e.write(p, res);
+    if (p >= 0) this.release(p);
+    // SF, ZF, PF from the result; CF, OF given, AF clear (Cpu.putFlags after the record).
+    const zero = this.constLocal(0);
+    this.record(LAZY_LOGIC, zero, zero, res, size, SF | ZF | PF);
+    f.const(CF | OF | AF).set(this.pm);
+    f.get(cf).get(of).const(11).op(Op.i32Shl).op(Op.i32Or).set(this.pv);
+    this.flags = { kind: LAZY_LOGIC, size, cf: 'put', of: 'put', af: 'put', rec: true, poisoned: false };
+    e.done();
+    this.release(v, res, cf, of, zero);
+  }
+
+  /** IMUL r, r/m (0F AF) or r, r/m, imm (69, 6B): CF = OF = the product did not fit. */
+  private imul(i: Insn): void {
+    const f = this.f;
+    const size = i.opsize32 ? 32 : 16;
+    const e = this.rm(i, size);
+    const a = this.temp();
+    e.read();
+    f.set(a);
+    const b = i.op === 0x1af ? this.regToLocal(size, i.reg) : this.constLocal(i.imm & mask(size));
+    const res = this.temp();
+    const ov = this.temp();
+    if (size === 32) {
+      f.get(a).get(b).op(Op.i32Mul).set(res);
+      f.get(a).op(Op.i64ExtendI32S).get(b).op(Op.i64ExtendI32S, Op.i64Mul);
+      f.get(res).op(Op.i64ExtendI32S, Op.i64Ne).set(ov);
+    } else {
+      const p = this.temp();
+      f.get(a).op(Op.i32Extend16S).get(b).op(Op.i32Extend16S, Op.i32Mul).set(p);
+      f.get(p).const(0xffff).op(Op.i32And).set(res);
+      f.get(p).get(p).op(Op.i32Extend16S, Op.i32Ne).set(ov);
+      this.release(p);
+    }
+    this.setReg(size, i.reg, res);
+    const zero = this.constLocal(0);
+    this.record(LAZY_LOGIC, zero, zero, res, size, ARITH);
+    f.const(CF | OF).set(this.pm);
+    f.const(0)
+      .get(ov)
+      .op(Op.i32Sub)
+      .const(CF | OF)
+      .op(Op.i32And)
+      .set(this.pv);
+    this.flags = { kind: LAZY_LOGIC, size, cf: 'put', of: 'put', af: 'rec', rec: true, poisoned: false };
+    e.done();
+    this.release(a, b, res, ov, zero);
+  }
+
+  /** Bail when the constant target is beyond the CS limit (the interpreter raises #GP). */
+  private checkTarget(target: number): void {
+    this.f.const(target).get(this.csLimit).op(Op.i32LeU);
+    this.bailUnless();
+  }
+
+  private callOrReturn(i: Insn, kind: number): void {
+    const f = this.f;
+    const size = i.opsize32 ? 32 : 16;
+    if (kind === INL_CALL) {
+      const target = branchTarget(i);
+      this.checkTarget(target);
+      const v = this.constLocal(i.next & mask(size));
+      this.push(size, v);
+      this.release(v);
+      this.exitTo(target, this.x + 1);
+      return;
+    }
+    const sp = this.regToLocal(32, 4);
+    const p = this.translate(sp, size, false);
+    const v = this.temp();
+    this.load(size, p);
+    f.set(v);
+    f.get(v).get(this.csLimit).op(Op.i32LeU);
+    this.bailUnless();
+    f.get(sp)
+      .const(size / 8 + (i.op === 0xc2 ? i.imm : 0))
+      .op(Op.i32Add)
+      .set(sp);
+    this.setReg(32, 4, sp);
+    this.exitTo({ local: v }, this.x + 1);
+    this.release(sp, p, v);
+  }
+
+  /** A branch to the block's start from instruction x: another pass if the budget allows. */
+  private loopBack(): void {
+    const f = this.f;
+    const x = this.x;
+    f.get(this.n)
+      .const(x + 1)
+      .op(Op.i32Add)
+      .set(this.n);
+    // A pass starts from the entry state: make the flags that state if the pass reads any
+    // before writing them all.
+    if (this.readsFlagsFrom(0)) this.normalizeFlags();
+    // Another pass when it fits the budget. (Nothing a block does can raise an interrupt or a
+    // stop: it makes no I/O and calls nothing outside; the chain's caller checks after it.)
+    f.get(this.n)
+      .get(this.lim)
+      .op(Op.i32LeS)
+      .br(Op.brIf, this.depth - 2);
+    this.exitTo(this.shape.start, 0);
+  }
+
+  generate(): WasmBlock {
+    const f = this.f;
+    const { insns, start } = this.shape;
+    const count = insns.length;
+    this.open(Op.block); // exit
+    this.open(Op.loop); // a pass
+    const joins = joinPoints(insns);
+    const regions: { end: number; flags: FlagState }[] = [];
+    for (let x = 0; x < count; x++) {
+      const i = insns[x];
+      while (regions.length > 0 && regions[regions.length - 1].end === x) {
+        const r = regions.pop() as { end: number; flags: FlagState };
+        this.end();
+        if (!sameFlags(r.flags, this.flags)) this.flags = { ...this.flags, poisoned: true };
+      }
+      this.x = x;
+      const last = x === count - 1;
+      const kind = inlineKind(i);
+      if (kind === INL_CALL || kind === INL_RET) {
+        this.callOrReturn(i, kind);
+        continue;
+      }
+      if (isJcc(i.op)) {
+        const target = branchTarget(i);
+        const c = this.temp();
+        this.condition(i.op & 15);
+        f.set(c);
+        if (joins[x] >= 0) {
+          regions.push({ end: joins[x], flags: this.flags });
+          this.open(Op.block);
+          f.get(c);
+          this.open(Op.if);
+          f.get(this.n)
+            .const(joins[x] - x - 1)
+            .op(Op.i32Sub)
+            .set(this.n);
+          f.br(Op.br, 1);
+          this.end();
+        } else {
+          f.get(c);
+          this.open(Op.if);
+          if (target === start) this.loopBack();
+          else {
+            this.checkTarget(target);
+            this.exitTo(target, x + 1);
+          }
+          this.end();
+          if (last) this.exitTo(i.next, count);
+        }
+        this.release(c);
+        continue;
+      }
+      if (!i.followed && (i.op === 0xeb || i.op === 0xe9)) {
+        const target = branchTarget(i);
+        if (target === start) this.loopBack();
+        else {
+          this.checkTarget(target);
+          this.exitTo(target, x + 1);
+        }
+        continue;
+      }
+      this.instruction(i, kind);
+      if (last) this.exitTo(i.next, count);
+    }
+    if (regions.length > 0) throw new Unsupported();
+    this.end(); // loop (every path left through a br)
+    this.end(); // exit block
+    // Epilogue: the flag state, where an instruction wrote flags (each such state defines all
+    // six: a record, explicit flags or both); the count.
+    f.get(this.fk).const(-1).op(Op.i32Ne).get(this.pm).op(Op.i32Or);
+    this.open(Op.if);
+    this.storeState(S_LAZY_KIND, this.fk);
+    this.storeState(S_LAZY_A, this.fa);
+    this.storeState(S_LAZY_B, this.fb);
+    this.storeState(S_LAZY_RES, this.fr);
+    this.storeState(S_LAZY_SIZE, this.fs);
+    this.storeState(S_LAZY_MASK, this.fm);
+    this.storeState(S_PUT_MASK, this.pm);
+    this.storeState(S_PUT_VALUE, this.pv);
+    this.end();
+    f.get(this.n);
+    // Prologue (now that the body says whether it reads the flags it found).
+    const pro = new FunctionBody(1);
+    const load = (w: number, l: number) =>
+      pro
+        .const(0)
+        .mem(Op.i32Load, this.L.state + w * 4)
+        .set(l);
+    pro.get(0).const(count).op(Op.i32Sub).set(this.lim);
+    load(S_A20, this.a20);
+    load(S_WRITE_TAG, this.tag);
+    load(S_CS_LIMIT, this.csLimit);
+    pro.const(-1).set(this.fk);
+    if (this.flagsIn) pro.call(FLAGS_FUNCTION).set(this.fin);
+    f.prepend(pro.code);
+    return {
+      bytes: moduleBytes({
+        types: TYPES,
+        memoryPages: this.L.pages,
+        imports: [{ name: 'flags', type: TYPE_FLAGS }],
+        functions: [{ name: 'b', type: TYPE_BLOCK, body: f }],
+      }),
+    };
+  }
+}

@@ -1,0 +1,67 @@
+// The words WebAssembly code shares with the CPU, in the memory's arena (Cpu.jitState): the
+// registers (Cpu.regs is a view of the first eight), what the CPU passes in when a chain of
+// WebAssembly blocks starts, and what the blocks leave for it when the chain ends.
+
+/** EAX..EDI at words 0..7. */
+/** EIP: where the chain starts, and where it stopped. */
+export const S_EIP = 8;
+/**
+ * EFLAGS: the CPU's at the chain's start (its arithmetic bits may be stale where the lazy record
+ * below holds them); `flags()` folds the record and the put flags into it.
+ */
+export const S_FLAGS = 9;
+export const S_A20 = 10;
+/** Ia32Mmu.writeTag: a write-TLB entry is a hit only with the current tag. */
+export const S_WRITE_TAG = 11;
+export const S_CS_LIMIT = 12;
+/** The lazy record (kind -1: none; else the CPU's lazyOp, A, B, Res, Size, Mask). */
+export const S_LAZY_KIND = 13;
+export const S_LAZY_A = 14;
+export const S_LAZY_B = 15;
+export const S_LAZY_RES = 16;
+export const S_LAZY_SIZE = 17;
+export const S_LAZY_MASK = 18;
+/** Flags set explicitly after the record (mask and values). */
+export const S_PUT_MASK = 19;
+export const S_PUT_VALUE = 20;
+/** 1 when a block stopped before an instruction it leaves to the interpreter. */
+export const S_BAIL = 21;
+export const S_CS_BASE = 22;
+/** The block compiler's mode key and epoch: a block runs only under its own. */
+export const S_MODE = 23;
+export const S_EPOCH = 24;
+/** 1: the chain may start a block whose pass runs past the budget (run's finishBlock). */
+export const S_FINISH = 25;
+/** Byte offset of the code TLB (the read TLB of the CPL) with paging on; 0 with paging off. */
+export const S_CODE_TLB = 26;
+/** 1 with paging on (and then S_CODE_TLB 0 means no soft TLB: the chain stops). */
+export const S_PAGING = 27;
+
+export const STATE_WORDS = 32;
+
+/**
+ * The chain's block cache: direct-mapped by physical address, CACHE_ENTRIES entries of
+ * ENTRY_WORDS words: physical address, EIP, mode, table index, instructions per pass, end EIP,
+ * epoch checked.
+ */
+export const CACHE_ENTRIES = 4096;
+export const ENTRY_WORDS = 8;
+export const E_PHYS = 0;
+export const E_EIP = 1;
+export const E_MODE = 2;
+export const E_INDEX = 3;
+export const E_LENGTH = 4;
+export const E_END = 5;
+export const E_CHECKED = 6;
+
+/** The cache slot of physical address p. */
+export function cacheSlot(p: number): number {
+  return (p ^ (p >>> 12)) & (CACHE_ENTRIES - 1);
+}
+
+/**
+ * Bytes of tables a Cpu and its Ia32Mmu keep in a PhysicalMemory's WebAssembly arena (the
+ * `wasmTableBytes` a board gives for blocks compiled to WebAssembly): the soft TLB (4 × 4 MiB),
+ * the read and write page maps (2 × 1 MiB), jitState and the block cache.
+ */
+export const IA32_WASM_TABLE_BYTES = (18 << 20) + 0x40000;

@@ -1,0 +1,280 @@
+// The block compiler's WebAssembly back end against the interpreter, on programs written for
+// what it must get right: flags carried from block to block through the WebAssembly runner
+// (a record left by one block and read by the next, INC/DEC keeping another block's CF), loops
+// inside a block, bails before an access that must take the slow path (a store into the code,
+// a page not in the TLB yet), and the budget. Each runs in protected and paged mode on three
+// CPUs (interpreter, JavaScript blocks, WebAssembly blocks) compared after every slice.
+import { describe, expect, it } from 'vitest';
+import { Cpu, IA32_WASM_TABLE_BYTES } from '../src/index.js';
+import { differential, wasmBlocksCompiled } from './differential.js';
+import { CODE, machine } from './machines.js';
+
+/** 32-bit code at CODE: the program's bytes, then JMP $ (the run ends by budget). */
+function fixed(bytes: number[]) {
+  return () => [...bytes, 0xeb, 0xfe];
+}
+
+const CASES: [string, number[]][] = [
+  [
+    // The CMP's record crosses into f (a loop whose INC keeps CF: flags() folds the record at
+    // f's entry); after RET, SETcc read the CF INC kept and DEC's ZF/SF/OF.
+    'a record read by the next block, a DEC/JNZ loop keeping CF',
+    [
+      0xb9,
+      0x20,
+      0x00,
+      0x00,
+      0x00, // mov ecx, 32
+      0x39,
+      0xd8, // cmp eax, ebx
+      0xe8,
+      0x0b,
+      0x00,
+      0x00,
+      0x00, // call f
+      0x0f,
+      0x92,
+      0xc2, // setb dl
+      0x0f,
+      0x9c,
+      0xc6, // setl dh
+      0x0f,
+      0x94,
+      0xc1, // sete cl
+      0xeb,
+      0xfe, // jmp $
+      // f:
+      0x40, // inc eax
+      0x49, // dec ecx
+      0x75,
+      0xfc, // jnz f
+      0xc3, // ret
+    ],
+  ],
+  [
+    // A shift's record and explicit CF/OF/AF read in g; INC there keeps the shift's CF; after
+    // RET the caller reads INC's record and that CF.
+    'explicit flags of a shift across blocks, INC keeping them',
+    [
+      0xc1,
+      0xe0,
+      0x05, // shl eax, 5
+      0xe8,
+      0x0b,
+      0x00,
+      0x00,
+      0x00, // call g
+      0x0f,
+      0x92,
+      0xc0, // setc al
+      0x0f,
+      0x94,
+      0xc4, // setz ah
+      0x0f,
+      0x98,
+      0xc1, // sets cl
+      0xeb,
+      0xfe, // jmp $
+      // g:
+      0x0f,
+      0x90,
+      0xc1, // seto cl
+      0x42, // inc edx
+      0x0f,
+      0x92,
+      0xc5, // setc ch
+      0x0f,
+      0x9f,
+      0xc3, // setg bl
+      0x0f,
+      0x9a,
+      0xc7, // setp bh
+      0xc3, // ret
+    ],
+  ],
+  [
+    // INC right after CMP, and DEC right after SHR, in one block each: the CF they keep is
+    // another instruction's of the same block, and must reach the next block.
+    'INC/DEC keeping the CF of an instruction of their own block',
+    [
+      0x39,
+      0xd8, // cmp eax, ebx
+      0x42, // inc edx
+      0xe8,
+      0x08,
+      0x00,
+      0x00,
+      0x00, // call h
+      0x0f,
+      0x92,
+      0xc1, // setc cl
+      0x0f,
+      0x9e,
+      0xc5, // setle ch
+      0xeb,
+      0xfe, // jmp $
+      // h:
+      0x0f,
+      0x92,
+      0xc3, // setc bl
+      0xc1,
+      0xe8,
+      0x03, // shr eax, 3
+      0x4a, // dec edx
+      0xc3, // ret
+    ],
+  ],
+  [
+    // An if whose two paths leave different flags (TEST's or XOR's), read after the join.
+    'flags read after an if that writes them on one path',
+    [
+      0x85,
+      0xc0, // test eax, eax
+      0x74,
+      0x02, // je +2
+      0x31,
+      0xdb, // xor ebx, ebx
+      0x0f,
+      0x94,
+      0xc1, // sete cl
+      0x0f,
+      0x98,
+      0xc5, // sets ch
+      0x83,
+      0xc0,
+      0xff, // add eax, -1
+      0xeb,
+      0xef, // jmp start
+    ],
+  ],
+  [
+    // Stores into a page with code (a bail before each: the interpreter's path for code writes).
+    'stores into the running code',
+    [
+      0xb8,
+      0x90,
+      0x90,
+      0x90,
+      0x90, // mov eax, 0x90909090
+      0xa3,
+      ...le32(CODE + 40), // mov [CODE+40], eax (moffs: a JavaScript block)
+      0x89,
+      0x05,
+      ...le32(CODE + 44), // mov [CODE+44], eax
+      0x83,
+      0xc3,
+      0x01, // add ebx, 1
+      0x83,
+      0xfb,
+      0x10, // cmp ebx, 16
+      0x72,
+      0xe8, // jb start
+    ],
+  ],
+  [
+    // Memory through the stack and a table spread over pages (TLB misses in paged mode).
+    'stack and spread memory accesses, CALL/RET, IMUL',
+    [
+      0x8d,
+      0x34,
+      0x9d,
+      0x00,
+      0x00,
+      0x02,
+      0x00, // lea esi, [ebx*4 + 0x20000]
+      0x89,
+      0x1e, // mov [esi], ebx
+      0x6b,
+      0x06,
+      0x07, // imul eax, [esi], 7
+      0xe8,
+      0x08,
+      0x00,
+      0x00,
+      0x00, // call f
+      0x43, // inc ebx
+      0x80,
+      0xfb,
+      0x40, // cmp bl, 64
+      0x72,
+      0xe9, // jb start
+      0xeb,
+      0xfe, // jmp $
+      // f:
+      0x50, // push eax
+      0x01,
+      0x04,
+      0x24, // add [esp], eax
+      0x58, // pop eax
+      0xc3, // ret
+    ],
+  ],
+];
+
+/** Register values of every kind: small, negative, around the sign bit, equal pairs. */
+function anyValues(rnd: (n: number) => number): number[] {
+  const pick = () =>
+    [rnd(100), -rnd(100), 0x7fffffff - rnd(4), 0x80000000 + rnd(4), rnd(0x10000) * 0x10001, 0][rnd(6)] | 0;
+  const regs = Array.from({ length: 8 }, pick);
+  if (rnd(4) === 0) regs[3] = regs[0];
+  regs[6] = 0x20000; // ESI and EDI point at RAM
+  regs[7] = 0x20000;
+  return regs;
+}
+
+function le32(v: number): number[] {
+  return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+}
+
+describe('block compiler: WebAssembly blocks against the interpreter', () => {
+  for (const [name, bytes] of CASES) {
+    for (const mode of ['protected', 'paged'] as const) {
+      it(`${name} (${mode})`, () => {
+        const before = wasmBlocksCompiled;
+        for (let seed = 1; seed <= 12; seed++) differential(mode, seed, fixed(bytes), undefined, anyValues);
+        expect(wasmBlocksCompiled).toBeGreaterThan(before);
+      });
+    }
+  }
+
+  it('keeps the registers in the arena: Cpu.regs is a view of jitState', () => {
+    const cpu = machine(
+      'protected',
+      Uint8Array.from([0x40, 0xeb, 0xfd]),
+      new Uint8Array(16),
+      { jit: { threshold: 0 } },
+      true,
+    );
+    expect(cpu.jitState).toBeDefined();
+    expect(cpu.regs.buffer).toBe(cpu.jitState?.buffer);
+    expect(cpu.regs.buffer).toBe(cpu.memory.ram.buffer);
+    cpu.regs[0] = 5;
+    cpu.run(1000);
+    expect(cpu.regs[0]).toBe(5 + 500); // INC, JMP: 500 passes
+    expect(cpu.jitStats?.wasmBlocks).toBeGreaterThan(0);
+  });
+
+  it('compiles nothing to WebAssembly without an arena, or with wasm: false', () => {
+    const plain = machine('protected', Uint8Array.from([0x40, 0xeb, 0xfd]), new Uint8Array(16), {
+      jit: { threshold: 0 },
+    });
+    plain.run(100);
+    expect(plain.jitStats?.wasmBlocks).toBe(0);
+    expect(plain.jitState).toBeUndefined();
+    const off = machine(
+      'protected',
+      Uint8Array.from([0x40, 0xeb, 0xfd]),
+      new Uint8Array(16),
+      { jit: { threshold: 0, wasm: false } },
+      true,
+    );
+    off.run(100);
+    expect(off.jitStats?.wasmBlocks).toBe(0);
+    expect(off.regs[0]).toBe(plain.regs[0]);
+  });
+
+  it('sizes the arena for the CPU and its MMU', () => {
+    expect(IA32_WASM_TABLE_BYTES).toBeGreaterThanOrEqual(18 << 20);
+    expect(Cpu).toBeDefined();
+  });
+});
