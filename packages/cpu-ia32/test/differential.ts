@@ -38,6 +38,8 @@ export function differential(
   firstBudget?: number,
   /** The registers' first values (default: small random ones, EBX a loop count). */
   registers?: (rnd: (n: number) => number) => number[],
+  /** More state for each CPU before the run (segments, say). */
+  setup?: (cpu: Cpu) => void,
 ): number {
   const rnd = lcg(seed);
   const code32 = mode === 'protected' || mode === 'ring3' || mode === 'paged';
@@ -54,6 +56,7 @@ export function differential(
   for (const cpu of cpus) {
     for (const r of [0, 1, 2, 3, 5, 6, 7]) cpu.regs[r] = regs[r];
     if (mode === 'real' || mode === 'v86') cpu.loadSegment('ds', CODE >> 4);
+    setup?.(cpu);
   }
   for (let slice = 0; slice < 10; slice++) {
     const budget0 = 1 + rnd(300);

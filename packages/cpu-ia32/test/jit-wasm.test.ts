@@ -237,6 +237,27 @@ describe('block compiler: WebAssembly blocks against the interpreter', () => {
     }
   }
 
+  for (const mode of ['protected', 'paged'] as const) {
+    it(`FS with a base, MOV moffs, LEAVE, ADC/SBB (registers, AL, memory), shifts by CL (${mode})`, () => {
+      // nasm: and ebx,0xffc; push ebp; mov ebp,esp; mov eax,[fs:ebx]; add [fs:ebx+4],eax;
+      // mov eax,[0x20010]; cmp edx,ecx; adc eax,ebx; cmp ecx,edx; sbb edx,ecx; sbb al,3;
+      // adc dword [fs:ebx+8],5; shl eax,cl; sar edx,cl; shr esi,cl; mov [fs:8],eax; leave;
+      // setc dh; inc ecx; jmp start
+      const code = [
+        0x81, 0xe3, 0xfc, 0x0f, 0x00, 0x00, 0x55, 0x89, 0xe5, 0x64, 0x8b, 0x03, 0x64, 0x01, 0x43, 0x04, 0xa1,
+        0x10, 0x00, 0x02, 0x00, 0x39, 0xca, 0x11, 0xd8, 0x39, 0xd1, 0x19, 0xca, 0x1c, 0x03, 0x64, 0x83, 0x53,
+        0x08, 0x05, 0xd3, 0xe0, 0xd3, 0xfa, 0xd3, 0xee, 0x64, 0xa3, 0x08, 0x00, 0x00, 0x00, 0xc9, 0x0f, 0x92,
+        0xc6, 0x41, 0xeb, 0xc9,
+      ];
+      const fsBase = (cpu: Cpu) =>
+        cpu.setSegment('fs', { selector: 0x10, base: 0x21000, limit: 0xffffffff, rights: 0xc093 });
+      const before = wasmBlocksCompiled;
+      for (let seed = 1; seed <= 12; seed++)
+        differential(mode, seed, () => code, undefined, anyValues, fsBase);
+      expect(wasmBlocksCompiled).toBeGreaterThan(before);
+    });
+  }
+
   it('keeps the registers in the arena: Cpu.regs is a view of jitState', () => {
     const cpu = machine(
       'protected',

@@ -12,7 +12,7 @@
 // Where a flag is read, the generator knows statically which instruction wrote it (the record,
 // an explicit value, or the CPU's flags at entry); a block where it cannot know is not compiled
 // here (the JavaScript generator takes it).
-import { AF, ARITH, CF, OF, PF, SF, SS, ZF } from '../../state.js';
+import { AF, ARITH, CF, DS, FS, GS, OF, PF, SF, SS, ZF } from '../../state.js';
 import {
   type BlockShape,
   branchTarget,
@@ -34,6 +34,7 @@ import {
   INL_RET,
   INL_SETCC,
   INL_SHIFT,
+  INL_SHIFT_CL,
   INL_TEST,
   inlineKind,
   isJcc,
@@ -50,6 +51,10 @@ import {
   S_BAIL,
   S_CS_LIMIT,
   S_EIP,
+  S_FS_BASE,
+  S_FS_OPEN,
+  S_GS_BASE,
+  S_GS_OPEN,
   S_LAZY_A,
   S_LAZY_B,
   S_LAZY_KIND,
@@ -104,6 +109,8 @@ interface FlagState {
   rec: boolean;
   /** Two paths joined with different states: no flag may be read until one is written. */
   poisoned: boolean;
+  /** The record is ADC's or SBB's (a carry in): CF only from the full formula. */
+  carry?: boolean;
 }
 
 const ENTRY: FlagState = {
@@ -124,7 +131,8 @@ function sameFlags(a: FlagState, b: FlagState): boolean {
     a.of === b.of &&
     a.af === b.af &&
     a.rec === b.rec &&
-    a.poisoned === b.poisoned
+    a.poisoned === b.poisoned &&
+    (a.carry ?? false) === (b.carry ?? false)
   );
 }
 
@@ -147,21 +155,33 @@ const SUPPORTED = new Set([
   INL_SETCC,
   INL_CMOV,
   INL_SHIFT,
+  INL_SHIFT_CL,
   INL_PUSHI,
   INL_JMP,
   INL_CALL,
   INL_RET,
 ]);
 
+/** MOV AL/eAX, moffs and back (A0-A3). */
+const isMoffs = (i: Insn) => i.op >= 0xa0 && i.op <= 0xa3;
+const LEAVE = 0xc9;
+
+/** The segment of a memory operand (MOV moffs: DS unless overridden). */
+const segmentOf = (i: Insn) => (isMoffs(i) ? (i.segOvr >= 0 ? i.segOvr : DS) : i.eaSeg);
+
+/** True when the generator can address segment `seg`: flat, or FS/GS (their base added). */
+const addressable = (seg: number, flatSegs: number) =>
+  ((flatSegs >> seg) & 1) !== 0 || seg === FS || seg === GS;
+
 /** True when the instruction is one this generator compiles (in a block shape it accepts). */
 function supported(i: Insn, flatSegs: number): boolean {
-  if (i.isMem && (!i.addr32 || ((flatSegs >> i.eaSeg) & 1) === 0)) return false;
+  if ((i.isMem || isMoffs(i)) && (!i.addr32 || !addressable(segmentOf(i), flatSegs))) return false;
+  if (isMoffs(i)) return i.rep === 0;
+  if (i.op === LEAVE) return i.rep === 0 && i.opsize32;
   if (isJcc(i.op)) return i.op < 0xe0 || i.op > 0xe3; // not LOOP/JCXZ
   if (i.op === 0xeb || i.op === 0xe9) return true;
   const kind = inlineKind(i);
   if (!SUPPORTED.has(kind)) return false;
-  if (kind === INL_ALU) return i.op >> 3 !== 2 && i.op >> 3 !== 3; // not ADC/SBB
-  if (kind === INL_GRP1) return i.reg !== 2 && i.reg !== 3;
   if (kind === INL_POP) return (i.op & 7) !== 4; // POP ESP
   if (kind === INL_LEA) return i.addr32;
   return true;
@@ -304,6 +324,25 @@ class Writer {
   }
 
   // --- memory ----------------------------------------------------------------------------
+  /**
+   * The operand's linear address in a new local: its offset, plus the base of FS or GS (bailing
+   * when their limits do not allow every offset; the other segments a block uses are flat).
+   */
+  private linearAddress(i: Insn): number {
+    const o = isMoffs(i) ? this.constLocal(i.imm | 0) : this.effectiveAddress(i);
+    const seg = segmentOf(i);
+    if (seg !== FS && seg !== GS) return o;
+    const f = this.f;
+    f.const(0).mem(Op.i32Load, this.L.state + (seg === FS ? S_FS_OPEN : S_GS_OPEN) * 4);
+    this.bailUnless();
+    f.get(o)
+      .const(0)
+      .mem(Op.i32Load, this.L.state + (seg === FS ? S_FS_BASE : S_GS_BASE) * 4)
+      .op(Op.i32Add)
+      .set(o);
+    return o;
+  }
+
   /** The operand's offset (32-bit addressing) in a new local. */
   private effectiveAddress(i: Insn): number {
     const f = this.f;
@@ -325,8 +364,8 @@ class Writer {
   }
 
   /**
-   * The physical address of a `size`-bit access at offset local `o` (flat segment) in a new
-   * local, bailing where the JavaScript block would take its slow path.
+   * The physical address of a `size`-bit access at linear address local `o` in a new local,
+   * bailing where the JavaScript block would take its slow path.
    */
   private translate(o: number, size: number, write: boolean): number {
     const f = this.f;
@@ -379,18 +418,22 @@ class Writer {
       .mem(size === 32 ? Op.i32Store : size === 16 ? Op.i32Store16 : Op.i32Store8, 0);
   }
 
-  /** An r/m operand: `read` pushes its value; `check` (memory) translates for a later write. */
+  /** An r/m operand: `read` pushes its value; `prepareWrite` (memory) translates for a write. */
   private rm(i: Insn, size: number) {
     if (!i.isMem) {
       return {
         read: () => this.getReg(size, i.rm),
-        /** Prepare a write (memory: translate now, before any other effect). */
         prepareWrite: () => -1,
         write: (_p: number, v: number) => this.setReg(size, i.rm, v),
         done: () => {},
       };
     }
-    const o = this.effectiveAddress(i);
+    return this.memory(i, size);
+  }
+
+  /** The memory operand of i (ModRM or moffs): as `rm`, translating before any effect. */
+  private memory(i: Insn, size: number) {
+    const o = this.linearAddress(i);
     let rp = -1;
     return {
       read: () => {
@@ -443,7 +486,20 @@ class Writer {
       return;
     }
     if (s.kind === LAZY_LOGIC) f.const(0);
-    else if (s.kind === LAZY_ADD) f.get(this.fr).get(this.fa).op(Op.i32LtU);
+    else if (s.carry === true) {
+      // ((a & b) | ((a | b) & ~res)) for ADC, ((~a & b) | ((~a | b) & res)) for SBB: bit size-1
+      if (s.kind === LAZY_ADD) {
+        f.get(this.fa).get(this.fb).op(Op.i32And).get(this.fa).get(this.fb).op(Op.i32Or);
+        f.get(this.fr).const(-1).op(Op.i32Xor, Op.i32And, Op.i32Or);
+      } else {
+        f.get(this.fa).const(-1).op(Op.i32Xor).get(this.fb).op(Op.i32And);
+        f.get(this.fa).const(-1).op(Op.i32Xor).get(this.fb).op(Op.i32Or).get(this.fr).op(Op.i32And, Op.i32Or);
+      }
+      f.const(s.size - 1)
+        .op(Op.i32ShrU)
+        .const(1)
+        .op(Op.i32And);
+    } else if (s.kind === LAZY_ADD) f.get(this.fr).get(this.fa).op(Op.i32LtU);
     else f.get(this.fa).get(this.fb).op(Op.i32LtU);
   }
   private zf(): void {
@@ -542,7 +598,8 @@ class Writer {
     const s = this.flags;
     const negate = (cc & 1) !== 0;
     const base = cc >> 1;
-    const exactSub = s.rec && s.kind === LAZY_SUB && s.cf === 'rec' && s.of === 'rec' && !s.poisoned;
+    const exactSub =
+      s.rec && s.kind === LAZY_SUB && s.cf === 'rec' && s.of === 'rec' && !s.poisoned && s.carry !== true;
     if (exactSub && base === 1) f.get(this.fa).get(this.fb).op(Op.i32LtU);
     else if (exactSub && base === 3) f.get(this.fa).get(this.fb).op(Op.i32LeU);
     else if (exactSub && base === 6) {
@@ -621,27 +678,61 @@ class Writer {
       if (isJcc(i.op)) return true;
       const kind = inlineKind(i);
       if (kind === INL_INCDEC || kind === INL_SETCC || kind === INL_CMOV) return true;
-      if (kind === INL_ALU || kind === INL_GRP1 || kind === INL_TEST || kind === INL_SHIFT) return false;
+      if (
+        (kind === INL_ALU && (i.op >> 3 === 2 || i.op >> 3 === 3)) ||
+        (kind === INL_GRP1 && (i.reg === 2 || i.reg === 3))
+      )
+        return true; // ADC, SBB
+      if (
+        kind === INL_ALU ||
+        kind === INL_GRP1 ||
+        kind === INL_TEST ||
+        kind === INL_SHIFT ||
+        kind === INL_SHIFT_CL
+      )
+        return false;
       if (kind === INL_CALL || kind === INL_RET || i.op === 0xeb || i.op === 0xe9) return false;
     }
     return false;
   }
 
   // --- instructions ----------------------------------------------------------------------
-  /** ALU op (group 1's /r: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP) of locals a and b into a new local. */
+  /** ALU op (group 1's /r: 0 ADD, 1 OR, 2 ADC, 3 SBB, 4 AND, 5 SUB, 6 XOR, 7 CMP) of locals a, b into a new local. */
   private alu(op: number, a: number, b: number, size: number): number {
     const f = this.f;
     const res = this.temp();
+    const withCarry = op === 2 || op === 3;
+    let cf = -1;
+    if (withCarry) {
+      // The carry in, read before the record is replaced.
+      cf = this.temp();
+      this.cf();
+      f.set(cf);
+    }
     f.get(a).get(b);
     f.op(
-      op === 0 ? Op.i32Add : op === 1 ? Op.i32Or : op === 4 ? Op.i32And : op === 6 ? Op.i32Xor : Op.i32Sub,
+      op === 0 || op === 2
+        ? Op.i32Add
+        : op === 1
+          ? Op.i32Or
+          : op === 4
+            ? Op.i32And
+            : op === 6
+              ? Op.i32Xor
+              : Op.i32Sub,
     );
+    if (withCarry) {
+      f.get(cf).op(op === 2 ? Op.i32Add : Op.i32Sub);
+      this.release(cf);
+    }
     if (size !== 32) f.const(mask(size)).op(Op.i32And);
     f.set(res);
     return res;
   }
   private aluFlags(op: number, a: number, b: number, res: number, size: number): void {
-    this.full(op === 0 ? LAZY_ADD : op === 5 || op === 7 ? LAZY_SUB : LAZY_LOGIC, a, b, res, size);
+    const kind = op === 0 || op === 2 ? LAZY_ADD : op === 3 || op === 5 || op === 7 ? LAZY_SUB : LAZY_LOGIC;
+    this.full(kind, a, b, res, size);
+    if (op === 2 || op === 3) this.flags = { ...this.flags, carry: true };
   }
   private constLocal(v: number): number {
     const l = this.temp();
@@ -684,6 +775,14 @@ class Writer {
   private instruction(i: Insn, kind: number): void {
     const f = this.f;
     const op = i.op;
+    if (isMoffs(i)) {
+      this.moffs(i);
+      return;
+    }
+    if (op === LEAVE) {
+      this.leave();
+      return;
+    }
     switch (kind) {
       case INL_NOP:
       case INL_JMP:
@@ -850,8 +949,9 @@ class Writer {
         this.release(v);
         return;
       }
-      case INL_SHIFT: {
-        this.shift(i);
+      case INL_SHIFT:
+      case INL_SHIFT_CL: {
+        this.shift(i, kind === INL_SHIFT_CL);
         return;
       }
       case INL_IMUL: {
@@ -900,12 +1000,20 @@ class Writer {
     this.release(sp, p);
   }
 
-  /** SHL/SAL (/4 /6), SHR (/5), SAR (/7) by a non-zero immediate count (as codegen's shiftBy). */
-  private shift(i: Insn): void {
+  /**
+   * SHL/SAL (/4 /6), SHR (/5), SAR (/7) by an immediate (non-zero) or by CL (a zero count, which
+   * leaves the flags, bails), as codegen's shiftBy.
+   */
+  private shift(i: Insn, byCl: boolean): void {
     const f = this.f;
     const size = this.opSize(i, (i.op & 1) === 0);
-    const count = shiftCount(i);
     const msb = size - 1;
+    const n = this.temp();
+    if (byCl) {
+      this.getReg(8, 1);
+      f.const(31).op(Op.i32And).tee(n);
+      this.bailUnless();
+    } else f.const(shiftCount(i)).set(n);
     const e = this.rm(i, size);
     const v = this.temp();
     e.read();
@@ -913,47 +1021,52 @@ class Writer {
     const res = this.temp();
     const cf = this.temp();
     const of = this.temp();
+    /** Push `yes` if n <= size else 0 (the bit shifted out last, when there is one). */
+    const ifInRange = (yes: () => void) => {
+      yes();
+      f.const(0).get(n).const(size).op(Op.i32LeU, Op.select);
+    };
     if (i.reg === 5) {
-      f.get(v).const(count).op(Op.i32ShrU).set(res);
-      if (count <= size)
-        f.get(v)
-          .const(count - 1)
-          .op(Op.i32ShrU)
-          .const(1)
-          .op(Op.i32And)
-          .set(cf);
-      else f.const(0).set(cf);
-      if (count > 1) f.const(0).set(of);
-      else f.get(v).const(msb).op(Op.i32ShrU).const(1).op(Op.i32And).set(of);
+      f.get(v).get(n).op(Op.i32ShrU).set(res);
+      ifInRange(() => f.get(v).get(n).const(1).op(Op.i32Sub, Op.i32ShrU).const(1).op(Op.i32And));
+      f.set(cf);
+      // OF: the operand's sign for a count of 1, else 0
+      f.get(v).const(msb).op(Op.i32ShrU).const(1).op(Op.i32And);
+      f.const(0).get(n).const(1).op(Op.i32Eq, Op.select).set(of);
     } else if (i.reg === 7) {
       const sv = this.temp();
       f.get(v);
       if (size === 8) f.op(Op.i32Extend8S);
       else if (size === 16) f.op(Op.i32Extend16S);
       f.set(sv);
-      f.get(sv).const(Math.min(count, msb)).op(Op.i32ShrS);
+      /** Push min(n - d, msb). */
+      const capped = (d: number) => {
+        f.get(n)
+          .const(d)
+          .op(Op.i32Sub)
+          .const(msb)
+          .get(n)
+          .const(d)
+          .op(Op.i32Sub)
+          .const(msb)
+          .op(Op.i32LtU, Op.select);
+      };
+      f.get(sv);
+      capped(0);
+      f.op(Op.i32ShrS);
       if (size !== 32) f.const(mask(size)).op(Op.i32And);
       f.set(res);
-      f.get(sv)
-        .const(Math.min(count - 1, msb))
-        .op(Op.i32ShrS)
-        .const(1)
-        .op(Op.i32And)
-        .set(cf);
+      f.get(sv);
+      capped(1);
+      f.op(Op.i32ShrS).const(1).op(Op.i32And).set(cf);
       f.const(0).set(of);
       this.release(sv);
     } else {
-      f.get(v).const(count).op(Op.i32Shl);
+      f.get(v).get(n).op(Op.i32Shl);
       if (size !== 32) f.const(mask(size)).op(Op.i32And);
       f.set(res);
-      if (count <= size)
-        f.get(v)
-          .const(size - count)
-          .op(Op.i32ShrU)
-          .const(1)
-          .op(Op.i32And)
-          .set(cf);
-      else f.const(0).set(cf);
+      ifInRange(() => f.get(v).const(size).get(n).op(Op.i32Sub, Op.i32ShrU).const(1).op(Op.i32And));
+      f.set(cf);
       f.get(res).const(msb).op(Op.i32ShrU).const(1).op(Op.i32And).get(cf).op(Op.i32Xor).set(of);
     }
     const p = e.prepareWrite();
@@ -966,7 +1079,41 @@ class Writer {
     f.get(cf).get(of).const(11).op(Op.i32Shl).op(Op.i32Or).set(this.pv);
     this.flags = { kind: LAZY_LOGIC, size, cf: 'put', of: 'put', af: 'put', rec: true, poisoned: false };
     e.done();
-    this.release(v, res, cf, of, zero);
+    this.release(n, v, res, cf, of, zero);
+  }
+
+  /** MOV AL/eAX, moffs (A0, A1) and MOV moffs, AL/eAX (A2, A3). */
+  private moffs(i: Insn): void {
+    const size = (i.op & 1) === 0 ? 8 : i.opsize32 ? 32 : 16;
+    const m = this.memory(i, size);
+    const v = this.temp();
+    if (i.op <= 0xa1) {
+      m.read();
+      this.f.set(v);
+      this.setReg(size, 0, v);
+    } else {
+      this.getReg(size, 0);
+      this.f.set(v);
+      const p = m.prepareWrite();
+      m.write(p, v);
+      this.release(p);
+    }
+    m.done();
+    this.release(v);
+  }
+
+  /** LEAVE: ESP = EBP, then POP EBP (the read checked before either register changes). */
+  private leave(): void {
+    const f = this.f;
+    const sp = this.regToLocal(32, 5);
+    const p = this.translate(sp, 32, false);
+    const v = this.temp();
+    this.load(32, p);
+    f.set(v);
+    f.get(sp).const(4).op(Op.i32Add).set(sp);
+    this.setReg(32, 4, sp);
+    this.setReg(32, 5, v);
+    this.release(sp, p, v);
   }
 
   /** IMUL r, r/m (0F AF) or r, r/m, imm (69, 6B): CF = OF = the product did not fit. */

@@ -6,6 +6,7 @@
 // blocks left read back.
 import type { Ia32Mmu } from '@phantasm/mmu';
 import type { Cpu } from '../../cpu.js';
+import { FS, GS } from '../../state.js';
 import type { BlockShape } from '../codegen.js';
 import { generateWasm, type WasmLayout } from './codegen.js';
 import { dispatcherBytes } from './dispatch.js';
@@ -29,6 +30,10 @@ import {
   S_EPOCH,
   S_FINISH,
   S_FLAGS,
+  S_FS_BASE,
+  S_FS_OPEN,
+  S_GS_BASE,
+  S_GS_OPEN,
   S_LAZY_A,
   S_LAZY_B,
   S_LAZY_KIND,
@@ -71,6 +76,11 @@ export interface WasmEntry {
   mode: number;
   length: number;
   end: number;
+}
+
+/** 1 when segment s allows every offset for reads and writes (an FS/GS access needs no check). */
+function open(c: Cpu, s: number): number {
+  return c.segLo[s] === 0 && c.segHiR[s] === 0xffffffff && c.segHiW[s] === 0xffffffff ? 1 : 0;
 }
 
 /** Compiled modules by their bytes (as a string key), for every CPU of the process. */
@@ -196,6 +206,10 @@ export class WasmBlocks {
     S[S_EPOCH] = c.jitEpoch;
     S[S_FINISH] = finish ? 1 : 0;
     S[S_PAGING] = c.pagingOn ? 1 : 0;
+    S[S_FS_BASE] = c.segBase[FS];
+    S[S_FS_OPEN] = open(c, FS);
+    S[S_GS_BASE] = c.segBase[GS];
+    S[S_GS_OPEN] = open(c, GS);
     const tlb = c.codeTlb;
     S[S_CODE_TLB] = tlb === undefined ? 0 : tlb.byteOffset;
     c.jitExit = 0;

@@ -37,6 +37,12 @@ export const S_CODE_TLB = 26;
 /** 1 with paging on (and then S_CODE_TLB 0 means no soft TLB: the chain stops). */
 export const S_PAGING = 27;
 
+/** FS and GS: base, and 1 when their limits allow every offset (else an access bails). */
+export const S_FS_BASE = 28;
+export const S_FS_OPEN = 29;
+export const S_GS_BASE = 30;
+export const S_GS_OPEN = 31;
+
 export const STATE_WORDS = 32;
 
 /**
