@@ -53,7 +53,7 @@ export interface JitOptions {
    */
   wasm?: boolean;
   /**
-   * Executions after which a block is compiled if it is all WebAssembly (default 200, at most
+   * Executions after which a block is compiled if it is all WebAssembly (default 1000, at most
    * `threshold`): WebAssembly runs fast from its first call, where a new JavaScript function
    * first runs in V8's slower tiers, so such blocks pay off much sooner.
    */
@@ -106,7 +106,7 @@ interface Block {
 }
 
 export const DEFAULT_THRESHOLD = 2000;
-const DEFAULT_WASM_THRESHOLD = 200;
+const DEFAULT_WASM_THRESHOLD = 1000;
 /** What an execution counter says: still cold, time to try WebAssembly, time to compile. */
 const COLD = 0;
 const WARM = 1;

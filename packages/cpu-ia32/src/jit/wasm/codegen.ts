@@ -162,6 +162,23 @@ const SUPPORTED = new Set([
   INL_RET,
 ]);
 
+/**
+ * Forms the JavaScript generator leaves to handlers that this one compiles: CBW/CWDE, CWD/CDQ,
+ * BSWAP, UD2 (a bail), NOT/NEG/MUL/IMUL r/m, PUSH r/m, BT/BTS/BTR/BTC (a register, or an
+ * immediate bit offset), ROL/ROR by an immediate.
+ */
+function extraForm(i: Insn): boolean {
+  const op = i.op;
+  if (op === 0x98 || op === 0x99 || op === 0x10b) return true;
+  if (op >= 0x1c8 && op <= 0x1cf) return true;
+  if (op === 0xf6 || op === 0xf7) return i.reg >= 2 && i.reg <= 5;
+  if (op === 0xff) return i.reg === 6 && (i.opsize32 || !i.isMem);
+  if (op === 0x1a3 || op === 0x1ab || op === 0x1b3 || op === 0x1bb) return !i.isMem;
+  if (op === 0x1ba) return i.reg >= 4;
+  if ((op >= 0xc0 && op <= 0xc1) || op === 0xd0 || op === 0xd1) return i.reg <= 1;
+  return false;
+}
+
 /** MOV AL/eAX, moffs and back (A0-A3). */
 const isMoffs = (i: Insn) => i.op >= 0xa0 && i.op <= 0xa3;
 const LEAVE = 0xc9;
@@ -176,6 +193,7 @@ const addressable = (seg: number, flatSegs: number) =>
 /** True when the instruction is one this generator compiles (in a block shape it accepts). */
 function supported(i: Insn, flatSegs: number): boolean {
   if ((i.isMem || isMoffs(i)) && (!i.addr32 || !addressable(segmentOf(i), flatSegs))) return false;
+  if (extraForm(i)) return i.rep === 0 || i.op === 0x10b;
   if (isMoffs(i)) return i.rep === 0;
   if (i.op === LEAVE) return i.rep === 0 && i.opsize32;
   if (isJcc(i.op)) return i.op < 0xe0 || i.op > 0xe3; // not LOOP/JCXZ
@@ -775,6 +793,10 @@ class Writer {
   private instruction(i: Insn, kind: number): void {
     const f = this.f;
     const op = i.op;
+    if (extraForm(i)) {
+      this.extra(i);
+      return;
+    }
     if (isMoffs(i)) {
       this.moffs(i);
       return;
@@ -1080,6 +1102,250 @@ class Writer {
     this.flags = { kind: LAZY_LOGIC, size, cf: 'put', of: 'put', af: 'put', rec: true, poisoned: false };
     e.done();
     this.release(n, v, res, cf, of, zero);
+  }
+
+  /** The forms of `extraForm`, with the interpreter's semantics (exec/arith, data, logic, shift). */
+  private extra(i: Insn): void {
+    const f = this.f;
+    const op = i.op;
+    const size = this.opSize(i, op === 0xf6 || op === 0xc0 || op === 0xd0);
+    if (op === 0x10b) {
+      this.bail(); // UD2: the interpreter raises #UD
+      return;
+    }
+    if (op === 0x98 || op === 0x99) {
+      const v = this.temp();
+      this.getReg(32, 0);
+      if (op === 0x98) {
+        f.op(i.opsize32 ? Op.i32Extend16S : Op.i32Extend8S).set(v);
+        this.setReg(i.opsize32 ? 32 : 16, 0, v);
+      } else {
+        if (!i.opsize32) f.op(Op.i32Extend16S);
+        f.const(31).op(Op.i32ShrS).set(v);
+        this.setReg(i.opsize32 ? 32 : 16, 2, v);
+      }
+      this.release(v);
+      return;
+    }
+    if (op >= 0x1c8) {
+      const r = op & 7;
+      const v = this.regToLocal(32, r);
+      const w = this.temp();
+      f.get(v).const(24).op(Op.i32Shl);
+      f.get(v).const(0xff00).op(Op.i32And).const(8).op(Op.i32Shl, Op.i32Or);
+      f.get(v).const(8).op(Op.i32ShrU).const(0xff00).op(Op.i32And, Op.i32Or);
+      f.get(v).const(24).op(Op.i32ShrU, Op.i32Or).set(w);
+      this.setReg(32, r, w);
+      this.release(v, w);
+      return;
+    }
+    if (op === 0xff) {
+      // PUSH r/m: the operand read, then the push (both checked before a write)
+      const e = this.rm(i, size);
+      const v = this.temp();
+      e.read();
+      f.set(v);
+      this.push(size, v);
+      e.done();
+      this.release(v);
+      return;
+    }
+    if (op === 0xf6 || op === 0xf7) {
+      if (i.reg >= 4) {
+        this.mulAcc(i, size);
+        return;
+      }
+      const e = this.rm(i, size);
+      const v = this.temp();
+      e.read();
+      f.set(v);
+      const res = this.temp();
+      if (i.reg === 2) f.get(v).const(-1).op(Op.i32Xor);
+      else f.const(0).get(v).op(Op.i32Sub);
+      if (size !== 32) f.const(mask(size)).op(Op.i32And);
+      f.set(res);
+      const p = e.prepareWrite();
+      e.write(p, res);
+      if (p >= 0) this.release(p);
+      if (i.reg === 3) {
+        const zero = this.constLocal(0);
+        this.full(LAZY_SUB, zero, v, res, size);
+        this.release(zero);
+      }
+      e.done();
+      this.release(v, res);
+      return;
+    }
+    if (op === 0xc0 || op === 0xc1 || op === 0xd0 || op === 0xd1) {
+      this.rotate(i, size);
+      return;
+    }
+    this.bitTest(i);
+  }
+
+  /** MUL/IMUL r/m (F6/F7 /4 /5): eDX:eAX (AX for bytes) = eAX × r/m; CF = OF = the high half is needed. */
+  private mulAcc(i: Insn, size: number): void {
+    const f = this.f;
+    const signed = i.reg === 5;
+    const e = this.rm(i, size);
+    const v = this.temp();
+    e.read();
+    f.set(v);
+    const a = this.regToLocal(size, 0);
+    const lo = this.temp();
+    const hi = this.temp();
+    const ov = this.temp();
+    if (size === 32) {
+      f.get(a).get(v).op(Op.i32Mul).set(lo);
+      // the high half from the 64-bit product
+      f.get(a).op(signed ? Op.i64ExtendI32S : Op.i64ExtendI32U);
+      f.get(v).op(signed ? Op.i64ExtendI32S : Op.i64ExtendI32U, Op.i64Mul);
+      f.const64(32).op(Op.i64ShrU, Op.i32WrapI64).set(hi);
+      f.get(hi);
+      if (signed) f.get(lo).const(31).op(Op.i32ShrS);
+      else f.const(0);
+      f.op(Op.i32Ne).set(ov);
+      this.setReg(32, 0, lo);
+      this.setReg(32, 2, hi);
+    } else {
+      const ext = (l: number) => {
+        f.get(l);
+        if (signed) f.op(size === 8 ? Op.i32Extend8S : Op.i32Extend16S);
+      };
+      const p = this.temp();
+      ext(a);
+      ext(v);
+      f.op(Op.i32Mul).set(p);
+      f.get(p).const(mask(size)).op(Op.i32And).set(lo);
+      f.get(p);
+      if (signed) f.get(p).op(size === 8 ? Op.i32Extend8S : Op.i32Extend16S, Op.i32Ne);
+      else f.const(mask(size)).op(Op.i32GtU);
+      f.set(ov);
+      this.setReg(16, 0, p);
+      if (size === 16) {
+        f.get(p).const(16).op(Op.i32ShrS).set(hi);
+        this.setReg(16, 2, hi);
+      }
+      this.release(p);
+    }
+    const zero = this.constLocal(0);
+    this.record(LAZY_LOGIC, zero, zero, lo, size, ARITH);
+    f.const(CF | OF).set(this.pm);
+    f.const(0)
+      .get(ov)
+      .op(Op.i32Sub)
+      .const(CF | OF)
+      .op(Op.i32And)
+      .set(this.pv);
+    this.flags = { kind: LAZY_LOGIC, size, cf: 'put', of: 'put', af: 'rec', rec: true, poisoned: false };
+    e.done();
+    this.release(v, a, lo, hi, ov, zero);
+  }
+
+  /**
+   * Flags written explicitly without a new record (ROL/ROR's CF and OF, BT's CF): the other
+   * flags stay what they were. When those are the CPU's, the block folds them at its entry,
+   * since the state it leaves then has no record of its own.
+   */
+  private putOnly(bits: number, value: number): void {
+    const f = this.f;
+    if (!this.flags.rec && this.flags.kind < 0) this.flagsIn = true;
+    if (this.flags.poisoned) throw new Unsupported();
+    f.get(this.pm).const(bits).op(Op.i32Or).set(this.pm);
+    f.get(this.pv).const(~bits).op(Op.i32And).get(value).op(Op.i32Or).set(this.pv);
+    const s = this.flags;
+    this.flags = {
+      ...s,
+      cf: (bits & CF) !== 0 ? 'put' : s.cf,
+      of: (bits & OF) !== 0 ? 'put' : s.of,
+    };
+  }
+
+  /** ROL (/0) / ROR (/1) by an immediate: CF and OF only (exec/shift.ts). */
+  private rotate(i: Insn, size: number): void {
+    const f = this.f;
+    const count = (i.op <= 0xc1 ? i.imm : 1) & 31;
+    if (count === 0) return; // nothing changes
+    const msb = size - 1;
+    const n = count & msb;
+    const e = this.rm(i, size);
+    const v = this.temp();
+    e.read();
+    f.set(v);
+    const res = this.temp();
+    if (n === 0) f.get(v).set(res);
+    else {
+      const left = i.reg === 0;
+      f.get(v)
+        .const(left ? n : size - n)
+        .op(Op.i32Shl);
+      f.get(v)
+        .const(left ? size - n : n)
+        .op(Op.i32ShrU, Op.i32Or);
+      if (size !== 32) f.const(mask(size)).op(Op.i32And);
+      f.set(res);
+    }
+    const p = e.prepareWrite();
+    e.write(p, res);
+    if (p >= 0) this.release(p);
+    const bits = this.temp();
+    if (i.reg === 0) {
+      // CF = bit 0; OF = MSB ^ CF
+      f.get(res).const(1).op(Op.i32And);
+      f.get(res).const(msb).op(Op.i32ShrU).get(res).op(Op.i32Xor).const(1).op(Op.i32And);
+    } else {
+      // CF = MSB; OF = MSB ^ the bit below it
+      f.get(res).const(msb).op(Op.i32ShrU).const(1).op(Op.i32And);
+      f.get(res)
+        .const(msb)
+        .op(Op.i32ShrU)
+        .get(res)
+        .const(msb - 1)
+        .op(Op.i32ShrU, Op.i32Xor)
+        .const(1)
+        .op(Op.i32And);
+    }
+    f.const(11).op(Op.i32Shl, Op.i32Or).set(bits);
+    this.putOnly(CF | OF, bits);
+    e.done();
+    this.release(v, res, bits);
+  }
+
+  /** BT/BTS/BTR/BTC: a register with a register bit offset, or r/m with an immediate one. */
+  private bitTest(i: Insn): void {
+    const f = this.f;
+    const size = i.opsize32 ? 32 : 16;
+    const kind =
+      i.op === 0x1ba ? i.reg - 4 : i.op === 0x1a3 ? 0 : i.op === 0x1ab ? 1 : i.op === 0x1b3 ? 2 : 3;
+    const bit = this.temp();
+    if (i.op === 0x1ba) f.const(i.imm & (size - 1)).set(bit);
+    else {
+      this.getReg(size, i.reg);
+      f.const(size - 1)
+        .op(Op.i32And)
+        .set(bit);
+    }
+    const e = this.rm(i, size);
+    const v = this.temp();
+    e.read();
+    f.set(v);
+    if (kind !== 0) {
+      const w = this.temp();
+      f.get(v).const(1).get(bit).op(Op.i32Shl);
+      if (kind === 1) f.op(Op.i32Or);
+      else if (kind === 2) f.const(-1).op(Op.i32Xor, Op.i32And);
+      else f.op(Op.i32Xor);
+      f.set(w);
+      const p = e.prepareWrite();
+      e.write(p, w);
+      if (p >= 0) this.release(p);
+      this.release(w);
+    }
+    const cf = this.temp();
+    f.get(v).get(bit).op(Op.i32ShrU).const(1).op(Op.i32And).set(cf);
+    this.putOnly(CF, cf);
+    e.done();
+    this.release(bit, v, cf);
   }
 
   /** MOV AL/eAX, moffs (A0, A1) and MOV moffs, AL/eAX (A2, A3). */

@@ -51,6 +51,9 @@ export const Op = {
   i32ShrU: 0x76,
   i32WrapI64: 0xa7,
   i64ExtendI32S: 0xac,
+  i64ExtendI32U: 0xad,
+  i64Const: 0x42,
+  i64ShrU: 0x88,
   i64Ne: 0x52,
   i64Mul: 0x7e,
   i32Extend8S: 0xc0,
@@ -105,6 +108,11 @@ export class FunctionBody {
   }
   const(v: number): this {
     this.code.push(Op.i32Const);
+    sleb(this.code, v);
+    return this;
+  }
+  const64(v: number): this {
+    this.code.push(Op.i64Const);
     sleb(this.code, v);
     return this;
   }
