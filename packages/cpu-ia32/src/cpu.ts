@@ -1301,6 +1301,7 @@ export class Cpu {
     // skip its lookup there (BlockCompiler.entriesOnly).
     let seq = -1;
     const skipSeq = this.jit?.entriesOnly === true;
+    let afterBlock = false;
     const INTERPRET_ONLY = interpretOnlyTable();
     this.espSavedAt = -1;
     this.stopRequest = undefined;
@@ -1367,6 +1368,7 @@ export class Cpu {
             }
             if (n > 0) {
               done += n;
+              afterBlock = true;
               if (this.stopRequest !== undefined) break;
               continue;
             }
@@ -1425,7 +1427,9 @@ export class Cpu {
             }
             // Falling through from here is no block entry (unless this opcode ends every
             // block before it: HLT, invalid).
-            if (skipSeq && INTERPRET_ONLY[op] === 0) seq = this.eip;
+            // (Not after the instruction a block stopped before: a block may start after it.)
+            if (skipSeq && INTERPRET_ONLY[op] === 0 && !afterBlock) seq = this.eip;
+            afterBlock = false;
             // Hot opcodes by direct call (inlined), the rest through EXEC.
             switch (info >> 9) {
               case 0:

@@ -209,7 +209,8 @@ function supported(i: Insn, flatSegs: number): boolean {
 export function generateWasm(shape: BlockShape, layout: WasmLayout): WasmBlock | undefined {
   if (shape.memKind !== MEM_FLAT && shape.memKind !== MEM_TLB) return undefined;
   if (!shape.stack32 || ((shape.flatSegs >> SS) & 1) === 0) return undefined;
-  if (!shape.insns.every((i) => supported(i, shape.flatSegs))) return undefined;
+  // Another instruction becomes a bail (the interpreter runs it), but not the first.
+  if (!supported(shape.insns[0], shape.flatSegs)) return undefined;
   try {
     return new Writer(shape, layout).generate();
   } catch (e) {
@@ -239,6 +240,9 @@ class Writer {
   private readonly pm: number;
   private readonly pv: number;
   private readonly free: number[] = [];
+  /** Locals of the guest registers (-1: not used), and which the block writes. */
+  private readonly regs = [-1, -1, -1, -1, -1, -1, -1, -1];
+  private readonly written = new Uint8Array(8);
   /** Open blocks/loops/ifs: the exit block is depth 1, the pass loop depth 2. */
   private depth = 0;
   private flags: FlagState = ENTRY;
@@ -288,21 +292,45 @@ class Writer {
   }
 
   // --- registers (state words 0..7) --------------------------------------------------------
+  /** The local holding guest register r (loaded in the prologue, stored in the epilogue). */
+  private reg(r: number): number {
+    let l = this.regs[r];
+    if (l < 0) {
+      l = this.f.local();
+      this.regs[r] = l;
+    }
+    return l;
+  }
   /** Push register r of `size` (8: AL..BH), zero-extended. */
   private getReg(size: number, r: number): void {
-    const f = this.f.const(0);
-    const at = this.L.state;
-    if (size === 32) f.mem(Op.i32Load, at + r * 4);
-    else if (size === 16) f.mem(Op.i32Load16U, at + r * 4);
-    else f.mem(Op.i32Load8U, at + (r & 3) * 4 + (r >> 2));
+    const f = this.f;
+    if (size === 32) f.get(this.reg(r));
+    else if (size === 16) f.get(this.reg(r)).const(0xffff).op(Op.i32And);
+    else if (r < 4) f.get(this.reg(r)).const(0xff).op(Op.i32And);
+    else
+      f.get(this.reg(r - 4))
+        .const(8)
+        .op(Op.i32ShrU)
+        .const(0xff)
+        .op(Op.i32And);
   }
   /** Store local `v` into register r of `size`. */
   private setReg(size: number, r: number, v: number): void {
-    const f = this.f.const(0).get(v);
-    const at = this.L.state;
-    if (size === 32) f.mem(Op.i32Store, at + r * 4);
-    else if (size === 16) f.mem(Op.i32Store16, at + r * 4);
-    else f.mem(Op.i32Store8, at + (r & 3) * 4 + (r >> 2));
+    const f = this.f;
+    const x = size === 8 && r >= 4 ? r - 4 : r;
+    const l = this.reg(x);
+    this.written[x] = 1;
+    if (size === 32) {
+      f.get(v).set(l);
+      return;
+    }
+    const keep = size === 16 ? ~0xffff : r < 4 ? ~0xff : ~0xff00;
+    f.get(l).const(keep).op(Op.i32And);
+    f.get(v)
+      .const(size === 16 ? 0xffff : 0xff)
+      .op(Op.i32And);
+    if (size === 8 && r >= 4) f.const(8).op(Op.i32Shl);
+    f.op(Op.i32Or).set(l);
   }
   private regToLocal(size: number, r: number): number {
     const l = this.temp();
@@ -1491,6 +1519,10 @@ class Writer {
       this.x = x;
       const last = x === count - 1;
       const kind = inlineKind(i);
+      if (!supported(i, this.shape.flatSegs)) {
+        this.bail(); // the interpreter runs it (and what follows, until a block starts)
+        continue;
+      }
       if (kind === INL_CALL || kind === INL_RET) {
         this.callOrReturn(i, kind);
         continue;
@@ -1540,7 +1572,9 @@ class Writer {
     if (regions.length > 0) throw new Unsupported();
     this.end(); // loop (every path left through a br)
     this.end(); // exit block
-    // Epilogue: the flag state, where an instruction wrote flags (each such state defines all
+    // Epilogue: the registers written, from their locals.
+    for (let r = 0; r < 8; r++) if (this.written[r] !== 0) this.storeState(r, this.regs[r]);
+    // The flag state, where an instruction wrote flags (each such state defines all
     // six: a record, explicit flags or both); the count.
     f.get(this.fk).const(-1).op(Op.i32Ne).get(this.pm).op(Op.i32Or);
     this.open(Op.if);
@@ -1566,6 +1600,7 @@ class Writer {
     load(S_WRITE_TAG, this.tag);
     load(S_CS_LIMIT, this.csLimit);
     pro.const(-1).set(this.fk);
+    for (let r = 0; r < 8; r++) if (this.regs[r] >= 0) load(r, this.regs[r]);
     if (this.flagsIn) pro.call(FLAGS_FUNCTION).set(this.fin);
     f.prepend(pro.code);
     return {
