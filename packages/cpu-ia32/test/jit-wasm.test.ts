@@ -280,6 +280,27 @@ describe('block compiler: WebAssembly blocks against the interpreter', () => {
     });
   }
 
+  for (const mode of ['protected', 'paged'] as const) {
+    it(`MOVS/STOS/LODS/SCAS in three sizes, up and down (DF), CLC/STC/CMC (${mode})`, () => {
+      // nasm: and esi,0x3ffc; and edi,0x3ffc; add esi,0x20000; add edi,0x24000; lodsd; stosb;
+      // movsw; scasd; cmc; lodsb; clc; movsd; stc; stosd; scasb; setb dl; cmc; adc ecx,0;
+      // inc ebx; jmp start
+      const code = [
+        0x81, 0xe6, 0xfc, 0x3f, 0x00, 0x00, 0x81, 0xe7, 0xfc, 0x3f, 0x00, 0x00, 0x81, 0xc6, 0x00, 0x00, 0x02,
+        0x00, 0x81, 0xc7, 0x00, 0x40, 0x02, 0x00, 0xad, 0xaa, 0x66, 0xa5, 0xaf, 0xf5, 0xac, 0xf8, 0xa5, 0xf9,
+        0xab, 0xae, 0x0f, 0x92, 0xc2, 0xf5, 0x83, 0xd1, 0x00, 0x43, 0xeb, 0xd2,
+      ];
+      const before = wasmBlocksCompiled;
+      for (let seed = 1; seed <= 12; seed++) {
+        const down = (cpu: Cpu) => {
+          if (seed % 2 === 0) cpu.eflags |= 0x400; // DF
+        };
+        differential(mode, seed, () => code, undefined, anyValues, down);
+      }
+      expect(wasmBlocksCompiled).toBeGreaterThan(before);
+    });
+  }
+
   it('keeps the registers in the arena: Cpu.regs is a view of jitState', () => {
     const cpu = machine(
       'protected',

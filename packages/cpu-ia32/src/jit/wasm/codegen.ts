@@ -12,7 +12,7 @@
 // Where a flag is read, the generator knows statically which instruction wrote it (the record,
 // an explicit value, or the CPU's flags at entry); a block where it cannot know is not compiled
 // here (the JavaScript generator takes it).
-import { AF, ARITH, CF, DS, FS, GS, OF, PF, SF, SS, ZF } from '../../state.js';
+import { AF, ARITH, CF, DS, ES, FS, GS, OF, PF, SF, SS, ZF } from '../../state.js';
 import {
   type BlockShape,
   branchTarget,
@@ -51,6 +51,7 @@ import {
   S_BAIL,
   S_CS_LIMIT,
   S_EIP,
+  S_FLAGS,
   S_FS_BASE,
   S_FS_OPEN,
   S_GS_BASE,
@@ -179,6 +180,13 @@ function extraForm(i: Insn): boolean {
   return false;
 }
 
+/** MOVS, STOS, LODS, SCAS (A4/A5, AA-AF) without REP: one iteration. */
+const isString = (i: Insn) => i.op === 0xa4 || i.op === 0xa5 || (i.op >= 0xaa && i.op <= 0xaf);
+/** The source segment of MOVS/LODS: DS unless overridden. */
+const stringSource = (i: Insn) => (i.segOvr >= 0 ? i.segOvr : DS);
+/** CLC, STC, CMC (F8, F9, F5): CF only. */
+const isFlagOp = (i: Insn) => i.op === 0xf8 || i.op === 0xf9 || i.op === 0xf5;
+
 /** MOV AL/eAX, moffs and back (A0-A3). */
 const isMoffs = (i: Insn) => i.op >= 0xa0 && i.op <= 0xa3;
 const LEAVE = 0xc9;
@@ -193,6 +201,9 @@ const addressable = (seg: number, flatSegs: number) =>
 /** True when the instruction is one this generator compiles (in a block shape it accepts). */
 function supported(i: Insn, flatSegs: number): boolean {
   if ((i.isMem || isMoffs(i)) && (!i.addr32 || !addressable(segmentOf(i), flatSegs))) return false;
+  if (isString(i))
+    return i.rep === 0 && i.addr32 && ((flatSegs >> ES) & 1) !== 0 && addressable(stringSource(i), flatSegs);
+  if (isFlagOp(i)) return true;
   if (extraForm(i)) return i.rep === 0 || i.op === 0x10b;
   if (isMoffs(i)) return i.rep === 0;
   if (i.op === LEAVE) return i.rep === 0 && i.opsize32;
@@ -721,7 +732,7 @@ class Writer {
   private readsFlagsFrom(from: number): boolean {
     for (let x = from; x < this.insns.length; x++) {
       const i = this.insns[x];
-      if (isJcc(i.op)) return true;
+      if (isJcc(i.op) || i.op === 0xf5) return true; // (CMC reads CF)
       const kind = inlineKind(i);
       if (kind === INL_INCDEC || kind === INL_SETCC || kind === INL_CMOV) return true;
       if (
@@ -821,6 +832,20 @@ class Writer {
   private instruction(i: Insn, kind: number): void {
     const f = this.f;
     const op = i.op;
+    if (isString(i)) {
+      this.string(i);
+      return;
+    }
+    if (isFlagOp(i)) {
+      const v = this.temp();
+      if (i.op === 0xf5) {
+        this.cf();
+        f.const(1).op(Op.i32Xor).set(v);
+      } else f.const(i.op === 0xf9 ? 1 : 0).set(v);
+      this.putOnly(CF, v);
+      this.release(v);
+      return;
+    }
     if (extraForm(i)) {
       this.extra(i);
       return;
@@ -1374,6 +1399,90 @@ class Writer {
     this.putOnly(CF, cf);
     e.done();
     this.release(bit, v, cf);
+  }
+
+  /**
+   * One MOVS/STOS/LODS/SCAS (codegen's INL_STRING): source seg:ESI, destination ES:EDI, each
+   * stepped by the size, down with DF (the chain's EFLAGS: only an instruction the blocks leave
+   * to the interpreter changes DF); every access checked before the store and the steps.
+   */
+  private string(i: Insn): void {
+    const f = this.f;
+    const op = i.op;
+    const size = (op & 1) === 0 ? 8 : i.opsize32 ? 32 : 16;
+    const n = size / 8;
+    const step = this.temp();
+    // step = n - DF * 2n
+    f.const(n)
+      .const(0)
+      .mem(Op.i32Load, this.L.state + S_FLAGS * 4);
+    f.const(10)
+      .op(Op.i32ShrU)
+      .const(1)
+      .op(Op.i32And)
+      .const(2 * n)
+      .op(Op.i32Mul, Op.i32Sub)
+      .set(step);
+    /** Linear address of seg:r (r ESI 6 / EDI 7) in a new local, bailing where an FS/GS limit must be checked. */
+    const at = (seg: number, r: number) => {
+      const o = this.regToLocal(32, r);
+      if (seg === FS || seg === GS) {
+        f.const(0).mem(Op.i32Load, this.L.state + (seg === FS ? S_FS_OPEN : S_GS_OPEN) * 4);
+        this.bailUnless();
+        f.get(o)
+          .const(0)
+          .mem(Op.i32Load, this.L.state + (seg === FS ? S_FS_BASE : S_GS_BASE) * 4)
+          .op(Op.i32Add)
+          .set(o);
+      }
+      return o;
+    };
+    const advance = (r: number) => {
+      const v = this.temp();
+      f.get(this.reg(r)).get(step).op(Op.i32Add).set(v);
+      this.setReg(32, r, v);
+      this.release(v);
+    };
+    const v = this.temp();
+    if (op === 0xa4 || op === 0xa5) {
+      const si = at(stringSource(i), 6);
+      const di = at(ES, 7);
+      const rp = this.translate(si, size, false);
+      const wp = this.translate(di, size, true);
+      this.load(size, rp);
+      f.set(v);
+      this.store(size, wp, v);
+      advance(6);
+      advance(7);
+      this.release(si, di, rp, wp);
+    } else if (op === 0xaa || op === 0xab) {
+      const di = at(ES, 7);
+      const wp = this.translate(di, size, true);
+      this.getReg(size, 0);
+      f.set(v);
+      this.store(size, wp, v);
+      advance(7);
+      this.release(di, wp);
+    } else if (op === 0xac || op === 0xad) {
+      const si = at(stringSource(i), 6);
+      const rp = this.translate(si, size, false);
+      this.load(size, rp);
+      f.set(v);
+      this.setReg(size, 0, v);
+      advance(6);
+      this.release(si, rp);
+    } else {
+      const di = at(ES, 7);
+      const rp = this.translate(di, size, false);
+      this.load(size, rp);
+      f.set(v);
+      const a = this.regToLocal(size, 0);
+      const res = this.alu(7, a, v, size);
+      advance(7);
+      this.aluFlags(7, a, v, res, size);
+      this.release(di, rp, a, res);
+    }
+    this.release(v, step);
   }
 
   /** MOV AL/eAX, moffs (A0, A1) and MOV moffs, AL/eAX (A2, A3). */
