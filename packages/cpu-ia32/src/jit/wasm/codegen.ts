@@ -1082,17 +1082,40 @@ class Writer {
   private shift(i: Insn, byCl: boolean): void {
     const f = this.f;
     const size = this.opSize(i, (i.op & 1) === 0);
-    const msb = size - 1;
     const n = this.temp();
     if (byCl) {
       this.getReg(8, 1);
-      f.const(31).op(Op.i32And).tee(n);
-      this.bailUnless();
+      f.const(31).op(Op.i32And).set(n);
     } else f.const(shiftCount(i)).set(n);
     const e = this.rm(i, size);
     const v = this.temp();
     e.read();
     f.set(v);
+    if (!byCl) this.shifted(i, e, n, v, size);
+    else {
+      // A zero count changes nothing (the operand is written back); both paths then leave
+      // every flag explicit, so the code after them knows where each flag is.
+      const before = this.flags;
+      f.get(n).op(Op.i32Eqz);
+      this.open(Op.if);
+      const p = e.prepareWrite();
+      e.write(p, v);
+      if (p >= 0) this.release(p);
+      this.normalizeFlags();
+      f.op(Op.else);
+      this.flags = before;
+      this.shifted(i, e, n, v, size);
+      this.normalizeFlags();
+      this.end();
+    }
+    e.done();
+    this.release(n, v);
+  }
+
+  /** The shift's result, store and flags (count n, a local, not zero; operand v read from e). */
+  private shifted(i: Insn, e: ReturnType<Writer['rm']>, n: number, v: number, size: number): void {
+    const f = this.f;
+    const msb = size - 1;
     const res = this.temp();
     const cf = this.temp();
     const of = this.temp();
@@ -1153,8 +1176,7 @@ class Writer {
     f.const(CF | OF | AF).set(this.pm);
     f.get(cf).get(of).const(11).op(Op.i32Shl).op(Op.i32Or).set(this.pv);
     this.flags = { kind: LAZY_LOGIC, size, cf: 'put', of: 'put', af: 'put', rec: true, poisoned: false };
-    e.done();
-    this.release(n, v, res, cf, of, zero);
+    this.release(res, cf, of, zero);
   }
 
   /** The forms of `extraForm`, with the interpreter's semantics (exec/arith, data, logic, shift). */
