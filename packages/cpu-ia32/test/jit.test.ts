@@ -279,6 +279,18 @@ describe('block compiler: invalidation', () => {
     expect(cpu.eax).toBe(0x1299);
   });
 
+  it('port I/O rechecks compiled code unless the bus says the port never writes RAM', () => {
+    const loop = [0xb8, 0x34, 0x12, 0xe6, 0x80, 0xeb, 0xf9]; // mov ax,1234h / out 80h,al / jmp
+    const io = { read: () => 0xff, write: () => {} };
+    const plain = realCpu(loop, { io });
+    const pure = realCpu(loop, { io: { ...io, writesRam: (port: number) => port !== 0x80 } });
+    const both = realCpu(loop, { io: { ...io, writesRam: (port: number) => port === 0x80 } });
+    for (const cpu of [plain, pure, both]) cpu.run(300);
+    expect(plain.jitEpoch).toBeGreaterThan(100); // one per OUT
+    expect(pure.jitEpoch).toBe(1); // only the run's own
+    expect(both.jitEpoch).toBe(plain.jitEpoch);
+  });
+
   it('RAM written by a device at port I/O inside one run is seen', () => {
     const cpu = deviceRewritesCodeAtOut(3);
     cpu.run(1000);

@@ -8,11 +8,18 @@ export interface PortRangeOptions {
    * ISA chips) see a wide access as consecutive byte accesses at port, port+1, ….
    */
   wide?: boolean;
+  /**
+   * False for devices that never write guest RAM (no DMA, no firmware calls): the CPU then does
+   * not check its compiled code again after each access (serial status polls, PIC and PIT
+   * programming, port 80h delays). Default true.
+   */
+  writesRam?: boolean;
 }
 
 interface Claim {
   device: PortDevice;
   wide: boolean;
+  writesRam: boolean;
   name: string;
 }
 
@@ -36,8 +43,17 @@ export class IoPortBus {
       if (other)
         throw new DeviceConfigError(`${name}: port 0x${p.toString(16)} already claimed by ${other.name}`);
     }
-    const claim: Claim = { device, wide: options.wide ?? false, name };
+    const claim: Claim = { device, wide: options.wide ?? false, writesRam: options.writesRam ?? true, name };
     for (let p = first; p <= last; p++) this.claims[p] = claim;
+  }
+
+  /** False when the device at `port` (and the next three, for wide accesses) never writes RAM. */
+  writesRam(port: number): boolean {
+    for (let i = 0; i < 4; i++) {
+      const c = this.claims[(port + i) & 0xffff];
+      if (c !== undefined && c.writesRam) return true;
+    }
+    return false;
   }
 
   /** Name of the device owning a port, for diagnostics. */

@@ -60,4 +60,17 @@ describe('IoPortBus', () => {
     expect(bus.owner(0x22)).toBeUndefined();
     expect(bus.owner(0x21)).toBe('a');
   });
+
+  it('says which ports may write RAM (devices registered writesRam: false never do)', () => {
+    const bus = new IoPortBus();
+    bus.register('uart', 0x3f8, 0x3ff, new Recorder(), { writesRam: false });
+    bus.register('dma', 0x3f0, 0x3f7, new Recorder());
+    expect(bus.writesRam(0x3fd)).toBe(false);
+    expect(bus.writesRam(0x3f8)).toBe(false);
+    // a wide access at 0x3f6 reaches 0x3f8 and 0x3f9 too: it may, through the DMA device
+    expect(bus.writesRam(0x3f6)).toBe(true);
+    expect(bus.writesRam(0x3f0)).toBe(true);
+    // unclaimed ports answer nothing: nothing there writes RAM
+    expect(bus.writesRam(0x500)).toBe(false);
+  });
 });

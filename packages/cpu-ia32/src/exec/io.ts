@@ -46,7 +46,8 @@ export function inAcc(c: Cpu): void {
   const port = op < 0xe8 ? c.imm & 0xff : c.regs[EDX] & 0xffff;
   const size = (op & 1) === 0 ? 1 : c.opsize32 ? 4 : 2;
   checkIoPermission(c, port, size);
-  c.jitEpoch++; // a device may write RAM (DMA): compiled code is checked again
+  // A device may write RAM (DMA): compiled code is checked again, unless the bus says it cannot.
+  if (c.io.writesRam?.(port) !== false) c.jitEpoch++;
   const v = c.io.read(port, size);
   if (size === 1) c.setReg8(0, v);
   else if (size === 2) c.setReg16(EAX, v);
@@ -59,6 +60,6 @@ export function outAcc(c: Cpu): void {
   const size = (op & 1) === 0 ? 1 : c.opsize32 ? 4 : 2;
   checkIoPermission(c, port, size);
   const v = c.regs[EAX];
-  c.jitEpoch++; // a device may write RAM (DMA): compiled code is checked again
+  if (c.io.writesRam?.(port) !== false) c.jitEpoch++;
   c.io.write(port, size, size === 1 ? v & 0xff : size === 2 ? v & 0xffff : v >>> 0);
 }

@@ -290,16 +290,18 @@ export class PcBoard {
 
   private wirePorts(options: PcBoardOptions): void {
     const io = this.io;
+    // Devices that never write RAM: compiled code need not be checked again after their ports.
+    const pure = { writesRam: false };
     io.register('dma1', 0x00, 0x0f, this.dma);
-    io.register('pic-master', 0x20, 0x21, this.pic);
-    io.register('pit', 0x40, 0x43, this.pit);
-    io.register('kbc-data', 0x60, 0x60, this.kbc);
-    io.register('port61', 0x61, 0x61, this.pit);
-    io.register('kbc-cmd', 0x64, 0x64, this.kbc);
-    io.register('rtc', 0x70, 0x71, this.cmos);
-    io.register('dma-pages', 0x80, 0x8f, this.dma);
+    io.register('pic-master', 0x20, 0x21, this.pic, pure);
+    io.register('pit', 0x40, 0x43, this.pit, pure);
+    io.register('kbc-data', 0x60, 0x60, this.kbc, pure);
+    io.register('port61', 0x61, 0x61, this.pit, pure);
+    io.register('kbc-cmd', 0x64, 0x64, this.kbc, pure);
+    io.register('rtc', 0x70, 0x71, this.cmos, pure);
+    io.register('dma-pages', 0x80, 0x8f, this.dma, pure); // page registers (and port 80h delays) move nothing
     io.register('port92', 0x92, 0x92, this.port92);
-    io.register('pic-slave', 0xa0, 0xa1, this.pic);
+    io.register('pic-slave', 0xa0, 0xa1, this.pic, pure);
     io.register('dma2', 0xc0, 0xdf, this.dma);
     const debugcon = this.debugcon;
     io.register('debugcon-e9', 0xe9, 0xe9, debugcon);
@@ -307,7 +309,7 @@ export class PcBoard {
     io.register('ata0', 0x1f0, 0x1f7, this.ata, { wide: true });
     io.register('ata0-ctrl', 0x3f6, 0x3f6, this.ata);
     io.register('debugcon', 0x402, 0x402, debugcon);
-    io.register('elcr', 0x4d0, 0x4d1, this.pic);
+    io.register('elcr', 0x4d0, 0x4d1, this.pic, pure);
     io.register('pv-firmware', PV_BASE, PV_LAST, this.pv, { wide: true });
     io.register('vga-mono', 0x3b4, 0x3b5, this.vga);
     io.register('vga-status-mono', 0x3ba, 0x3ba, this.vga);
@@ -320,7 +322,7 @@ export class PcBoard {
     });
     io.register('fdc', 0x3f0, 0x3f5, this.fdc);
     io.register('fdc-dir', 0x3f7, 0x3f7, this.fdc);
-    io.register('com1', 0x3f8, 0x3ff, this.uart);
+    io.register('com1', 0x3f8, 0x3ff, this.uart, pure);
     io.register('pci', 0xcf8, 0xcff, this.pci, { wide: true });
     io.register('fw-cfg', 0x510, 0x511, this.fwCfg, { wide: true });
     // SeaBIOS runs a file named after a PCI device's ids as that device's option ROM (with its bus address)
