@@ -51,7 +51,7 @@ export class IoPortBus {
   writesRam(port: number): boolean {
     for (let i = 0; i < 4; i++) {
       const c = this.claims[(port + i) & 0xffff];
-      if (c !== undefined && c.writesRam) return true;
+      if (c?.writesRam) return true;
     }
     return false;
   }
