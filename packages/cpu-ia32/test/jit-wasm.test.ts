@@ -301,6 +301,20 @@ describe('block compiler: WebAssembly blocks against the interpreter', () => {
     });
   }
 
+  for (const mode of ['protected', 'paged'] as const) {
+    it(`RDTSC inside blocks reads the count at its instruction (${mode})`, () => {
+      // nasm: rdtsc; add ebx,eax; adc ecx,edx; mov [0x20000],eax; rdtsc; sub eax,[0x20000];
+      // cmp eax,5; jne skip; inc edi; skip: jmp start
+      const code = [
+        0x0f, 0x31, 0x01, 0xc3, 0x11, 0xd1, 0xa3, 0x00, 0x00, 0x02, 0x00, 0x0f, 0x31, 0x2b, 0x05, 0x00, 0x00,
+        0x02, 0x00, 0x83, 0xf8, 0x05, 0x75, 0x01, 0x47, 0xeb, 0xe5,
+      ];
+      const before = wasmBlocksCompiled;
+      for (let seed = 1; seed <= 6; seed++) differential(mode, seed, () => code, undefined, anyValues);
+      expect(wasmBlocksCompiled).toBeGreaterThan(before);
+    });
+  }
+
   it('keeps the registers in the arena: Cpu.regs is a view of jitState', () => {
     const cpu = machine(
       'protected',

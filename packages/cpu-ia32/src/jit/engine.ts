@@ -508,7 +508,7 @@ export class BlockCompiler {
     };
     const wasm = this.wasm;
     if (wasm !== undefined && wasmIndex >= 0)
-      block.fn = (_c, _done, budget) => wasm.enter(block, wasmIndex, budget, this.finishing);
+      block.fn = (_c, done, budget) => wasm.enter(block, wasmIndex, done, budget, this.finishing);
     if (this.blocks.set(p, block)) this.watch(p >>> 12);
     const covered = Math.max(size, 1);
     this.codeGranules.fill(1, codeAt >>> GRANULE_SHIFT, ((codeAt + covered - 1) >>> GRANULE_SHIFT) + 1);

@@ -64,6 +64,7 @@ import {
   S_LAZY_SIZE,
   S_PUT_MASK,
   S_PUT_VALUE,
+  S_TSC_DENY,
   S_WRITE_TAG,
 } from './state.js';
 
@@ -90,8 +91,10 @@ export interface WasmBlock {
   bytes: Uint8Array;
 }
 
-/** A block's one import: the runner's flags() (function 0). */
+/** A block's imports: the runner's flags() (function 0) and the CPU's RDTSC (function 1). */
 const FLAGS_FUNCTION = 0;
+const TSC_FUNCTION = 1;
+const RDTSC = 0x131;
 
 /** Thrown inside the generator for a block it does not compile. */
 class Unsupported extends Error {}
@@ -203,7 +206,7 @@ function supported(i: Insn, flatSegs: number): boolean {
   if ((i.isMem || isMoffs(i)) && (!i.addr32 || !addressable(segmentOf(i), flatSegs))) return false;
   if (isString(i))
     return i.rep === 0 && i.addr32 && ((flatSegs >> ES) & 1) !== 0 && addressable(stringSource(i), flatSegs);
-  if (isFlagOp(i)) return true;
+  if (isFlagOp(i) || i.op === RDTSC) return true;
   if (extraForm(i)) return i.rep === 0 || i.op === 0x10b;
   if (isMoffs(i)) return i.rep === 0;
   if (i.op === LEAVE) return i.rep === 0 && i.opsize32;
@@ -834,6 +837,23 @@ class Writer {
     const op = i.op;
     if (isString(i)) {
       this.string(i);
+      return;
+    }
+    if (op === RDTSC) {
+      // The CPU's own RDTSC (its clock at this instruction's count), into EAX and EDX.
+      f.const(0)
+        .mem(Op.i32Load, this.L.state + S_TSC_DENY * 4)
+        .op(Op.i32Eqz);
+      this.bailUnless();
+      f.get(this.n).const(this.x).op(Op.i32Add).call(TSC_FUNCTION).op(Op.drop);
+      for (const r of [0, 2]) {
+        const v = this.temp();
+        f.const(0)
+          .mem(Op.i32Load, this.L.state + r * 4)
+          .set(v);
+        this.setReg(32, r, v);
+        this.release(v);
+      }
       return;
     }
     if (isFlagOp(i)) {
@@ -1738,7 +1758,10 @@ class Writer {
       bytes: moduleBytes({
         types: TYPES,
         memoryPages: this.L.pages,
-        imports: [{ name: 'flags', type: TYPE_FLAGS }],
+        imports: [
+          { name: 'flags', type: TYPE_FLAGS },
+          { name: 'tsc', type: TYPE_BLOCK },
+        ],
         functions: [{ name: 'b', type: TYPE_BLOCK, body: f }],
       }),
     };

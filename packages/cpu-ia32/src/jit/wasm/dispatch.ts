@@ -19,6 +19,7 @@ import {
   S_CODE_TLB,
   S_CS_BASE,
   S_CS_LIMIT,
+  S_DONE,
   S_EIP,
   S_EPOCH,
   S_FINISH,
@@ -134,6 +135,9 @@ function runner(state: number, cache: number): FunctionBody {
   word(S_FINISH);
   f.get(left).const(0).op(Op.i32GtS, Op.i32And, Op.i32Eqz).br(Op.brIf, 2);
   f.op(Op.end);
+  f.const(0)
+    .get(done)
+    .mem(Op.i32Store, state + S_DONE * 4);
   f.get(left);
   entry(E_INDEX);
   f.callIndirect(TYPE_BLOCK);

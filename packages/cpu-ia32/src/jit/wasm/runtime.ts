@@ -6,7 +6,8 @@
 // blocks left read back.
 import type { Ia32Mmu } from '@phantasm/mmu';
 import type { Cpu } from '../../cpu.js';
-import { FS, GS } from '../../state.js';
+import { rdtsc } from '../../exec/msr.js';
+import { CR0_PE, CR4_TSD, FS, GS } from '../../state.js';
 import type { BlockShape } from '../codegen.js';
 import { generateWasm, type WasmLayout } from './codegen.js';
 import { dispatcherBytes } from './dispatch.js';
@@ -26,6 +27,7 @@ import {
   S_CODE_TLB,
   S_CS_BASE,
   S_CS_LIMIT,
+  S_DONE,
   S_EIP,
   S_EPOCH,
   S_FINISH,
@@ -44,6 +46,7 @@ import {
   S_PAGING,
   S_PUT_MASK,
   S_PUT_VALUE,
+  S_TSC_DENY,
   S_WRITE_TAG,
 } from './state.js';
 
@@ -100,6 +103,8 @@ export class WasmBlocks {
   /** Table indices by module (a CPU instantiates a module once). */
   private readonly indices = new Map<object, number>();
   private nextIndex = 1;
+  /** Instructions the run retired before the chain (for RDTSC's count). */
+  private baseDone = 0;
 
   constructor(cpu: Cpu, arena: WasmMemoryArena, state: Int32Array) {
     this.cpu = cpu;
@@ -114,7 +119,16 @@ export class WasmBlocks {
       { m: { mem: arena.memory, table: this.table } },
     );
     this.run = runner.exports.run as (budget: number) => number;
-    this.imports = { m: { mem: arena.memory, flags: runner.exports.flags } };
+    // RDTSC at `k` instructions into the block the runner called: the interpreter's, with the
+    // run's count at the instruction (it writes EAX and EDX into jitState's first words).
+    const tsc = (k: number): number => {
+      const saved = cpu.espSavedAt;
+      cpu.espSavedAt = this.baseDone + state[S_DONE] + k;
+      rdtsc(cpu);
+      cpu.espSavedAt = saved;
+      return 0;
+    };
+    this.imports = { m: { mem: arena.memory, flags: runner.exports.flags, tsc } };
   }
 
   /** True when the CPU's tables are all in the arena (else no block is compiled here). */
@@ -173,8 +187,9 @@ export class WasmBlocks {
   }
 
   /** Run a chain from `b` (the engine checked its code in this epoch): the count retired. */
-  enter(b: WasmEntry, index: number, budget: number, finish: boolean): number {
+  enter(b: WasmEntry, index: number, done: number, budget: number, finish: boolean): number {
     const c = this.cpu;
+    this.baseDone = done;
     const S = this.state;
     const cache = this.cache;
     const e = cacheSlot(b.phys) * ENTRY_WORDS;
@@ -206,6 +221,7 @@ export class WasmBlocks {
     S[S_EPOCH] = c.jitEpoch;
     S[S_FINISH] = finish ? 1 : 0;
     S[S_PAGING] = c.pagingOn ? 1 : 0;
+    S[S_TSC_DENY] = (c.cr4 & CR4_TSD) !== 0 && c.cpl !== 0 && (c.cr0 & CR0_PE) !== 0 ? 1 : 0;
     S[S_FS_BASE] = c.segBase[FS];
     S[S_FS_OPEN] = open(c, FS);
     S[S_GS_BASE] = c.segBase[GS];

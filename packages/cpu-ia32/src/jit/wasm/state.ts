@@ -43,7 +43,12 @@ export const S_FS_OPEN = 29;
 export const S_GS_BASE = 30;
 export const S_GS_OPEN = 31;
 
-export const STATE_WORDS = 32;
+/** Instructions the runner retired before the block it calls (RDTSC's count). */
+export const S_DONE = 32;
+/** 1 when RDTSC must fault (CR4.TSD outside CPL 0 in protected mode): it bails. */
+export const S_TSC_DENY = 33;
+
+export const STATE_WORDS = 40;
 
 /**
  * The chain's block cache: direct-mapped by physical address, CACHE_ENTRIES entries of
