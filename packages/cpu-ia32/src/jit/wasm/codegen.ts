@@ -390,8 +390,13 @@ class Writer {
    */
   private linearAddress(i: Insn): number {
     const o = isMoffs(i) ? this.constLocal(i.imm | 0) : this.effectiveAddress(i);
-    const seg = segmentOf(i);
-    if (seg !== FS && seg !== GS) return o;
+    this.addBase(segmentOf(i), o);
+    return o;
+  }
+
+  /** Offset local `o` of segment `seg` becomes linear: FS/GS add their base (bailing unless open). */
+  private addBase(seg: number, o: number): void {
+    if (seg !== FS && seg !== GS) return;
     const f = this.f;
     f.const(0).mem(Op.i32Load, this.L.state + (seg === FS ? S_FS_OPEN : S_GS_OPEN) * 4);
     this.bailUnless();
@@ -400,7 +405,6 @@ class Writer {
       .mem(Op.i32Load, this.L.state + (seg === FS ? S_FS_BASE : S_GS_BASE) * 4)
       .op(Op.i32Add)
       .set(o);
-    return o;
   }
 
   /** The operand's offset (32-bit addressing) in a new local. */
@@ -491,6 +495,13 @@ class Writer {
     return this.memory(i, size);
   }
 
+  /** Write v to an operand of `rm`/`memory` (its write checked first, as every store). */
+  private storeOperand(e: ReturnType<Writer['rm']>, v: number): void {
+    const p = e.prepareWrite();
+    e.write(p, v);
+    if (p >= 0) this.release(p);
+  }
+
   /** The memory operand of i (ModRM or moffs): as `rm`, translating before any effect. */
   private memory(i: Insn, size: number) {
     const o = this.linearAddress(i);
@@ -532,19 +543,20 @@ class Writer {
     this.f.get(this.fin).const(bit).op(Op.i32ShrU).const(1).op(Op.i32And);
   }
 
+  /** A flag found at entry or set explicitly (CF, OF, AF): push it (0/1) and return true. */
+  private knownBit(from: FlagFrom, bit: number): boolean {
+    if (from === 'entry') this.fromEntry(bit);
+    else if (from === 'put') this.f.get(this.pv).const(bit).op(Op.i32ShrU).const(1).op(Op.i32And);
+    else return false;
+    return true;
+  }
+
   /** Push CF (0/1). */
   private cf(): void {
     this.readable();
     const f = this.f;
     const s = this.flags;
-    if (s.cf === 'entry') {
-      this.fromEntry(0);
-      return;
-    }
-    if (s.cf === 'put') {
-      f.get(this.pv).const(1).op(Op.i32And);
-      return;
-    }
+    if (this.knownBit(s.cf, 0)) return;
     if (s.kind === LAZY_LOGIC) f.const(0);
     else if (s.carry === true) {
       // ((a & b) | ((a | b) & ~res)) for ADC, ((~a & b) | ((~a | b) & res)) for SBB: bit size-1
@@ -595,14 +607,7 @@ class Writer {
     this.readable();
     const f = this.f;
     const s = this.flags;
-    if (s.of === 'entry') {
-      this.fromEntry(11);
-      return;
-    }
-    if (s.of === 'put') {
-      f.get(this.pv).const(11).op(Op.i32ShrU).const(1).op(Op.i32And);
-      return;
-    }
+    if (this.knownBit(s.of, 11)) return;
     if (s.kind === LAZY_LOGIC) {
       f.const(0);
       return;
@@ -618,14 +623,7 @@ class Writer {
   private af(): void {
     this.readable();
     const s = this.flags;
-    if (s.af === 'entry') {
-      this.fromEntry(4);
-      return;
-    }
-    if (s.af === 'put') {
-      this.f.get(this.pv).const(4).op(Op.i32ShrU).const(1).op(Op.i32And);
-      return;
-    }
+    if (this.knownBit(s.af, 4)) return;
     if (s.kind === LAZY_LOGIC) this.f.const(0);
     else
       this.f
@@ -822,9 +820,7 @@ class Writer {
     const res = this.alu(op, a, b, size);
     if (writes) {
       if (rmIsDest) {
-        const p = e.prepareWrite();
-        e.write(p, res);
-        if (p >= 0) this.release(p);
+        this.storeOperand(e, res);
       } else this.setReg(size, i.reg, res);
     }
     this.aluFlags(op, a, b, res, size);
@@ -934,9 +930,7 @@ class Writer {
         if (size !== 32) f.const(mask(size)).op(Op.i32And);
         f.set(res);
         if (e !== undefined) {
-          const p = e.prepareWrite();
-          e.write(p, res);
-          if (p >= 0) this.release(p);
+          this.storeOperand(e, res);
           e.done();
         } else this.setReg(size, op & 7, res);
         // CF stays: it becomes an explicit value (so the state left at the exit defines all six
@@ -968,9 +962,7 @@ class Writer {
         const e = this.rm(i, size);
         if (op <= 0x89) {
           const v = this.regToLocal(size, i.reg);
-          const p = e.prepareWrite();
-          e.write(p, v);
-          if (p >= 0) this.release(p);
+          this.storeOperand(e, v);
           this.release(v);
         } else {
           const v = this.temp();
@@ -993,9 +985,7 @@ class Writer {
         const size = this.opSize(i, op === 0xc6);
         const e = this.rm(i, size);
         const v = this.constLocal(i.imm & mask(size));
-        const p = e.prepareWrite();
-        e.write(p, v);
-        if (p >= 0) this.release(p);
+        this.storeOperand(e, v);
         e.done();
         this.release(v);
         return;
@@ -1023,9 +1013,7 @@ class Writer {
         const v = this.temp();
         this.condition(op & 15);
         f.set(v);
-        const p = e.prepareWrite();
-        e.write(p, v);
-        if (p >= 0) this.release(p);
+        this.storeOperand(e, v);
         e.done();
         this.release(v);
         return;
@@ -1118,9 +1106,7 @@ class Writer {
       const before = this.flags;
       f.get(n).op(Op.i32Eqz);
       this.open(Op.if);
-      const p = e.prepareWrite();
-      e.write(p, v);
-      if (p >= 0) this.release(p);
+      this.storeOperand(e, v);
       this.normalizeFlags();
       f.op(Op.else);
       this.flags = before;
@@ -1187,9 +1173,7 @@ class Writer {
       f.set(cf);
       f.get(res).const(msb).op(Op.i32ShrU).const(1).op(Op.i32And).get(cf).op(Op.i32Xor).set(of);
     }
-    const p = e.prepareWrite();
-    e.write(p, res);
-    if (p >= 0) this.release(p);
+    this.storeOperand(e, res);
     // SF, ZF, PF from the result; CF, OF given, AF clear (Cpu.putFlags after the record).
     const zero = this.constLocal(0);
     this.record(LAZY_LOGIC, zero, zero, res, size, SF | ZF | PF);
@@ -1259,9 +1243,7 @@ class Writer {
       else f.const(0).get(v).op(Op.i32Sub);
       if (size !== 32) f.const(mask(size)).op(Op.i32And);
       f.set(res);
-      const p = e.prepareWrite();
-      e.write(p, res);
-      if (p >= 0) this.release(p);
+      this.storeOperand(e, res);
       if (i.reg === 3) {
         const zero = this.constLocal(0);
         this.full(LAZY_SUB, zero, v, res, size);
@@ -1276,6 +1258,22 @@ class Writer {
       return;
     }
     this.bitTest(i);
+  }
+
+  /** A multiply's flags (exec/arith's mulFlags): SF/ZF/PF from the low result, CF = OF = ov (0/1). */
+  private productFlags(low: number, ov: number, size: number): void {
+    const f = this.f;
+    const zero = this.constLocal(0);
+    this.record(LAZY_LOGIC, zero, zero, low, size, ARITH);
+    f.const(CF | OF).set(this.pm);
+    f.const(0)
+      .get(ov)
+      .op(Op.i32Sub)
+      .const(CF | OF)
+      .op(Op.i32And)
+      .set(this.pv);
+    this.flags = { kind: LAZY_LOGIC, size, cf: 'put', of: 'put', af: 'rec', rec: true, poisoned: false };
+    this.release(zero);
   }
 
   /** MUL/IMUL r/m (F6/F7 /4 /5): eDX:eAX (AX for bytes) = eAX × r/m; CF = OF = the high half is needed. */
@@ -1323,18 +1321,9 @@ class Writer {
       }
       this.release(p);
     }
-    const zero = this.constLocal(0);
-    this.record(LAZY_LOGIC, zero, zero, lo, size, ARITH);
-    f.const(CF | OF).set(this.pm);
-    f.const(0)
-      .get(ov)
-      .op(Op.i32Sub)
-      .const(CF | OF)
-      .op(Op.i32And)
-      .set(this.pv);
-    this.flags = { kind: LAZY_LOGIC, size, cf: 'put', of: 'put', af: 'rec', rec: true, poisoned: false };
+    this.productFlags(lo, ov, size);
     e.done();
-    this.release(v, a, lo, hi, ov, zero);
+    this.release(v, a, lo, hi, ov);
   }
 
   /**
@@ -1380,9 +1369,7 @@ class Writer {
       if (size !== 32) f.const(mask(size)).op(Op.i32And);
       f.set(res);
     }
-    const p = e.prepareWrite();
-    e.write(p, res);
-    if (p >= 0) this.release(p);
+    this.storeOperand(e, res);
     const bits = this.temp();
     if (i.reg === 0) {
       // CF = bit 0; OF = MSB ^ CF
@@ -1431,9 +1418,7 @@ class Writer {
       else if (kind === 2) f.const(-1).op(Op.i32Xor, Op.i32And);
       else f.op(Op.i32Xor);
       f.set(w);
-      const p = e.prepareWrite();
-      e.write(p, w);
-      if (p >= 0) this.release(p);
+      this.storeOperand(e, w);
       this.release(w);
     }
     const cf = this.temp();
@@ -1468,15 +1453,7 @@ class Writer {
     /** Linear address of seg:r (r ESI 6 / EDI 7) in a new local, bailing where an FS/GS limit must be checked. */
     const at = (seg: number, r: number) => {
       const o = this.regToLocal(32, r);
-      if (seg === FS || seg === GS) {
-        f.const(0).mem(Op.i32Load, this.L.state + (seg === FS ? S_FS_OPEN : S_GS_OPEN) * 4);
-        this.bailUnless();
-        f.get(o)
-          .const(0)
-          .mem(Op.i32Load, this.L.state + (seg === FS ? S_FS_BASE : S_GS_BASE) * 4)
-          .op(Op.i32Add)
-          .set(o);
-      }
+      this.addBase(seg, o);
       return o;
     };
     const advance = (r: number) => {
@@ -1539,9 +1516,7 @@ class Writer {
     } else {
       this.getReg(size, 0);
       this.f.set(v);
-      const p = m.prepareWrite();
-      m.write(p, v);
-      this.release(p);
+      this.storeOperand(m, v);
     }
     m.done();
     this.release(v);
@@ -1584,18 +1559,9 @@ class Writer {
       this.release(p);
     }
     this.setReg(size, i.reg, res);
-    const zero = this.constLocal(0);
-    this.record(LAZY_LOGIC, zero, zero, res, size, ARITH);
-    f.const(CF | OF).set(this.pm);
-    f.const(0)
-      .get(ov)
-      .op(Op.i32Sub)
-      .const(CF | OF)
-      .op(Op.i32And)
-      .set(this.pv);
-    this.flags = { kind: LAZY_LOGIC, size, cf: 'put', of: 'put', af: 'rec', rec: true, poisoned: false };
+    this.productFlags(res, ov, size);
     e.done();
-    this.release(a, b, res, ov, zero);
+    this.release(a, b, res, ov);
   }
 
   /** Bail when the constant target is beyond the CS limit (the interpreter raises #GP). */
