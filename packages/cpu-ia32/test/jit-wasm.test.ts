@@ -315,6 +315,35 @@ describe('block compiler: WebAssembly blocks against the interpreter', () => {
     });
   }
 
+  for (const mode of ['protected', 'paged'] as const) {
+    it(`loops: DEC/JNZ carrying CF between passes, a shift by CL at the top, flags read after the loop (${mode})`, () => {
+      // nasm: start: lea eax,[esi+ecx*8]; shl eax,cl; setz dh; dec ecx; jnz start; setc bl;
+      // sets bh; seto dl; jmp $
+      const shiftLoop = [
+        0x8d, 0x04, 0xce, 0xd3, 0xe0, 0x0f, 0x94, 0xc6, 0x49, 0x75, 0xf5, 0x0f, 0x92, 0xc3, 0x0f, 0x98, 0xc7,
+        0x0f, 0x90, 0xc2, 0xeb, 0xfe,
+      ];
+      // nasm: top: dec ecx; jnz top; adc ebx,0; setz dl; setc dh; jmp $
+      const decLoop = [0x49, 0x75, 0xfd, 0x83, 0xd3, 0x00, 0x0f, 0x94, 0xc2, 0x0f, 0x92, 0xc6, 0xeb, 0xfe];
+      const before = wasmBlocksCompiled;
+      // ECX small (the loops end inside the slices), and a CF set or clear at entry
+      const small = (rnd: (n: number) => number) => {
+        const regs = anyValues(rnd);
+        regs[1] = rnd(3) === 0 ? 0x100 + rnd(8) * 32 : 1 + rnd(200);
+        regs[6] = rnd(2) === 0 ? 0 : -rnd(0x1000);
+        return regs;
+      };
+      for (let seed = 1; seed <= 12; seed++) {
+        const carry = (cpu: Cpu) => {
+          if (seed % 2 === 0) cpu.eflags |= 1;
+        };
+        for (const code of [shiftLoop, decLoop])
+          differential(mode, seed, () => code, undefined, small, carry);
+      }
+      expect(wasmBlocksCompiled).toBeGreaterThan(before);
+    });
+  }
+
   it('keeps the registers in the arena: Cpu.regs is a view of jitState', () => {
     const cpu = machine(
       'protected',

@@ -190,6 +190,26 @@ const stringSource = (i: Insn) => (i.segOvr >= 0 ? i.segOvr : DS);
 /** CLC, STC, CMC (F8, F9, F5): CF only. */
 const isFlagOp = (i: Insn) => i.op === 0xf8 || i.op === 0xf9 || i.op === 0xf5;
 
+/** The flags each condition code (Jcc/SETcc/CMOVcc encoding) reads. */
+const CONDITION_FLAGS = [
+  OF,
+  OF,
+  CF,
+  CF,
+  ZF,
+  ZF,
+  CF | ZF,
+  CF | ZF,
+  SF,
+  SF,
+  PF,
+  PF,
+  SF | OF,
+  SF | OF,
+  ZF | SF | OF,
+  ZF | SF | OF,
+];
+
 /** MOV AL/eAX, moffs and back (A0-A3). */
 const isMoffs = (i: Insn) => i.op >= 0xa0 && i.op <= 0xa3;
 const LEAVE = 0xc9;
@@ -260,6 +280,9 @@ class Writer {
   /** Open blocks/loops/ifs: the exit block is depth 1, the pass loop depth 2. */
   private depth = 0;
   private flags: FlagState = ENTRY;
+  /** The flags a pass reads before writing them (CF alone: carried explicit between passes). */
+  private passReads = 0;
+  private cfAtStart = false;
   private flagsIn = false;
   private x = 0; // index of the instruction being generated
 
@@ -729,29 +752,60 @@ class Writer {
     this.flags = ENTRY;
   }
 
-  /** True when some flag may be read, from instruction `from` on, before all are written. */
-  private readsFlagsFrom(from: number): boolean {
-    for (let x = from; x < this.insns.length; x++) {
-      const i = this.insns[x];
-      if (isJcc(i.op) || i.op === 0xf5) return true; // (CMC reads CF)
+  /**
+   * The arithmetic flags a pass from the block's start may read before writing them (scanning
+   * the fall-through path to its first branch, where everything not yet written counts as read).
+   */
+  private flagsReadByPass(): number {
+    let written = 0;
+    let read = 0;
+    const reads = (m: number) => {
+      read |= m & ~written;
+    };
+    for (const i of this.insns) {
+      if (!supported(i, this.shape.flatSegs)) return read; // a bail leaves the true state
       const kind = inlineKind(i);
-      if (kind === INL_INCDEC || kind === INL_SETCC || kind === INL_CMOV) return true;
+      const op = i.op;
+      if (isJcc(op)) {
+        reads(CONDITION_FLAGS[op & 15]);
+        return read | (ARITH & ~written);
+      }
+      if (kind === INL_CALL || kind === INL_RET || op === 0xeb || op === 0xe9) return read;
+      if (op === 0xf5) reads(CF);
       if (
-        (kind === INL_ALU && (i.op >> 3 === 2 || i.op >> 3 === 3)) ||
-        (kind === INL_GRP1 && (i.reg === 2 || i.reg === 3))
+        op === 0xf5 ||
+        op === 0xf8 ||
+        op === 0xf9 ||
+        (extraForm(i) && (op === 0x1a3 || op === 0x1ab || op === 0x1b3 || op === 0x1bb || op === 0x1ba))
       )
-        return true; // ADC, SBB
-      if (
+        written |= CF;
+      else if (extraForm(i) && op >= 0xc0 && op <= 0xd1) written |= CF | OF;
+      else if (kind === INL_INCDEC) {
+        reads(CF);
+        written |= ARITH & ~CF;
+      } else if (kind === INL_SETCC || kind === INL_CMOV) reads(CONDITION_FLAGS[op & 15]);
+      else if (kind === INL_SHIFT_CL) {
+        reads(ARITH); // a zero count keeps (and makes explicit) the flags it found
+        written = ARITH;
+      } else if (
+        (kind === INL_ALU && (op >> 3 === 2 || op >> 3 === 3)) ||
+        (kind === INL_GRP1 && (i.reg === 2 || i.reg === 3))
+      ) {
+        reads(CF); // ADC, SBB
+        written = ARITH;
+      } else if (
         kind === INL_ALU ||
         kind === INL_GRP1 ||
         kind === INL_TEST ||
         kind === INL_SHIFT ||
-        kind === INL_SHIFT_CL
+        kind === INL_IMUL ||
+        (isString(i) && op >= 0xae) ||
+        ((op === 0xf6 || op === 0xf7) && i.reg >= 3)
       )
-        return false;
-      if (kind === INL_CALL || kind === INL_RET || i.op === 0xeb || i.op === 0xe9) return false;
+        written = ARITH;
+      if (written === ARITH) return read;
     }
-    return false;
+    return read;
   }
 
   // --- instructions ----------------------------------------------------------------------
@@ -1602,13 +1656,24 @@ class Writer {
   private loopBack(): void {
     const f = this.f;
     const x = this.x;
+    const after = this.flags; // the state on the path that does not branch back
     f.get(this.n)
       .const(x + 1)
       .op(Op.i32Add)
       .set(this.n);
-    // A pass starts from the entry state: make the flags that state if the pass reads any
-    // before writing them all.
-    if (this.readsFlagsFrom(0)) this.normalizeFlags();
+    // A pass starts from the same state each time: the flags it reads before writing them are
+    // made what the top of the pass expects (CF alone explicit, or all explicit in `fin`).
+    if (this.passReads === CF) {
+      if (this.flags.poisoned) throw new Unsupported();
+      if (this.flags.cf !== 'put') {
+        const c = this.temp();
+        this.cf();
+        f.set(c);
+        f.get(this.pv).const(~CF).op(Op.i32And).get(c).op(Op.i32Or).set(this.pv);
+        f.get(this.pm).const(CF).op(Op.i32Or).set(this.pm);
+        this.release(c);
+      }
+    } else if (this.passReads !== 0) this.normalizeFlags();
     // Another pass when it fits the budget. (Nothing a block does can raise an interrupt or a
     // stop: it makes no I/O and calls nothing outside; the chain's caller checks after it.)
     f.get(this.n)
@@ -1616,12 +1681,23 @@ class Writer {
       .op(Op.i32LeS)
       .br(Op.brIf, this.depth - 2);
     this.exitTo(this.shape.start, 0);
+    this.flags = after;
   }
 
   generate(): WasmBlock {
     const f = this.f;
     const { insns, start } = this.shape;
     const count = insns.length;
+    this.passReads = this.flagsReadByPass();
+    const loops = insns.some(
+      (i) => (isJcc(i.op) || i.op === 0xeb || i.op === 0xe9) && !i.followed && branchTarget(i) === start,
+    );
+    if (loops && this.passReads === CF) {
+      // CF explicit from the start, as every back edge leaves it (the prologue puts the CF found).
+      this.cfAtStart = true;
+      this.flagsIn = true;
+      this.flags = { ...ENTRY, cf: 'put' };
+    }
     this.open(Op.block); // exit
     this.open(Op.loop); // a pass
     const joins = joinPoints(insns);
@@ -1719,6 +1795,7 @@ class Writer {
     pro.const(-1).set(this.fk);
     for (let r = 0; r < 8; r++) if (this.regs[r] >= 0) load(r, this.regs[r]);
     if (this.flagsIn) pro.call(FLAGS_FUNCTION).set(this.fin);
+    if (this.cfAtStart) pro.get(this.fin).const(CF).op(Op.i32And).set(this.pv).const(CF).set(this.pm);
     f.prepend(pro.code);
     return {
       bytes: moduleBytes({
