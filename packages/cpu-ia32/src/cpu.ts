@@ -63,7 +63,7 @@ import { popReg, pushReg } from './exec/stack.js';
 import { CPUID_SIGNATURE } from './exec/system.js';
 import { interpretOnlyTable } from './jit/decode.js';
 import { BlockCompiler, type JitOptions, type JitStats } from './jit/engine.js';
-import { STATE_WORDS } from './jit/wasm/state.js';
+import { STATE_WORDS, WASM_CACHE_BYTES } from './jit/wasm/state.js';
 import { Paging } from './modes/paging.js';
 import { deliverProtected, loadCodeSegment, loadSegmentProtected } from './modes/protected.js';
 import { CpuError, GUEST_FAULT, GuestFaultSignal, SegmentLoadError } from './signal.js';
@@ -369,7 +369,12 @@ export class Cpu {
     this.ram = options.memory.ram;
     this.ramSize = Math.min(options.memory.ramSize, options.memory.ram.length);
     const bus = options.memory as Partial<PhysicalMemory>;
-    const arena = options.jit === false ? undefined : bus.arena;
+    // The CPU's words, write map and block cache in the arena (when they still fit: a second CPU
+    // on the same memory runs JavaScript blocks only).
+    const arena =
+      options.jit === false || !bus.arena?.fits(STATE_WORDS * 4 + (1 << 20) + WASM_CACHE_BYTES + 256)
+        ? undefined
+        : bus.arena;
     this.jitState = arena?.int32(STATE_WORDS);
     this.regs = this.jitState?.subarray(0, 8) ?? new Int32Array(8);
     if (bus.slowPages instanceof Uint8Array && bus.slowPages.length === 1 << 20) {

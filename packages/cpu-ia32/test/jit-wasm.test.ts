@@ -4,6 +4,7 @@
 // inside a block, bails before an access that must take the slow path (a store into the code,
 // a page not in the TLB yet), and the budget. Each runs in protected and paged mode on three
 // CPUs (interpreter, JavaScript blocks, WebAssembly blocks) compared after every slice.
+import { PhysicalMemory } from '@phantasm/mmu';
 import { describe, expect, it } from 'vitest';
 import { Cpu, IA32_WASM_TABLE_BYTES } from '../src/index.js';
 import { differential, wasmBlocksCompiled } from './differential.js';
@@ -380,8 +381,26 @@ describe('block compiler: WebAssembly blocks against the interpreter', () => {
     expect(off.regs[0]).toBe(plain.regs[0]);
   });
 
-  it('sizes the arena for the CPU and its MMU', () => {
+  it('sizes the arena for one CPU and its MMU; a second CPU on the memory runs JavaScript blocks', () => {
     expect(IA32_WASM_TABLE_BYTES).toBeGreaterThanOrEqual(18 << 20);
-    expect(Cpu).toBeDefined();
+    const memory = new PhysicalMemory({ ramSize: 1 << 20, wasmTableBytes: IA32_WASM_TABLE_BYTES });
+    const code = [0x40, 0xeb, 0xfd]; // inc eax; jmp $-1
+    memory.ram.set(code, 0x1000);
+    const cpus = [0, 1].map(() => {
+      const cpu = new Cpu({ memory, jit: { threshold: 0 } });
+      cpu.setSegment('cs', { selector: 0x08, base: 0, limit: 0xffffffff, rights: 0xc09b });
+      for (const seg of ['ds', 'es', 'ss'] as const)
+        cpu.setSegment(seg, { selector: 0x10, base: 0, limit: 0xffffffff, rights: 0xc093 });
+      cpu.setControl(0, cpu.cr0 | 1);
+      cpu.eip = 0x1000;
+      cpu.esp = 0x8000;
+      return cpu;
+    });
+    for (const cpu of cpus) cpu.run(1000);
+    expect(cpus[0].jitState).toBeDefined();
+    expect(cpus[0].jitStats?.wasmBlocks).toBeGreaterThan(0);
+    expect(cpus[1].jitState).toBeUndefined();
+    expect(cpus[1].jitStats?.wasmBlocks).toBe(0);
+    expect(cpus.map((c) => c.regs[0])).toEqual([500, 500]);
   });
 });

@@ -39,6 +39,11 @@ export class WasmArena {
     this.next = align(ramSize, WASM_PAGE);
   }
 
+  /** True when a table of `bytes` bytes still fits (callers fall back to plain arrays otherwise). */
+  fits(bytes: number): boolean {
+    return Math.ceil(this.next / 64) * 64 + bytes <= this.byteLength;
+  }
+
   /** Byte offset of a new zeroed table of `bytes` bytes (aligned to 64). */
   take(bytes: number): number {
     const at = align(this.next, 64);

@@ -28,11 +28,21 @@ describe('WasmArena', () => {
     expect(a.byteOffset % 64).toBe(0);
     expect(b.byteOffset % 64).toBe(0);
     expect(b.byteOffset).toBeGreaterThanOrEqual(a.byteOffset + 3);
+    expect(arena.fits(0x10000)).toBe(false);
+    expect(arena.fits(0x100)).toBe(true);
     expect(() => arena.bytes(0x10000)).toThrow(InvalidArgumentError);
   });
 
   it('refuses RAM and tables that do not fit 4 GiB', () => {
     expect(() => new WasmArena(0xffff_0000, 0x20000)).toThrow(/does not fit/);
+  });
+
+  it('keeps a second Ia32Mmu on the same memory outside the arena (full)', () => {
+    const memory = new PhysicalMemory({ ramSize: 1 << 20, wasmTableBytes: 17 << 20 });
+    const first = new Ia32Mmu(memory);
+    const second = new Ia32Mmu(memory);
+    expect(first.tlbRead.buffer).toBe(memory.ram.buffer);
+    expect(second.tlbRead.buffer).not.toBe(memory.ram.buffer);
   });
 
   it('is absent by default', () => {

@@ -148,7 +148,9 @@ export class Ia32Mmu {
   constructor(memory: PhysicalMemory) {
     if (memory.bigEndian) throw new InvalidArgumentError('Ia32Mmu needs a little-endian PhysicalMemory');
     this.memory = memory;
-    const table = (): Int32Array => memory.arena?.int32(VPN_COUNT) ?? new Int32Array(VPN_COUNT);
+    // (A second MMU on the same memory finds the arena full and keeps its tables outside.)
+    const arena = memory.arena?.fits(4 * VPN_COUNT * 4) ? memory.arena : undefined;
+    const table = (): Int32Array => arena?.int32(VPN_COUNT) ?? new Int32Array(VPN_COUNT);
     this.tlbRead = table();
     this.tlbWrite = table();
     this.tlbUserRead = table();

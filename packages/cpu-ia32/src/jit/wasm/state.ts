@@ -64,6 +64,8 @@ export const E_INDEX = 3;
 export const E_LENGTH = 4;
 export const E_END = 5;
 export const E_CHECKED = 6;
+/** Bytes of the block cache. */
+export const WASM_CACHE_BYTES = CACHE_ENTRIES * ENTRY_WORDS * 4;
 
 /** The cache slot of physical address p. */
 export function cacheSlot(p: number): number {
