@@ -5,10 +5,11 @@ export interface IoBus {
   read(port: number, size: 1 | 2 | 4): number;
   write(port: number, size: 1 | 2 | 4, value: number): void;
   /**
-   * False when nothing an access to `port` reaches can write guest RAM (no DMA): compiled code
-   * is then not checked again after it. Without this method every port may (the safe default).
+   * False when nothing a `size`-byte access at `port` reaches can write guest RAM (no DMA):
+   * compiled code is then not checked again after it. Without this method every port may (the
+   * safe default).
    */
-  writesRam?(port: number): boolean;
+  writesRam?(port: number, size: 1 | 2 | 4): boolean;
 }
 
 /** The INTR line and the interrupt-acknowledge cycle (an 8259 pair implements this). */

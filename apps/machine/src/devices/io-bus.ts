@@ -47,9 +47,9 @@ export class IoPortBus {
     for (let p = first; p <= last; p++) this.claims[p] = claim;
   }
 
-  /** False when the device at `port` (and the next three, for wide accesses) never writes RAM. */
-  writesRam(port: number): boolean {
-    for (let i = 0; i < 4; i++) {
+  /** False when no device a `size`-byte access at `port` reaches ever writes RAM. */
+  writesRam(port: number, size: 1 | 2 | 4): boolean {
+    for (let i = 0; i < size; i++) {
       const c = this.claims[(port + i) & 0xffff];
       if (c?.writesRam) return true;
     }

@@ -65,12 +65,15 @@ describe('IoPortBus', () => {
     const bus = new IoPortBus();
     bus.register('uart', 0x3f8, 0x3ff, new Recorder(), { writesRam: false });
     bus.register('dma', 0x3f0, 0x3f7, new Recorder());
-    expect(bus.writesRam(0x3fd)).toBe(false);
-    expect(bus.writesRam(0x3f8)).toBe(false);
-    // a wide access at 0x3f6 reaches 0x3f8 and 0x3f9 too: it may, through the DMA device
-    expect(bus.writesRam(0x3f6)).toBe(true);
-    expect(bus.writesRam(0x3f0)).toBe(true);
+    expect(bus.writesRam(0x3fd, 1)).toBe(false);
+    expect(bus.writesRam(0x3f8, 4)).toBe(false);
+    // a byte at 0x3f7 reaches the DMA device; a word at 0x3f7 reaches it and the UART
+    expect(bus.writesRam(0x3f7, 1)).toBe(true);
+    expect(bus.writesRam(0x3f6, 4)).toBe(true);
+    // a word at 0x3ff reaches the UART and the unclaimed 0x400
+    expect(bus.writesRam(0x3ff, 2)).toBe(false);
+    expect(bus.writesRam(0x3f0, 1)).toBe(true);
     // unclaimed ports answer nothing: nothing there writes RAM
-    expect(bus.writesRam(0x500)).toBe(false);
+    expect(bus.writesRam(0x500, 4)).toBe(false);
   });
 });

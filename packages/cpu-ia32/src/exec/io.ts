@@ -47,7 +47,7 @@ export function inAcc(c: Cpu): void {
   const size = (op & 1) === 0 ? 1 : c.opsize32 ? 4 : 2;
   checkIoPermission(c, port, size);
   // A device may write RAM (DMA): compiled code is checked again, unless the bus says it cannot.
-  if (c.io.writesRam?.(port) !== false) c.jitEpoch++;
+  if (c.io.writesRam?.(port, size) !== false) c.jitEpoch++;
   const v = c.io.read(port, size);
   if (size === 1) c.setReg8(0, v);
   else if (size === 2) c.setReg16(EAX, v);
@@ -60,6 +60,6 @@ export function outAcc(c: Cpu): void {
   const size = (op & 1) === 0 ? 1 : c.opsize32 ? 4 : 2;
   checkIoPermission(c, port, size);
   const v = c.regs[EAX];
-  if (c.io.writesRam?.(port) !== false) c.jitEpoch++;
+  if (c.io.writesRam?.(port, size) !== false) c.jitEpoch++;
   c.io.write(port, size, size === 1 ? v & 0xff : size === 2 ? v & 0xffff : v >>> 0);
 }
