@@ -180,6 +180,9 @@ export interface CpuOptions {
   jit?: JitOptions | false;
 }
 
+/** A CPU's own tables in a WebAssembly arena: jitState, slowW, the block cache (each 64-aligned). */
+const CPU_ARENA_BYTES = STATE_WORDS * 4 + (1 << 20) + WASM_CACHE_BYTES + 3 * 64;
+
 /** The compiler setting when CpuOptions.jit is absent (PHANTASM_IA32_JIT, for test runs). */
 function defaultJit(): JitOptions | false {
   const vars = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
@@ -371,10 +374,7 @@ export class Cpu {
     const bus = options.memory as Partial<PhysicalMemory>;
     // The CPU's words, write map and block cache in the arena (when they still fit: a second CPU
     // on the same memory runs JavaScript blocks only).
-    const arena =
-      options.jit === false || !bus.arena?.fits(STATE_WORDS * 4 + (1 << 20) + WASM_CACHE_BYTES + 256)
-        ? undefined
-        : bus.arena;
+    const arena = options.jit === false || !bus.arena?.fits(CPU_ARENA_BYTES) ? undefined : bus.arena;
     this.jitState = arena?.int32(STATE_WORDS);
     this.regs = this.jitState?.subarray(0, 8) ?? new Int32Array(8);
     if (bus.slowPages instanceof Uint8Array && bus.slowPages.length === 1 << 20) {

@@ -39,6 +39,25 @@ export const VIP = 0x100000;
 export const EFLAGS = { CF, PF, AF, ZF, SF, TF, IF, DF, OF, IOPL, NT, RF, VM, AC, ID } as const;
 /** The six arithmetic flags that the lazy-flag machinery computes. */
 export const ARITH = CF | PF | AF | ZF | SF | OF;
+/** The flags each condition code (the low nibble of Jcc/SETcc/CMOVcc) reads. */
+export const CONDITION_FLAGS = [
+  OF,
+  OF,
+  CF,
+  CF,
+  ZF,
+  ZF,
+  CF | ZF,
+  CF | ZF,
+  SF,
+  SF,
+  PF,
+  PF,
+  SF | OF,
+  SF | OF,
+  ZF | SF | OF,
+  ZF | SF | OF,
+];
 /** Bits a 486 lets software change through POPF/IRET at CPL 0 (others are fixed). */
 export const FLAGS_WRITABLE = ARITH | TF | IF | DF | IOPL | NT | RF | VM | AC | ID;
 

@@ -41,13 +41,13 @@ export class WasmArena {
 
   /** True when a table of `bytes` bytes still fits (callers fall back to plain arrays otherwise). */
   fits(bytes: number): boolean {
-    return Math.ceil(this.next / 64) * 64 + bytes <= this.byteLength;
+    return align(this.next, 64) + bytes <= this.byteLength;
   }
 
   /** Byte offset of a new zeroed table of `bytes` bytes (aligned to 64). */
   take(bytes: number): number {
     const at = align(this.next, 64);
-    if (at + bytes > this.byteLength) {
+    if (!this.fits(bytes)) {
       throw new InvalidArgumentError(`wasm arena full: ${bytes} bytes asked, ${this.byteLength - at} left`);
     }
     this.next = at + bytes;

@@ -11,7 +11,7 @@
 // access (the only place an inlined instruction can fault). Each inlined instruction writes its
 // registers after its last access that may fault, and the slow path records the instruction's
 // index and EIP, so a guest fault leaves exactly the interpreter's state.
-import { KEEPS_ESP } from '../cpu.js';
+import { KEEPS_ESP, LAZY_ADD, LAZY_LOGIC, LAZY_SUB } from '../cpu.js';
 import { EXEC, type Handler } from '../decode/table.js';
 import { jmpRel } from '../exec/control.js';
 import { AF, ARITH, CF, DF, DS, ES, OF, PF, SF, SS, ZF } from '../state.js';
@@ -258,10 +258,6 @@ export function shiftCount(i: Insn): number {
   return (i.op <= 0xc1 ? i.imm : 1) & 0x1f;
 }
 
-const LAZY_ADD = 0;
-const LAZY_SUB = 1;
-const LAZY_LOGIC = 2;
-
 /**
  * The flags left by the last flag-writing instruction not yet written to the CPU. Every name
  * in it is a `const` of the current pass, so it can be evaluated anywhere later in the pass.
@@ -330,7 +326,8 @@ export function materialize(
   c.setLazy(op, a, b, res, size, m === 1 ? ARITH : ARITH & ~CF);
 }
 
-const mask = (size: number) => (size === 8 ? 0xff : size === 16 ? 0xffff : 0xffffffff);
+/** The value mask of an operand size in bits. */
+export const mask = (size: number) => (size === 8 ? 0xff : size === 16 ? 0xffff : 0xffffffff);
 const signed = (v: string, size: number) =>
   size === 32 ? `(${v}|0)` : `((${v}<<${32 - size})>>${32 - size})`;
 

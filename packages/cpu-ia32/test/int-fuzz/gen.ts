@@ -9,6 +9,7 @@
 // SHL/SHR CF when the count reaches the operand size): an instruction that would read an
 // undefined flag (ADC, SBB, RCL/RCR, SETcc, CMOVcc, LAHF, CMC) is not emitted then, and the
 // flags still undefined at the end are masked out of the comparison.
+import { CONDITION_FLAGS } from '../../src/state.js';
 import { Rng } from '../x87/gen.js';
 
 export { Rng };
@@ -23,24 +24,7 @@ export const ARITH = CF | PF | AF | ZF | SF | OF;
 export const SZP = SF | ZF | PF;
 
 /** Flags each condition code (the low nibble of Jcc/SETcc/CMOVcc) reads. */
-export const CC_READS = [
-  OF,
-  OF,
-  CF,
-  CF,
-  ZF,
-  ZF,
-  CF | ZF,
-  CF | ZF,
-  SF,
-  SF,
-  PF,
-  PF,
-  SF | OF,
-  SF | OF,
-  ZF | SF | OF,
-  ZF | SF | OF,
-];
+export const CC_READS = CONDITION_FLAGS;
 
 export interface Case {
   regs: number[]; // EAX ECX EDX EBX EBP EDI

@@ -12,7 +12,8 @@
 // Where a flag is read, the generator knows statically which instruction wrote it (the record,
 // an explicit value, or the CPU's flags at entry); a block where it cannot know is not compiled
 // here (the JavaScript generator takes it).
-import { AF, ARITH, CF, DS, ES, FS, GS, OF, PF, SF, SS, ZF } from '../../state.js';
+import { LAZY_ADD, LAZY_LOGIC, LAZY_SUB } from '../../cpu.js';
+import { AF, ARITH, CF, CONDITION_FLAGS, DS, ES, FS, GS, OF, PF, SF, SS, ZF } from '../../state.js';
 import {
   type BlockShape,
   branchTarget,
@@ -41,6 +42,7 @@ import {
   joinPoints,
   MEM_FLAT,
   MEM_TLB,
+  mask,
   shiftCount,
 } from '../codegen.js';
 import type { Insn } from '../decode.js';
@@ -67,10 +69,6 @@ import {
   S_TSC_DENY,
   S_WRITE_TAG,
 } from './state.js';
-
-const LAZY_ADD = 0;
-const LAZY_SUB = 1;
-const LAZY_LOGIC = 2;
 
 /** Where the generated code finds things in the WebAssembly memory (byte offsets). */
 export interface WasmLayout {
@@ -140,8 +138,6 @@ function sameFlags(a: FlagState, b: FlagState): boolean {
   );
 }
 
-const mask = (size: number) => (size === 32 ? -1 : (1 << size) - 1);
-
 /** Instruction kinds this generator compiles. */
 const SUPPORTED = new Set([
   INL_ALU,
@@ -189,26 +185,6 @@ const isString = (i: Insn) => i.op === 0xa4 || i.op === 0xa5 || (i.op >= 0xaa &&
 const stringSource = (i: Insn) => (i.segOvr >= 0 ? i.segOvr : DS);
 /** CLC, STC, CMC (F8, F9, F5): CF only. */
 const isFlagOp = (i: Insn) => i.op === 0xf8 || i.op === 0xf9 || i.op === 0xf5;
-
-/** The flags each condition code (Jcc/SETcc/CMOVcc encoding) reads. */
-const CONDITION_FLAGS = [
-  OF,
-  OF,
-  CF,
-  CF,
-  ZF,
-  ZF,
-  CF | ZF,
-  CF | ZF,
-  SF,
-  SF,
-  PF,
-  PF,
-  SF | OF,
-  SF | OF,
-  ZF | SF | OF,
-  ZF | SF | OF,
-];
 
 /** MOV AL/eAX, moffs and back (A0-A3). */
 const isMoffs = (i: Insn) => i.op >= 0xa0 && i.op <= 0xa3;
