@@ -9,7 +9,7 @@
 //   runs between `run` calls, at port I/O, or in exception/interrupt hooks; each of those bumps
 //   `cpu.jitEpoch`, and a block is checked byte for byte against RAM the first time it runs in
 //   a new epoch. `Cpu.invalidateCode` is the explicit API for anything else.
-import type { Ia32Mmu } from '@phantasm/mmu';
+import type { Ia32Mmu, PhysicalMemory } from '@phantasm/mmu';
 import type { Cpu } from '../cpu.js';
 import { CR0_PE, IF, R_DB, RF, SS, TF, VM } from '../state.js';
 import { type CodeCopy, copyCode, sameCode, wordView } from './code-check.js';
@@ -30,7 +30,7 @@ import {
   materialize,
 } from './codegen.js';
 import { type CodeBytes, decodeInsn, type Insn } from './decode.js';
-import { type BlockFn, WasmBlocks, type WasmMemoryArena } from './wasm/runtime.js';
+import { type BlockFn, WasmBlocks } from './wasm/runtime.js';
 
 /** Options of the block compiler (`CpuOptions.jit`). */
 export interface JitOptions {
@@ -239,7 +239,7 @@ export class BlockCompiler {
       TWU: mmu?.tlbUserWrite,
     };
     this.ram32 = wordView(ram);
-    const arena = (cpu.memory as { arena?: WasmMemoryArena }).arena;
+    const arena = (cpu.memory as Partial<PhysicalMemory>).arena;
     const wasm =
       options.wasm !== false && arena !== undefined && cpu.jitState !== undefined
         ? new WasmBlocks(cpu, arena, cpu.jitState)

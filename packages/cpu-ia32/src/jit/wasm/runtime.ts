@@ -4,7 +4,7 @@
 // through the block cache. A chain starts from JavaScript (the block compiler's engine found a
 // WebAssembly block) with the CPU's state written into jitState, and ends with the state the
 // blocks left read back.
-import type { Ia32Mmu } from '@phantasm/mmu';
+import type { Ia32Mmu, WasmArena } from '@phantasm/mmu';
 import type { Cpu } from '../../cpu.js';
 import { rdtsc } from '../../exec/msr.js';
 import { CR0_PE, CR4_TSD, FS, GS } from '../../state.js';
@@ -63,13 +63,6 @@ interface WasmApi {
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-/** The memory a CPU's WebAssembly blocks run in (PhysicalMemory.arena). */
-export interface WasmMemoryArena {
-  readonly memory: { readonly buffer: ArrayBuffer };
-  readonly byteLength: number;
-  int32(length: number): Int32Array;
-}
-
 export type BlockFn = (c: Cpu, done: number, budget: number) => number;
 
 /** What the runner needs of a block the engine enters (its Block record). */
@@ -94,7 +87,7 @@ const INITIAL_TABLE = 1024;
 
 export class WasmBlocks {
   private readonly cpu: Cpu;
-  private readonly arena: WasmMemoryArena;
+  private readonly arena: WasmArena;
   private readonly state: Int32Array;
   private readonly cache: Int32Array;
   private readonly table: WasmTable;
@@ -106,7 +99,7 @@ export class WasmBlocks {
   /** Instructions the run retired before the chain (for RDTSC's count). */
   private baseDone = 0;
 
-  constructor(cpu: Cpu, arena: WasmMemoryArena, state: Int32Array) {
+  constructor(cpu: Cpu, arena: WasmArena, state: Int32Array) {
     this.cpu = cpu;
     this.arena = arena;
     this.state = state;
