@@ -6,7 +6,7 @@
 // CPUs (interpreter, JavaScript blocks, WebAssembly blocks) compared after every slice.
 import { PhysicalMemory } from '@phantasm/mmu';
 import { describe, expect, it } from 'vitest';
-import { Cpu, IA32_WASM_TABLE_BYTES } from '../src/index.js';
+import { Cpu, type CpuOptions, IA32_WASM_TABLE_BYTES } from '../src/index.js';
 import { differential, wasmBlocksCompiled } from './differential.js';
 import { CODE, machine } from './machines.js';
 
@@ -344,6 +344,80 @@ describe('block compiler: WebAssembly blocks against the interpreter', () => {
       expect(wasmBlocksCompiled).toBeGreaterThan(before);
     });
   }
+
+  for (const mode of ['protected', 'paged'] as const) {
+    it(`joins: flags read after paths that left them in different places, or after a dead path (${mode})`, () => {
+      // nasm: start: add eax,edx; rol edx,5; cmp eax,ebx; jbe .skip; add ecx,edx; .skip:
+      // sbb esi,esi; add edi,esi; cmp eax,ecx; jb .x; test eax,eax; xor eax,ecx; jmp .y;
+      // .x: sbb esi,esi; or esi,1; add edi,esi; .y: inc ebx; jmp start
+      // (The SBB at .skip reads the CF that CMP or ADD left; at .x only the taken path arrives.)
+      const code = [
+        0x01, 0xd0, 0xc1, 0xc2, 0x05, 0x39, 0xd8, 0x76, 0x02, 0x01, 0xd1, 0x19, 0xf6, 0x01, 0xf7, 0x39, 0xc8,
+        0x72, 0x06, 0x85, 0xc0, 0x31, 0xc8, 0xeb, 0x07, 0x19, 0xf6, 0x83, 0xce, 0x01, 0x01, 0xf7, 0x43, 0xeb,
+        0xdd,
+      ];
+      for (let seed = 1; seed <= 12; seed++) differential(mode, seed, () => code, undefined, anyValues);
+      // Every block of it is WebAssembly (none left to JavaScript for a flag it could not place),
+      // and they run most of it.
+      const run = (jit: CpuOptions['jit']) => {
+        const cpu = machine(mode, Uint8Array.from(code), new Uint8Array(16), { jit }, true);
+        cpu.regs.set([0x9e3779b9, 3, 0x7f4a7c15, 0x80000000, 0, 0, 0, 0].map((v) => v | 0).slice(0, 4));
+        cpu.run(20_000);
+        return cpu;
+      };
+      const interpreted = run(false);
+      const cpu = run({ threshold: 0 });
+      expect([...cpu.regs]).toEqual([...interpreted.regs]);
+      expect(cpu.jitStats?.instructions).toBeGreaterThan(19_000);
+      expect(cpu.jitStats?.wasmBlocks).toBeGreaterThan(0);
+      expect(cpu.jitStats?.blocksCompiled).toBe(cpu.jitStats?.wasmBlocks);
+    });
+  }
+
+  it('compiles the blocks a long straight stretch falls through to together with its first', () => {
+    // 100 x (add eax,ecx; rol ecx,3), then dec ebx; jnz start: four blocks of at most 64.
+    const body = Array.from({ length: 100 }, () => [0x01, 0xc8, 0xc1, 0xc1, 0x03]).flat();
+    const code = Uint8Array.from([...body, 0x4b, 0x0f, 0x85, ...le32(-(body.length + 7)), 0xf4]);
+    const run = (jit: CpuOptions['jit']) => {
+      const cpu = machine('protected', code, new Uint8Array(16), { jit }, true);
+      cpu.regs[1] = 0x12345;
+      cpu.regs[3] = 15;
+      expect(cpu.run(100_000)).toBe('hlt');
+      return cpu;
+    };
+    const interpreted = run(false);
+    const compiled = run({ threshold: 1000, wasmThreshold: 10 });
+    expect(compiled.regs[0]).toBe(interpreted.regs[0]);
+    // The first block compiles at its second run (a lookup repeated at once weighs as a REP
+    // chunk), the three after it at once: passes 2-15 run every instruction compiled. (One at a
+    // time, each of the three would wait for ten lookups of its own, one per pass.)
+    expect(compiled.jitStats?.wasmBlocks).toBe(4);
+    expect(compiled.jitStats?.instructions).toBe(14 * (200 + 2));
+  });
+
+  it('counts code from zero again after a store drops its block: the new code gets its WebAssembly try', () => {
+    // nasm (org 0x10000): mov ecx,2; outer: mov ebx,50; a: add eax,1; jmp b; int3; b: dec ebx;
+    // jnz a; mov byte [a+2],2; dec ecx; jnz outer; hlt
+    // (Interpreted, the lookups alternate between a and b: no lookup repeats at once.)
+    const code = Uint8Array.from([
+      0xb9, 0x02, 0x00, 0x00, 0x00, 0xbb, 0x32, 0x00, 0x00, 0x00, 0x83, 0xc0, 0x01, 0xeb, 0x01, 0xcc, 0x4b,
+      0x75, 0xf7, 0xc6, 0x05, 0x0c, 0x00, 0x01, 0x00, 0x02, 0x49, 0x75, 0xe8, 0xf4,
+    ]);
+    const cpu = machine(
+      'protected',
+      code,
+      new Uint8Array(16),
+      { jit: { threshold: 1000, wasmThreshold: 10 } },
+      true,
+    );
+    expect(cpu.run(10_000)).toBe('hlt');
+    expect(cpu.regs[0]).toBe(50 + 50 * 2);
+    // b and then a compile at their tenth lookups; the store drops a's block, and a compiles
+    // again at its tenth lookup after it: three blocks. (Counted on from ten, a would run
+    // interpreted until other blocks and a repeated lookup took it past `threshold`: four.)
+    expect(cpu.jitStats?.invalidations).toBe(2);
+    expect(cpu.jitStats?.wasmBlocks).toBe(3);
+  });
 
   it('keeps the registers in the arena: Cpu.regs is a view of jitState', () => {
     const cpu = machine(

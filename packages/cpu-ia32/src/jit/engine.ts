@@ -22,6 +22,7 @@ import {
   generate,
   inlinedOnly,
   isForwardJcc,
+  isJcc,
   isJmp,
   MAX_SKIP,
   MEM_FLAT,
@@ -100,6 +101,11 @@ interface Block {
   dropped: boolean;
   /** Its index in the WebAssembly function table (-1: a JavaScript block). */
   wasmIndex: number;
+  /**
+   * The EIP a pass run to its end always falls through to, when the block was cut by its length
+   * or its page's end rather than by a branch (else -1).
+   */
+  fallsTo: number;
   /** The last two blocks run after this one (chaining). */
   next0: Block | undefined;
   next1: Block | undefined;
@@ -123,6 +129,9 @@ const HEAT_BITS = 16;
 const CHUNK_WEIGHT = 1024;
 /** log2 of the granule of `codeGranules` in bytes. */
 const GRANULE_SHIFT = 4;
+
+/** The cold-code counter of physical address p. */
+const heatIndex = (p: number) => (p ^ (p >>> HEAT_BITS)) & ((1 << HEAT_BITS) - 1);
 
 type Factory = (...args: unknown[]) => BlockFn;
 /** Compiled factories by generated source, shared by every CPU of the process (bounded). */
@@ -159,6 +168,8 @@ export interface BlockConsts {
   TWU: Int32Array | undefined;
 }
 const BLOCK_LIMIT = 4096;
+/** Blocks compiled ahead after one that falls through at its end (see compileSuccessors). */
+const MAX_SUCCESSORS = 32;
 
 export class BlockCompiler {
   private readonly cpu: Cpu;
@@ -292,7 +303,7 @@ export class BlockCompiler {
    * again at once (a REP chunk, JMP $) counts CHUNK_WEIGHT times.
    */
   private counted(p: number): number {
-    const h = (p ^ (p >>> HEAT_BITS)) & ((1 << HEAT_BITS) - 1);
+    const h = heatIndex(p);
     const old = this.heat[h];
     const heat = old + (p === this.lastCold ? CHUNK_WEIGHT : 1);
     this.lastCold = p;
@@ -332,6 +343,7 @@ export class BlockCompiler {
       const compiled = this.compile(ip, p, mode, h === WARM);
       if (compiled === undefined) return 0;
       b = compiled;
+      this.compileSuccessors(b, h === WARM);
     }
     // Chaining: after a block, the next one is found through the block's successor cache (or
     // the cache map) and run without going back to the run loop, while nothing asks the run
@@ -416,6 +428,24 @@ export class BlockCompiler {
     return true;
   }
 
+  /**
+   * A block that falls through at its end (cut by length or page) is followed there every time
+   * it runs to its end: its successor is as hot, so it is compiled now, and its successor in
+   * turn. Else a long straight-line function (the kernel's unrolled hashes) is compiled a block
+   * at a time, each after as many runs again, with the rest interpreted meanwhile.
+   */
+  private compileSuccessors(first: Block, wasmOnly: boolean): void {
+    const c = this.cpu;
+    let b = first;
+    for (let n = 0; n < MAX_SUCCESSORS && b.fallsTo >= 0; n++) {
+      const p = c.codeAddress(b.fallsTo);
+      if (p < 0 || this.blocks.get(p) !== undefined) return;
+      const next = this.compile(b.fallsTo, p, b.mode, wasmOnly);
+      if (next === undefined) return;
+      b = next;
+    }
+  }
+
   /** Compile the block at CS:EIP (`wasmOnly`: only if it is all WebAssembly, else undefined). */
   private compile(ip: number, p: number, mode: number, wasmOnly: boolean): Block | undefined {
     const c = this.cpu;
@@ -434,9 +464,14 @@ export class BlockCompiler {
     // instructions that end the block, so the skipped stretch can become an if (codegen).
     let joinAt = -1;
     const flat = !c.pagingOn;
+    // Cut by length or the page's end (not by a branch or an instruction it cannot decode).
+    let cut = true;
     while (insns.length < this.maxInstructions) {
       const insn = decodeInsn(src, at, c.csBig);
-      if (insn === undefined) break;
+      if (insn === undefined) {
+        cut = at >= end;
+        break;
+      }
       insns.push(insn);
       seen.add(at);
       lo = Math.min(lo, at);
@@ -458,11 +493,16 @@ export class BlockCompiler {
           continue;
         }
       }
-      if (endsBlock(insn, flat)) break;
+      if (endsBlock(insn, flat)) {
+        cut = false;
+        break;
+      }
     }
     // A followed jump whose target could not be decoded ends the block as a plain jump.
     const tail = insns[insns.length - 1];
     if (tail?.followed) tail.followed = false;
+    const fallsTo =
+      cut && tail !== undefined && joinAt < 0 && !isJmp(tail.op) && !isJcc(tail.op) ? tail.next : -1;
     let fn: BlockFn | null = null;
     let wasmIndex = -1;
     if (wasmOnly && insns.length === 0) return undefined;
@@ -503,6 +543,7 @@ export class BlockCompiler {
       pure: inlinedOnly(insns),
       dropped: false,
       wasmIndex,
+      fallsTo,
       next0: undefined,
       next1: undefined,
     };
@@ -542,6 +583,9 @@ export class BlockCompiler {
 
   private drop(b: Block): void {
     this.blocks.delete(b.phys, b);
+    // Counted again from zero, so new code here gets its WebAssembly try (the counter had
+    // passed that threshold; the Linux boot patches every function's first instruction once).
+    this.heat[heatIndex(b.phys)] = 0;
     b.dropped = true;
     if (b.wasmIndex >= 0) this.wasm?.forget(b, b.wasmIndex);
   }

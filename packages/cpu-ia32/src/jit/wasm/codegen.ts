@@ -221,12 +221,34 @@ export function generateWasm(shape: BlockShape, layout: WasmLayout): WasmBlock |
   if (!shape.stack32 || ((shape.flatSegs >> SS) & 1) === 0) return undefined;
   // Another instruction becomes a bail (the interpreter runs it), but not the first.
   if (!supported(shape.insns[0], shape.flatSegs)) return undefined;
-  try {
-    return new Writer(shape, layout).generate();
-  } catch (e) {
-    if (e instanceof Unsupported) return undefined;
-    throw e;
+  // A read of flags that two joining paths left in different places is generated again with
+  // both paths making their flags explicit at the joins found so far (only then: it costs code
+  // on both paths).
+  const normalizeAt = new Set<number>();
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const writer = new Writer(shape, layout, normalizeAt);
+    try {
+      return writer.generate();
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      if (writer.mismatchedJoins.size === 0) return undefined;
+      for (const x of writer.mismatchedJoins) normalizeAt.add(x);
+    }
   }
+  return undefined;
+}
+
+/** Generations of one block (each may find more joins to make explicit). */
+const MAX_ATTEMPTS = 4;
+
+/** A forward Jcc's skipped stretch being generated: where it joins, and the taken path's state. */
+interface Region {
+  /** The index of the Jcc, and of the instruction both paths join at. */
+  from: number;
+  end: number;
+  /** The flag state on the taken path, and whether that path is reachable. */
+  flags: FlagState;
+  live: boolean;
 }
 
 class Writer {
@@ -261,9 +283,16 @@ class Writer {
   private cfAtStart = false;
   private flagsIn = false;
   private x = 0; // index of the instruction being generated
+  /** False after an unconditional exit, until a join brings a path back. */
+  private live = true;
+  /** Forward Jccs whose join makes every flag explicit on both paths. */
+  private readonly normalizeAt: ReadonlySet<number>;
+  /** Forward Jccs whose paths joined with different flag states (see generateWasm). */
+  readonly mismatchedJoins = new Set<number>();
 
-  constructor(shape: BlockShape, layout: WasmLayout) {
+  constructor(shape: BlockShape, layout: WasmLayout, normalizeAt: ReadonlySet<number>) {
     this.shape = shape;
+    this.normalizeAt = normalizeAt;
     this.L = layout;
     this.insns = shape.insns;
     const f = this.f;
@@ -1660,6 +1689,20 @@ class Writer {
     this.flags = after;
   }
 
+  /** The end of region `r`: the taken path joins the one that went through the stretch. */
+  private join(r: Region): void {
+    const through = this.live;
+    if (through && r.live && !sameFlags(r.flags, this.flags)) {
+      if (this.normalizeAt.has(r.from)) this.normalizeFlags();
+      else {
+        this.mismatchedJoins.add(r.from);
+        this.flags = { ...this.flags, poisoned: true };
+      }
+    } else if (!through) this.flags = r.flags;
+    this.end();
+    this.live = through || r.live;
+  }
+
   generate(): WasmBlock {
     const f = this.f;
     const { insns, start } = this.shape;
@@ -1677,23 +1720,23 @@ class Writer {
     this.open(Op.block); // exit
     this.open(Op.loop); // a pass
     const joins = joinPoints(insns);
-    const regions: { end: number; flags: FlagState }[] = [];
+    const regions: Region[] = [];
     for (let x = 0; x < count; x++) {
       const i = insns[x];
-      while (regions.length > 0 && regions[regions.length - 1].end === x) {
-        const r = regions.pop() as { end: number; flags: FlagState };
-        this.end();
-        if (!sameFlags(r.flags, this.flags)) this.flags = { ...this.flags, poisoned: true };
-      }
+      while (regions.length > 0 && regions[regions.length - 1].end === x) this.join(regions.pop() as Region);
+      // Unreachable code (after an exit, before a join) is not generated.
+      if (!this.live) continue;
       this.x = x;
       const last = x === count - 1;
       const kind = inlineKind(i);
       if (!supported(i, this.shape.flatSegs)) {
         this.bail(); // the interpreter runs it (and what follows, until a block starts)
+        this.live = false;
         continue;
       }
       if (kind === INL_CALL || kind === INL_RET) {
         this.callOrReturn(i, kind);
+        this.live = false;
         continue;
       }
       if (isJcc(i.op)) {
@@ -1702,7 +1745,8 @@ class Writer {
         this.condition(i.op & 15);
         f.set(c);
         if (joins[x] >= 0) {
-          regions.push({ end: joins[x], flags: this.flags });
+          const normalize = this.normalizeAt.has(x);
+          regions.push({ from: x, end: joins[x], flags: normalize ? ENTRY : this.flags, live: true });
           this.open(Op.block);
           f.get(c);
           this.open(Op.if);
@@ -1710,6 +1754,11 @@ class Writer {
             .const(joins[x] - x - 1)
             .op(Op.i32Sub)
             .set(this.n);
+          if (normalize) {
+            const stay = this.flags; // the path that does not branch keeps its state
+            this.normalizeFlags();
+            this.flags = stay;
+          }
           f.br(Op.br, 1);
           this.end();
         } else {
@@ -1733,6 +1782,7 @@ class Writer {
           this.checkTarget(target);
           this.exitTo(target, x + 1);
         }
+        this.live = false;
         continue;
       }
       this.instruction(i, kind);
