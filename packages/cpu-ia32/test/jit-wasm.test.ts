@@ -7,6 +7,9 @@
 import { PhysicalMemory } from '@phantasm/mmu';
 import { describe, expect, it } from 'vitest';
 import { Cpu, type CpuOptions, IA32_WASM_TABLE_BYTES } from '../src/index.js';
+import { MEM_FLAT } from '../src/jit/codegen.js';
+import { decodeInsn, type Insn } from '../src/jit/decode.js';
+import { generateWasm } from '../src/jit/wasm/codegen.js';
 import { differential, wasmBlocksCompiled } from './differential.js';
 import { CODE, machine } from './machines.js';
 
@@ -223,6 +226,12 @@ function anyValues(rnd: (n: number) => number): number[] {
   return regs;
 }
 
+/** The part of WebAssembly.Module used here (the package builds against ES2022 only). */
+interface WasmModuleApi {
+  new (bytes: Uint8Array): object;
+  imports(module: object): { kind: string; name: string }[];
+}
+
 function le32(v: number): number[] {
   return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 }
@@ -417,6 +426,37 @@ describe('block compiler: WebAssembly blocks against the interpreter', () => {
     // interpreted until other blocks and a repeated lookup took it past `threshold`: four.)
     expect(cpu.jitStats?.invalidations).toBe(2);
     expect(cpu.jitStats?.wasmBlocks).toBe(3);
+  });
+
+  it('imports no function into a block but RDTSC: the runner folds the flags a block reads', () => {
+    const block = (bytes: number[]) => {
+      const ram = new Uint8Array(0x1000);
+      ram.set(bytes);
+      const insns: Insn[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        const i = decodeInsn({ ram, phys: 0, base: 0, end: 0x1000, start: 0 }, at, true) as Insn;
+        insns.push(i);
+        at = i.next;
+      }
+      const shape = { start: 0, insns, memKind: MEM_FLAT, user: false, stack32: true, flatSegs: 0b1111 };
+      const layout = {
+        state: 0x100000,
+        slowRead: 0x101000,
+        slowWrite: 0x102000,
+        tlbRead: 0,
+        tlbWrite: 0,
+        pages: 32,
+      };
+      const b = generateWasm(shape, layout);
+      if (b === undefined) throw new Error('not compiled');
+      const { Module } = (globalThis as unknown as { WebAssembly: { Module: WasmModuleApi } }).WebAssembly;
+      const imports = Module.imports(new Module(b.bytes)).map((i) => `${i.kind} ${i.name}`);
+      return { imports, readsFlags: b.readsFlags };
+    };
+    // adc eax,ebx; ret (reads the CF it found) | add eax,ebx; ret | rdtsc; ret
+    expect(block([0x11, 0xd8, 0xc3])).toEqual({ imports: ['memory mem'], readsFlags: true });
+    expect(block([0x01, 0xd8, 0xc3])).toEqual({ imports: ['memory mem'], readsFlags: false });
+    expect(block([0x0f, 0x31, 0xc3])).toEqual({ imports: ['memory mem', 'function tsc'], readsFlags: false });
   });
 
   it('keeps the registers in the arena: Cpu.regs is a view of jitState', () => {

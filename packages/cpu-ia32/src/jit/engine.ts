@@ -343,7 +343,8 @@ export class BlockCompiler {
       const compiled = this.compile(ip, p, mode, h === WARM);
       if (compiled === undefined) return 0;
       b = compiled;
-      this.compileSuccessors(b, h === WARM);
+      // (With threshold 0 every block compiles where it is first reached anyway.)
+      if (this.entriesOnly) this.compileSuccessors(b, h === WARM);
     }
     // Chaining: after a block, the next one is found through the block's successor cache (or
     // the cache map) and run without going back to the run loop, while nothing asks the run

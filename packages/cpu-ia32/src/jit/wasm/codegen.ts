@@ -46,7 +46,7 @@ import {
   shiftCount,
 } from '../codegen.js';
 import type { Insn } from '../decode.js';
-import { TYPE_BLOCK, TYPE_FLAGS, TYPES } from './dispatch.js';
+import { TYPE_BLOCK, TYPES } from './dispatch.js';
 import { FunctionBody, moduleBytes, Op } from './emit.js';
 import {
   S_A20,
@@ -85,13 +85,18 @@ export interface WasmLayout {
 }
 
 export interface WasmBlock {
-  /** A module importing memory "m"."mem" and the runner's "m"."flags", exporting "b". */
+  /** A module importing memory "m"."mem" (and "m"."tsc" if it has RDTSC), exporting "b". */
   bytes: Uint8Array;
+  /**
+   * The block reads the flags it found: the runner calls flags() before it, and the block
+   * reads the folded EFLAGS from jitState. (A block imports no function for it: V8 compiles
+   * a wrapper per imported function for each module, which was most of a small module's cost.)
+   */
+  readsFlags: boolean;
 }
 
-/** A block's imports: the runner's flags() (function 0) and the CPU's RDTSC (function 1). */
-const FLAGS_FUNCTION = 0;
-const TSC_FUNCTION = 1;
+/** The CPU's RDTSC, a block's only imported function (when it has one). */
+const TSC_FUNCTION = 0;
 const RDTSC = 0x131;
 
 /** Thrown inside the generator for a block it does not compile. */
@@ -1820,19 +1825,17 @@ class Writer {
     load(S_CS_LIMIT, this.csLimit);
     pro.const(-1).set(this.fk);
     for (let r = 0; r < 8; r++) if (this.regs[r] >= 0) load(r, this.regs[r]);
-    if (this.flagsIn) pro.call(FLAGS_FUNCTION).set(this.fin);
+    if (this.flagsIn) load(S_FLAGS, this.fin);
     if (this.cfAtStart) pro.get(this.fin).const(CF).op(Op.i32And).set(this.pv).const(CF).set(this.pm);
     f.prepend(pro.code);
     return {
       bytes: moduleBytes({
         types: TYPES,
         memoryPages: this.L.pages,
-        imports: [
-          { name: 'flags', type: TYPE_FLAGS },
-          { name: 'tsc', type: TYPE_BLOCK },
-        ],
+        imports: insns.some((i) => i.op === RDTSC) ? [{ name: 'tsc', type: TYPE_BLOCK }] : [],
         functions: [{ name: 'b', type: TYPE_BLOCK, body: f }],
       }),
+      readsFlags: this.flagsIn,
     };
   }
 }

@@ -1,7 +1,7 @@
 // The chain runner, in WebAssembly: after a block, the next one is looked up in the block cache
 // (in the arena) from CS:EIP and called through the function table, without going back to
 // JavaScript, while the budget allows and no block stopped before an instruction it leaves to
-// the interpreter. It also holds `flags()`, which blocks call to read the flags they found.
+// the interpreter. It also holds `flags()`, which it calls before a block that reads the flags it found.
 import { AF } from '../../state.js';
 import { FunctionBody, moduleBytes, Op } from './emit.js';
 import {
@@ -13,6 +13,7 @@ import {
   E_LENGTH,
   E_MODE,
   E_PHYS,
+  E_READS_FLAGS,
   ENTRY_WORDS,
   S_A20,
   S_BAIL,
@@ -43,6 +44,9 @@ export const TYPES = [
   [1, 1],
   [0, 1],
 ] as const;
+
+/** The runner's functions: run (0) and flags (1). */
+const FLAGS_FUNCTION = 1;
 
 /** The runner module: exports run(budget) → instructions retired, and flags(). */
 export function dispatcherBytes(state: number, cache: number, pages: number, tableSize: number): Uint8Array {
@@ -138,6 +142,11 @@ function runner(state: number, cache: number): FunctionBody {
   f.const(0)
     .get(done)
     .mem(Op.i32Store, state + S_DONE * 4);
+  // The flags it found, folded, where the block reads them.
+  entry(E_READS_FLAGS);
+  f.open(Op.if);
+  f.call(FLAGS_FUNCTION).op(Op.drop);
+  f.op(Op.end);
   f.get(left);
   entry(E_INDEX);
   f.callIndirect(TYPE_BLOCK);

@@ -21,6 +21,7 @@ import {
   E_LENGTH,
   E_MODE,
   E_PHYS,
+  E_READS_FLAGS,
   ENTRY_WORDS,
   S_A20,
   S_BAIL,
@@ -79,8 +80,14 @@ function open(c: Cpu, s: number): number {
   return c.segLo[s] === 0 && c.segHiR[s] === 0xffffffff && c.segHiW[s] === 0xffffffff ? 1 : 0;
 }
 
-/** Compiled modules by their bytes (as a string key), for every CPU of the process. */
-const MODULES = new Map<string, object>();
+/** A compiled block: its module and whether it reads the flags it found. */
+interface CompiledBlock {
+  module: object;
+  readsFlags: boolean;
+}
+
+/** Compiled blocks by their module's bytes (as a string key), for every CPU of the process. */
+const MODULES = new Map<string, CompiledBlock>();
 const MODULE_LIMIT = 8192;
 const LATIN1 = new TextDecoder('latin1');
 const INITIAL_TABLE = 1024;
@@ -95,6 +102,8 @@ export class WasmBlocks {
   private readonly imports: object;
   /** Table indices by module (a CPU instantiates a module once). */
   private readonly indices = new Map<object, number>();
+  /** 1 where the block at a table index reads the flags it found (E_READS_FLAGS). */
+  private readonly readsFlags: number[] = [];
   private nextIndex = 1;
   /** Instructions the run retired before the chain (for RDTSC's count). */
   private baseDone = 0;
@@ -121,7 +130,7 @@ export class WasmBlocks {
       cpu.espSavedAt = saved;
       return 0;
     };
-    this.imports = { m: { mem: arena.memory, flags: runner.exports.flags, tsc } };
+    this.imports = { m: { mem: arena.memory, tsc } };
   }
 
   /** True when the CPU's tables are all in the arena (else no block is compiled here). */
@@ -156,19 +165,20 @@ export class WasmBlocks {
     const block = generateWasm(shape, this.layout(shape.user));
     if (block === undefined) return undefined;
     const key = LATIN1.decode(block.bytes);
-    let module = MODULES.get(key);
-    if (module === undefined) {
-      module = new wasmApi.Module(block.bytes);
+    let compiled = MODULES.get(key);
+    if (compiled === undefined) {
+      compiled = { module: new wasmApi.Module(block.bytes), readsFlags: block.readsFlags };
       if (MODULES.size >= MODULE_LIMIT) MODULES.delete(MODULES.keys().next().value as string);
-      MODULES.set(key, module);
+      MODULES.set(key, compiled);
     }
-    let index = this.indices.get(module);
+    let index = this.indices.get(compiled.module);
     if (index === undefined) {
-      const fn = new wasmApi.Instance(module, this.imports).exports.b;
+      const fn = new wasmApi.Instance(compiled.module, this.imports).exports.b;
       index = this.nextIndex++;
       if (index >= this.table.length) this.table.grow(this.table.length);
       this.table.set(index, fn);
-      this.indices.set(module, index);
+      this.indices.set(compiled.module, index);
+      this.readsFlags[index] = compiled.readsFlags ? 1 : 0;
     }
     return index;
   }
@@ -193,6 +203,7 @@ export class WasmBlocks {
     cache[e + E_LENGTH] = b.length;
     cache[e + E_END] = b.end;
     cache[e + E_CHECKED] = c.jitEpoch;
+    cache[e + E_READS_FLAGS] = this.readsFlags[index];
     S[S_EIP] = c.eip;
     S[S_FLAGS] = c.flags;
     if (c.lazyMask !== 0) {

@@ -53,7 +53,7 @@ export const STATE_WORDS = 40;
 /**
  * The chain's block cache: direct-mapped by physical address, CACHE_ENTRIES entries of
  * ENTRY_WORDS words: physical address, EIP, mode, table index, instructions per pass, end EIP,
- * epoch checked.
+ * epoch checked, whether it reads the flags it found.
  */
 export const CACHE_ENTRIES = 4096;
 export const ENTRY_WORDS = 8;
@@ -64,6 +64,8 @@ export const E_INDEX = 3;
 export const E_LENGTH = 4;
 export const E_END = 5;
 export const E_CHECKED = 6;
+/** 1 when the block reads the flags it found (the runner folds them first: see WasmBlock). */
+export const E_READS_FLAGS = 7;
 /** Bytes of the block cache. */
 export const WASM_CACHE_BYTES = CACHE_ENTRIES * ENTRY_WORDS * 4;
 
