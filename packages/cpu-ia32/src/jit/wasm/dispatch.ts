@@ -74,26 +74,35 @@ function runner(state: number, cache: number): FunctionBody {
   const left = f.local();
   const word = (w: number) => f.const(0).mem(Op.i32Load, state + w * 4);
   const entry = (w: number) => f.get(slot).mem(Op.i32Load, w * 4);
+  // What no block changes, in locals for the whole chain (a load per block saved each).
+  const fixed = new Map<number, number>();
+  for (const w of [S_CS_BASE, S_PAGING, S_CODE_TLB, S_A20, S_MODE, S_EPOCH, S_CS_LIMIT, S_FINISH]) {
+    const l = f.local();
+    word(w);
+    f.set(l);
+    fixed.set(w, l);
+  }
+  const chainWord = (w: number) => f.get(fixed.get(w) as number);
   // Depths: exit block 0 from the loop body's top level is 1 (loop is 0).
   f.open(Op.block);
   f.open(Op.loop);
   word(S_EIP);
   f.set(eip);
-  word(S_CS_BASE);
+  chainWord(S_CS_BASE);
   f.get(eip).op(Op.i32Add).set(lin);
-  word(S_PAGING);
+  chainWord(S_PAGING);
   f.open(Op.if);
   // e = ~tlb[lin >>> 12]; a RAM entry has its low 12 bits clear.
-  word(S_CODE_TLB);
+  chainWord(S_CODE_TLB);
   f.op(Op.i32Eqz).br(Op.brIf, 2);
-  word(S_CODE_TLB);
+  chainWord(S_CODE_TLB);
   f.get(lin).const(12).op(Op.i32ShrU).const(2).op(Op.i32Shl, Op.i32Add);
   f.mem(Op.i32Load, 0).const(-1).op(Op.i32Xor).set(e);
   f.get(e).const(0xfff).op(Op.i32And).br(Op.brIf, 2);
   f.get(e).get(lin).const(0xfff).op(Op.i32And, Op.i32Or).set(phys);
   f.op(Op.else);
   f.get(lin);
-  word(S_A20);
+  chainWord(S_A20);
   f.op(Op.i32And).set(phys);
   f.op(Op.end);
   // slot = cache + ((phys ^ phys >>> 12) & (N - 1)) * ENTRY_WORDS * 4
@@ -116,18 +125,18 @@ function runner(state: number, cache: number): FunctionBody {
   unless(() => entry(E_EIP).get(eip).op(Op.i32Eq));
   unless(() => {
     entry(E_MODE);
-    word(S_MODE);
+    chainWord(S_MODE);
     f.op(Op.i32Eq);
   });
   unless(() => {
     entry(E_CHECKED);
-    word(S_EPOCH);
+    chainWord(S_EPOCH);
     f.op(Op.i32Eq);
   });
   unless(() => {
     entry(E_END);
     f.const(1).op(Op.i32Sub);
-    word(S_CS_LIMIT);
+    chainWord(S_CS_LIMIT);
     f.op(Op.i32LeU);
   });
   // A pass must fit the budget, unless the caller lets one run past it.
@@ -136,7 +145,7 @@ function runner(state: number, cache: number): FunctionBody {
   entry(E_LENGTH);
   f.op(Op.i32LtS);
   f.open(Op.if);
-  word(S_FINISH);
+  chainWord(S_FINISH);
   f.get(left).const(0).op(Op.i32GtS, Op.i32And, Op.i32Eqz).br(Op.brIf, 2);
   f.op(Op.end);
   f.const(0)
