@@ -291,6 +291,29 @@ describe('block compiler: WebAssembly blocks against the interpreter', () => {
   }
 
   for (const mode of ['protected', 'paged'] as const) {
+    it(`XCHG and CMPXCHG: registers, eAX, memory, three sizes, a destination that is eAX (${mode})`, () => {
+      // nasm: start: and ebx,0xffc; xchg esi,eax; xchg edx,eax; xchg ecx,edi; xchg al,ah;
+      // xchg [ebx+0x20000],ecx; xchg [ebx+0x20004],dl; xchg [ebx+0x20008],si;
+      // mov eax,[ebx+0x20000]; cmpxchg [ebx+0x20000],edx; setz dl; cmpxchg [ebx+0x20004],ecx;
+      // setc cl; cmpxchg eax,esi; cmpxchg ecx,edi; cmpxchg dl,bh; cmpxchg [ebx+0x2000c],si;
+      // sete dh; adc ebp,0; inc ebx (x4); jmp start
+      const code = [
+        0x81, 0xe3, 0xfc, 0x0f, 0x00, 0x00, 0x96, 0x92, 0x87, 0xcf, 0x86, 0xc4, 0x87, 0x8b, 0x00, 0x00, 0x02,
+        0x00, 0x86, 0x93, 0x04, 0x00, 0x02, 0x00, 0x66, 0x87, 0xb3, 0x08, 0x00, 0x02, 0x00, 0x8b, 0x83, 0x00,
+        0x00, 0x02, 0x00, 0x0f, 0xb1, 0x93, 0x00, 0x00, 0x02, 0x00, 0x0f, 0x94, 0xc2, 0x0f, 0xb1, 0x8b, 0x04,
+        0x00, 0x02, 0x00, 0x0f, 0x92, 0xc1, 0x0f, 0xb1, 0xf0, 0x0f, 0xb1, 0xf9, 0x0f, 0xb0, 0xfa, 0x66, 0x0f,
+        0xb1, 0xb3, 0x0c, 0x00, 0x02, 0x00, 0x0f, 0x94, 0xc6, 0x83, 0xd5, 0x00, 0x43, 0x43, 0x43, 0x43, 0xeb,
+        0xaa,
+      ];
+      for (let seed = 1; seed <= 12; seed++) differential(mode, seed, () => code, undefined, anyValues);
+      const cpu = machine(mode, Uint8Array.from(code), new Uint8Array(16), { jit: { threshold: 0 } }, true);
+      cpu.run(5000);
+      expect(cpu.jitStats?.instructions).toBeGreaterThan(4000);
+      expect(cpu.jitStats?.blocksCompiled).toBe(cpu.jitStats?.wasmBlocks);
+    });
+  }
+
+  for (const mode of ['protected', 'paged'] as const) {
     it(`MOVS/STOS/LODS/SCAS in three sizes, up and down (DF), CLC/STC/CMC (${mode})`, () => {
       // nasm: and esi,0x3ffc; and edi,0x3ffc; add esi,0x20000; add edi,0x24000; lodsd; stosb;
       // movsw; scasd; cmc; lodsb; clc; movsd; stc; stosd; scasb; setb dl; cmc; adc ecx,0;

@@ -167,13 +167,19 @@ const SUPPORTED = new Set([
   INL_RET,
 ]);
 
+/** XCHG r/m, r (86, 87) and XCHG eAX, r (91-97). */
+const isXchg = (op: number) => op === 0x86 || op === 0x87 || (op >= 0x91 && op <= 0x97);
+/** CMPXCHG r/m, r (0F B0, 0F B1). */
+const isCmpxchg = (op: number) => op === 0x1b0 || op === 0x1b1;
+
 /**
  * Forms the JavaScript generator leaves to handlers that this one compiles: CBW/CWDE, CWD/CDQ,
  * BSWAP, UD2 (a bail), NOT/NEG/MUL/IMUL r/m, PUSH r/m, BT/BTS/BTR/BTC (a register, or an
- * immediate bit offset), ROL/ROR by an immediate.
+ * immediate bit offset), ROL/ROR by an immediate, XCHG, CMPXCHG.
  */
 function extraForm(i: Insn): boolean {
   const op = i.op;
+  if (isXchg(op) || isCmpxchg(op)) return true;
   if (op === 0x98 || op === 0x99 || op === 0x10b) return true;
   if (op >= 0x1c8 && op <= 0x1cf) return true;
   if (op === 0xf6 || op === 0xf7) return i.reg >= 2 && i.reg <= 5;
@@ -1251,7 +1257,15 @@ class Writer {
   private extra(i: Insn): void {
     const f = this.f;
     const op = i.op;
-    const size = this.opSize(i, op === 0xf6 || op === 0xc0 || op === 0xd0);
+    const size = this.opSize(i, op === 0xf6 || op === 0xc0 || op === 0xd0 || op === 0x86 || op === 0x1b0);
+    if (isXchg(op)) {
+      this.exchange(i, size);
+      return;
+    }
+    if (isCmpxchg(op)) {
+      this.compareExchange(i, size);
+      return;
+    }
     if (op === 0x10b) {
       this.bail(); // UD2: the interpreter raises #UD
       return;
@@ -1325,6 +1339,57 @@ class Writer {
   }
 
   /** A multiply's flags (exec/arith's mulFlags): SF/ZF/PF from the low result, CF = OF = ov (0/1). */
+  /** XCHG: the memory form reads, then makes its one store, then writes the register. */
+  private exchange(i: Insn, size: number): void {
+    const f = this.f;
+    if (i.op >= 0x91) {
+      const a = this.regToLocal(size, 0);
+      const r = this.regToLocal(size, i.op & 7);
+      this.setReg(size, 0, r);
+      this.setReg(size, i.op & 7, a);
+      this.release(a, r);
+      return;
+    }
+    const e = this.rm(i, size);
+    const old = this.temp();
+    e.read();
+    f.set(old);
+    const r = this.regToLocal(size, i.reg);
+    this.storeOperand(e, r);
+    this.setReg(size, i.reg, old);
+    e.done();
+    this.release(old, r);
+  }
+
+  /**
+   * CMPXCHG: flags as CMP eAX, r/m; equal: r/m = r, else eAX = r/m. The destination is written
+   * either way (its old value when unequal), as the processor does.
+   */
+  private compareExchange(i: Insn, size: number): void {
+    const f = this.f;
+    const e = this.rm(i, size);
+    const dest = this.temp();
+    e.read();
+    f.set(dest);
+    const acc = this.regToLocal(size, 0);
+    const src = this.regToLocal(size, i.reg);
+    const res = this.alu(7, acc, dest, size);
+    this.aluFlags(7, acc, dest, res, size);
+    const equal = this.temp();
+    f.get(acc).get(dest).op(Op.i32Eq).set(equal);
+    const out = this.temp();
+    f.get(src).get(dest).get(equal).op(Op.select).set(out);
+    const a = this.temp();
+    f.get(acc).get(dest).get(equal).op(Op.select).set(a);
+    // A register destination may be eAX itself: it gets r last. A memory one is stored first
+    // (its write may bail: nothing may have changed before it).
+    if (!i.isMem) this.setReg(size, 0, a);
+    this.storeOperand(e, out);
+    if (i.isMem) this.setReg(size, 0, a);
+    e.done();
+    this.release(dest, acc, src, res, equal, out, a);
+  }
+
   private productFlags(low: number, ov: number, size: number): void {
     const f = this.f;
     const zero = this.constLocal(0);
