@@ -48,6 +48,12 @@ export interface CpuHooks {
   onException?(vector: number, errorCode: number | undefined): boolean;
   onInterrupt?(vector: number, software: boolean): boolean;
   /**
+   * false: onException and onInterrupt never write guest RAM, so compiled code need not be
+   * checked again after each exception and interrupt (as after a pure port, IoBus.writesRam).
+   * Default: they may.
+   */
+  writesRam?: boolean;
+  /**
    * FERR#: an unmasked x87 exception occurred while CR0.NE = 0. A PC board raises IRQ13 (and
    * clears it on a write to port F0h).
    */

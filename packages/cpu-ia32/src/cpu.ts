@@ -1808,15 +1808,18 @@ export class Cpu {
 
   /** Deliver exception `vec` (fault semantics: EIP already points at the instruction). */
   exception(vec: number, code: number): void {
-    this.jitEpoch++;
-    if (this.hooks.onException?.(vec, code >= 0 ? code : undefined)) return;
+    const hook = this.hooks.onException;
+    if (hook !== undefined && this.hooks.writesRam !== false) this.jitEpoch++;
+    if (hook?.call(this.hooks, vec, code >= 0 ? code : undefined)) return;
     this.deliver(vec, code, this.eip, false);
   }
 
   /** Hardware or software interrupt (INT n, INTO, INT3) with return address `retEip`. */
   interrupt(vec: number, software: boolean, code: number, retEip: number): void {
-    this.jitEpoch++;
-    if (this.hooks.onInterrupt?.(vec, software)) {
+    const hook = this.hooks.onInterrupt;
+    // Only a hook may write RAM behind the CPU (delivery itself stores through the CPU's paths).
+    if (hook !== undefined && this.hooks.writesRam !== false) this.jitEpoch++;
+    if (hook?.call(this.hooks, vec, software)) {
       this.eip = retEip;
       return;
     }

@@ -291,6 +291,30 @@ describe('block compiler: invalidation', () => {
     expect(both.jitEpoch).toBe(plain.jitEpoch);
   });
 
+  it('an interrupt hook rechecks compiled code unless the hooks say they never write RAM', () => {
+    // L: mov ax,1234h / int 20h / jmp L; the vector's handler is an IRET at CODE+100h.
+    const intLoop = (hooks?: (ram: Uint8Array) => Cpu['hooks']) => {
+      const cpu = realCpu([0xb8, 0x34, 0x12, 0xcd, 0x20, 0xeb, 0xf9]);
+      if (hooks !== undefined) cpu.hooks = hooks(cpu.memory.ram);
+      cpu.memory.ram[CODE + 0x100] = 0xcf;
+      cpu.memory.write16(0x20 * 4, 0x100);
+      cpu.memory.write16(0x20 * 4 + 2, CODE >> 4);
+      cpu.run(300);
+      return cpu;
+    };
+    let ints = 0;
+    const writing = intLoop((ram) => ({
+      onInterrupt: () => {
+        if (ints++ === 20) ram[CODE + 1] = 0x99; // MOV's immediate: 1299h
+        return false;
+      },
+    }));
+    expect(writing.jitEpoch).toBeGreaterThan(50); // one per INT
+    expect(writing.eax).toBe(0x1299);
+    expect(intLoop().jitEpoch).toBe(1); // no hook: only the run's own
+    expect(intLoop(() => ({ onInterrupt: () => false, writesRam: false })).jitEpoch).toBe(1);
+  });
+
   it('RAM written by a device at port I/O inside one run is seen', () => {
     const cpu = deviceRewritesCodeAtOut(3);
     cpu.run(1000);

@@ -7,8 +7,9 @@
 //   the store takes the slow path, which invalidates. Pages without code pay nothing.
 // - Everything else that can write RAM behind the CPU's back (DMA, devices, the host, hooks)
 //   runs between `run` calls, at port I/O, or in exception/interrupt hooks; each of those bumps
-//   `cpu.jitEpoch`, and a block is checked byte for byte against RAM the first time it runs in
-//   a new epoch. `Cpu.invalidateCode` is the explicit API for anything else.
+//   `cpu.jitEpoch` (not ports and hooks declared pure: IoBus.writesRam, CpuHooks.writesRam),
+//   and a block is checked byte for byte against RAM the first time it runs in a new epoch.
+//   `Cpu.invalidateCode` is the explicit API for anything else.
 import type { Ia32Mmu, PhysicalMemory } from '@phantasm/mmu';
 import type { Cpu } from '../cpu.js';
 import { CR0_PE, IF, R_DB, RF, SS, TF, VM } from '../state.js';

@@ -283,6 +283,8 @@ export class PcBoard {
           if (software && vector === 0x16) this.keyboardServiceCalled();
           return false;
         },
+        // (it stops the run or notes a keyboard poll: compiled code stays valid across interrupts)
+        writesRam: false,
       },
     });
     this.localApic.onNmi = () => this.cpu.nmi(); // ICR NMI IPIs, LVT LINTn in NMI mode
