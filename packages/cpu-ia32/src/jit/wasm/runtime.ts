@@ -107,10 +107,17 @@ export class WasmBlocks {
   private nextIndex = 1;
   /** Instructions the run retired before the chain (for RDTSC's count). */
   private baseDone = 0;
+  /** The code TLBs' byte offsets (TypedArray.byteOffset is a getter V8 calls at each entry). */
+  private readonly tlbRead: Int32Array | undefined;
+  private readonly tlbReadAt: number;
+  private readonly tlbUserReadAt: number;
 
   constructor(cpu: Cpu, arena: WasmArena, state: Int32Array) {
     this.cpu = cpu;
     this.arena = arena;
+    this.tlbRead = cpu.mmu?.tlbRead;
+    this.tlbReadAt = cpu.mmu?.tlbRead.byteOffset ?? 0;
+    this.tlbUserReadAt = cpu.mmu?.tlbUserRead.byteOffset ?? 0;
     this.state = state;
     this.cache = arena.int32(CACHE_ENTRIES * ENTRY_WORDS);
     for (let e = 0; e < CACHE_ENTRIES; e++) this.cache[e * ENTRY_WORDS + E_PHYS] = -1;
@@ -231,7 +238,7 @@ export class WasmBlocks {
     S[S_GS_BASE] = c.segBase[GS];
     S[S_GS_OPEN] = open(c, GS);
     const tlb = c.codeTlb;
-    S[S_CODE_TLB] = tlb === undefined ? 0 : tlb.byteOffset;
+    S[S_CODE_TLB] = tlb === undefined ? 0 : tlb === this.tlbRead ? this.tlbReadAt : this.tlbUserReadAt;
     c.jitExit = 0;
     const n = this.run(budget);
     c.eip = S[S_EIP] >>> 0;
