@@ -314,6 +314,25 @@ describe('block compiler: WebAssembly blocks against the interpreter', () => {
   }
 
   for (const mode of ['protected', 'paged'] as const) {
+    it(`CALL/JMP through memory and registers (${mode})`, () => {
+      // nasm (org 0x10000): start: and ebx,0xc; mov dword [ebx+0x20000],f; call [ebx+0x20000];
+      // mov edx,g; call edx; mov eax,back; jmp eax; int3; back: mov dword [0x20010],again;
+      // jmp [0x20010]; int3; again: add ebx,4; jmp start; f: add ecx,3; ret; g: xor ecx,esi; ret
+      const code = [
+        0x83, 0xe3, 0x0c, 0xc7, 0x83, 0x00, 0x00, 0x02, 0x00, 0x38, 0x00, 0x01, 0x00, 0xff, 0x93, 0x00, 0x00,
+        0x02, 0x00, 0xba, 0x3c, 0x00, 0x01, 0x00, 0xff, 0xd2, 0xb8, 0x22, 0x00, 0x01, 0x00, 0xff, 0xe0, 0xcc,
+        0xc7, 0x05, 0x10, 0x00, 0x02, 0x00, 0x33, 0x00, 0x01, 0x00, 0xff, 0x25, 0x10, 0x00, 0x02, 0x00, 0xcc,
+        0x83, 0xc3, 0x04, 0xeb, 0xc8, 0x83, 0xc1, 0x03, 0xc3, 0x31, 0xf1, 0xc3,
+      ];
+      for (let seed = 1; seed <= 12; seed++) differential(mode, seed, () => code, undefined, anyValues);
+      const cpu = machine(mode, Uint8Array.from(code), new Uint8Array(16), { jit: { threshold: 0 } }, true);
+      cpu.run(5000);
+      expect(cpu.jitStats?.instructions).toBeGreaterThan(4000);
+      expect(cpu.jitStats?.blocksCompiled).toBe(cpu.jitStats?.wasmBlocks);
+    });
+  }
+
+  for (const mode of ['protected', 'paged'] as const) {
     it(`MOVS/STOS/LODS/SCAS in three sizes, up and down (DF), CLC/STC/CMC (${mode})`, () => {
       // nasm: and esi,0x3ffc; and edi,0x3ffc; add esi,0x20000; add edi,0x24000; lodsd; stosb;
       // movsw; scasd; cmc; lodsb; clc; movsd; stc; stosd; scasb; setb dl; cmc; adc ecx,0;

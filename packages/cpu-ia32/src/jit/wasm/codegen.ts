@@ -167,6 +167,9 @@ const SUPPORTED = new Set([
   INL_RET,
 ]);
 
+/** CALL r/m (FF /2) and JMP r/m (FF /4). */
+const isIndirect = (i: Insn) => i.op === 0xff && (i.reg === 2 || i.reg === 4);
+
 /** XCHG r/m, r (86, 87) and XCHG eAX, r (91-97). */
 const isXchg = (op: number) => op === 0x86 || op === 0x87 || (op >= 0x91 && op <= 0x97);
 /** CMPXCHG r/m, r (0F B0, 0F B1). */
@@ -175,7 +178,7 @@ const isCmpxchg = (op: number) => op === 0x1b0 || op === 0x1b1;
 /**
  * Forms the JavaScript generator leaves to handlers that this one compiles: CBW/CWDE, CWD/CDQ,
  * BSWAP, UD2 (a bail), NOT/NEG/MUL/IMUL r/m, PUSH r/m, BT/BTS/BTR/BTC (a register, or an
- * immediate bit offset), ROL/ROR by an immediate, XCHG, CMPXCHG.
+ * immediate bit offset), ROL/ROR by an immediate, XCHG, CMPXCHG, CALL/JMP r/m32.
  */
 function extraForm(i: Insn): boolean {
   const op = i.op;
@@ -183,7 +186,7 @@ function extraForm(i: Insn): boolean {
   if (op === 0x98 || op === 0x99 || op === 0x10b) return true;
   if (op >= 0x1c8 && op <= 0x1cf) return true;
   if (op === 0xf6 || op === 0xf7) return i.reg >= 2 && i.reg <= 5;
-  if (op === 0xff) return i.reg === 6 && (i.opsize32 || !i.isMem);
+  if (op === 0xff) return (i.reg === 6 && (i.opsize32 || !i.isMem)) || (isIndirect(i) && i.opsize32);
   if (op === 0x1a3 || op === 0x1ab || op === 0x1b3 || op === 0x1bb) return !i.isMem;
   if (op === 0x1ba) return i.reg >= 4;
   if ((op >= 0xc0 && op <= 0xc1) || op === 0xd0 || op === 0xd1) return i.reg <= 1;
@@ -1262,6 +1265,10 @@ class Writer {
       this.exchange(i, size);
       return;
     }
+    if (isIndirect(i)) {
+      this.indirect(i);
+      return;
+    }
     if (isCmpxchg(op)) {
       this.compareExchange(i, size);
       return;
@@ -1339,6 +1346,29 @@ class Writer {
   }
 
   /** A multiply's flags (exec/arith's mulFlags): SF/ZF/PF from the low result, CF = OF = ov (0/1). */
+  /**
+   * CALL/JMP r/m32: the target read and checked against the CS limit, then CALL's push (its
+   * one store), then the exit to the target.
+   */
+  private indirect(i: Insn): void {
+    const f = this.f;
+    const e = this.rm(i, 32);
+    const target = this.temp();
+    e.read();
+    f.set(target);
+    e.done();
+    f.get(target).get(this.csLimit).op(Op.i32LeU);
+    this.bailUnless();
+    if (i.reg === 2) {
+      const ret = this.constLocal(i.next);
+      this.push(32, ret);
+      this.release(ret);
+    }
+    this.exitTo({ local: target }, this.x + 1);
+    this.release(target);
+    this.live = false;
+  }
+
   /** XCHG: the memory form reads, then makes its one store, then writes the register. */
   private exchange(i: Insn, size: number): void {
     const f = this.f;
