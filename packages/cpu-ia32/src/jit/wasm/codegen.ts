@@ -1345,7 +1345,6 @@ class Writer {
     this.bitTest(i);
   }
 
-  /** A multiply's flags (exec/arith's mulFlags): SF/ZF/PF from the low result, CF = OF = ov (0/1). */
   /**
    * CALL/JMP r/m32: the target read and checked against the CS limit, then CALL's push (its
    * one store), then the exit to the target.
@@ -1420,6 +1419,7 @@ class Writer {
     this.release(dest, acc, src, res, equal, out, a);
   }
 
+  /** A multiply's flags (exec/arith's mulFlags): SF/ZF/PF from the low result, CF = OF = ov (0/1). */
   private productFlags(low: number, ov: number, size: number): void {
     const f = this.f;
     const zero = this.constLocal(0);
@@ -1886,7 +1886,8 @@ class Writer {
         continue;
       }
       this.instruction(i, kind);
-      if (last) this.exitTo(i.next, count);
+      // (CALL/JMP r/m left the block already.)
+      if (last && this.live) this.exitTo(i.next, count);
     }
     if (regions.length > 0) throw new Unsupported();
     this.end(); // loop (every path left through a br)
