@@ -1806,10 +1806,19 @@ export class Cpu {
     }
   }
 
+  /**
+   * An onException/onInterrupt hook is about to run: compiled code is checked again after it
+   * unless the hooks say they never write RAM (CpuHooks.writesRam). Only a hook may write RAM
+   * behind the CPU; delivery itself stores through the CPU's own paths.
+   */
+  hookWillRun(): void {
+    if (this.hooks.writesRam !== false) this.jitEpoch++;
+  }
+
   /** Deliver exception `vec` (fault semantics: EIP already points at the instruction). */
   exception(vec: number, code: number): void {
     const hook = this.hooks.onException;
-    if (hook !== undefined && this.hooks.writesRam !== false) this.jitEpoch++;
+    if (hook !== undefined) this.hookWillRun();
     if (hook?.call(this.hooks, vec, code >= 0 ? code : undefined)) return;
     this.deliver(vec, code, this.eip, false);
   }
@@ -1817,8 +1826,7 @@ export class Cpu {
   /** Hardware or software interrupt (INT n, INTO, INT3) with return address `retEip`. */
   interrupt(vec: number, software: boolean, code: number, retEip: number): void {
     const hook = this.hooks.onInterrupt;
-    // Only a hook may write RAM behind the CPU (delivery itself stores through the CPU's paths).
-    if (hook !== undefined && this.hooks.writesRam !== false) this.jitEpoch++;
+    if (hook !== undefined) this.hookWillRun();
     if (hook?.call(this.hooks, vec, software)) {
       this.eip = retEip;
       return;

@@ -62,7 +62,9 @@ export function redirectV86Interrupt(c: Cpu, vector: number, retIp: number): boo
     c.sysAccess = false;
   }
   if ((bits >>> (vector & 7)) & 1) return false;
-  if (c.hooks.onInterrupt?.(vector, true)) {
+  const hook = c.hooks.onInterrupt;
+  if (hook !== undefined) c.hookWillRun();
+  if (hook?.call(c.hooks, vector, true)) {
     c.eip = retIp; // the host served it (as Cpu.interrupt)
     return true;
   }
