@@ -240,6 +240,23 @@ function expectAllWebAssembly(mode: 'protected' | 'paged', code: number[]): void
   expect(cpu.jitStats?.blocksCompiled).toBe(cpu.jitStats?.wasmBlocks);
 }
 
+/**
+ * An interrupt controller asking for vector 0x21 whenever EBX is a new multiple of 4 (the
+ * program changes EBX only while IF is clear), whose handler is IRETD: the interrupt comes at
+ * the first boundary where IF allows it, which compiled code must not run past.
+ */
+function interruptAtEbx(cpu: Cpu): void {
+  cpu.memory.ram[0x30000 + 0x21 * 16] = 0xcf;
+  let taken = -1;
+  cpu.pic = {
+    hasInterrupt: () => (cpu.regs[3] & 3) === 0 && cpu.regs[3] !== taken,
+    acknowledge: () => {
+      taken = cpu.regs[3];
+      return 0x21;
+    },
+  };
+}
+
 function le32(v: number): number[] {
   return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 }
@@ -354,6 +371,48 @@ describe('block compiler: WebAssembly blocks against the interpreter', () => {
       expect(wasmBlocksCompiled).toBeGreaterThan(before);
     });
   }
+
+  for (const mode of ['protected', 'paged', 'ring3'] as const) {
+    it(`PUSHF/POPF, CLI/STI, CLD/STD: an interrupt waiting for IF comes where the interpreter takes it (${mode})`, () => {
+      // nasm: start: add eax,ecx; pushfd; cli; inc ebx; cmp eax,edx; pushfd; pop ecx; popfd;
+      // setc dl; std; pushfd; pop edi; cld; sti; adc ebp,0; mov edi,esi; and edi,0xcd5; push edi;
+      // cli; inc ebx; popfd; sete dh; pushfd; pop edi; sti; jmp start
+      // The interrupt asked for while IF is clear comes right after the POPF that sets IF, or
+      // after the instruction following STI (its shadow). Ring 3 runs with IOPL 3, which allows
+      // CLI/STI there; POPF then keeps IOPL.
+      const code = [
+        0x01, 0xc8, 0x9c, 0xfa, 0x43, 0x39, 0xd0, 0x9c, 0x59, 0x9d, 0x0f, 0x92, 0xc2, 0xfd, 0x9c, 0x5f, 0xfc,
+        0xfb, 0x83, 0xd5, 0x00, 0x89, 0xf7, 0x81, 0xe7, 0xd5, 0x0c, 0x00, 0x00, 0x57, 0xfa, 0x43, 0x9d, 0x0f,
+        0x94, 0xc6, 0x9c, 0x5f, 0xfb, 0xeb, 0xd7,
+      ];
+      const setup = (cpu: Cpu) => {
+        if (mode === 'ring3') cpu.eflags |= 0x3000;
+        interruptAtEbx(cpu);
+      };
+      for (let seed = 1; seed <= 12; seed++)
+        differential(mode, seed, () => code, undefined, anyValues, setup);
+      if (mode !== 'ring3') expectAllWebAssembly(mode, code);
+    });
+  }
+
+  it('CPL 3 above IOPL: POPF keeps IF and IOPL, CLI/STI fault; TF set by POPF traps after the next instruction (ring3)', () => {
+    // nasm: start: pushfd; pop eax; xor eax,0x3301 (IOPL, IF, TF, CF); push eax; popfd; cli; sti;
+    // pushfd; pop ecx; setc dl; inc ebx; jmp start
+    const code = [
+      0x9c, 0x58, 0x35, 0x01, 0x33, 0x00, 0x00, 0x50, 0x9d, 0xfa, 0xfb, 0x9c, 0x59, 0x0f, 0x92, 0xc2, 0x43,
+      0xeb, 0xed,
+    ];
+    const handlers = (cpu: Cpu) => {
+      const ram = cpu.memory.ram;
+      ram[0x30000 + 1 * 16] = 0xcf; // #DB: iretd
+      // #GP: add esp,4; inc dword [esp]; iretd (past the one-byte CLI/STI)
+      ram.set([0x83, 0xc4, 0x04, 0xff, 0x04, 0x24, 0xcf], 0x30000 + 13 * 16);
+    };
+    const before = wasmBlocksCompiled;
+    for (let seed = 1; seed <= 6; seed++)
+      differential('ring3', seed, () => code, undefined, anyValues, handlers);
+    expect(wasmBlocksCompiled).toBeGreaterThan(before);
+  });
 
   for (const mode of ['protected', 'paged'] as const) {
     it(`RDTSC inside blocks reads the count at its instruction (${mode})`, () => {
@@ -482,7 +541,16 @@ describe('block compiler: WebAssembly blocks against the interpreter', () => {
         insns.push(i);
         at = i.next;
       }
-      const shape = { start: 0, insns, memKind: MEM_FLAT, user: false, stack32: true, flatSegs: 0b1111 };
+      const shape = {
+        start: 0,
+        insns,
+        memKind: MEM_FLAT,
+        user: false,
+        cpl: 0,
+        protectedMode: true,
+        stack32: true,
+        flatSegs: 0b1111,
+      };
       const layout = {
         state: 0x100000,
         slowRead: 0x101000,

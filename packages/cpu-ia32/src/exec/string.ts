@@ -1,12 +1,12 @@
 // String instructions MOVS CMPS STOS LODS SCAS INS OUTS, with REP/REPE/REPNE.
 // A REP instruction runs in chunks: after CHUNK iterations it rewinds EIP so that
 // interrupts and the run budget are honoured, exactly like a resumed iteration.
+// REP MOVS/STOS/CMPS/SCAS run whole runs of iterations at once in RAM (string-runs.ts).
 import type { Cpu } from '../cpu.js';
 import { DF, DS, EAX, ECX, EDI, EDX, ES, ESI } from '../state.js';
 import { alu } from './arith.js';
 import { checkIoPermission } from './io.js';
-
-const CHUNK = 4096;
+import { CHUNK, repCompare, repMovs, repStos, stringRuns } from './string-runs.js';
 
 const K_MOVS = 0;
 const K_CMPS = 1;
@@ -98,6 +98,12 @@ export const stringOp = (kind: number) =>
     if (kind >= K_INS) checkIoPermission(c, c.regs[EDX] & 0xffff, size);
     if (c.rep === 0) {
       once(c, kind, size, delta, a32, srcSeg);
+      return;
+    }
+    if (kind <= K_SCAS && kind !== K_LODS && stringRuns.enabled) {
+      if (kind === K_MOVS) repMovs(c);
+      else if (kind === K_STOS) repStos(c);
+      else repCompare(c, kind === K_SCAS);
       return;
     }
     const r = c.regs;

@@ -16,7 +16,6 @@ import { EXEC, type Handler } from '../decode/table.js';
 import { jmpRel } from '../exec/control.js';
 import { AF, ARITH, CF, DF, DS, ES, OF, PF, SF, SS, ZF } from '../state.js';
 import type { Insn } from './decode.js';
-import { repMovs, repStos } from './string.js';
 
 /** How generated code reaches memory (chosen per CPU mode; part of the block's key). */
 export const MEM_FLAT = 0; // paging off: A20-masked physical address, RAM indexed directly
@@ -29,6 +28,10 @@ export interface BlockShape {
   memKind: number;
   /** CPL 3: the user TLB arrays. */
   user: boolean;
+  /** The CPL (part of the mode key). */
+  cpl: number;
+  /** Protected mode outside v86 mode (CR0.PE set, EFLAGS.VM clear; part of the mode key). */
+  protectedMode: boolean;
   /** SS.B: 32-bit stack pointer. */
   stack32: boolean;
   /**
@@ -132,13 +135,6 @@ export function isJmp(op: number): boolean {
 /** The target EIP of a relative branch. */
 export function branchTarget(i: Insn): number {
   return i.opsize32 ? (i.next + i.imm) >>> 0 : (i.next + i.imm) & 0xffff;
-}
-
-/** The handler a compiled block calls for an instruction it does not inline. */
-function handlerFor(i: Insn): Handler {
-  if (i.rep !== 0 && (i.op === 0xaa || i.op === 0xab)) return repStos;
-  if (i.rep !== 0 && (i.op === 0xa4 || i.op === 0xa5)) return repMovs;
-  return EXEC[i.op];
 }
 
 /**
@@ -980,7 +976,7 @@ export function generate(shape: BlockShape): Generated {
       out.push(`c.modrm=${i.modrm};c.reg=${i.reg};c.rm=${i.rm};c.isMem=${i.isMem};`);
       if (i.isMem) out.push(`c.eaEspBase=${i.eaEspBase};c.eaSeg=${i.eaSeg};c.eaOff=${ea(i)};`);
     } else out.push(`c.modrm=0;c.reg=0;c.rm=0;c.isMem=false;`);
-    out.push(`c.imm=${i.imm};c.imm2=${i.imm2};${handler(handlerFor(i))}(c);${RELOAD}`);
+    out.push(`c.imm=${i.imm};c.imm2=${i.imm2};${handler(EXEC[i.op])}(c);${RELOAD}`);
     if (i.segOvr >= 0) out.push('c.segOvr=-1;');
     if (i.rep !== 0) out.push('c.rep=0;');
   }

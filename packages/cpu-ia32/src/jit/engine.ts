@@ -514,6 +514,8 @@ export class BlockCompiler {
         insns,
         memKind: !c.pagingOn ? MEM_FLAT : c.mmu !== undefined ? MEM_TLB : MEM_SLOW,
         user: c.cpl === 3,
+        cpl: c.cpl,
+        protectedMode: (c.cr0 & CR0_PE) !== 0 && (c.flags & VM) === 0,
         stack32: (c.segRights[SS] & R_DB) !== 0,
         flatSegs: flatSegmentsFor(insns, c.flatSegs & FLAT_KEY),
       };

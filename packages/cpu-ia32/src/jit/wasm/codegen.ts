@@ -13,7 +13,25 @@
 // an explicit value, or the CPU's flags at entry); a block where it cannot know is not compiled
 // here (the JavaScript generator takes it).
 import { LAZY_ADD, LAZY_LOGIC, LAZY_SUB } from '../../cpu.js';
-import { AF, ARITH, CF, CONDITION_FLAGS, DS, ES, FS, GS, OF, PF, SF, SS, ZF } from '../../state.js';
+import {
+  AF,
+  ARITH,
+  CF,
+  CONDITION_FLAGS,
+  DF,
+  DS,
+  ES,
+  FS,
+  GS,
+  IF,
+  IOPL,
+  OF,
+  PF,
+  SF,
+  SS,
+  TF,
+  ZF,
+} from '../../state.js';
 import {
   type BlockShape,
   branchTarget,
@@ -49,6 +67,10 @@ import type { Insn } from '../decode.js';
 import { TYPE_BLOCK, TYPES } from './dispatch.js';
 import { FunctionBody, moduleBytes, Op } from './emit.js';
 import {
+  BAIL_AFTER,
+  BAIL_AFTER_STI,
+  BAIL_BEFORE,
+  BLOCK_FLAGS,
   S_A20,
   S_BAIL,
   S_CS_LIMIT,
@@ -211,9 +233,18 @@ const segmentOf = (i: Insn) => (isMoffs(i) ? (i.segOvr >= 0 ? i.segOvr : DS) : i
 const addressable = (seg: number, flatSegs: number) =>
   ((flatSegs >> seg) & 1) !== 0 || seg === FS || seg === GS;
 
+/** PUSHF, POPF, CLI, STI (9C, 9D, FA, FB): EFLAGS' system bits, in protected mode. */
+const isSystemFlagOp = (op: number) => op === 0x9c || op === 0x9d || op === 0xfa || op === 0xfb;
+/** CLD, STD (FC, FD). */
+const isDirectionOp = (op: number) => op === 0xfc || op === 0xfd;
+
 /** True when the instruction is one this generator compiles (in a block shape it accepts). */
-function supported(i: Insn, flatSegs: number): boolean {
+function supported(i: Insn, shape: BlockShape): boolean {
+  const flatSegs = shape.flatSegs;
   if ((i.isMem || isMoffs(i)) && (!i.addr32 || !addressable(segmentOf(i), flatSegs))) return false;
+  // (v86 mode's IOPL-sensitive forms, and 16-bit PUSHF/POPF, are left to the interpreter.)
+  if (isSystemFlagOp(i.op)) return i.rep === 0 && shape.protectedMode && (i.opsize32 || i.op >= 0xfa);
+  if (isDirectionOp(i.op)) return true;
   if (isString(i))
     return i.rep === 0 && i.addr32 && ((flatSegs >> ES) & 1) !== 0 && addressable(stringSource(i), flatSegs);
   if (isFlagOp(i) || i.op === RDTSC) return true;
@@ -234,7 +265,7 @@ export function generateWasm(shape: BlockShape, layout: WasmLayout): WasmBlock |
   if (shape.memKind !== MEM_FLAT && shape.memKind !== MEM_TLB) return undefined;
   if (!shape.stack32 || ((shape.flatSegs >> SS) & 1) === 0) return undefined;
   // Another instruction becomes a bail (the interpreter runs it), but not the first.
-  if (!supported(shape.insns[0], shape.flatSegs)) return undefined;
+  if (!supported(shape.insns[0], shape)) return undefined;
   // A read of flags that two joining paths left in different places is generated again with
   // both paths making their flags explicit at the joins found so far (only then: it costs code
   // on both paths).
@@ -414,7 +445,7 @@ class Writer {
   }
   /** Stop before instruction x: the interpreter runs it (its slow path or fault). */
   private bail(): void {
-    this.storeStateConst(S_BAIL, 1);
+    this.storeStateConst(S_BAIL, BAIL_BEFORE);
     this.exitTo(this.insns[this.x].ip, this.x);
   }
   /** With the condition on the stack: bail when it is false. */
@@ -746,10 +777,9 @@ class Writer {
     if (negate) f.op(Op.i32Eqz);
   }
 
-  /** Make every arithmetic flag an explicit value (`fin`), as at the block's entry (a loop's top). */
-  private normalizeFlags(): void {
-    const f = this.f;
-    const bits: [number, () => void][] = [
+  /** The arithmetic flags' bit positions, each with the code that pushes it (0/1). */
+  private flagBits(): [number, () => void][] {
+    return [
       [0, () => this.cf()],
       [2, () => this.pf()],
       [4, () => this.af()],
@@ -757,9 +787,14 @@ class Writer {
       [7, () => this.sf()],
       [11, () => this.of()],
     ];
+  }
+
+  /** Make every arithmetic flag an explicit value (`fin`), as at the block's entry (a loop's top). */
+  private normalizeFlags(): void {
+    const f = this.f;
     this.flagsIn = true;
     f.get(this.fin).const(~ARITH).op(Op.i32And);
-    for (const [bit, push] of bits) {
+    for (const [bit, push] of this.flagBits()) {
       push();
       if (bit !== 0) f.const(bit).op(Op.i32Shl);
       f.op(Op.i32Or);
@@ -782,7 +817,7 @@ class Writer {
       read |= m & ~written;
     };
     for (const i of this.insns) {
-      if (!supported(i, this.shape.flatSegs)) return read; // a bail leaves the true state
+      if (!supported(i, this.shape)) return read; // a bail leaves the true state
       const kind = inlineKind(i);
       const op = i.op;
       if (isJcc(op)) {
@@ -791,6 +826,7 @@ class Writer {
       }
       if (kind === INL_CALL || kind === INL_RET || op === 0xeb || op === 0xe9) return read;
       if (op === 0xf5) reads(CF);
+      if (op === 0x9c) reads(ARITH);
       if (
         op === 0xf5 ||
         op === 0xf8 ||
@@ -819,6 +855,7 @@ class Writer {
         kind === INL_SHIFT ||
         kind === INL_IMUL ||
         (isString(i) && op >= 0xae) ||
+        op === 0x9d ||
         ((op === 0xf6 || op === 0xf7) && i.reg >= 3)
       )
         written = ARITH;
@@ -923,6 +960,10 @@ class Writer {
         this.setReg(32, r, v);
         this.release(v);
       }
+      return;
+    }
+    if (isSystemFlagOp(op) || isDirectionOp(op)) {
+      this.systemFlags(i);
       return;
     }
     if (isFlagOp(i)) {
@@ -1663,6 +1704,98 @@ class Writer {
     this.release(v, step);
   }
 
+  /**
+   * EFLAGS beside the arithmetic flags, in S_FLAGS itself (read there by string instructions and
+   * PUSHF, taken back by the CPU at the chain's end): CLD/STD; CLI/STI/PUSHF/POPF in protected
+   * mode. CLI and STI need CPL <= IOPL (else the interpreter raises #GP or uses VIF). STI that
+   * sets IF, and POPF that sets IF or TF, end the chain after them so that the CPU delivers a
+   * pending interrupt or traps (STI's shadow first).
+   */
+  private systemFlags(i: Insn): void {
+    const f = this.f;
+    const op = i.op;
+    const at = this.L.state + S_FLAGS * 4;
+    const old = this.temp();
+    f.const(0).mem(Op.i32Load, at).set(old);
+    const setFlags = (pushValue: () => void) => {
+      f.const(0);
+      pushValue();
+      f.mem(Op.i32Store, at);
+    };
+    const cpl = this.shape.cpl;
+    if ((op === 0xfa || op === 0xfb) && cpl > 0) {
+      f.get(old).const(12).op(Op.i32ShrU).const(3).op(Op.i32And).const(cpl).op(Op.i32GeU);
+      this.bailUnless();
+    }
+    if (isDirectionOp(op)) {
+      setFlags(() => {
+        f.get(old).const(~DF).op(Op.i32And);
+        if (op === 0xfd) f.const(DF).op(Op.i32Or);
+      });
+    } else if (op === 0xfa) setFlags(() => f.get(old).const(~IF).op(Op.i32And));
+    else if (op === 0xfb) {
+      setFlags(() => f.get(old).const(IF).op(Op.i32Or));
+      f.get(old).const(IF).op(Op.i32And, Op.i32Eqz);
+      this.open(Op.if);
+      this.leaveAfter(i, BAIL_AFTER_STI);
+      this.end();
+    } else if (op === 0x9c) {
+      // EFLAGS with the arithmetic flags where this point of the block has them; VM, RF clear.
+      const v = this.temp();
+      f.get(old)
+        .const(~ARITH & 0x00fcffff)
+        .op(Op.i32And);
+      for (const [bit, push] of this.flagBits()) {
+        push();
+        if (bit !== 0) f.const(bit).op(Op.i32Shl);
+        f.op(Op.i32Or);
+      }
+      f.set(v);
+      this.push(32, v);
+      this.release(v);
+    } else {
+      // POPF: every arithmetic flag from the stack; IOPL only at CPL 0, IF only at CPL <= IOPL.
+      const sp = this.regToLocal(32, 4);
+      const p = this.translate(sp, 32, false);
+      const mask = this.temp();
+      const v = this.temp();
+      f.const(cpl > 0 ? BLOCK_FLAGS & ~IOPL : BLOCK_FLAGS).set(mask);
+      if (cpl > 0) {
+        f.get(old).const(12).op(Op.i32ShrU).const(3).op(Op.i32And).const(cpl).op(Op.i32LtU);
+        this.open(Op.if);
+        f.get(mask).const(~IF).op(Op.i32And).set(mask);
+        this.end();
+      }
+      this.load(32, p);
+      f.get(mask).op(Op.i32And);
+      f.get(old).get(mask).const(-1).op(Op.i32Xor, Op.i32And, Op.i32Or).set(v);
+      f.get(sp).const(4).op(Op.i32Add).set(sp);
+      this.setReg(32, 4, sp);
+      setFlags(() => f.get(v));
+      // The flags found are all replaced: none is pending in the record or the put flags.
+      this.storeStateConst(S_LAZY_KIND, -1);
+      this.storeStateConst(S_PUT_MASK, 0);
+      f.const(-1).set(this.fk);
+      f.const(0).set(this.pm);
+      f.get(v).set(this.fin);
+      this.flags = ENTRY;
+      // IF set from clear, or TF set: the CPU looks before the next instruction.
+      f.get(old).const(-1).op(Op.i32Xor).get(v).op(Op.i32And).const(IF).op(Op.i32And);
+      f.get(v).const(TF).op(Op.i32And, Op.i32Or);
+      this.open(Op.if);
+      this.leaveAfter(i, BAIL_AFTER);
+      this.end();
+      this.release(sp, p, mask, v);
+    }
+    this.release(old);
+  }
+
+  /** End the chain after instruction i (the one being generated) with S_BAIL `why`. */
+  private leaveAfter(i: Insn, why: number): void {
+    this.storeStateConst(S_BAIL, why);
+    this.exitTo(i.next, this.x + 1);
+  }
+
   /** MOV AL/eAX, moffs (A0, A1) and MOV moffs, AL/eAX (A2, A3). */
   private moffs(i: Insn): void {
     const size = (i.op & 1) === 0 ? 8 : i.opsize32 ? 32 : 16;
@@ -1829,7 +1962,7 @@ class Writer {
       this.x = x;
       const last = x === count - 1;
       const kind = inlineKind(i);
-      if (!supported(i, this.shape.flatSegs)) {
+      if (!supported(i, this.shape)) {
         this.bail(); // the interpreter runs it (and what follows, until a block starts)
         this.live = false;
         continue;

@@ -12,6 +12,8 @@ import type { BlockShape } from '../codegen.js';
 import { generateWasm, type WasmLayout } from './codegen.js';
 import { dispatcherBytes } from './dispatch.js';
 import {
+  BAIL_AFTER_STI,
+  BLOCK_FLAGS,
   CACHE_ENTRIES,
   cacheSlot,
   E_CHECKED,
@@ -242,6 +244,8 @@ export class WasmBlocks {
     c.jitExit = 0;
     const n = this.run(budget);
     c.eip = S[S_EIP] >>> 0;
+    // (Blocks change no EFLAGS bit outside BLOCK_FLAGS: not VM, RF, VIF or VIP.)
+    c.flags = (c.flags & ~BLOCK_FLAGS) | (S[S_FLAGS] & BLOCK_FLAGS);
     c.loadFlagState(
       S[S_FLAGS],
       S[S_LAZY_KIND],
@@ -253,8 +257,13 @@ export class WasmBlocks {
       S[S_PUT_MASK],
       S[S_PUT_VALUE],
     );
-    // Stopped before an instruction the interpreter must run: the engine's chain ends too.
-    if (S[S_BAIL] !== 0) c.jitExit = 1;
+    // Stopped before an instruction the interpreter must run, or after one that asks the CPU to
+    // look at its flags: the engine's chain ends too.
+    const bail = S[S_BAIL];
+    if (bail !== 0) {
+      c.jitExit = 1;
+      if (bail === BAIL_AFTER_STI) c.inhibit = true;
+    }
     return n;
   }
 }

@@ -24,8 +24,21 @@ export const S_LAZY_MASK = 18;
 /** Flags set explicitly after the record (mask and values). */
 export const S_PUT_MASK = 19;
 export const S_PUT_VALUE = 20;
-/** 1 when a block stopped before an instruction it leaves to the interpreter. */
+/**
+ * Why the chain ended inside a block: 0 it did not; BAIL_BEFORE: the block stopped before an
+ * instruction it leaves to the interpreter; BAIL_AFTER: it ran an instruction after which the
+ * CPU must look again (POPF set IF or TF); BAIL_AFTER_STI: STI set IF (its interrupt shadow
+ * covers the next instruction).
+ */
 export const S_BAIL = 21;
+export const BAIL_BEFORE = 1;
+export const BAIL_AFTER = 2;
+export const BAIL_AFTER_STI = 3;
+/**
+ * The EFLAGS bits blocks may change in S_FLAGS beside the arithmetic ones (CLI/STI, CLD/STD and
+ * POPF at a privilege level that allows it): what POPFD writes at CPL 0.
+ */
+export const BLOCK_FLAGS = 0x247fd5;
 export const S_CS_BASE = 22;
 /** The block compiler's mode key and epoch: a block runs only under its own. */
 export const S_MODE = 23;
