@@ -30,7 +30,8 @@ function offset(rnd: (n: number) => number, code32: boolean): number {
 function program(rnd: (n: number) => number, code32: boolean): number[] {
   const out: number[] = [];
   for (let i = 0; i < 6; i++) {
-    const count = [0, 1, 2, 3, 5000, 4097, rnd(0x3000), rnd(20)][rnd(8)];
+    // (0x40000001: a byte count that overflows 32 bits for doublewords)
+    const count = [0, 1, 2, 3, 5000, 4097, rnd(0x3000), rnd(20), 0x40000001][rnd(9)];
     const di = offset(rnd, code32);
     // Overlapping copies: the source a few bytes below or above the destination; compares of a
     // string with itself (REPE CMPS runs to the count).

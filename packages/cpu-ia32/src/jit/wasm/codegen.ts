@@ -13,6 +13,7 @@
 // an explicit value, or the CPU's flags at entry); a block where it cannot know is not compiled
 // here (the JavaScript generator takes it).
 import { LAZY_ADD, LAZY_LOGIC, LAZY_SUB } from '../../cpu.js';
+import { CHUNK } from '../../exec/string-runs.js';
 import {
   AF,
   ARITH,
@@ -217,6 +218,10 @@ function extraForm(i: Insn): boolean {
 
 /** MOVS, STOS, LODS, SCAS (A4/A5, AA-AF) without REP: one iteration. */
 const isString = (i: Insn) => i.op === 0xa4 || i.op === 0xa5 || (i.op >= 0xaa && i.op <= 0xaf);
+/** REP MOVS, REP STOS, REPE/REPNE CMPS and SCAS (A4-A7, AA, AB, AE, AF with F2/F3). */
+const isRepString = (i: Insn) =>
+  i.rep !== 0 &&
+  ((i.op >= 0xa4 && i.op <= 0xa7) || i.op === 0xaa || i.op === 0xab || i.op === 0xae || i.op === 0xaf);
 /** The source segment of MOVS/LODS: DS unless overridden. */
 const stringSource = (i: Insn) => (i.segOvr >= 0 ? i.segOvr : DS);
 /** CLC, STC, CMC (F8, F9, F5): CF only. */
@@ -245,8 +250,13 @@ function supported(i: Insn, shape: BlockShape): boolean {
   // (v86 mode's IOPL-sensitive forms, and 16-bit PUSHF/POPF, are left to the interpreter.)
   if (isSystemFlagOp(i.op)) return i.rep === 0 && shape.protectedMode && (i.opsize32 || i.op >= 0xfa);
   if (isDirectionOp(i.op)) return true;
-  if (isString(i))
-    return i.rep === 0 && i.addr32 && ((flatSegs >> ES) & 1) !== 0 && addressable(stringSource(i), flatSegs);
+  if (isString(i) || isRepString(i))
+    return (
+      (i.rep === 0 || isRepString(i)) &&
+      i.addr32 &&
+      ((flatSegs >> ES) & 1) !== 0 &&
+      addressable(stringSource(i), flatSegs)
+    );
   if (isFlagOp(i) || i.op === RDTSC) return true;
   if (extraForm(i)) return i.rep === 0 || i.op === 0x10b;
   if (isMoffs(i)) return i.rep === 0;
@@ -506,7 +516,6 @@ class Writer {
    */
   private translate(o: number, size: number, write: boolean): number {
     const f = this.f;
-    const p = this.temp();
     const inPage = () =>
       f
         .get(o)
@@ -514,6 +523,20 @@ class Writer {
         .op(Op.i32And)
         .const(0x1000 - size / 8)
         .op(Op.i32LeU);
+    return this.translateWhere(o, inPage, write);
+  }
+
+  /** As translate, for a run of local `bytes` bytes (at least one) that must lie in one page. */
+  private translateRun(o: number, bytes: number, write: boolean): number {
+    const inPage = () =>
+      this.f.get(o).const(0xfff).op(Op.i32And).get(bytes).op(Op.i32Add).const(0x1000).op(Op.i32LeU);
+    return this.translateWhere(o, inPage, write);
+  }
+
+  /** translate's body: `inPage` pushes whether the access stays in the page of `o`. */
+  private translateWhere(o: number, inPage: () => void, write: boolean): number {
+    const f = this.f;
+    const p = this.temp();
     if (this.shape.memKind === MEM_FLAT) {
       f.get(o).get(this.a20).op(Op.i32And).set(p);
       inPage();
@@ -855,6 +878,7 @@ class Writer {
         kind === INL_SHIFT ||
         kind === INL_IMUL ||
         (isString(i) && op >= 0xae) ||
+        (isRepString(i) && (op === 0xa6 || op === 0xa7)) ||
         op === 0x9d ||
         ((op === 0xf6 || op === 0xf7) && i.reg >= 3)
       )
@@ -941,6 +965,10 @@ class Writer {
   private instruction(i: Insn, kind: number): void {
     const f = this.f;
     const op = i.op;
+    if (isRepString(i)) {
+      this.repString(i);
+      return;
+    }
     if (isString(i)) {
       this.string(i);
       return;
@@ -1794,6 +1822,111 @@ class Writer {
   private leaveAfter(i: Insn, why: number): void {
     this.storeStateConst(S_BAIL, why);
     this.exitTo(i.next, this.x + 1);
+  }
+
+  /**
+   * REP MOVS/STOS and REPE/REPNE CMPS/SCAS, upwards (DF clear), when the whole count (1 to one
+   * chunk: no rewind, so one instruction as in the interpreter) lies in one page of plain RAM for
+   * each operand; a copy must not overlap forwards (element by element it would repeat a
+   * pattern, not move). Anything else bails before any iteration, and the interpreter runs it.
+   */
+  private repString(i: Insn): void {
+    const f = this.f;
+    const op = i.op;
+    const size = (op & 1) === 0 ? 8 : i.opsize32 ? 32 : 16;
+    const n = size / 8;
+    const count = this.regToLocal(32, 1);
+    f.get(count).const(1).op(Op.i32Sub).const(CHUNK).op(Op.i32LtU);
+    f.const(0)
+      .mem(Op.i32Load, this.L.state + S_FLAGS * 4)
+      .const(DF)
+      .op(Op.i32And, Op.i32Eqz, Op.i32And);
+    this.bailUnless();
+    const bytes = this.temp();
+    f.get(count).const(n).op(Op.i32Mul).set(bytes);
+    const stores = op === 0xa4 || op === 0xa5 || op === 0xaa || op === 0xab;
+    const di = this.regToLocal(32, 7);
+    const pd = this.translateRun(di, bytes, stores);
+    const reads = op !== 0xaa && op !== 0xab && op !== 0xae && op !== 0xaf;
+    let si = -1;
+    let ps = -1;
+    if (reads) {
+      si = this.regToLocal(32, 6);
+      this.addBase(stringSource(i), si);
+      ps = this.translateRun(si, bytes, false);
+    }
+    const advance = (r: number, by: number) => {
+      const v = this.temp();
+      f.get(this.reg(r)).get(by).op(Op.i32Add).set(v);
+      this.setReg(32, r, v);
+      this.release(v);
+    };
+    const zero = this.constLocal(0);
+    if (op === 0xa4 || op === 0xa5) {
+      f.get(pd)
+        .get(ps)
+        .op(Op.i32GtU)
+        .get(pd)
+        .get(ps)
+        .get(bytes)
+        .op(Op.i32Add, Op.i32LtU, Op.i32And, Op.i32Eqz);
+      this.bailUnless();
+      f.get(pd).get(ps).get(bytes).memoryCopy();
+      advance(6, bytes);
+      advance(7, bytes);
+      this.setReg(32, 1, zero);
+    } else if (op === 0xaa || op === 0xab) {
+      const v = this.regToLocal(size, 0);
+      if (size === 8) f.get(pd).get(v).get(bytes).memoryFill();
+      else {
+        const at = this.temp();
+        f.get(pd).set(at);
+        f.get(pd).get(bytes).op(Op.i32Add).set(bytes); // the end
+        this.open(Op.loop);
+        this.store(size, at, v);
+        f.get(at).const(n).op(Op.i32Add).tee(at).get(bytes).op(Op.i32LtU).br(Op.brIf, 0);
+        this.end();
+        f.get(bytes).get(pd).op(Op.i32Sub).set(bytes);
+        this.release(at);
+      }
+      advance(7, bytes);
+      this.setReg(32, 1, zero);
+      this.release(v);
+    } else {
+      // Compare up to the element that ends the loop; the flags are the last compare's.
+      const whileEqual = i.rep === 2;
+      const a = this.temp();
+      const b = this.temp();
+      const done = this.temp();
+      const eax = op === 0xae || op === 0xaf ? this.regToLocal(size, 0) : -1;
+      f.const(0).set(done);
+      this.open(Op.block);
+      this.open(Op.loop);
+      if (eax >= 0) f.get(eax).set(a);
+      else {
+        f.get(ps).get(done).op(Op.i32Add);
+        this.f.mem(size === 32 ? Op.i32Load : size === 16 ? Op.i32Load16U : Op.i32Load8U, 0).set(a);
+      }
+      f.get(pd).get(done).op(Op.i32Add);
+      this.f.mem(size === 32 ? Op.i32Load : size === 16 ? Op.i32Load16U : Op.i32Load8U, 0).set(b);
+      f.get(done).const(n).op(Op.i32Add).tee(done).get(bytes).op(Op.i32GeU).br(Op.brIf, 1);
+      f.get(a)
+        .get(b)
+        .op(whileEqual ? Op.i32Eq : Op.i32Ne)
+        .br(Op.brIf, 0);
+      this.end();
+      this.end();
+      if (reads) advance(6, done);
+      advance(7, done);
+      const left = this.temp();
+      f.get(done).const(Math.log2(n)).op(Op.i32ShrU).set(left);
+      f.get(count).get(left).op(Op.i32Sub).set(left);
+      this.setReg(32, 1, left);
+      const res = this.alu(7, a, b, size);
+      this.aluFlags(7, a, b, res, size);
+      this.release(a, b, done, left, res, ...(eax >= 0 ? [eax] : []));
+    }
+    this.release(count, bytes, di, pd, zero, ...(reads ? [si, ps] : []));
   }
 
   /** MOV AL/eAX, moffs (A0, A1) and MOV moffs, AL/eAX (A2, A3). */

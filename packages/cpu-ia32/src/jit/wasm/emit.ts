@@ -137,6 +137,16 @@ export class FunctionBody {
     uleb(this.code, offset);
     return this;
   }
+  /** memory.copy (bulk memory): [dest, source, bytes] on the stack. */
+  memoryCopy(): this {
+    this.code.push(0xfc, 10, 0, 0);
+    return this;
+  }
+  /** memory.fill (bulk memory): [dest, byte, bytes] on the stack. */
+  memoryFill(): this {
+    this.code.push(0xfc, 11, 0);
+    return this;
+  }
   /** block / loop / if with no result. */
   open(o: typeof Op.block | typeof Op.loop | typeof Op.if): this {
     this.code.push(o, EMPTY_BLOCK);
