@@ -570,6 +570,33 @@ describe('block compiler: WebAssembly blocks against the interpreter', () => {
     expect(cpu.jitStats?.wasmBlocks).toBe(3);
   });
 
+  it('gives a loop its WebAssembly try at its own threshold when another, 64 KiB away, ran first', () => {
+    // nasm (org 0x10000): mov ecx,2000; a: add eax,1; jmp a2; int3; a2: dec ecx; jnz a; jmp b0;
+    // ... (at 0x20001) b0: mov ecx,2000; b: add eax,1; jmp b2; int3; b2: dec ecx; jnz b; hlt
+    // (a at 0x10005 and b at 0x20006 shared a counter of 2^16; the lookups alternate between
+    // each loop's two blocks, so none repeats at once.)
+    const code = new Uint8Array(0x10010);
+    code.set([
+      0xb9, 0xd0, 0x07, 0x00, 0x00, 0x83, 0xc0, 0x01, 0xeb, 0x01, 0xcc, 0x49, 0x75, 0xf7, 0xe9, 0xee, 0xff,
+    ]);
+    code.set(
+      [0xb9, 0xd0, 0x07, 0x00, 0x00, 0x83, 0xc0, 0x01, 0xeb, 0x01, 0xcc, 0x49, 0x75, 0xf7, 0xf4],
+      0x10001,
+    );
+    const cpu = machine(
+      'protected',
+      code,
+      new Uint8Array(16),
+      { jit: { threshold: 16000, wasmThreshold: 1000 } },
+      true,
+    );
+    expect(cpu.run(20_000)).toBe('hlt');
+    expect(cpu.regs[0]).toBe(4000);
+    // Each loop compiles (one block following its JMP) at its 1000th lookup and runs its last
+    // ~1000 passes of 4 instructions compiled. Sharing a's counter, b waited for 16000 (6006).
+    expect(cpu.jitStats?.instructions).toBeGreaterThan(7900);
+  });
+
   it('imports no function into a block but RDTSC: the runner folds the flags a block reads', () => {
     const block = (bytes: number[]) => {
       const ram = new Uint8Array(0x1000);

@@ -123,9 +123,12 @@ const FLAT_KEY = 0b1101;
 /**
  * Cold-code counters: 2^HEAT_BITS of them, indexed by the address folded onto its low bits, so
  * the counters of neighbouring instructions share cache lines (a multiplicative hash scattered
- * them: the counter's cache miss was the costliest line of the interpreter's loop).
+ * them: the counter's cache miss was the costliest line of the interpreter's loop). 2^20 (4 MiB):
+ * with 2^16, half of the Linux boot's ~50 K entry points shared a counter, and code whose
+ * counter another address had already taken past the WebAssembly threshold never got its try
+ * (some ran 13 K times interpreted, waiting for the JavaScript threshold).
  */
-const HEAT_BITS = 16;
+const HEAT_BITS = 20;
 /** Weight of an instruction run again at once (a REP chunk of up to 4096 iterations). */
 const CHUNK_WEIGHT = 1024;
 /** log2 of the granule of `codeGranules` in bytes. */
