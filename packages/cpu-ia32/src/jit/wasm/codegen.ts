@@ -966,7 +966,8 @@ class Writer {
     const f = this.f;
     const op = i.op;
     if (isRepString(i)) {
-      this.repString(i);
+      if (i.op === 0xa6 || i.op === 0xa7 || i.op === 0xae || i.op === 0xaf) this.repCompare(i);
+      else this.repString(i);
       return;
     }
     if (isString(i)) {
@@ -1825,10 +1826,10 @@ class Writer {
   }
 
   /**
-   * REP MOVS/STOS and REPE/REPNE CMPS/SCAS, upwards (DF clear), when the whole count (1 to one
-   * chunk: no rewind, so one instruction as in the interpreter) lies in one page of plain RAM for
-   * each operand; a copy must not overlap forwards (element by element it would repeat a
-   * pattern, not move). Anything else bails before any iteration, and the interpreter runs it.
+   * REP MOVS/STOS upwards (DF clear), when the whole count (1 to one chunk: no rewind, so one
+   * instruction as in the interpreter) lies in one page of plain RAM for each operand; a copy
+   * must not overlap forwards (element by element it would repeat a pattern, not move).
+   * Anything else bails before any iteration, and the interpreter runs it.
    */
   private repString(i: Insn): void {
     const f = this.f;
@@ -1837,32 +1838,18 @@ class Writer {
     const n = size / 8;
     const count = this.regToLocal(32, 1);
     f.get(count).const(1).op(Op.i32Sub).const(CHUNK).op(Op.i32LtU);
-    f.const(0)
-      .mem(Op.i32Load, this.L.state + S_FLAGS * 4)
-      .const(DF)
-      .op(Op.i32And, Op.i32Eqz, Op.i32And);
+    this.directionUp();
+    f.op(Op.i32And);
     this.bailUnless();
     const bytes = this.temp();
     f.get(count).const(n).op(Op.i32Mul).set(bytes);
-    const stores = op === 0xa4 || op === 0xa5 || op === 0xaa || op === 0xab;
     const di = this.regToLocal(32, 7);
-    const pd = this.translateRun(di, bytes, stores);
-    const reads = op !== 0xaa && op !== 0xab && op !== 0xae && op !== 0xaf;
-    let si = -1;
-    let ps = -1;
-    if (reads) {
-      si = this.regToLocal(32, 6);
-      this.addBase(stringSource(i), si);
-      ps = this.translateRun(si, bytes, false);
-    }
-    const advance = (r: number, by: number) => {
-      const v = this.temp();
-      f.get(this.reg(r)).get(by).op(Op.i32Add).set(v);
-      this.setReg(32, r, v);
-      this.release(v);
-    };
+    const pd = this.translateRun(di, bytes, true);
     const zero = this.constLocal(0);
     if (op === 0xa4 || op === 0xa5) {
+      const si = this.regToLocal(32, 6);
+      this.addBase(stringSource(i), si);
+      const ps = this.translateRun(si, bytes, false);
       f.get(pd)
         .get(ps)
         .op(Op.i32GtU)
@@ -1872,61 +1859,146 @@ class Writer {
         .op(Op.i32Add, Op.i32LtU, Op.i32And, Op.i32Eqz);
       this.bailUnless();
       f.get(pd).get(ps).get(bytes).memoryCopy();
-      advance(6, bytes);
-      advance(7, bytes);
-      this.setReg(32, 1, zero);
-    } else if (op === 0xaa || op === 0xab) {
+      this.advance(6, bytes);
+      this.release(si, ps);
+    } else {
       const v = this.regToLocal(size, 0);
       if (size === 8) f.get(pd).get(v).get(bytes).memoryFill();
       else {
         const at = this.temp();
+        const end = this.temp();
         f.get(pd).set(at);
-        f.get(pd).get(bytes).op(Op.i32Add).set(bytes); // the end
+        f.get(pd).get(bytes).op(Op.i32Add).set(end);
         this.open(Op.loop);
         this.store(size, at, v);
-        f.get(at).const(n).op(Op.i32Add).tee(at).get(bytes).op(Op.i32LtU).br(Op.brIf, 0);
+        f.get(at).const(n).op(Op.i32Add).tee(at).get(end).op(Op.i32LtU).br(Op.brIf, 0);
         this.end();
-        f.get(bytes).get(pd).op(Op.i32Sub).set(bytes);
-        this.release(at);
+        this.release(at, end);
       }
-      advance(7, bytes);
-      this.setReg(32, 1, zero);
       this.release(v);
-    } else {
-      // Compare up to the element that ends the loop; the flags are the last compare's.
-      const whileEqual = i.rep === 2;
-      const a = this.temp();
-      const b = this.temp();
-      const done = this.temp();
-      const eax = op === 0xae || op === 0xaf ? this.regToLocal(size, 0) : -1;
-      f.const(0).set(done);
-      this.open(Op.block);
-      this.open(Op.loop);
-      if (eax >= 0) f.get(eax).set(a);
-      else {
-        f.get(ps).get(done).op(Op.i32Add);
-        this.f.mem(size === 32 ? Op.i32Load : size === 16 ? Op.i32Load16U : Op.i32Load8U, 0).set(a);
-      }
-      f.get(pd).get(done).op(Op.i32Add);
-      this.f.mem(size === 32 ? Op.i32Load : size === 16 ? Op.i32Load16U : Op.i32Load8U, 0).set(b);
-      f.get(done).const(n).op(Op.i32Add).tee(done).get(bytes).op(Op.i32GeU).br(Op.brIf, 1);
-      f.get(a)
-        .get(b)
-        .op(whileEqual ? Op.i32Eq : Op.i32Ne)
-        .br(Op.brIf, 0);
-      this.end();
-      this.end();
-      if (reads) advance(6, done);
-      advance(7, done);
-      const left = this.temp();
-      f.get(done).const(Math.log2(n)).op(Op.i32ShrU).set(left);
-      f.get(count).get(left).op(Op.i32Sub).set(left);
-      this.setReg(32, 1, left);
-      const res = this.alu(7, a, b, size);
-      this.aluFlags(7, a, b, res, size);
-      this.release(a, b, done, left, res, ...(eax >= 0 ? [eax] : []));
     }
-    this.release(count, bytes, di, pd, zero, ...(reads ? [si, ps] : []));
+    this.advance(7, bytes);
+    this.setReg(32, 1, zero);
+    this.release(count, bytes, di, pd, zero);
+  }
+
+  /**
+   * REPE/REPNE CMPS and SCAS upwards (DF clear): elements are compared in RAM, in one page for
+   * each operand, up to the one that ends the loop, the count's end or the chunk's end (then
+   * the instruction rewinds, counted once, as in the interpreter); the flags are the last
+   * compare's. Reaching a page's end first bails, having changed nothing (compares have no
+   * effect but the registers and flags, written only after the scan).
+   */
+  private repCompare(i: Insn): void {
+    const f = this.f;
+    const op = i.op;
+    const size = (op & 1) === 0 ? 8 : i.opsize32 ? 32 : 16;
+    const n = size / 8;
+    const shift = Math.log2(n);
+    const scas = op === 0xae || op === 0xaf;
+    const count = this.regToLocal(32, 1);
+    f.get(count).const(0).op(Op.i32Ne);
+    this.directionUp();
+    f.op(Op.i32And);
+    this.bailUnless();
+    // limit = min(count, CHUNK); scan = min(limit, the elements left in each operand's page)
+    const limit = this.temp();
+    f.get(count).const(CHUNK).get(count).const(CHUNK).op(Op.i32LtU, Op.select).set(limit);
+    const scan = this.temp();
+    const fitIn = (o: number) => {
+      const room = () =>
+        f.const(0x1000).get(o).const(0xfff).op(Op.i32And, Op.i32Sub).const(shift).op(Op.i32ShrU);
+      f.get(scan);
+      room();
+      f.get(scan);
+      room();
+      f.op(Op.i32LtU, Op.select).set(scan);
+    };
+    f.get(limit).set(scan);
+    const di = this.regToLocal(32, 7);
+    const pd = this.translate(di, size, false);
+    fitIn(di);
+    let si = -1;
+    let ps = -1;
+    if (!scas) {
+      si = this.regToLocal(32, 6);
+      this.addBase(stringSource(i), si);
+      ps = this.translate(si, size, false);
+      fitIn(si);
+    }
+    const whileEqual = i.rep === 2;
+    const a = this.temp();
+    const b = this.temp();
+    const done = this.temp();
+    const end = this.temp();
+    const eax = scas ? this.regToLocal(size, 0) : -1;
+    const load = size === 32 ? Op.i32Load : size === 16 ? Op.i32Load16U : Op.i32Load8U;
+    f.get(scan).const(shift).op(Op.i32Shl).set(end);
+    f.const(0).set(done);
+    this.open(Op.block);
+    this.open(Op.loop);
+    if (scas) f.get(eax).set(a);
+    else f.get(ps).get(done).op(Op.i32Add).mem(load, 0).set(a);
+    f.get(pd).get(done).op(Op.i32Add).mem(load, 0).set(b);
+    f.get(done).const(n).op(Op.i32Add).tee(done).get(end).op(Op.i32GeU).br(Op.brIf, 1);
+    f.get(a)
+      .get(b)
+      .op(whileEqual ? Op.i32Eq : Op.i32Ne)
+      .br(Op.brIf, 0);
+    this.end();
+    this.end();
+    // Not ended by a compare: the scan must have reached the count or the chunk, not a page end.
+    const goesOn = this.temp();
+    f.get(a)
+      .get(b)
+      .op(whileEqual ? Op.i32Eq : Op.i32Ne)
+      .set(goesOn);
+    f.get(goesOn).get(done).get(limit).const(shift).op(Op.i32Shl, Op.i32LtU, Op.i32And, Op.i32Eqz);
+    this.bailUnless();
+    if (!scas) this.advance(6, done);
+    this.advance(7, done);
+    const left = this.temp();
+    f.get(count).get(done).const(shift).op(Op.i32ShrU, Op.i32Sub).set(left);
+    this.setReg(32, 1, left);
+    const res = this.alu(7, a, b, size);
+    this.aluFlags(7, a, b, res, size);
+    // A chunk run to its end with more to go: the instruction starts again (counted once).
+    f.get(left).const(0).op(Op.i32Ne).get(goesOn).op(Op.i32And);
+    this.open(Op.if);
+    this.exitTo(i.ip, this.x + 1);
+    this.end();
+    this.release(
+      limit,
+      scan,
+      di,
+      pd,
+      a,
+      b,
+      done,
+      end,
+      goesOn,
+      left,
+      res,
+      count,
+      ...(scas ? [eax] : [si, ps]),
+    );
+  }
+
+  /** Push 1 when DF is clear (string instructions going up). */
+  private directionUp(): void {
+    this.f
+      .const(0)
+      .mem(Op.i32Load, this.L.state + S_FLAGS * 4)
+      .const(DF)
+      .op(Op.i32And, Op.i32Eqz);
+  }
+
+  /** Register r (32 bits) plus local `by`. */
+  private advance(r: number, by: number): void {
+    const v = this.temp();
+    this.f.get(this.reg(r)).get(by).op(Op.i32Add).set(v);
+    this.setReg(32, r, v);
+    this.release(v);
   }
 
   /** MOV AL/eAX, moffs (A0, A1) and MOV moffs, AL/eAX (A2, A3). */
