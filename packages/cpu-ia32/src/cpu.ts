@@ -42,6 +42,7 @@ import {
   IMM_IWIB,
   IMM_IZ,
   IMM_MO,
+  lockAllowed,
 } from './decode/table.js';
 import {
   aluALIbOp,
@@ -1703,10 +1704,7 @@ export class Cpu {
     }
     const immKind = (d >> 1) & 0xf;
     if (immKind !== 0) this.fetchImmediate(immKind);
-    if (this.lock) {
-      if ((d & 0x20) === 0) this.fault(6);
-      this.checkLock(op);
-    }
+    if (this.lock && !lockAllowed(op, this.isMem, this.reg)) this.fault(6);
   }
 
   fetchImmediate(kind: number): void {
@@ -1741,16 +1739,6 @@ export class Cpu {
         if (this.reg < 2) this.imm = this.opsize32 ? this.fetch32() : this.fetch16();
         break;
     }
-  }
-
-  /** LOCK is valid only on read-modify-write instructions with a memory destination. */
-  checkLock(op: number): void {
-    if (!this.isMem) this.fault(6);
-    // Group rows: CMP (/7 of 80-83), TEST/NOT... only some reg values are lockable.
-    if (op >= 0x80 && op <= 0x83 && this.reg === 7) this.fault(6);
-    if ((op === 0xf6 || op === 0xf7) && this.reg !== 2 && this.reg !== 3) this.fault(6);
-    if ((op === 0xfe || op === 0xff) && this.reg > 1) this.fault(6);
-    if (op === 0x1ba && this.reg < 5) this.fault(6);
   }
 
   /** I/O breakpoints (B0-B3) the current instruction hit: a #DB trap after it (exec/io.ts). */

@@ -40,7 +40,7 @@ export interface OpRow {
   imm?: number;
   /** The operand size (66 prefix / CS.D) changes the operation. */
   osz?: boolean;
-  /** LOCK is permitted (with a memory destination; groups narrow it in Cpu.checkLock). */
+  /** LOCK is permitted (with a memory destination; groups narrow it in lockAllowed). */
   lock?: boolean;
   exec: Handler;
 }
@@ -223,6 +223,20 @@ for (const row of ROWS) {
     EXEC[op] = row.exec;
     NAMES[op] = row.name;
   }
+}
+
+/**
+ * Whether a LOCK prefix is valid on opcode `op` (else #UD): a read-modify-write instruction
+ * that allows it (DECODE bit 5) with a memory destination, and in groups only the lockable rows
+ * (not CMP of 80-83, TEST/MUL/DIV of F6/F7, CALL/JMP/PUSH of FE/FF, BT of 0F BA).
+ */
+export function lockAllowed(op: number, isMem: boolean, reg: number): boolean {
+  if ((DECODE[op] & 0x20) === 0 || !isMem) return false;
+  if (op >= 0x80 && op <= 0x83) return reg !== 7;
+  if (op === 0xf6 || op === 0xf7) return reg === 2 || reg === 3;
+  if (op === 0xfe || op === 0xff) return reg <= 1;
+  if (op === 0x1ba) return reg >= 5;
+  return true;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   IMM_IWIB,
   IMM_IZ,
   IMM_MO,
+  lockAllowed,
   NAMES,
 } from '../decode/table.js';
 import { DS, SS } from '../state.js';
@@ -92,6 +93,7 @@ export function decodeInsn(src: CodeBytes, ip: number, big: boolean): Insn | und
     let addr32 = big;
     let segOvr = -1;
     let rep = 0;
+    let lock = false;
     const first = at;
     let op = byte();
     for (let n = 0; ; n++) {
@@ -102,7 +104,7 @@ export function decodeInsn(src: CodeBytes, ip: number, big: boolean): Insn | und
       else if (op === 0x67) addr32 = !big;
       else if (op === 0xf2) rep = 1;
       else if (op === 0xf3) rep = 2;
-      else if (op === 0xf0) return undefined;
+      else if (op === 0xf0) lock = true;
       else break;
       op = byte();
     }
@@ -220,6 +222,8 @@ export function decodeInsn(src: CodeBytes, ip: number, big: boolean): Insn | und
         break;
     }
     if (at - ip > 15) return undefined;
+    // An invalid LOCK is #UD: the interpreter raises it (a valid one changes nothing here).
+    if (lock && !lockAllowed(op, insn.isMem, insn.reg)) return undefined;
     insn.next = at;
     return insn;
   } catch (e) {

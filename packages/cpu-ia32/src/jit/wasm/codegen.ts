@@ -197,15 +197,23 @@ const isIndirect = (i: Insn) => i.op === 0xff && (i.reg === 2 || i.reg === 4);
 const isXchg = (op: number) => op === 0x86 || op === 0x87 || (op >= 0x91 && op <= 0x97);
 /** CMPXCHG r/m, r (0F B0, 0F B1). */
 const isCmpxchg = (op: number) => op === 0x1b0 || op === 0x1b1;
+/** XADD r/m, r (0F C0, 0F C1). */
+const isXadd = (op: number) => op === 0x1c0 || op === 0x1c1;
+/** CMPXCHG8B m64 (0F C7 /1; its register form is #UD). */
+const isCmpxchg8b = (i: Insn) => i.op === 0x1c7 && i.reg === 1 && i.isMem;
+/** SHLD/SHRD r/m, r, imm8 or CL (0F A4, A5, AC, AD). */
+const isShiftDouble = (op: number) => op === 0x1a4 || op === 0x1a5 || op === 0x1ac || op === 0x1ad;
 
 /**
  * Forms the JavaScript generator leaves to handlers that this one compiles: CBW/CWDE, CWD/CDQ,
  * BSWAP, UD2 (a bail), NOT/NEG/MUL/IMUL r/m, PUSH r/m, BT/BTS/BTR/BTC (a register, or an
- * immediate bit offset), ROL/ROR by an immediate, XCHG, CMPXCHG, CALL/JMP r/m32.
+ * immediate bit offset), ROL/ROR by an immediate, XCHG, CMPXCHG, XADD, CMPXCHG8B, 32-bit
+ * SHLD/SHRD, CALL/JMP r/m32.
  */
 function extraForm(i: Insn): boolean {
   const op = i.op;
-  if (isXchg(op) || isCmpxchg(op)) return true;
+  if (isXchg(op) || isCmpxchg(op) || isXadd(op) || isCmpxchg8b(i)) return true;
+  if (isShiftDouble(op)) return i.opsize32;
   if (op === 0x98 || op === 0x99 || op === 0x10b) return true;
   if (op >= 0x1c8 && op <= 0x1cf) return true;
   if (op === 0xf6 || op === 0xf7) return i.reg >= 2 && i.reg <= 5;
@@ -858,6 +866,10 @@ class Writer {
       )
         written |= CF;
       else if (extraForm(i) && op >= 0xc0 && op <= 0xd1) written |= CF | OF;
+      else if (isCmpxchg8b(i)) reads(ARITH); // (ZF only: the others are made explicit)
+      else if (isShiftDouble(op) && (op & 1) === 0 && (i.imm & 31) === 0) {
+        // a count of 0 changes nothing
+      } else if (isShiftDouble(op) || isXadd(op)) written = ARITH;
       else if (kind === INL_INCDEC) {
         reads(CF);
         written |= ARITH & ~CF;
@@ -1330,7 +1342,22 @@ class Writer {
   private extra(i: Insn): void {
     const f = this.f;
     const op = i.op;
-    const size = this.opSize(i, op === 0xf6 || op === 0xc0 || op === 0xd0 || op === 0x86 || op === 0x1b0);
+    const size = this.opSize(
+      i,
+      op === 0xf6 || op === 0xc0 || op === 0xd0 || op === 0x86 || op === 0x1b0 || op === 0x1c0,
+    );
+    if (isXadd(op)) {
+      this.exchangeAdd(i, size);
+      return;
+    }
+    if (isCmpxchg8b(i)) {
+      this.compareExchange8b(i);
+      return;
+    }
+    if (isShiftDouble(op)) {
+      this.shiftDouble(i);
+      return;
+    }
     if (isXchg(op)) {
       this.exchange(i, size);
       return;
@@ -1473,7 +1500,6 @@ class Writer {
     const acc = this.regToLocal(size, 0);
     const src = this.regToLocal(size, i.reg);
     const res = this.alu(7, acc, dest, size);
-    this.aluFlags(7, acc, dest, res, size);
     const equal = this.temp();
     f.get(acc).get(dest).op(Op.i32Eq).set(equal);
     const out = this.temp();
@@ -1481,12 +1507,113 @@ class Writer {
     const a = this.temp();
     f.get(acc).get(dest).get(equal).op(Op.select).set(a);
     // A register destination may be eAX itself: it gets r last. A memory one is stored first
-    // (its write may bail: nothing may have changed before it).
+    // (its write may bail: nothing, flags included, may have changed before it).
     if (!i.isMem) this.setReg(size, 0, a);
     this.storeOperand(e, out);
     if (i.isMem) this.setReg(size, 0, a);
+    this.aluFlags(7, acc, dest, res, size);
     e.done();
     this.release(dest, acc, src, res, equal, out, a);
+  }
+
+  /** XADD: r/m = r/m + r and r = the old r/m, flags as ADD (memory stored first, as exec/arith). */
+  private exchangeAdd(i: Insn, size: number): void {
+    const e = this.rm(i, size);
+    const d = this.temp();
+    e.read();
+    this.f.set(d);
+    const s = this.regToLocal(size, i.reg);
+    const sum = this.alu(0, d, s, size);
+    if (i.isMem) {
+      this.storeOperand(e, sum);
+      this.setReg(size, i.reg, d);
+    } else {
+      this.setReg(size, i.reg, d);
+      this.storeOperand(e, sum);
+    }
+    this.aluFlags(0, d, s, sum, size);
+    e.done();
+    this.release(d, s, sum);
+  }
+
+  /**
+   * CMPXCHG8B m64 in one page: EDX:EAX against the quadword; equal: ECX:EBX stored, ZF = 1;
+   * else EDX:EAX loaded, ZF = 0 (the quadword is written back unchanged: its write is checked
+   * either way). Only ZF changes: the flags are made explicit, then ZF replaced.
+   */
+  private compareExchange8b(i: Insn): void {
+    const f = this.f;
+    const o = this.linearAddress(i);
+    const p = this.translate(o, 64, true);
+    const lo = this.temp();
+    const hi = this.temp();
+    const equal = this.temp();
+    this.load(32, p);
+    f.set(lo);
+    f.get(p).mem(Op.i32Load, 4).set(hi);
+    f.get(lo).get(this.reg(0)).op(Op.i32Eq).get(hi).get(this.reg(2)).op(Op.i32Eq, Op.i32And).set(equal);
+    f.get(equal);
+    this.open(Op.if);
+    f.get(p).get(this.reg(3)).mem(Op.i32Store, 0);
+    f.get(p).get(this.reg(1)).mem(Op.i32Store, 4);
+    this.f.op(Op.else);
+    this.setReg(32, 0, lo);
+    this.setReg(32, 2, hi);
+    this.end();
+    this.normalizeFlags();
+    f.get(this.fin).const(~ZF).op(Op.i32And).get(equal).const(6).op(Op.i32Shl, Op.i32Or).tee(this.fin).set(this.pv);
+    this.release(o, p, lo, hi, equal);
+  }
+
+  /**
+   * 32-bit SHLD/SHRD (exec/shift.ts's shiftDouble): a count (imm8 or CL, mod 32) of 0 changes
+   * nothing (by CL it bails: the flags would stay as they were); else SF/ZF/PF from the result,
+   * CF the last bit shifted out, OF whether the sign changed, AF clear.
+   */
+  private shiftDouble(i: Insn): void {
+    const f = this.f;
+    const left = i.op < 0x1a8;
+    const e = this.rm(i, 32);
+    const d = this.temp();
+    const n = this.temp();
+    if ((i.op & 1) === 0) {
+      if ((i.imm & 31) === 0) {
+        e.read(); // (the operand is read, as the interpreter does)
+        f.op(Op.drop);
+        e.done();
+        this.release(d, n);
+        return;
+      }
+      f.const(i.imm & 31).set(n);
+    } else {
+      this.getReg(32, 1);
+      f.const(31).op(Op.i32And).tee(n);
+      this.bailUnless();
+    }
+    e.read();
+    f.set(d);
+    const s = this.regToLocal(32, i.reg);
+    const res = this.temp();
+    const cf = this.temp();
+    const of = this.temp();
+    const back = this.temp();
+    f.const(32).get(n).op(Op.i32Sub).set(back);
+    if (left) {
+      f.get(d).get(n).op(Op.i32Shl).get(s).get(back).op(Op.i32ShrU, Op.i32Or).set(res);
+      f.get(d).get(back).op(Op.i32ShrU).const(1).op(Op.i32And).set(cf);
+    } else {
+      f.get(d).get(n).op(Op.i32ShrU).get(s).get(back).op(Op.i32Shl, Op.i32Or).set(res);
+      f.get(d).get(n).const(1).op(Op.i32Sub, Op.i32ShrU).const(1).op(Op.i32And).set(cf);
+    }
+    f.get(res).get(d).op(Op.i32Xor).const(31).op(Op.i32ShrU).set(of);
+    this.storeOperand(e, res);
+    const zero = this.constLocal(0);
+    this.record(LAZY_LOGIC, zero, zero, res, 32, SF | ZF | PF);
+    f.const(CF | OF | AF).set(this.pm);
+    f.get(cf).get(of).const(11).op(Op.i32Shl).op(Op.i32Or).set(this.pv);
+    this.flags = { kind: LAZY_LOGIC, size: 32, cf: 'put', of: 'put', af: 'put', rec: true, poisoned: false };
+    e.done();
+    this.release(d, n, s, res, cf, of, back, zero);
   }
 
   /** A multiply's flags (exec/arith's mulFlags): SF/ZF/PF from the low result, CF = OF = ov (0/1). */
