@@ -207,8 +207,8 @@ const isShiftDouble = (op: number) => op === 0x1a4 || op === 0x1a5 || op === 0x1
 /**
  * Forms the JavaScript generator leaves to handlers that this one compiles: CBW/CWDE, CWD/CDQ,
  * BSWAP, UD2 (a bail), NOT/NEG/MUL/IMUL r/m, PUSH r/m, BT/BTS/BTR/BTC (a register, or an
- * immediate bit offset), ROL/ROR by an immediate, XCHG, CMPXCHG, XADD, CMPXCHG8B, 32-bit
- * SHLD/SHRD, CALL/JMP r/m32.
+ * immediate bit offset, or memory with a register's), BSF/BSR, ROL/ROR by an immediate, XCHG,
+ * CMPXCHG, XADD, CMPXCHG8B, 32-bit SHLD/SHRD, CALL/JMP r/m32.
  */
 function extraForm(i: Insn): boolean {
   const op = i.op;
@@ -218,7 +218,8 @@ function extraForm(i: Insn): boolean {
   if (op >= 0x1c8 && op <= 0x1cf) return true;
   if (op === 0xf6 || op === 0xf7) return i.reg >= 2 && i.reg <= 5;
   if (op === 0xff) return (i.reg === 6 && (i.opsize32 || !i.isMem)) || (isIndirect(i) && i.opsize32);
-  if (op === 0x1a3 || op === 0x1ab || op === 0x1b3 || op === 0x1bb) return !i.isMem;
+  if (op === 0x1a3 || op === 0x1ab || op === 0x1b3 || op === 0x1bb) return true;
+  if (op === 0x1bc || op === 0x1bd) return true;
   if (op === 0x1ba) return i.reg >= 4;
   if ((op >= 0xc0 && op <= 0xc1) || op === 0xd0 || op === 0xd1) return i.reg <= 1;
   return false;
@@ -266,7 +267,8 @@ function supported(i: Insn, shape: BlockShape): boolean {
       addressable(stringSource(i), flatSegs)
     );
   if (isFlagOp(i) || i.op === RDTSC) return true;
-  if (extraForm(i)) return i.rep === 0 || i.op === 0x10b;
+  // (UD2 bails anyway; REP BSF is TZCNT's encoding, BSF without BMI1, as interpreted.)
+  if (extraForm(i)) return i.rep === 0 || i.op === 0x10b || i.op === 0x1bc || i.op === 0x1bd;
   if (isMoffs(i)) return i.rep === 0;
   if (i.op === LEAVE) return i.rep === 0 && i.opsize32;
   if (isJcc(i.op)) return i.op < 0xe0 || i.op > 0xe3; // not LOOP/JCXZ
@@ -608,7 +610,11 @@ class Writer {
 
   /** The memory operand of i (ModRM or moffs): as `rm`, translating before any effect. */
   private memory(i: Insn, size: number) {
-    const o = this.linearAddress(i);
+    return this.memoryAt(this.linearAddress(i), size);
+  }
+
+  /** As `memory`, at the linear address in local `o` (released with the operand). */
+  private memoryAt(o: number, size: number) {
     let rp = -1;
     return {
       read: () => {
@@ -866,7 +872,8 @@ class Writer {
       )
         written |= CF;
       else if (extraForm(i) && op >= 0xc0 && op <= 0xd1) written |= CF | OF;
-      else if (isCmpxchg8b(i)) reads(ARITH); // (ZF only: the others are made explicit)
+      else if (isCmpxchg8b(i) || op === 0x1bc || op === 0x1bd)
+        reads(ARITH); // (made explicit)
       else if (isShiftDouble(op) && (op & 1) === 0 && (i.imm & 31) === 0) {
         // a count of 0 changes nothing
       } else if (isShiftDouble(op) || isXadd(op)) written = ARITH;
@@ -1358,6 +1365,10 @@ class Writer {
       this.shiftDouble(i);
       return;
     }
+    if (op === 0x1bc || op === 0x1bd) {
+      this.bitScan(i, size);
+      return;
+    }
     if (isXchg(op)) {
       this.exchange(i, size);
       return;
@@ -1561,7 +1572,14 @@ class Writer {
     this.setReg(32, 2, hi);
     this.end();
     this.normalizeFlags();
-    f.get(this.fin).const(~ZF).op(Op.i32And).get(equal).const(6).op(Op.i32Shl, Op.i32Or).tee(this.fin).set(this.pv);
+    f.get(this.fin)
+      .const(~ZF)
+      .op(Op.i32And)
+      .get(equal)
+      .const(6)
+      .op(Op.i32Shl, Op.i32Or)
+      .tee(this.fin)
+      .set(this.pv);
     this.release(o, p, lo, hi, equal);
   }
 
@@ -1763,7 +1781,22 @@ class Writer {
         .op(Op.i32And)
         .set(bit);
     }
-    const e = this.rm(i, size);
+    let e: ReturnType<Writer['rm']>;
+    if (i.isMem && i.op !== 0x1ba) {
+      // A register's bit offset is signed and reaches the operand-size unit it falls in.
+      const o = this.effectiveAddress(i);
+      this.getReg(size, i.reg);
+      if (size === 16) f.op(Op.i32Extend16S);
+      f.const(size === 32 ? 5 : 4)
+        .op(Op.i32ShrS)
+        .const(size === 32 ? 2 : 1)
+        .op(Op.i32Shl)
+        .get(o)
+        .op(Op.i32Add)
+        .set(o);
+      this.addBase(segmentOf(i), o);
+      e = this.memoryAt(o, size);
+    } else e = this.rm(i, size);
     const v = this.temp();
     e.read();
     f.set(v);
@@ -1782,6 +1815,35 @@ class Writer {
     this.putOnly(CF, cf);
     e.done();
     this.release(bit, v, cf);
+  }
+
+  /**
+   * BSF/BSR (exec/logic.ts's bitScan): a source of 0 sets ZF and leaves the rest (the
+   * destination too); else the destination gets the bit's index and the flags are a LOGIC
+   * record of 1 but CF (ZF, SF, PF, AF, OF clear). Both made explicit.
+   */
+  private bitScan(i: Insn, size: number): void {
+    const f = this.f;
+    const e = this.rm(i, size);
+    const v = this.temp();
+    e.read();
+    f.set(v);
+    const idx = this.temp();
+    if (i.op === 0x1bc) f.get(v).op(Op.i32Ctz).set(idx);
+    else f.const(31).get(v).op(Op.i32Clz, Op.i32Sub).set(idx);
+    const out = this.temp();
+    f.get(idx);
+    this.getReg(size, i.reg);
+    f.get(v).op(Op.select).set(out);
+    this.setReg(size, i.reg, out);
+    this.normalizeFlags();
+    f.get(this.fin).const(ZF).op(Op.i32Or);
+    f.get(this.fin)
+      .const(~ARITH | CF)
+      .op(Op.i32And);
+    f.get(v).op(Op.i32Eqz, Op.select).tee(this.fin).set(this.pv);
+    e.done();
+    this.release(v, idx, out);
   }
 
   /**

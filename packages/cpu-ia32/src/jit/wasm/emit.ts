@@ -39,6 +39,8 @@ export const Op = {
   i32LeU: 0x4d,
   i32GeS: 0x4e,
   i32GeU: 0x4f,
+  i32Clz: 0x67,
+  i32Ctz: 0x68,
   i32Popcnt: 0x69,
   i32Add: 0x6a,
   i32Sub: 0x6b,
