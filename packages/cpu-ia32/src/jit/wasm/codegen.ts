@@ -876,7 +876,8 @@ class Writer {
         reads(ARITH); // (made explicit)
       else if (isShiftDouble(op) && (op & 1) === 0 && (i.imm & 31) === 0) {
         // a count of 0 changes nothing
-      } else if (isShiftDouble(op) || isXadd(op)) written = ARITH;
+      } else if (isShiftDouble(op) && (op & 1) !== 0) reads(ARITH); // (made explicit: CL may be 0)
+      else if (isShiftDouble(op) || isXadd(op)) written = ARITH;
       else if (kind === INL_INCDEC) {
         reads(CF);
         written |= ARITH & ~CF;
@@ -1585,31 +1586,30 @@ class Writer {
 
   /**
    * 32-bit SHLD/SHRD (exec/shift.ts's shiftDouble): a count (imm8 or CL, mod 32) of 0 changes
-   * nothing (by CL it bails: the flags would stay as they were); else SF/ZF/PF from the result,
-   * CF the last bit shifted out, OF whether the sign changed, AF clear.
+   * nothing but reads the operand; else SF/ZF/PF from the result, CF the last bit shifted out,
+   * OF whether the sign changed, AF clear. By CL the count is known only at run time, so the flags
+   * are made explicit first and replaced only when it is not 0.
    */
   private shiftDouble(i: Insn): void {
     const f = this.f;
     const left = i.op < 0x1a8;
+    const byCl = (i.op & 1) !== 0;
     const e = this.rm(i, 32);
     const d = this.temp();
     const n = this.temp();
-    if ((i.op & 1) === 0) {
-      if ((i.imm & 31) === 0) {
-        e.read(); // (the operand is read, as the interpreter does)
-        f.op(Op.drop);
-        e.done();
-        this.release(d, n);
-        return;
-      }
-      f.const(i.imm & 31).set(n);
-    } else {
+    e.read(); // (even for a count of 0, as the interpreter does)
+    f.set(d);
+    if (!byCl && (i.imm & 31) === 0) {
+      e.done();
+      this.release(d, n);
+      return;
+    }
+    if (byCl) {
+      this.normalizeFlags();
       this.getReg(32, 1);
       f.const(31).op(Op.i32And).tee(n);
-      this.bailUnless();
-    }
-    e.read();
-    f.set(d);
+      this.open(Op.if);
+    } else f.const(i.imm & 31).set(n);
     const s = this.regToLocal(32, i.reg);
     const res = this.temp();
     const cf = this.temp();
@@ -1625,13 +1625,25 @@ class Writer {
     }
     f.get(res).get(d).op(Op.i32Xor).const(31).op(Op.i32ShrU).set(of);
     this.storeOperand(e, res);
-    const zero = this.constLocal(0);
-    this.record(LAZY_LOGIC, zero, zero, res, 32, SF | ZF | PF);
-    f.const(CF | OF | AF).set(this.pm);
-    f.get(cf).get(of).const(11).op(Op.i32Shl).op(Op.i32Or).set(this.pv);
-    this.flags = { kind: LAZY_LOGIC, size: 32, cf: 'put', of: 'put', af: 'put', rec: true, poisoned: false };
+    if (byCl) {
+      // fin's arithmetic flags: CF, PF, ZF, SF, OF from the result (AF clear).
+      f.get(this.fin).const(~ARITH).op(Op.i32And).get(cf).op(Op.i32Or);
+      f.get(res).const(0xff).op(Op.i32And, Op.i32Popcnt).const(1).op(Op.i32And).const(1).op(Op.i32Xor);
+      f.const(2).op(Op.i32Shl, Op.i32Or);
+      f.get(res).op(Op.i32Eqz).const(6).op(Op.i32Shl, Op.i32Or);
+      f.get(res).const(31).op(Op.i32ShrU).const(7).op(Op.i32Shl, Op.i32Or);
+      f.get(of).const(11).op(Op.i32Shl, Op.i32Or).tee(this.fin).set(this.pv);
+      this.end();
+    } else {
+      const zero = this.constLocal(0);
+      this.record(LAZY_LOGIC, zero, zero, res, 32, SF | ZF | PF);
+      f.const(CF | OF | AF).set(this.pm);
+      f.get(cf).get(of).const(11).op(Op.i32Shl).op(Op.i32Or).set(this.pv);
+      this.flags = { kind: LAZY_LOGIC, size: 32, cf: 'put', of: 'put', af: 'put', rec: true, poisoned: false };
+      this.release(zero);
+    }
     e.done();
-    this.release(d, n, s, res, cf, of, back, zero);
+    this.release(d, n, s, res, cf, of, back);
   }
 
   /** A multiply's flags (exec/arith's mulFlags): SF/ZF/PF from the low result, CF = OF = ov (0/1). */
