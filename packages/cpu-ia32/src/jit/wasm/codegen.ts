@@ -876,7 +876,8 @@ class Writer {
         reads(ARITH); // (made explicit)
       else if (isShiftDouble(op) && (op & 1) === 0 && (i.imm & 31) === 0) {
         // a count of 0 changes nothing
-      } else if (isShiftDouble(op) && (op & 1) !== 0) reads(ARITH); // (made explicit: CL may be 0)
+      } else if (isShiftDouble(op) && (op & 1) !== 0)
+        reads(ARITH); // (made explicit: CL may be 0)
       else if (isShiftDouble(op) || isXadd(op)) written = ARITH;
       else if (kind === INL_INCDEC) {
         reads(CF);
@@ -1639,7 +1640,15 @@ class Writer {
       this.record(LAZY_LOGIC, zero, zero, res, 32, SF | ZF | PF);
       f.const(CF | OF | AF).set(this.pm);
       f.get(cf).get(of).const(11).op(Op.i32Shl).op(Op.i32Or).set(this.pv);
-      this.flags = { kind: LAZY_LOGIC, size: 32, cf: 'put', of: 'put', af: 'put', rec: true, poisoned: false };
+      this.flags = {
+        kind: LAZY_LOGIC,
+        size: 32,
+        cf: 'put',
+        of: 'put',
+        af: 'put',
+        rec: true,
+        poisoned: false,
+      };
       this.release(zero);
     }
     e.done();
